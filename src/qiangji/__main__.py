@@ -1,0 +1,5 @@
+import sys
+
+from qiangji.cli import main
+
+sys.exit(main())

@@ -1,0 +1,83 @@
+"""Database and server commands: demo, serve, import, manage. They load Django lazily."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any
+
+
+def setup_django(data_dir: str | None = None) -> None:
+    """Point Django at the configured database (DATA_DIR or DATABASE_URL) and initialise it."""
+    if data_dir:
+        os.environ["DATA_DIR"] = data_dir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qiangji.web.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _runserver(port: int) -> None:
+    from django.core.management import call_command
+
+    call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    setup_django(args.data_dir)
+    from django.conf import settings
+
+    from qiangji.demo.load import load_demo
+
+    _migrate()
+    report = load_demo()
+    print(report.summary())
+    print(f"数据库 / database: {settings.DATABASES['default']['NAME']}")
+    print(f"演示管理员 / demo admin: {report.admin_username} / {report.admin_password}")
+    print(f"打开 / open: http://127.0.0.1:{args.port}/")
+    if args.no_serve:
+        return 0
+    _runserver(args.port)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    setup_django(None)
+    _migrate()
+    print(f"打开 / open: http://127.0.0.1:{args.port}/")
+    _runserver(args.port)
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    setup_django(None)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["qiangji manage", *args.rest])
+    return 0
+
+
+def _port(default: int) -> int:
+    return int(os.environ.get("PORT", default))
+
+
+def add_parser(sub: Any) -> None:
+    demo = sub.add_parser("demo", help="create/migrate the SQLite database, load demo data once, serve")
+    demo.add_argument("--port", type=int, default=_port(8000))
+    demo.add_argument("--data-dir", default=None, help="database and files folder (default ./var)")
+    demo.add_argument("--no-serve", action="store_true", help="set up and load, then exit")
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="serve the configured database on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=_port(8000))
+    serve.set_defaults(func=cmd_serve)
+
+    manage = sub.add_parser("manage", help="run a Django management command (e.g. createsuperuser)")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)

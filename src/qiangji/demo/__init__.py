@@ -1,0 +1,1 @@
+"""Deterministic synthetic Taizhou demo data (every name fictitious, marked （示例）)."""

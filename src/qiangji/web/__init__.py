@@ -1,0 +1,1 @@
+"""Django project of qiangji: settings, URLs and one app per feature."""

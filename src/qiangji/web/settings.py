@@ -1,0 +1,130 @@
+"""Settings, all from environment variables (see README). SQLite in DATA_DIR is the default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from qiangji.web.env import (
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+    postgres_from_pg_env,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = env_path("DATA_DIR", "./var")
+
+DEBUG = env_bool("QIANGJI_DEBUG", False)
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not env_bool("QIANGJI_INSECURE_DEV_KEY", True):
+        raise ImproperlyConfigured("SECRET_KEY must be set in the environment")
+    SECRET_KEY = "insecure-development-key-only-for-demo-and-tests"
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "qiangji.web.registry",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "qiangji.web.urls"
+WSGI_APPLICATION = "qiangji.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "web" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, object]:
+    url = env_str("DATABASE_URL")
+    if url:
+        return database_from_url(url)
+    if env_str("QIANGJI_DB") == "postgres":
+        return postgres_from_pg_env()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "qiangji.sqlite3",
+        "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "web" / "locale"]
+TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"  # evidence files; never served directly, only by permission-checked views
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+QIANGJI_MAX_UPLOAD_BYTES = env_int("QIANGJI_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+
+LOGIN_URL = "admin:login"
+
+# Programme constants (domain.md §5): configurable, never hard-coded in the code that uses them.
+QIANGJI = {
+    "STANDARD_CERT_VALIDITY_YEARS": env_int("QIANGJI_STANDARD_CERT_VALIDITY_YEARS", 5),
+    "REEXAM_LEAD_MONTHS": env_int("QIANGJI_REEXAM_LEAD_MONTHS", 6),
+    "RM_REGISTRATION_VALIDITY_YEARS": env_int("QIANGJI_RM_REGISTRATION_VALIDITY_YEARS", 5),
+    "MIN_STAFF_PER_STANDARD": env_int("QIANGJI_MIN_STAFF_PER_STANDARD", 2),
+    "RM_COVERAGE_TARGET_PCT": env_int("QIANGJI_RM_COVERAGE_TARGET_PCT", 80),
+    "CATALOGUE_VERSION": env_str("QIANGJI_CATALOGUE_VERSION", "2020-42"),
+    "OBJECTION_PERIOD_WORKING_DAYS": env_int("QIANGJI_OBJECTION_PERIOD_WORKING_DAYS", 5),
+    "ISSUING_UNIT": env_str("QIANGJI_ISSUING_UNIT", "台州市计量技术研究院（示例）"),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+}
