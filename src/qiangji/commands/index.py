@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from qiangji.commands import uncertainty
 from qiangji.core.errors import InputError
 
 
@@ -22,3 +23,4 @@ def add_parser(sub: Any) -> None:
     compute.add_argument("--normalise")
     compute.add_argument("--aggregate")
     compute.set_defaults(func=cmd_compute)
+    uncertainty.add_parser(isub)
