@@ -1,0 +1,17 @@
+import pytest
+
+from qiangji.demo.load import load_demo
+from qiangji.web.registry.models import Institution
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_it_shows_every_institution_in_chinese(page, live_server, output_dir) -> None:
+    load_demo()
+    page.goto(live_server.url + "/")
+    rows = page.locator("table tbody tr")
+    assert rows.count() == Institution.objects.count()
+    assert "计量技术机构" in page.locator("h1").inner_text()
+    for inst in Institution.objects.all():
+        assert page.get_by_text(inst.name, exact=True).count() == 1
+    page.screenshot(path=str(output_dir / "home.png"), full_page=True)
