@@ -1,0 +1,47 @@
+"""Registry models, split by topic; import them from here."""
+
+from qiangji.web.registry.models.catalogue import InstitutionMVItem, MVCatalogueItem
+from qiangji.web.registry.models.certificates import VerificationCertificate
+from qiangji.web.registry.models.institution import (
+    Coverage,
+    Division,
+    Institution,
+    InstitutionGrade,
+    InstitutionName,
+    InstitutionSuccession,
+)
+from qiangji.web.registry.models.oversight import IndustryService, SupervisionFinding
+from qiangji.web.registry.models.research import FundingLevel, LabPlatform, ResearchOutput, ResearchProject
+from qiangji.web.registry.models.staff import RMRegistration, Staff
+from qiangji.web.registry.models.standards import (
+    InstrumentCertificate,
+    MeasurementStandard,
+    Regulation,
+    StandardInstrument,
+    parse_regulation_code,
+)
+
+__all__ = [
+    "Coverage",
+    "Division",
+    "FundingLevel",
+    "IndustryService",
+    "Institution",
+    "InstitutionGrade",
+    "InstitutionMVItem",
+    "InstitutionName",
+    "InstitutionSuccession",
+    "InstrumentCertificate",
+    "LabPlatform",
+    "MVCatalogueItem",
+    "MeasurementStandard",
+    "RMRegistration",
+    "Regulation",
+    "ResearchOutput",
+    "ResearchProject",
+    "Staff",
+    "StandardInstrument",
+    "SupervisionFinding",
+    "VerificationCertificate",
+    "parse_regulation_code",
+]
