@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from qiangji.web.registry.models.base import Timestamped, ordered, within
 from qiangji.web.registry.models.institution import Institution
+
+
+class MVCatalogueItemQuerySet(models.QuerySet["MVCatalogueItem"]):
+    def current(self) -> MVCatalogueItemQuerySet:
+        """Rows of the catalogue version in use (``settings.QIANGJI["CATALOGUE_VERSION"]``)."""
+        return self.filter(catalogue_version=settings.QIANGJI["CATALOGUE_VERSION"])
+
+    def mandatory(self) -> MVCatalogueItemQuerySet:
+        """Entries under mandatory verification (supervision mode V or P+V)."""
+        return self.filter(supervision_mode__in=["V", "P+V"])
 
 
 class MVCatalogueItem(Timestamped):
@@ -40,6 +51,8 @@ class MVCatalogueItem(Timestamped):
     scope_note = models.CharField(_("适用范围"), max_length=200, blank=True)
     evidence = models.CharField(_("核实状态"), max_length=10, choices=Evidence.choices)
     note = models.CharField(_("备注"), max_length=300, blank=True)
+
+    objects = MVCatalogueItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("强制管理计量器具目录项")
