@@ -1,0 +1,273 @@
+"""Indicator data from CSV or XLSX, wide or long (design.md §4), checked against a framework.
+
+Wide: a ``unit`` column, optional ``name`` and ``period`` columns, unit-attribute columns (for group
+imputation), then one column per indicator code. Long: ``unit, indicator, value`` (optional ``period``).
+Row numbers in messages are spreadsheet rows (the header is row 1). Every problem is collected — unknown
+units, indicators or columns, duplicates, non-numeric cells, values outside an indicator's bounds — and
+one ``InputError`` lists them all.
+
+Cells are read leniently where it is safe: surrounding spaces are dropped and full-width digits
+(``１２``) are folded to ASCII (Unicode NFKC); an empty cell, ``NA``, ``N/A`` or ``#N/A`` is missing.
+Anything else that is not a number (``12%``, ``abc``) is an error: percentages are entered as numbers.
+
+With a ``period`` column the latest period (in sort order, e.g. ``2025Q4`` after ``2025Q3``) is computed
+unless ``period`` is given; the earlier periods are kept as history for the ``last`` imputation.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from qiangji.core.errors import InputError
+from qiangji.core.index.framework import Framework
+from qiangji.core.index.methods._arrays import FloatArray
+
+MISSING = frozenset({"", "na", "n/a", "#n/a", "nan", "null"})
+RESERVED = ("unit", "name", "period")
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+
+
+@dataclass(frozen=True, eq=False)
+class IndexData:
+    """Validated indicator data for one period, aligned with a framework's indicators."""
+
+    units: tuple[str, ...]
+    indicators: tuple[str, ...]
+    values: FloatArray
+    """``(units, indicators)``; NaN = missing."""
+    names: tuple[str, ...] | None = None
+    attributes: Mapping[str, tuple[str | None, ...]] = field(default_factory=dict)
+    history: FloatArray | None = None
+    """Earlier periods ``(periods, units, indicators)``, oldest first, or None."""
+    period: str | None = None
+
+
+def load_data(
+    path: str | Path,
+    framework: Framework,
+    *,
+    units: Iterable[str] | None = None,
+    period: str | None = None,
+    attributes: Sequence[str] = (),
+) -> IndexData:
+    """Read a CSV or XLSX file and validate it (see the module docstring)."""
+    return data_from_frame(read_table(path), framework, units=units, period=period, attributes=attributes)
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """The cells of a CSV or XLSX file as objects (no type guessing), header stripped."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"`data` must be a readable CSV or XLSX file, got {str(p)!r}")
+    try:
+        if p.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
+            frame = pd.read_excel(p, engine="calamine", dtype=object, header=0)
+        else:
+            frame = pd.read_csv(
+                p, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True
+            )
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"`data` must be a CSV (UTF-8) or XLSX file, got {p.name}: {exc}") from None
+    frame.columns = [unicodedata.normalize("NFKC", str(c)).strip() for c in frame.columns]
+    return frame
+
+
+def data_from_frame(
+    frame: pd.DataFrame,
+    framework: Framework,
+    *,
+    units: Iterable[str] | None = None,
+    period: str | None = None,
+    attributes: Sequence[str] = (),
+) -> IndexData:
+    """Validate a wide or long DataFrame (rows numbered as in a spreadsheet: first data row = 2)."""
+    cols = {str(c).strip().lower(): str(c) for c in frame.columns}
+    if "unit" not in cols:
+        raise InputError(f"`data` must have a `unit` column, got columns {list(frame.columns)}")
+    long = "indicator" in cols and "value" in cols
+    known = None if units is None else set(units)
+    wanted = set(attributes) | _group_attributes(framework)
+    cells = _long_cells(frame, cols, framework) if long else _wide_cells(frame, cols, framework, wanted)
+    return _assemble(frame, cols, framework, cells, known, period, wanted if not long else set())
+
+
+def _group_attributes(fw: Framework) -> set[str]:
+    return {str(spec.params["by"]) for spec, _ in fw.plan["impute"] if "by" in spec.params}
+
+
+@dataclass
+class _Cells:
+    """Parsed cells: (row, indicator column) → value, plus the errors found."""
+
+    errors: list[str] = field(default_factory=list)
+    value: dict[tuple[int, int], float] = field(default_factory=dict)
+
+
+def _parse(cell: Any) -> tuple[float | None, bool]:
+    """(value or None for missing, ok)."""
+    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        return None, True
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        return float(cell), math.isfinite(cell)
+    text = unicodedata.normalize("NFKC", str(cell)).strip()
+    if text.lower() in MISSING:
+        return None, True
+    if THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")
+    try:
+        v = float(text)
+    except ValueError:
+        return None, False
+    return v, math.isfinite(v)
+
+
+def _check_value(cells: _Cells, fw: Framework, row: int, col: int, raw: Any, where: str) -> None:
+    v, ok = _parse(raw)
+    if not ok:
+        cells.errors.append(f"row {row}, column `{where}`: value must be a number, got {str(raw)!r}")
+        return
+    if v is None:
+        return
+    lo, hi = fw.node(fw.indicators[col]).bounds or (None, None)
+    if (lo is not None and v < lo) or (hi is not None and v > hi):
+        cells.errors.append(
+            f"row {row}, column `{where}`: value must be within the bounds of {fw.indicators[col]} "
+            f"[{_fmt(lo)}, {_fmt(hi)}], got {_fmt(v)}"
+        )
+    cells.value[(row, col)] = v
+
+
+def _fmt(v: float | None) -> str:
+    return "-inf" if v is None else f"{v:g}"
+
+
+def _wide_cells(frame: pd.DataFrame, cols: Mapping[str, str], fw: Framework, wanted: set[str]) -> _Cells:
+    cells = _Cells()
+    position = {code: j for j, code in enumerate(fw.indicators)}
+    reserved = {cols[k] for k in RESERVED if k in cols}
+    for c in frame.columns:
+        if c not in position and c not in reserved and c not in wanted:
+            cells.errors.append(f"column `{c}`: not an indicator of framework {fw.code} (unknown indicator)")
+    for code in fw.indicators:
+        if code not in frame.columns:
+            cells.errors.append(f"column `{code}`: indicator of framework {fw.code} is missing from the data")
+    for c in (c for c in frame.columns if c in position):
+        for i, raw in enumerate(frame[c].tolist()):
+            _check_value(cells, fw, i + 2, position[c], raw, c)
+    return cells
+
+
+def _long_cells(frame: pd.DataFrame, cols: Mapping[str, str], fw: Framework) -> _Cells:
+    cells = _Cells()
+    position = {code: j for j, code in enumerate(fw.indicators)}
+    extra = set(frame.columns) - {cols[k] for k in (*RESERVED, "indicator", "value") if k in cols}
+    cells.errors += [
+        f"column `{c}`: not a column of the long format (unit, indicator, value, period)"
+        for c in sorted(extra)
+    ]
+    seen_ind: set[str] = set()
+    for i, (ind, raw) in enumerate(
+        zip(frame[cols["indicator"]].tolist(), frame[cols["value"]].tolist(), strict=True)
+    ):
+        code = unicodedata.normalize("NFKC", str(ind)).strip()
+        if code not in position:
+            cells.errors.append(
+                f"row {i + 2}, column `indicator`: unknown indicator {code!r} (framework {fw.code})"
+            )
+            continue
+        seen_ind.add(code)
+        _check_value(cells, fw, i + 2, position[code], raw, "value")
+    cells.errors += [
+        f"indicator `{c}` of framework {fw.code} has no rows in the data"
+        for c in fw.indicators
+        if c not in seen_ind
+    ]
+    return cells
+
+
+def _text(cell: Any) -> str:
+    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return unicodedata.normalize("NFKC", str(cell)).strip()
+
+
+def _assemble(
+    frame: pd.DataFrame,
+    cols: Mapping[str, str],
+    fw: Framework,
+    cells: _Cells,
+    known: set[str] | None,
+    period: str | None,
+    wanted: set[str],
+) -> IndexData:
+    errors = cells.errors
+    unit_col = [_text(u) for u in frame[cols["unit"]].tolist()]
+    per_col = [_text(p) for p in frame[cols["period"]].tolist()] if "period" in cols else [""] * len(frame)
+    long = "indicator" in cols and "value" in cols
+    key_of: dict[tuple[str, ...], int] = {}
+    for i, unit in enumerate(unit_col):
+        row = i + 2
+        if not unit:
+            errors.append(f"row {row}, column `unit`: unit code must not be empty")
+            continue
+        if known is not None and unit not in known:
+            errors.append(f"row {row}, column `unit`: unknown unit {unit!r}")
+        key: tuple[str, ...] = (unit, per_col[i])
+        if long:
+            key += (_text(frame[cols["indicator"]].iat[i]),)
+        if key in key_of:
+            what = ", ".join(k for k in key if k)
+            errors.append(f"row {row}, column `unit`: duplicate of row {key_of[key]} ({what})")
+        else:
+            key_of[key] = row
+    for a in sorted(wanted - set(frame.columns)):
+        errors.append(f"column `{a}`: unit attribute needed (group imputation) is missing from the data")
+    periods = sorted({p for p in per_col})
+    if period is not None and period not in periods:
+        errors.append(f"`period` must be one of {', '.join(periods)}, got {period!r}")
+    if errors:
+        raise InputError(f"data file has {len(errors)} error(s)", errors=errors)
+    return _matrix(frame, cols, fw, cells, unit_col, per_col, period or periods[-1], periods, wanted)
+
+
+def _matrix(
+    frame: pd.DataFrame,
+    cols: Mapping[str, str],
+    fw: Framework,
+    cells: _Cells,
+    unit_col: list[str],
+    per_col: list[str],
+    period: str,
+    periods: list[str],
+    wanted: set[str],
+) -> IndexData:
+    units = list(dict.fromkeys(u for u, p in zip(unit_col, per_col, strict=True) if p == period))
+    u_pos = {u: k for k, u in enumerate(units)}
+    p_pos = {p: k for k, p in enumerate(periods)}
+    cube = np.full((len(periods), len(units), len(fw.indicators)), np.nan)
+    for (row, col), v in cells.value.items():
+        i = row - 2
+        if unit_col[i] in u_pos:
+            cube[p_pos[per_col[i]], u_pos[unit_col[i]], col] = v
+    names = attrs = None
+    here = [i for i, p in enumerate(per_col) if p == period]
+    first = {unit_col[i]: i for i in reversed(here)}
+    if "name" in cols:
+        names = tuple(_text(frame[cols["name"]].iat[first[u]]) for u in units)
+    attrs = {a: tuple(_text(frame[a].iat[first[u]]) or None for u in units) for a in sorted(wanted)}
+    k = p_pos[period]
+    values = cube[k]
+    values.setflags(write=False)
+    history = cube[:k] if k > 0 else None
+    return IndexData(tuple(units), fw.indicators, values, names, attrs, history, period or None)

@@ -1,0 +1,495 @@
+"""The framework file: the indicator tree, its weights and methods (design.md §4), loaded and compiled.
+
+``load_framework(path)`` reads YAML or JSON; ``Framework.from_dict`` validates (collecting every problem,
+each message naming the node) and compiles the tree into arrays the pipeline, and the Monte-Carlo
+uncertainty analysis, iterate over:
+
+* ``nodes``: every node in post-order (children before their parent; the index node is last);
+* ``index[code]``: position of a node in ``nodes``;
+* ``indicators``: the leaf codes in post-order, which is the column order of every indicator matrix;
+* ``column[i]``: the indicator column of node i, or −1 for a group;
+* ``children[i]``: integer array of the positions of node i's children (empty for an indicator);
+* ``weights[i]``: the children's relative weights, aligned with ``children[i]``;
+* ``parent[i]``: position of the parent (−1 for the index node);
+* ``level[i]``: 1 for an indicator, 1 + the highest child level for a group (the index is the top level);
+* ``groups``: positions of the group nodes in post-order, i.e. a valid aggregation order;
+* ``nodes[i].methods``: the node's resolved methods (file defaults, overridden down the tree).
+
+Method overrides inherit down the tree: a node's ``method: {normalise: {...}}`` applies to it and to its
+descendants; an override naming the same method (or none) only changes parameters.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import yaml
+from numpy.typing import NDArray
+
+from qiangji.core.errors import InputError
+from qiangji.core.index.methods import STAGES
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+
+DEFAULT_METHODS: Mapping[str, Mapping[str, Any]] = MappingProxyType(
+    {
+        "impute": {"method": "none"},
+        "treat": {"method": "none"},
+        "normalise": {"method": "minmax", "low": 0, "high": 100},
+        "aggregate": {"method": "arithmetic"},
+    }
+)
+INDICATOR_STAGES = ("impute", "treat", "normalise")
+TOP_KEYS = frozenset({"code", "name", "version", "method", "nodes", "tie_break", "description"})
+NODE_KEYS = frozenset(
+    {"code", "name", "weight", "direction", "bounds", "unit", "children", "method", "min_data", "description"}
+)
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    """One method choice: a registered ``method`` name and its parameters."""
+
+    method: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"method": name, **params}``, the form used in framework files."""
+        return {"method": self.method, **copy.deepcopy(dict(self.params))}
+
+
+@dataclass(frozen=True)
+class Node:
+    """A node of the tree: an indicator (no children) or a group."""
+
+    code: str
+    name: Mapping[str, str]
+    weight: float
+    children: tuple[str, ...]
+    methods: Mapping[str, MethodSpec]
+    direction: int | None = None
+    bounds: tuple[float | None, float | None] | None = None
+    unit: str | None = None
+    min_data: float | None = None
+
+    @property
+    def is_indicator(self) -> bool:
+        """True for a leaf (an indicator read from the data)."""
+        return not self.children
+
+    def label(self, lang: str = "en") -> str:
+        """The node's name in ``lang`` (falling back to any name, then the code)."""
+        return self.name.get(lang) or next(iter(self.name.values()), self.code)
+
+
+@dataclass(frozen=True, eq=False)
+class Framework:
+    """A validated, compiled framework (see the module docstring for the compiled arrays)."""
+
+    code: str
+    name: Mapping[str, str]
+    version: str
+    nodes: tuple[Node, ...]
+    index: Mapping[str, int]
+    indicators: tuple[str, ...]
+    column: IntArray
+    children: tuple[IntArray, ...]
+    weights: tuple[FloatArray, ...]
+    parent: IntArray
+    level: IntArray
+    groups: IntArray
+    tie_break: tuple[str, ...]
+    source: str
+    plan: Mapping[str, tuple[tuple[MethodSpec, IntArray], ...]]
+    """Per indicator stage: (method spec, indicator columns using it) groups, to vectorise by method."""
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Framework:
+        """Validate a parsed framework file and compile it; raises ``InputError`` listing every problem."""
+        return _compile(data)
+
+    @classmethod
+    def from_json(cls, text: str) -> Framework:
+        """Inverse of ``to_json``."""
+        return _compile(json.loads(text))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The framework as a plain dict (JSON types), loadable by ``from_dict``."""
+        result: dict[str, Any] = json.loads(self.source)
+        return result
+
+    def to_json(self) -> str:
+        """The framework as canonical JSON (the spec of a reproducible run)."""
+        return self.source
+
+    @property
+    def root(self) -> Node:
+        """The index node (the last in post-order)."""
+        return self.nodes[-1]
+
+    @property
+    def top_level(self) -> int:
+        """Level of the index node."""
+        return int(self.level[-1])
+
+    def node(self, code: str) -> Node:
+        """The node with ``code``."""
+        try:
+            return self.nodes[self.index[code]]
+        except KeyError:
+            raise InputError(f"`node` must be a code of framework {self.code}, got {code!r}") from None
+
+    def effective_weights(self) -> FloatArray:
+        """Nominal weight of each node in the index: product of the normalised weights on its path."""
+        out = np.ones(len(self.nodes))
+        for i in range(len(self.nodes) - 1, -1, -1):
+            kids, w = self.children[i], self.weights[i]
+            if kids.size:
+                out[kids] = out[i] * w / w.sum()
+        return out
+
+    def with_methods(self, **overrides: Mapping[str, Any] | str | None) -> Framework:
+        """A copy with the methods of whole stages replaced, e.g. ``with_methods(normalise="zscore")``.
+
+        The new spec becomes the file default for the stage and every node-level override of that stage
+        is dropped, so the method applies everywhere (a what-if recalculation).
+        """
+        data = self.to_dict()
+        for stage, spec in overrides.items():
+            if spec is None:
+                continue
+            if stage not in STAGES:
+                raise InputError(f"`stage` must be one of {', '.join(STAGES)}, got {stage!r}")
+            data.setdefault("method", {})[stage] = _as_spec_dict(spec)
+            _drop_stage(data.get("nodes", []), stage)
+        return _compile(data)
+
+
+def load_framework(path: str | Path) -> Framework:
+    """Read and compile a framework file (``.yaml``, ``.yml`` or ``.json``)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"`framework` must be a readable file, got {str(p)!r} ({exc.strerror})") from None
+    try:
+        data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise InputError(
+            f"`framework` must be valid YAML or JSON, got a syntax error in {p.name}: {exc}"
+        ) from None
+    if not isinstance(data, Mapping):
+        raise InputError(f"`framework` must be a mapping with `code` and `nodes`, got {type(data).__name__}")
+    return _compile(data)
+
+
+def parse_method(text: str) -> dict[str, Any]:
+    """Parse a command-line method spec ``name[:key=value,...]``, e.g. ``minmax:low=1,high=100``."""
+    name, _, rest = text.partition(":")
+    spec: dict[str, Any] = {"method": name.strip()}
+    for item in filter(None, (s.strip() for s in rest.split(","))):
+        key, eq, value = item.partition("=")
+        if not eq:
+            raise InputError(f"`method` parameters must be key=value, got {item!r}")
+        spec[key.strip()] = yaml.safe_load(value)
+    return spec
+
+
+def _drop_stage(nodes: Sequence[Any], stage: str) -> None:
+    for node in nodes:
+        if isinstance(node, dict):
+            if isinstance(node.get("method"), dict):
+                node["method"].pop(stage, None)
+            _drop_stage(node.get("children") or [], stage)
+
+
+def _as_spec_dict(spec: Any) -> dict[str, Any]:
+    if isinstance(spec, str):
+        return {"method": spec}
+    if isinstance(spec, Mapping):
+        return dict(spec)
+    raise InputError(f"`method` must be a name or a mapping with `method`, got {spec!r}")
+
+
+@dataclass
+class _Builder:
+    """Mutable state while compiling: the flat post-order lists and the problems found."""
+
+    errors: list[str] = field(default_factory=list)
+    nodes: list[Node] = field(default_factory=list)
+    kids: list[list[int]] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    inherited: set[str] = field(default_factory=set)
+    """Problems of the file-level defaults, reported once there rather than again at every node."""
+
+    def err(self, where: str, msg: str) -> None:
+        if msg not in self.inherited:
+            self.errors.append(f"node {where}: {msg}")
+
+
+def _compile(data: Mapping[str, Any]) -> Framework:
+    data = json.loads(json.dumps(data, ensure_ascii=False, default=str))
+    b = _Builder()
+    code = data.get("code")
+    where = f"`{code}`" if isinstance(code, str) and code else "(index)"
+    for key in sorted(set(data) - TOP_KEYS):
+        b.err(where, f"`{key}` is not a framework key (keys: {', '.join(sorted(TOP_KEYS))})")
+    defaults = _resolve(
+        b,
+        where,
+        {k: MethodSpec(v["method"], v) for k, v in _defaults().items()},
+        data.get("method"),
+        tuple(STAGES),
+        1,
+    )
+    b.inherited = {e.split(": ", 1)[1] for e in b.errors}
+    root = {k: v for k, v in data.items() if k not in ("nodes", "method")}
+    root.update(children=data.get("nodes"), weight=1)
+    _walk(b, root, defaults, where=where, top=True)
+    tie_break = data.get("tie_break") or []
+    if not isinstance(tie_break, list):
+        b.err(where, f"`tie_break` must be a list of node codes, got {tie_break!r}")
+        tie_break = []
+    for c in tie_break:
+        if c not in b.seen:
+            b.err(where, f"`tie_break` must list node codes of the framework, got {c!r}")
+    if b.errors:
+        raise InputError("framework file has errors", errors=b.errors)
+    return _freeze(b, data, [str(c) for c in tie_break])
+
+
+def _defaults() -> dict[str, dict[str, Any]]:
+    return {k: dict(v) for k, v in DEFAULT_METHODS.items()}
+
+
+def _resolve(
+    b: _Builder,
+    where: str,
+    inherited: Mapping[str, MethodSpec],
+    own: Any,
+    check: Sequence[str],
+    direction: int,
+) -> dict[str, MethodSpec]:
+    """Merge a node's ``method`` overrides into the inherited specs and check the stages in ``check``."""
+    out = {
+        k: MethodSpec(v.method, {p: q for p, q in v.params.items() if p != "method"})
+        for k, v in inherited.items()
+    }
+    if own is not None and not isinstance(own, Mapping):
+        b.err(where, f"`method` must be a mapping of stage → method, got {own!r}")
+        own = {}
+    for stage, raw in (own or {}).items():
+        if stage not in STAGES:
+            b.err(where, f"`method` stage must be one of {', '.join(STAGES)}, got {stage!r}")
+            continue
+        if not isinstance(raw, (str, Mapping)):
+            b.err(where, f"`{stage}` must be a method name or mapping, got {raw!r}")
+            continue
+        spec = _as_spec_dict(raw)
+        name = spec.pop("method", out[stage].method)
+        params = spec if name != out[stage].method else {**out[stage].params, **spec}
+        out[stage] = MethodSpec(str(name), params)
+    for stage in check:
+        for problem in STAGES[stage].check(out[stage].method, out[stage].params, direction):
+            b.err(where, problem)
+    return out
+
+
+def _walk(b: _Builder, raw: Any, inherited: Mapping[str, MethodSpec], where: str, top: bool = False) -> int:
+    """Validate ``raw`` and its subtree, append them in post-order; return the node's position."""
+    if not isinstance(raw, Mapping):
+        b.err(where, f"must be a mapping with `code`, got {raw!r}")
+        return -1
+    code = raw.get("code")
+    if not isinstance(code, str) or not code.strip():
+        b.err(where, f"`code` must be a non-empty string, got {code!r}")
+        code = where
+    else:
+        where = f"`{code}`"
+        if code in b.seen:
+            b.err(where, "`code` must be unique in the framework, got a duplicate")
+        b.seen.add(code)
+    if not top:
+        for key in sorted(set(raw) - NODE_KEYS):
+            b.err(where, f"`{key}` is not a node key (keys: {', '.join(sorted(NODE_KEYS))})")
+    weight = _weight(b, where, raw.get("weight", 1))
+    children_raw = raw.get("children")
+    is_group = "children" in raw or top
+    if is_group:
+        return _group(b, raw, code, where, weight, inherited, children_raw)
+    return _indicator(b, raw, code, where, weight, inherited)
+
+
+def _weight(b: _Builder, where: str, weight: Any) -> float:
+    if (
+        isinstance(weight, bool)
+        or not isinstance(weight, (int, float))
+        or not math.isfinite(weight)
+        or weight <= 0
+    ):
+        b.err(where, f"`weight` must be a positive number, got {weight!r}")
+        return 1.0
+    return float(weight)
+
+
+def _group(
+    b: _Builder,
+    raw: Mapping[str, Any],
+    code: str,
+    where: str,
+    weight: float,
+    inherited: Mapping[str, MethodSpec],
+    children_raw: Any,
+) -> int:
+    for key in ("direction", "bounds", "unit"):
+        if key in raw and raw[key] is not None:
+            b.err(where, f"`{key}` applies to indicators only, got it on a group")
+    methods = _resolve(b, where, inherited, raw.get("method"), ("aggregate",), 1)
+    if not isinstance(children_raw, list) or not children_raw:
+        b.err(where, f"a group must have a non-empty list of `children`, got {children_raw!r}")
+        children_raw = []
+    kids = [_walk(b, c, methods, f"#{n + 1} under {where}") for n, c in enumerate(children_raw)]
+    min_data = _min_data(b, where, raw.get("min_data"))
+    node = Node(
+        code,
+        _name(b, where, raw.get("name"), code),
+        weight,
+        tuple(b.nodes[k].code for k in kids if k >= 0),
+        MappingProxyType(methods),
+        min_data=min_data,
+    )
+    b.nodes.append(node)
+    b.kids.append([k for k in kids if k >= 0])
+    return len(b.nodes) - 1
+
+
+def _indicator(
+    b: _Builder,
+    raw: Mapping[str, Any],
+    code: str,
+    where: str,
+    weight: float,
+    inherited: Mapping[str, MethodSpec],
+) -> int:
+    direction = raw.get("direction")
+    if direction is None:
+        b.err(where, "`direction` must be given for an indicator (1: higher is better, -1: lower is better)")
+        direction = 1
+    elif direction not in (1, -1) or isinstance(direction, bool):
+        b.err(where, f"`direction` must be 1 or -1, got {direction!r}")
+        direction = 1
+    bounds = _bounds(b, where, raw.get("bounds"))
+    if "min_data" in raw:
+        b.err(where, "`min_data` applies to groups only, got it on an indicator")
+    methods = _resolve(b, where, inherited, raw.get("method"), INDICATOR_STAGES, int(direction))
+    unit = raw.get("unit")
+    node = Node(
+        code,
+        _name(b, where, raw.get("name"), code),
+        weight,
+        (),
+        MappingProxyType(methods),
+        direction=int(direction),
+        bounds=bounds,
+        unit=None if unit is None else str(unit),
+    )
+    b.nodes.append(node)
+    b.kids.append([])
+    return len(b.nodes) - 1
+
+
+def _bounds(b: _Builder, where: str, raw: Any) -> tuple[float | None, float | None] | None:
+    if raw is None:
+        return None
+    ok = (
+        isinstance(raw, list)
+        and len(raw) == 2
+        and all(
+            v is None or (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v))
+            for v in raw
+        )
+    )
+    if not ok:
+        b.err(where, f"`bounds` must be [low, high] (numbers or null), got {raw!r}")
+        return None
+    lo, hi = (None if v is None else float(v) for v in raw)
+    if lo is not None and hi is not None and lo >= hi:
+        b.err(where, f"`bounds` must have low < high, got [{raw[0]}, {raw[1]}]")
+    return lo, hi
+
+
+def _min_data(b: _Builder, where: str, raw: Any) -> float | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not 0 <= raw <= 1:
+        b.err(where, f"`min_data` must be a share between 0 and 1, got {raw!r}")
+        return None
+    return float(raw)
+
+
+def _name(b: _Builder, where: str, raw: Any, code: str) -> Mapping[str, str]:
+    if raw is None:
+        return MappingProxyType({"en": code})
+    if isinstance(raw, str):
+        return MappingProxyType({"en": raw})
+    if isinstance(raw, Mapping) and all(isinstance(v, str) for v in raw.values()):
+        return MappingProxyType({str(k): v for k, v in raw.items()})
+    b.err(where, f"`name` must be a string or a mapping of language → string, got {raw!r}")
+    return MappingProxyType({"en": code})
+
+
+def _readonly(a: NDArray[Any]) -> NDArray[Any]:
+    a.setflags(write=False)
+    return a
+
+
+def _freeze(b: _Builder, data: Mapping[str, Any], tie_break: list[str]) -> Framework:
+    n = len(b.nodes)
+    children = tuple(_readonly(np.asarray(k, dtype=np.int64)) for k in b.kids)
+    weights = tuple(_readonly(np.array([b.nodes[j].weight for j in k], dtype=np.float64)) for k in b.kids)
+    parent = np.full(n, -1, dtype=np.int64)
+    level = np.ones(n, dtype=np.int64)
+    for i, kids in enumerate(children):
+        parent[kids] = i
+        if kids.size:
+            level[i] = 1 + level[kids].max()
+    leaves = [i for i in range(n) if not children[i].size]
+    column = np.full(n, -1, dtype=np.int64)
+    column[leaves] = np.arange(len(leaves))
+    root = b.nodes[-1]
+    return Framework(
+        code=root.code,
+        name=root.name,
+        version=str(data.get("version", "")),
+        nodes=tuple(b.nodes),
+        index=MappingProxyType({node.code: i for i, node in enumerate(b.nodes)}),
+        indicators=tuple(b.nodes[i].code for i in leaves),
+        column=_readonly(column),
+        children=children,
+        weights=weights,
+        parent=_readonly(parent),
+        level=_readonly(level),
+        groups=_readonly(np.array([i for i in range(n) if children[i].size], dtype=np.int64)),
+        tie_break=tuple(tie_break),
+        source=json.dumps(data, ensure_ascii=False, sort_keys=True),
+        plan=MappingProxyType({stage: _plan(b.nodes, leaves, stage) for stage in INDICATOR_STAGES}),
+    )
+
+
+def _plan(nodes: list[Node], leaves: list[int], stage: str) -> tuple[tuple[MethodSpec, IntArray], ...]:
+    """Group the indicator columns by identical method spec (first-seen order)."""
+    groups: dict[str, tuple[MethodSpec, list[int]]] = {}
+    for col, i in enumerate(leaves):
+        spec = nodes[i].methods[stage]
+        key = json.dumps(spec.to_dict(), sort_keys=True, default=str)
+        groups.setdefault(key, (spec, []))[1].append(col)
+    return tuple((spec, _readonly(np.asarray(cols, dtype=np.int64))) for spec, cols in groups.values())

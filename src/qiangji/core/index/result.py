@@ -1,0 +1,133 @@
+"""The immutable result of an index computation: every stage, scores, ranks, weights and explanations.
+
+Arrays are read-only numpy arrays (units in data order; indicators in ``framework.indicators`` order;
+nodes in post-order, ``framework.nodes``). The ``*_frame`` helpers return fresh pandas copies, so a caller
+can never change the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from qiangji.core.errors import InputError
+from qiangji.core.index import explain
+from qiangji.core.index.framework import Framework
+from qiangji.core.index.methods._arrays import FloatArray
+from qiangji.core.index.spec import IndexSpec
+
+STAGE_NAMES = ("raw", "imputed", "treated", "normalised")
+
+
+def readonly(a: NDArray[Any]) -> NDArray[Any]:
+    """Mark ``a`` read-only and return it."""
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class IndexResult:
+    """Result of ``compute``; see the attributes for the stages and ``table()`` for the long output."""
+
+    spec: IndexSpec
+    units: tuple[str, ...]
+    names: tuple[str, ...] | None
+    raw: FloatArray
+    """Raw indicator values, ``(units, indicators)``."""
+    imputed: FloatArray
+    treated: FloatArray
+    normalised: FloatArray
+    scores: FloatArray
+    """Scores of every node, ``(units, nodes)``; indicators hold their normalised values."""
+    ranks: FloatArray
+    """Competition ranks at every node (1 best, ties share the lowest rank), ``(units, nodes)``."""
+    weights: FloatArray
+    """Effective weight of each node in each unit's index score, ``(units, nodes)``."""
+    contributions: FloatArray
+    """Contribution of each indicator to each unit's index score, ``(units, indicators)``."""
+    treatment: tuple[str, ...]
+    """What the treatment did to each indicator (``""``: nothing)."""
+    publication_rank: FloatArray
+    """Strict ranks with the framework's tie-break rule, ``(units,)``."""
+    previous_rank: FloatArray | None = None
+    """Index rank of each unit in the previous result given to ``compute`` (NaN: not ranked then)."""
+
+    @property
+    def framework(self) -> Framework:
+        """The framework the result was computed with (after any method overrides)."""
+        return self.spec.framework
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Node codes in post-order (the columns of ``scores``)."""
+        return tuple(n.code for n in self.framework.nodes)
+
+    def stage(self, name: str) -> pd.DataFrame:
+        """One indicator-level stage (``raw``, ``imputed``, ``treated``, ``normalised``) as a DataFrame."""
+        if name not in STAGE_NAMES:
+            raise InputError(f"`stage` must be one of {', '.join(STAGE_NAMES)}, got {name!r}")
+        return self._frame(getattr(self, name), self.framework.indicators)
+
+    def level(self, level: int) -> pd.DataFrame:
+        """Scores of the nodes at ``level`` (1 = normalised indicators, top = the index)."""
+        cols = np.flatnonzero(self.framework.level == level)
+        if not cols.size:
+            raise InputError(f"`level` must be between 1 and {self.framework.top_level}, got {level}")
+        return self._frame(self.scores[:, cols], [self.codes[c] for c in cols])
+
+    def scores_frame(self) -> pd.DataFrame:
+        """Scores of every node, units × node codes."""
+        return self._frame(self.scores, self.codes)
+
+    def ranks_frame(self) -> pd.DataFrame:
+        """Ranks at every node, units × node codes (nullable integers)."""
+        return self._frame(self.ranks, self.codes).astype("Int64")
+
+    def weights_frame(self) -> pd.DataFrame:
+        """Effective weights of every node per unit, units × node codes."""
+        return self._frame(self.weights, self.codes)
+
+    def contributions_frame(self) -> pd.DataFrame:
+        """Indicator contributions to the index score, units × indicators."""
+        return self._frame(self.contributions, self.framework.indicators)
+
+    @property
+    def index_scores(self) -> pd.Series:
+        """The index score of each unit."""
+        return pd.Series(
+            self.scores[:, -1], index=pd.Index(self.units, name="unit"), name=self.framework.code
+        )
+
+    def table(self) -> pd.DataFrame:
+        """The long output of design.md §4: ``unit, node, level, score, rank`` (node post-order per unit)."""
+        n_units, n_nodes = self.scores.shape
+        return pd.DataFrame(
+            {
+                "unit": np.repeat(np.asarray(self.units, dtype=object), n_nodes),
+                "node": np.tile(np.asarray(self.codes, dtype=object), n_units),
+                "level": np.tile(self.framework.level, n_units),
+                "score": self.scores.ravel(),
+                "rank": explain.nullable_int(self.ranks.ravel()),
+            }
+        )
+
+    def ranking(self) -> pd.DataFrame:
+        """The leaderboard: one row per unit in publication order, with the index's direct children."""
+        return explain.ranking(self)
+
+    def strengths_weaknesses(self, n: int = 3) -> pd.DataFrame:
+        """Each unit's ``n`` best- and worst-ranked indicators (COINr ``get_str_weak``)."""
+        return explain.strengths_weaknesses(self, n)
+
+    def rank_change(self) -> pd.DataFrame:
+        """Index rank now, previous rank and change (positive = moved up); needs ``previous``."""
+        return explain.rank_change(self)
+
+    def _frame(self, values: FloatArray, columns: Any) -> pd.DataFrame:
+        return pd.DataFrame(
+            np.array(values, copy=True), index=pd.Index(self.units, name="unit"), columns=list(columns)
+        )

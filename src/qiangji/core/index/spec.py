@@ -1,0 +1,54 @@
+"""The spec of a run: the framework (tree, weights, methods) and the ranking options, as JSON.
+
+A published ranking stores ``spec.to_json()``; ``IndexSpec.from_json(text)`` with the same data gives the
+same result bit for bit (Python's ``json`` writes floats with ``repr``, which round-trips exactly).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from qiangji.core.errors import InputError
+from qiangji.core.index.framework import Framework
+from qiangji.core.index.rank import DEFAULT_TOLERANCE
+
+SPEC_VERSION = 1
+
+
+@dataclass(frozen=True, eq=False)
+class IndexSpec:
+    """Everything that determines a result besides the data."""
+
+    framework: Framework
+    rank_tolerance: float = DEFAULT_TOLERANCE
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.rank_tolerance < 1:
+            raise InputError(f"`rank_tolerance` must be in [0, 1), got {self.rank_tolerance}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form: ``{"spec_version", "framework", "rank_tolerance"}``."""
+        return {
+            "spec_version": SPEC_VERSION,
+            "framework": self.framework.to_dict(),
+            "rank_tolerance": self.rank_tolerance,
+        }
+
+    def to_json(self) -> str:
+        """Canonical JSON (sorted keys, UTF-8 text)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> IndexSpec:
+        """Inverse of ``to_dict``."""
+        version = data.get("spec_version")
+        if version != SPEC_VERSION:
+            raise InputError(f"`spec_version` must be {SPEC_VERSION}, got {version!r}")
+        return cls(Framework.from_dict(data["framework"]), float(data["rank_tolerance"]))
+
+    @classmethod
+    def from_json(cls, text: str) -> IndexSpec:
+        """Inverse of ``to_json``."""
+        return cls.from_dict(json.loads(text))
