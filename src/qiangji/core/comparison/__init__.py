@@ -1,0 +1,68 @@
+"""Evaluation of measurement comparisons (计量比对, JJF 1117) and proficiency tests (ISO 13528).
+
+Pure functions on arrays; every result is a frozen dataclass that carries its calculation trail.
+Formulas and sources: /work/shared/comparison-formulas.md and each function's docstring.
+"""
+
+from qiangji.core.comparison._common import Verdict
+from qiangji.core.comparison.consensus import (
+    REFERENCE_METHODS,
+    ChiSquaredTest,
+    ReferenceValueResult,
+    chi_squared_test,
+    reference_value,
+)
+from qiangji.core.comparison.drift import DriftResult, drift_reference
+from qiangji.core.comparison.en import EnResult, en_numbers
+from qiangji.core.comparison.equivalence import DegreesOfEquivalence, degrees_of_equivalence
+from qiangji.core.comparison.lcs import ConsistentSubset, largest_consistent_subset
+from qiangji.core.comparison.robust import (
+    AlgorithmAIteration,
+    AlgorithmAResult,
+    AlgorithmSResult,
+    RobustEstimate,
+    algorithm_a,
+    algorithm_s,
+    algorithm_s_factors,
+    huber_consistency_factor,
+    made,
+    median_niqr,
+    niqr,
+    q_hampel,
+    q_method,
+)
+from qiangji.core.comparison.scores import ScoreResult, z_scores, zeta_scores, zprime_scores
+
+__all__ = [
+    "REFERENCE_METHODS",
+    "AlgorithmAIteration",
+    "AlgorithmAResult",
+    "AlgorithmSResult",
+    "ChiSquaredTest",
+    "ConsistentSubset",
+    "DegreesOfEquivalence",
+    "DriftResult",
+    "EnResult",
+    "ReferenceValueResult",
+    "RobustEstimate",
+    "ScoreResult",
+    "Verdict",
+    "algorithm_a",
+    "algorithm_s",
+    "algorithm_s_factors",
+    "chi_squared_test",
+    "degrees_of_equivalence",
+    "drift_reference",
+    "en_numbers",
+    "huber_consistency_factor",
+    "largest_consistent_subset",
+    "made",
+    "median_niqr",
+    "niqr",
+    "q_hampel",
+    "q_method",
+    "reference_value",
+    "z_scores",
+    "zeta_scores",
+    "zprime_scores",
+]
