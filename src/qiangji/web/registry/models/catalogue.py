@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qiangji.web.registry.models.base import Timestamped, ordered, within
 from qiangji.web.registry.models.institution import Institution
@@ -104,7 +105,7 @@ class InstitutionMVItem(Timestamped):
 
     class Meta:
         verbose_name = _("授权强检项目")
-        verbose_name_plural = _("授权强检项目")
+        verbose_name_plural = pgettext_lazy("plural", "授权强检项目")
         ordering = ["institution", "item"]
         constraints = [
             ordered("authorised_from", "authorised_to", strict=True, name="mvitem_to_after_from"),

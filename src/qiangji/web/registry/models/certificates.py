@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qiangji.web.registry.models.base import Timestamped, ordered
 from qiangji.web.registry.models.catalogue import MVCatalogueItem
@@ -67,7 +68,7 @@ class VerificationCertificate(Timestamped):
 
     class Meta:
         verbose_name = _("检定证书")
-        verbose_name_plural = _("检定证书")
+        verbose_name_plural = pgettext_lazy("plural", "检定证书")
         ordering = ["institution", "-verified_on", "cert_no"]
         indexes = [models.Index(fields=["institution", "verified_on"])]
         constraints = [

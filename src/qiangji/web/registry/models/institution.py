@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qiangji.web.registry.models.base import Timestamped, before_cutoff, ordered
 
@@ -34,7 +35,7 @@ class Division(Timestamped):
 
     class Meta:
         verbose_name = _("行政区划")
-        verbose_name_plural = _("行政区划")
+        verbose_name_plural = pgettext_lazy("plural", "行政区划")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -107,7 +108,7 @@ class Institution(Timestamped):
 
     class Meta:
         verbose_name = _("计量技术机构")
-        verbose_name_plural = _("计量技术机构")
+        verbose_name_plural = pgettext_lazy("plural", "计量技术机构")
         ordering = ["code"]
         constraints = [
             ordered("established_on", "dissolved_on", strict=True, name="inst_dissolved_after_est")
@@ -178,7 +179,7 @@ class InstitutionName(Timestamped):
 
     class Meta:
         verbose_name = _("机构名称沿革")
-        verbose_name_plural = _("机构名称沿革")
+        verbose_name_plural = pgettext_lazy("plural", "机构名称沿革")
         ordering = ["institution", "valid_from"]
         constraints = [
             ordered("valid_from", "valid_until", strict=True, name="instname_until_after_from"),
@@ -212,7 +213,7 @@ class InstitutionGrade(Timestamped):
 
     class Meta:
         verbose_name = _("机构等级")
-        verbose_name_plural = _("机构等级")
+        verbose_name_plural = pgettext_lazy("plural", "机构等级")
         ordering = ["institution", "-effective_from"]
         constraints = [
             models.UniqueConstraint(fields=["institution", "effective_from"], name="grade_unique_date"),
@@ -242,7 +243,7 @@ class InstitutionSuccession(Timestamped):
 
     class Meta:
         verbose_name = _("机构合并/承继")
-        verbose_name_plural = _("机构合并/承继")
+        verbose_name_plural = pgettext_lazy("plural", "机构合并/承继")
         ordering = ["effective_on"]
         constraints = [
             models.CheckConstraint(

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qiangji.web.registry.models.base import Timestamped, ordered
 from qiangji.web.registry.models.institution import Institution
@@ -41,7 +42,7 @@ class IndustryService(Timestamped):
 
     class Meta:
         verbose_name = _("产业计量服务")
-        verbose_name_plural = _("产业计量服务")
+        verbose_name_plural = pgettext_lazy("plural", "产业计量服务")
         ordering = ["institution", "-year", "-quarter", "enterprise"]
         indexes = [models.Index(fields=["institution", "year", "quarter"])]
         constraints = [
@@ -119,7 +120,7 @@ class SupervisionFinding(Timestamped):
 
     class Meta:
         verbose_name = _("督导发现问题")
-        verbose_name_plural = _("督导发现问题")
+        verbose_name_plural = pgettext_lazy("plural", "督导发现问题")
         ordering = ["institution", "-found_on"]
         indexes = [models.Index(fields=["institution", "found_on", "closed_on"])]
         constraints = [

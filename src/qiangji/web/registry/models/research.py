@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qiangji.web.registry.models.base import Timestamped, before_cutoff, ordered
 from qiangji.web.registry.models.institution import Institution
@@ -35,7 +36,7 @@ class ResearchProject(Timestamped):
 
     class Meta:
         verbose_name = _("科研项目")
-        verbose_name_plural = _("科研项目")
+        verbose_name_plural = pgettext_lazy("plural", "科研项目")
         ordering = ["institution", "-approved_on"]
         constraints = [
             ordered("approved_on", "finished_on", strict=False, name="proj_finished_after_approved")
@@ -78,7 +79,7 @@ class LabPlatform(Timestamped):
 
     class Meta:
         verbose_name = _("重点实验室/平台")
-        verbose_name_plural = _("重点实验室/平台")
+        verbose_name_plural = pgettext_lazy("plural", "重点实验室/平台")
         ordering = ["institution", "-level"]
         constraints = [
             ordered("approved_on", "revoked_on", strict=True, name="lab_revoked_after_approved"),
@@ -128,7 +129,7 @@ class ResearchOutput(Timestamped):
 
     class Meta:
         verbose_name = _("科研成果")
-        verbose_name_plural = _("科研成果")
+        verbose_name_plural = pgettext_lazy("plural", "科研成果")
         ordering = ["institution", "-published_on"]
 
     def __str__(self) -> str:

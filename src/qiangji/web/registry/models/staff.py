@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qiangji.web.registry.models.base import Timestamped, ordered, within
 from qiangji.web.registry.models.institution import Institution
@@ -66,7 +67,7 @@ class Staff(Timestamped):
 
     class Meta:
         verbose_name = _("人员")
-        verbose_name_plural = _("人员")
+        verbose_name_plural = pgettext_lazy("plural", "人员")
         ordering = ["institution", "name"]
         indexes = [models.Index(fields=["institution", "hired_on", "left_on"])]
         constraints = [
@@ -135,7 +136,7 @@ class RMRegistration(Timestamped):
 
     class Meta:
         verbose_name = _("注册计量师注册")
-        verbose_name_plural = _("注册计量师注册")
+        verbose_name_plural = pgettext_lazy("plural", "注册计量师注册")
         ordering = ["staff", "-valid_from"]
         indexes = [models.Index(fields=["valid_from", "valid_to"])]
         constraints = [

@@ -11,6 +11,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qiangji.web.registry.models.base import Timestamped, before_cutoff, ordered
 from qiangji.web.registry.models.institution import Institution
@@ -86,7 +87,7 @@ class Regulation(Timestamped):
 
     class Meta:
         verbose_name = _("检定规程/校准规范")
-        verbose_name_plural = _("检定规程/校准规范")
+        verbose_name_plural = pgettext_lazy("plural", "检定规程/校准规范")
         ordering = ["kind", "number", "-year"]
         indexes = [models.Index(fields=["kind", "number", "effective_from"])]
         constraints = [
@@ -190,7 +191,7 @@ class MeasurementStandard(Timestamped):
 
     class Meta:
         verbose_name = _("计量标准")
-        verbose_name_plural = _("计量标准")
+        verbose_name_plural = pgettext_lazy("plural", "计量标准")
         ordering = ["institution", "jjf1022_code", "name"]
         indexes = [
             models.Index(fields=["institution", "is_public", "assessment_expires_on"]),
@@ -246,7 +247,7 @@ class StandardInstrument(Timestamped):
 
     class Meta:
         verbose_name = _("标准器")
-        verbose_name_plural = _("标准器")
+        verbose_name_plural = pgettext_lazy("plural", "标准器")
         ordering = ["standard", "-is_main", "name"]
 
     def __str__(self) -> str:
@@ -283,7 +284,7 @@ class InstrumentCertificate(Timestamped):
 
     class Meta:
         verbose_name = _("标准器证书")
-        verbose_name_plural = _("标准器证书")
+        verbose_name_plural = pgettext_lazy("plural", "标准器证书")
         ordering = ["instrument", "-valid_from"]
         constraints = [
             ordered("valid_from", "valid_to", strict=True, name="instcert_to_after_from"),

@@ -1,0 +1,56 @@
+"""Chinese by default, English selectable: the admin and the registry's messages follow the UI language."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from qiangji.web.registry.models import MeasurementStandard, Staff
+
+
+@pytest.fixture
+def admin_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser("root", "root@example.invalid", "pw-for-tests-only")
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_it_shows_the_admin_in_chinese_by_default(admin_client) -> None:
+    html = admin_client.get(reverse("admin:app_list", args=["registry"])).content.decode()
+    assert "机构登记" in html and "计量标准" in html and "注册计量师注册" in html
+
+
+@pytest.mark.django_db
+def test_it_shows_the_admin_in_english_when_selected(admin_client) -> None:
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = admin_client.get(reverse("admin:app_list", args=["registry"])).content.decode()
+    assert "Registry of institutions" in html
+    assert "Measurement standards" in html and "Registered-metrologist registrations" in html
+    assert "计量标准" not in html
+
+
+def test_it_translates_singular_and_plural_model_names() -> None:
+    with translation.override("en"):
+        assert str(Staff._meta.verbose_name) == "Staff member"
+        assert str(Staff._meta.verbose_name_plural) == "Staff"
+        assert str(MeasurementStandard._meta.verbose_name) == "Measurement standard"
+        assert str(MeasurementStandard.Status.SEALED.label) == "Sealed"
+    with translation.override("zh-hans"):
+        assert str(MeasurementStandard._meta.verbose_name_plural) == "计量标准"
+
+
+def test_it_has_an_english_translation_for_every_registry_model_and_field() -> None:
+    from django.apps import apps
+
+    untranslated = []
+    with translation.override("en"):
+        for model in apps.get_app_config("registry").get_models():
+            names = [model._meta.verbose_name, model._meta.verbose_name_plural]
+            names += [f.verbose_name for f in model._meta.get_fields() if hasattr(f, "verbose_name")]
+            untranslated += [
+                f"{model.__name__}: {n}" for n in names if any("\u4e00" <= c <= "\u9fff" for c in str(n))
+            ]
+    assert untranslated == []
