@@ -1,22 +1,247 @@
-"""`qiangji comparison …`: pure comparison evaluation from files (no database, no Django)."""
+"""`qiangji comparison …`: pure comparison evaluation from files (no database, no Django).
+
+RESULTS.csv has the columns ``lab,x,U,k`` and optionally ``included`` (1/0, yes/no, true/false),
+``date`` (YYYY-MM-DD) and ``pilot`` (1 on the pilot laboratory's rows). With ``--reference pilot`` and
+several dated pilot rows, the pilot's value is drift-corrected to each laboratory's date.
+"""
 
 from __future__ import annotations
 
 import argparse
+import csv
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from qiangji.core.errors import InputError
 
+REQUIRED = ("lab", "x", "U", "k")
+TRUE, FALSE = {"1", "yes", "y", "true", "是"}, {"0", "no", "n", "false", "否"}
+
+
+@dataclass(frozen=True)
+class Row:
+    lab: str
+    x: float
+    U: float
+    k: float
+    included: bool
+    date: str
+    pilot: bool
+
+    @property
+    def u(self) -> float:
+        return self.U / self.k
+
+
+def _number(text: str, where: str, *, positive: bool) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"{where}: must be a number, got {text!r}") from None
+    if not math.isfinite(value) or (positive and value <= 0):
+        raise InputError(f"{where}: must be a {'positive ' if positive else ''}finite number, got {text!r}")
+    return value
+
+
+def _flag(text: str, where: str, default: bool) -> bool:
+    t = text.strip().lower()
+    if not t:
+        return default
+    if t in TRUE | FALSE:
+        return t in TRUE
+    raise InputError(f"{where}: must be 1/0, yes/no or true/false, got {text!r}")
+
+
+def _date(text: str, where: str) -> str:
+    import numpy as np
+
+    if text.strip():
+        try:
+            np.datetime64(text.strip(), "D")
+        except ValueError:
+            raise InputError(f"{where}: must be a date YYYY-MM-DD, got {text!r}") from None
+    return text.strip()
+
+
+def _row(rec: dict[str, str], line: int, name: str) -> Row:
+    def at(col: str) -> str:
+        return f"{name} row {line}, column {col}"
+
+    lab = (rec.get("lab") or "").strip()
+    if not lab:
+        raise InputError(f"{at('lab')}: must not be empty")
+    return Row(
+        lab,
+        _number(rec.get("x") or "", at("x"), positive=False),
+        _number(rec.get("U") or "", at("U"), positive=True),
+        _number(rec.get("k") or "", at("k"), positive=True),
+        _flag(rec.get("included") or "", at("included"), True),
+        _date(rec.get("date") or "", at("date")),
+        _flag(rec.get("pilot") or "", at("pilot"), False),
+    )
+
+
+def read_results(path: str) -> list[Row]:
+    """Rows of RESULTS.csv; an InputError names the row (1 = header) and column of the first problem."""
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(f"{path}: no such file")
+    with file.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InputError(f"{file.name}: missing column(s) {', '.join(missing)}; need lab,x,U,k")
+        rows = [_row(rec, i, file.name) for i, rec in enumerate(reader, start=2)]
+    if not rows:
+        raise InputError(f"{file.name}: no results")
+    return rows
+
+
+def _pilot_index(rows: list[Row], pilot: str | None) -> list[int]:
+    if pilot is not None:
+        idx = [i for i, r in enumerate(rows) if r.lab == pilot]
+        if not idx:
+            raise InputError(f"--pilot: no row has lab {pilot!r}")
+        return idx
+    idx = [i for i, r in enumerate(rows) if r.pilot]
+    if not idx:
+        raise InputError("--reference pilot needs --pilot LAB or a `pilot` column marking the pilot's row")
+    return idx
+
+
+def _evaluate(rows: list[Row], args: argparse.Namespace) -> tuple[Any, Any, list[Row]]:
+    from qiangji.core.comparison import degrees_of_equivalence, reference_value
+
+    x, u = [r.x for r in rows], [r.u for r in rows]
+    inc = [r.included for r in rows]
+    if args.reference != "pilot":
+        ref = reference_value(x, u, method=args.reference, included=inc, seed=args.seed)
+        return ref, degrees_of_equivalence(x, u, ref), rows
+    pilots = _pilot_index(rows, args.pilot)
+    if len(pilots) > 1:
+        return _drift(rows, pilots)
+    ref = reference_value(x, u, method="pilot", pilot=pilots[0])
+    return ref, degrees_of_equivalence(x, u, ref), rows
+
+
+def _drift(rows: list[Row], pilots: list[int]) -> tuple[Any, Any, list[Row]]:
+    """Several pilot rows: each laboratory is compared with the pilot's drift line at its own date."""
+    import numpy as np
+
+    from qiangji.core.comparison import drift_reference, en_numbers
+
+    if any(not rows[i].date for i in pilots):
+        raise InputError("the pilot has several rows: every pilot row needs a `date` for the drift line")
+    labs = [r for i, r in enumerate(rows) if i not in pilots]
+    if any(not r.date for r in labs):
+        bad = next(r.lab for r in labs if not r.date)
+        raise InputError(f"lab {bad!r} needs a `date`: the pilot's value is drift-corrected to it")
+    drift = drift_reference(
+        [rows[i].date for i in pilots],
+        [rows[i].x for i in pilots],
+        [rows[i].u for i in pilots],
+        [r.date for r in labs],
+    )
+    en = [
+        en_numbers([r.x], [2 * r.u], float(v), float(2 * s))
+        for r, v, s in zip(labs, drift.value, drift.u, strict=True)
+    ]
+    return drift, (en, np.array([e.en[0] for e in en])), labs
+
+
+def _print_reference(ref: Any) -> None:
+    from qiangji.core.comparison import DriftResult
+
+    if isinstance(ref, DriftResult):
+        fit = f"chi2 {ref.chi2:.4g} (dof {ref.dof})" if ref.dof > 0 else "two points: interpolation"
+        print(f"reference 参考值: pilot drift line, slope {ref.slope:.6g}/day (u {ref.u_slope:.2g}), {fit}")
+        return
+    print(f"reference 参考值 ({ref.method}): X_ref = {ref.value:.6g}, u = {ref.u:.2g}, U(k=2) = {ref.U:.2g}")
+    for key, value in ref.diagnostics.items():
+        print(f"  {key}: {value:.6g}" if isinstance(value, float) else f"  {key}: {value}")
+    if ref.algorithm_a is not None:
+        print("  Algorithm A iterations (iteration, x*, s*):")
+        for it in ref.algorithm_a.iterations:
+            print(f"    {it.iteration:3d}  {it.mean:.6g}  {it.sd:.6g}")
+
+
+def _table(ref: Any, doe: Any, rows: list[Row]) -> list[dict[str, Any]]:
+    from qiangji.core.comparison import DriftResult
+
+    out = []
+    if isinstance(ref, DriftResult):
+        ens, _ = doe
+        for r, e, v in zip(rows, ens, ref.value, strict=True):
+            out.append(_line(r, float(v), e.difference[0], e.denominator[0], e.en[0], e.verdicts[0], "drift"))
+        return out
+    for i, r in enumerate(rows):
+        out.append(_line(r, ref.value, doe.d[i], doe.U_d[i], doe.en[i], doe.verdicts[i], doe.form[i]))
+    return out
+
+
+def _line(r: Row, ref: float, d: float, U_d: float, en: float, verdict: Any, form: str) -> dict[str, Any]:
+    return {
+        "lab": r.lab,
+        "x": r.x,
+        "U": r.U,
+        "k": r.k,
+        "included": int(r.included),
+        "x_ref": ref,
+        "d": d,
+        "U_d": U_d,
+        "En": en,
+        "form": form,
+        "verdict": verdict.value,
+        "verdict_zh": verdict.zh,
+    }
+
+
+def _fmt(v: Any) -> str:
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
+
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    raise InputError("comparison evaluate is not available yet")
+    rows = read_results(args.results)
+    ref, doe, scored = _evaluate(rows, args)
+    _print_reference(ref)
+    table = _table(ref, doe, scored)
+    cols = ["lab", "x", "U", "k", "d", "U_d", "En", "form", "verdict_zh", "verdict"]
+    print("\t".join(cols))
+    for line in table:
+        print("\t".join(_fmt(float(line[c]) if c in ("d", "U_d", "En") else line[c]) for c in cols))
+    if args.output:
+        with open(args.output, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(table[0]))
+            writer.writeheader()
+            writer.writerows(table)
+        print(f"wrote {args.output}", file=sys.stderr)
+    return 0
 
 
 def add_parser(sub: Any) -> None:
     comp = sub.add_parser("comparison", help="evaluate measurement comparisons (JJF 1117, ISO 13528)")
     csub = comp.add_subparsers(dest="comparison_command", metavar="SUBCOMMAND", required=True)
-    evaluate = csub.add_parser("evaluate", help="reference value and En / z / zeta scores from a CSV")
-    evaluate.add_argument("results")
-    evaluate.add_argument("--reference", required=True)
-    evaluate.add_argument("-o", "--output")
+    evaluate = csub.add_parser("evaluate", help="reference value and En with verdicts from a CSV")
+    evaluate.add_argument("results", help="CSV with lab,x,U,k and optional included,date,pilot")
+    evaluate.add_argument(
+        "--reference",
+        required=True,
+        choices=(
+            "pilot",
+            "mean",
+            "weighted_mean",
+            "median",
+            "algorithm_a",
+            "q_hampel",
+            "dersimonian_laird",
+            "mandel_paule",
+            "largest_consistent_subset",
+        ),
+    )
+    evaluate.add_argument("--pilot", help="lab code of the pilot laboratory (for --reference pilot)")
+    evaluate.add_argument("--seed", type=int, default=0, help="seed of the median's Monte Carlo (default 0)")
+    evaluate.add_argument("-o", "--output", help="write the En table as CSV")
     evaluate.set_defaults(func=cmd_evaluate)
