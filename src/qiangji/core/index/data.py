@@ -202,6 +202,13 @@ def _text(cell: Any) -> str:
     return unicodedata.normalize("NFKC", str(cell)).strip()
 
 
+def _label(cell: Any) -> str:
+    """A free-text cell (name, attribute) as written, without surrounding spaces."""
+    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        return ""
+    return str(cell).strip()
+
+
 def _assemble(
     frame: pd.DataFrame,
     cols: Mapping[str, str],
@@ -264,8 +271,8 @@ def _matrix(
     here = [i for i, p in enumerate(per_col) if p == period]
     first = {unit_col[i]: i for i in reversed(here)}
     if "name" in cols:
-        names = tuple(_text(frame[cols["name"]].iat[first[u]]) for u in units)
-    attrs = {a: tuple(_text(frame[a].iat[first[u]]) or None for u in units) for a in sorted(wanted)}
+        names = tuple(_label(frame[cols["name"]].iat[first[u]]) for u in units)
+    attrs = {a: tuple(_label(frame[a].iat[first[u]]) or None for u in units) for a in sorted(wanted)}
     k = p_pos[period]
     values = cube[k]
     values.setflags(write=False)

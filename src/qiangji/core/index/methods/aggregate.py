@@ -48,7 +48,10 @@ def _finish(out: FloatArray, present: BoolArray, wsum: FloatArray, min_data: flo
 def _require(values: FloatArray, present: BoolArray, ok: BoolArray, rule: str, method: str) -> None:
     bad = present & ~ok
     if np.any(bad):
-        raise InputError(f"`values` must be {rule} for the {method} mean, got {float(values[bad].min())}")
+        raise InputError(
+            f"`values` must be {rule} for the {method} mean, got {float(values[bad].min())} "
+            "(normalise onto a positive range first, e.g. minmax with low=1, high=100)"
+        )
 
 
 @aggregators.register("arithmetic")

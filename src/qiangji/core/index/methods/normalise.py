@@ -196,9 +196,10 @@ def target(
     Lower is better: ``s = scale`` if ``x ≤ target``, else ``max(0, 1 − (x − target) / tolerance) · scale``.
     """
     x = y * direction
-    up = np.clip(x / target, 0.0, 1.0)
     tol = np.inf if tolerance is None else tolerance
-    down = np.where(x <= target, 1.0, np.maximum(0.0, 1.0 - (x - target) / tol))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        up = np.clip(x / target, 0.0, 1.0)
+        down = np.where(x <= target, 1.0, np.maximum(0.0, 1.0 - (x - target) / tol))
     return np.where(direction > 0, up, np.where(np.isnan(x), np.nan, down)) * scale
 
 

@@ -128,5 +128,5 @@ def log1p(x: FloatArray) -> tuple[FloatArray, str]:
 
 @treatments.register("none")
 def none(x: FloatArray) -> tuple[FloatArray, str]:
-    """No treatment."""
+    """No treatment: ``x`` is used as reported (COINr ``Treat(global_specs = "none")``)."""
     return x.copy(), ""
