@@ -24,16 +24,18 @@ from numpy.typing import NDArray
 
 from qiangji.core.errors import InputError
 
-__all__ = ["RankAccumulator", "RankStatsResult", "rank_rows", "rank_statistics"]
+__all__ = ["RankAccumulator", "RankStatsResult", "rank_rows", "rank_shift", "rank_statistics"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 
-def rank_rows(scores: NDArray[np.floating]) -> NDArray[np.int32]:
+def rank_rows(scores: NDArray[np.floating], *, tol: float = 0.0) -> NDArray[np.int32]:
     """Rank every row of ``scores`` (rank 1 = highest; ties share the lowest rank; NaN → 0, unranked).
 
-    ``rank_u = 1 + #{v : score_v > score_u}``, computed for all rows with one ``argsort``.
+    ``rank_u = 1 + #{v : score_v > score_u}``, computed for all rows with one ``argsort``. With ``tol``,
+    sorted from best, a score starts a new rank only when it is below the previous one by more than
+    ``tol · max(1, |previous|)``, as `qiangji.core.index.rank.rank_scores` (publication ranks) does.
 
     Examples
     --------
@@ -48,7 +50,9 @@ def rank_rows(scores: NDArray[np.floating]) -> NDArray[np.int32]:
     order = np.argsort(key, axis=-1)  # ties end up with the same rank, so no stable sort is needed
     ordered = np.take_along_axis(key, order, axis=-1)
     starts = np.ones(ordered.shape, dtype=bool)
-    starts[..., 1:] = ordered[..., 1:] != ordered[..., :-1]
+    with np.errstate(invalid="ignore"):
+        gap = ordered[..., 1:] - ordered[..., :-1]
+    starts[..., 1:] = gap > tol * np.maximum(1.0, np.abs(ordered[..., :-1])) if tol else gap != 0
     position = np.where(starts, np.arange(n, dtype=np.int32), np.int32(0))
     sorted_ranks = np.maximum.accumulate(position, axis=-1) + np.int32(1)
     if has_missing:
@@ -94,25 +98,46 @@ class RankAccumulator:
     The order and size of the chunks do not change the result: everything is an integer count.
     """
 
-    def __init__(self, nominal: NDArray[np.int32], top: Sequence[int] = (1, 3)) -> None:
+    def __init__(
+        self, nominal: NDArray[np.int32], top: Sequence[int] = (1, 3), *, buffer_bytes: int = 64 * 2**20
+    ) -> None:
         self.nominal = np.asarray(nominal, dtype=np.int32)
         self.n_units = int(self.nominal.shape[0])
         self.top = _check_top(top)
         # column 0 counts the replications in which a unit was unranked
         self.counts = np.zeros((self.n_units, self.n_units + 1), dtype=np.int64)
         self.n_runs = 0
+        # ranks are buffered and counted in large batches: one bincount costs O(units²) besides its input
+        dtype = np.int16 if self.n_units < 2**15 else np.int32
+        rows = max(1, buffer_bytes // (np.dtype(dtype).itemsize * max(self.n_units, 1)))
+        self._buffer = np.empty((rows, self.n_units), dtype=dtype)
+        self._filled = 0
 
-    def add(self, ranks: NDArray[np.int32]) -> FloatArray:
-        """Count a (chunk × units) rank matrix; return each replication's mean |rank shift| over units."""
+    def add(self, ranks: NDArray[np.int32]) -> None:
+        """Count a (chunk × units) rank matrix (0 = unranked)."""
         if ranks.ndim != 2 or ranks.shape[1] != self.n_units:
             raise InputError(f"`ranks` must have shape (runs, {self.n_units}), got {ranks.shape}")
-        flat = (np.arange(self.n_units, dtype=np.int64) * (self.n_units + 1) + ranks).ravel()
-        self.counts += np.bincount(flat, minlength=self.counts.size).reshape(self.counts.shape)
+        start = 0
+        while start < ranks.shape[0]:
+            take = min(ranks.shape[0] - start, self._buffer.shape[0] - self._filled)
+            self._buffer[self._filled : self._filled + take] = ranks[start : start + take]
+            self._filled += take
+            start += take
+            if self._filled == self._buffer.shape[0]:
+                self._flush()
         self.n_runs += int(ranks.shape[0])
-        return _run_shift(ranks, self.nominal)
+
+    def _flush(self) -> None:
+        offsets = np.arange(self.n_units, dtype=np.int64) * (self.n_units + 1)
+        step = max(1, 2**24 // max(self.n_units, 1))
+        for lo in range(0, self._filled, step):
+            flat = (self._buffer[lo : min(lo + step, self._filled)] + offsets).ravel()
+            self.counts += np.bincount(flat, minlength=self.counts.size).reshape(self.counts.shape)
+        self._filled = 0
 
     def result(self) -> RankStatsResult:
         """Turn the counts into `RankStatsResult`."""
+        self._flush()
         ranked = self.counts[:, 1:]
         n_ranked = ranked.sum(axis=1)
         r = np.arange(1, self.n_units + 1, dtype=np.float64)
@@ -162,13 +187,18 @@ def rank_statistics(
     if matrix.ndim != 2 or matrix.shape[1] != nominal.shape[0]:
         raise InputError(f"`scores` must have shape (runs, {nominal.shape[0]}), got {matrix.shape}")
     acc = RankAccumulator(rank_rows(nominal[None, :])[0], top=top)
-    shift = acc.add(rank_rows(matrix))
-    return acc.result(), shift
+    ranks = rank_rows(matrix)
+    acc.add(ranks)
+    return acc.result(), rank_shift(ranks, acc.nominal)
 
 
-def _run_shift(ranks: NDArray[np.int32], nominal: NDArray[np.int32]) -> FloatArray:
+def rank_shift(ranks: NDArray[np.int32], nominal: NDArray[np.int32]) -> FloatArray:
+    """Mean absolute rank shift of each replication, ``mean_u |rank_u − nominal_u|`` over ranked units."""
+    diff = np.abs(ranks - nominal[None, :])
+    if ranks.size and ranks.min() > 0 and nominal.min() > 0:
+        return np.asarray(diff.sum(axis=1, dtype=np.int64) / ranks.shape[1], dtype=np.float64)
     both = (ranks > 0) & (nominal > 0)[None, :]
-    total = np.where(both, np.abs(ranks - nominal[None, :]), 0).sum(axis=1, dtype=np.int64)
+    total = np.where(both, diff, 0).sum(axis=1, dtype=np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.asarray(total / both.sum(axis=1), dtype=np.float64)
 

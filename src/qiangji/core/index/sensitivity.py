@@ -135,13 +135,16 @@ def jansen_indices(
         raise InputError(f"`ci` must be two fractions 0 ≤ low < high ≤ 1, got {ci}")
     blocks = out.reshape(n_factors + 2, n_base, -1)
     terms = _row_terms(blocks)  # (N, terms, outputs)
-    weights = np.full((1, n_base), 1.0 / n_base)
-    first, total, variance = _indices(np.einsum("bn,nto->bto", weights, terms), n_factors)
+    flat = terms.reshape(n_base, -1)
+    first, total, variance = _indices(
+        flat.mean(axis=0, keepdims=True).reshape(1, *terms.shape[1:]), n_factors
+    )
     shape = (n_factors, *out.shape[1:])
     bounds = [np.full(shape, np.nan) for _ in range(4)]
     if n_boot:
         counts = np.random.default_rng(seed).multinomial(n_base, np.full(n_base, 1.0 / n_base), size=n_boot)
-        bf, bt, _ = _indices(np.einsum("bn,nto->bto", counts / n_base, terms), n_factors)
+        means = (counts / n_base) @ flat  # a bootstrap replicate is a multinomially weighted mean
+        bf, bt, _ = _indices(means.reshape(n_boot, *terms.shape[1:]), n_factors)
         bounds = [np.quantile(b, q, axis=0).reshape(shape) for b in (bf, bt) for q in ci]
     if np.any(variance[0] == 0):
         warnings.warn("an output has zero variance: its indices are NaN", DegenerateDataWarning, stacklevel=2)

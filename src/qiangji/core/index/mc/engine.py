@@ -1,0 +1,224 @@
+"""The index for a block of Monte-Carlo replications at once: no per-replication pipeline run.
+
+`Model` prepares, once, every *variant* of the indicator matrix (one per combination of the impute, treat
+and normalise alternatives; a handful) with the pipeline's own stage functions, and the per-node aggregate
+method of every aggregate alternative. `Model.index_scores` then aggregates a block of replications with
+their own weights, bottom-up over the compiled tree, on arrays ``(replications, units)`` per node:
+
+- the arithmetic and geometric means are accumulated child by child, ``Σ wᵢxᵢ / Σ wᵢ`` and
+  ``exp(Σ wᵢ ln xᵢ / Σ wᵢ)`` over the children present (the formulas of
+  `qiangji.core.index.methods.aggregate`, which the tests check this against); ``ln x`` of a variant's
+  indicator matrix is taken once, and a geometric node's log-score feeds a geometric parent directly;
+- any other aggregator is called from the registry on the stacked children ``(replications, units, c)``.
+
+Every operation is element-wise along the replication axis, so a replication's score does not depend on
+which other replications share its block (results do not depend on the chunk size).
+With measurement noise the indicator matrix differs per replication: noise is added to the imputed and
+treated values of the measured cells, and the block is normalised with ``pipeline.normalise_matrix``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from qiangji.core.errors import InputError
+from qiangji.core.index.data import IndexData
+from qiangji.core.index.framework import Framework, MethodSpec
+from qiangji.core.index.methods import aggregators
+from qiangji.core.index.pipeline import aggregate_tree, impute_matrix, normalise_matrix, treat_matrix
+
+__all__ = ["Model", "Variant"]
+
+FloatArray = NDArray[np.float64]
+INDICATOR_STAGES = ("impute", "treat", "normalise")
+
+
+@dataclass(frozen=True, eq=False)
+class Variant:
+    """One combination of impute/treat/normalise alternatives, prepared for aggregation."""
+
+    framework: Framework
+    treated: FloatArray  # (units, indicators), after imputation and treatment
+    normalised: FloatArray  # (units, indicators), nominal values
+    log: FloatArray  # ln of `normalised` where positive, NaN elsewhere
+
+
+class _Value:
+    """A node's scores for a block, ``(n, units)`` or shared ``(units,)``, kept as value and/or log."""
+
+    def __init__(self, value: FloatArray | None = None, log: FloatArray | None = None) -> None:
+        self._value, self._log = value, log
+
+    def value(self) -> FloatArray:
+        if self._value is None:
+            self._value = np.exp(self._log if self._log is not None else np.nan)
+        return self._value
+
+    def log(self, code: str) -> FloatArray:
+        if self._log is None:
+            v = self.value()
+            if np.any(v <= 0):
+                raise InputError(
+                    f"node `{code}` (geometric aggregation): `values` must be positive for the geometric "
+                    f"mean, got {float(np.nanmin(v))}"
+                )
+            with np.errstate(invalid="ignore", divide="ignore"):
+                self._log = np.log(v)
+        return self._log
+
+
+class Model:
+    """The framework and data, prepared for vectorised evaluation under method alternatives.
+
+    ``alternatives[stage]`` lists the method specs a replication may use at that stage (``None`` keeps the
+    framework's own methods); a replication's choice is one index per stage.
+    """
+
+    def __init__(
+        self,
+        framework: Framework,
+        data: IndexData,
+        alternatives: Mapping[str, Sequence[Mapping[str, Any] | None]],
+    ) -> None:
+        self.framework = framework
+        self.data = data
+        self.alternatives = {s: list(alternatives.get(s) or [None]) for s in (*INDICATOR_STAGES, "aggregate")}
+        shape = [len(self.alternatives[s]) for s in INDICATOR_STAGES]
+        self.variant_shape = tuple(shape)
+        self.variants = [self._variant(combo) for combo in itertools.product(*(range(n) for n in shape))]
+        self.aggregate_specs = [self._aggregate_specs(a) for a in self.alternatives["aggregate"]]
+        self._check_combinations()
+
+    def variant_index(self, choices: Mapping[str, NDArray[np.int64]]) -> NDArray[np.int64]:
+        """The variant of each replication from its impute/treat/normalise choices."""
+        idx = tuple(choices[s] for s in INDICATOR_STAGES)
+        return np.ravel_multi_index(idx, self.variant_shape).astype(np.int64)
+
+    def index_scores(
+        self,
+        weights: Mapping[int, FloatArray],
+        variant: NDArray[np.int64],
+        aggregate: NDArray[np.int64],
+        noise: FloatArray | None = None,
+    ) -> FloatArray:
+        """Index scores ``(n, units)`` of n replications.
+
+        ``weights[g]`` are the child weights ``(n, children)`` of group node g; ``variant`` and ``aggregate``
+        the replications' choices (n,); ``noise`` is added to the imputed and treated values before
+        normalisation, ``(n, units, indicators)`` (zero at unmeasured cells), or None.
+        """
+        n = variant.shape[0]
+        out = np.empty((n, len(self.data.units)))
+        for v, a in sorted(set(zip(variant.tolist(), aggregate.tolist(), strict=True))):
+            rows = np.flatnonzero((variant == v) & (aggregate == a))
+            w = {g: arr[rows] for g, arr in weights.items()}
+            eps = None if noise is None else noise[rows]
+            out[rows] = self._tree(self.variants[v], self.aggregate_specs[a], w, eps, rows.size)
+        return out
+
+    def _variant(self, combo: tuple[int, ...]) -> Variant:
+        overrides = {s: self.alternatives[s][i] for s, i in zip(INDICATOR_STAGES, combo, strict=True)}
+        fw = self.framework.with_methods(**overrides) if any(overrides.values()) else self.framework
+        d = self.data
+        imputed = impute_matrix(fw, d.values, attributes=d.attributes, history=d.history)
+        treated, _ = treat_matrix(fw, imputed)
+        normalised = normalise_matrix(fw, treated)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            log = np.where(normalised > 0, np.log(np.where(normalised > 0, normalised, 1.0)), np.nan)
+        return Variant(fw, treated, normalised, log)
+
+    def _aggregate_specs(self, spec: Mapping[str, Any] | None) -> dict[int, MethodSpec]:
+        fw = self.framework.with_methods(aggregate=spec) if spec is not None else self.framework
+        return {int(g): fw.nodes[g].methods["aggregate"] for g in fw.groups}
+
+    def _check_combinations(self) -> None:
+        """Run the pipeline's own aggregation once per combination, so that its errors surface up front."""
+        for variant, spec in itertools.product(self.variants, self.alternatives["aggregate"]):
+            fw = variant.framework.with_methods(aggregate=spec) if spec is not None else variant.framework
+            aggregate_tree(fw, variant.normalised)
+
+    def _tree(
+        self,
+        variant: Variant,
+        specs: Mapping[int, MethodSpec],
+        weights: Mapping[int, FloatArray],
+        noise: FloatArray | None,
+        n: int,
+    ) -> FloatArray:
+        fw = self.framework
+        values: dict[int, _Value] = {}
+        leaves = fw.column >= 0
+        if noise is None:
+            for i in np.flatnonzero(leaves):
+                c = fw.column[i]
+                values[int(i)] = _Value(variant.normalised[:, c], variant.log[:, c])
+        else:
+            normalised = normalise_matrix(variant.framework, variant.treated[None] + noise)
+            for i in np.flatnonzero(leaves):
+                values[int(i)] = _Value(normalised[..., fw.column[i]])
+        for g in fw.groups:
+            g = int(g)
+            w = weights[g] if g in weights else np.broadcast_to(fw.weights[g], (1, fw.weights[g].size))
+            kids = [values.pop(int(k)) for k in fw.children[g]]
+            values[g] = _aggregate(fw.nodes[g].code, specs[g], kids, w, fw.nodes[g].min_data)
+        return np.broadcast_to(values[int(fw.groups[-1])].value(), (n, len(self.data.units))).copy()
+
+
+def _aggregate(
+    code: str, spec: MethodSpec, kids: list[_Value], w: FloatArray, min_data: float | None
+) -> _Value:
+    if spec.method in ("arithmetic", "geometric") and not spec.params:
+        return _mean(code, spec.method == "geometric", kids, w, min_data)
+    stacked = np.stack(np.broadcast_arrays(*(k.value() for k in kids)), axis=-1)
+    if stacked.ndim == 2:
+        stacked = stacked[None]
+    try:
+        out = aggregators[spec.method](stacked, w, min_data=min_data, **spec.params)
+    except InputError as exc:
+        raise InputError(f"node `{code}` ({spec.method} aggregation): {exc}") from None
+    return _Value(out)
+
+
+def _mean(code: str, geometric: bool, kids: list[_Value], w: FloatArray, min_data: float | None) -> _Value:
+    """``Σ wᵢyᵢ / Σ wᵢ`` over the children present, y = x (arithmetic) or ln x (geometric, then exp)."""
+    ys = [kid.log(code) if geometric else kid.value() for kid in kids]
+    missing = [bool(np.isnan(y).any()) for y in ys]
+    if not any(missing):
+        out = _weighted_sum(ys, w) / w.sum(axis=1, keepdims=True)
+    else:
+        num: Any = 0.0
+        wsum: Any = 0.0
+        count: Any = 0.0
+        for j, y in enumerate(ys):
+            present = ~np.isnan(y)
+            wj = w[:, j : j + 1]
+            num = num + np.where(present, wj * y, 0.0)
+            wsum = wsum + np.where(present, wj, 0.0)
+            count = count + present
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.where(wsum > 0, num / wsum, np.nan)
+        if min_data is not None:
+            out = np.where(count / len(kids) < min_data, np.nan, out)
+    return _Value(log=out) if geometric else _Value(out)
+
+
+def _weighted_sum(ys: list[FloatArray], w: FloatArray) -> FloatArray:
+    """``Σ_j w[:, j] · y_j`` → (n, units); one einsum when every y_j is shared by the replications.
+
+    ``einsum`` (not BLAS ``matmul``) keeps each output element's summation order independent of the
+    number of rows, so a replication's result does not depend on its chunk.
+    """
+    if all(y.ndim == 1 for y in ys):
+        return np.asarray(np.einsum("nc,cu->nu", w, np.stack(ys)), dtype=np.float64)
+    acc = np.broadcast_to(w[:, :1] * ys[0], (w.shape[0], ys[0].shape[-1])).copy()
+    tmp = np.empty_like(acc)
+    for j in range(1, len(ys)):
+        np.multiply(w[:, j : j + 1], ys[j], out=tmp)
+        acc += tmp
+    return acc

@@ -1,0 +1,404 @@
+"""Monte-Carlo rank uncertainty and variance-based sensitivity of the index, vectorised.
+
+``run_uncertainty(framework, data, spec, runs=10_000)`` perturbs the uncertain inputs of `UncertaintySpec`
+(weights, method alternatives, measurement noise) and returns, per unit, the nominal rank and the
+distribution of its rank over the replications; with ``sensitivity=True`` also the first-order and
+total-effect index of each uncertain input on every unit's score and rank and on the mean absolute rank
+shift (Saltelli design, Jansen estimators; `qiangji.core.index.sensitivity`).
+
+This is COINr's ``get_sensitivity`` (Becker et al., COINr 1.x) and step 7 of the JRC/OECD Handbook (2008),
+computed without re-running the pipeline per replication: the indicator matrices of the method
+alternatives are prepared once and whole chunks of replications are aggregated at once
+(`qiangji.core.index.mc.engine`). Every random number of replication r is a pure function of
+``(seed, input, r)`` (`qiangji.core.index.mc.streams`), so the result is identical whatever the chunk size.
+
+The uncertainty statistics use independent replications: all ``runs`` of a plain analysis; with
+``sensitivity=True``, ``runs`` is the base sample size N of the design (N(k + 2) evaluations for k inputs)
+and the statistics use the 2N independent rows of its matrices A and B.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from qiangji.core.errors import InputError
+from qiangji.core.index.data import IndexData, data_from_frame
+from qiangji.core.index.framework import Framework
+from qiangji.core.index.mc.engine import Model
+from qiangji.core.index.mc.replay import Replay
+from qiangji.core.index.mc.spec import STAGE_NAMES, Factor, UncertaintySpec
+from qiangji.core.index.mc.streams import keyed_normals, keyed_uniforms, stream_base
+from qiangji.core.index.methods import STAGES
+from qiangji.core.index.pipeline import compute
+from qiangji.core.index.rank import DEFAULT_TOLERANCE
+from qiangji.core.index.rankstats import RankAccumulator, RankStatsResult, rank_rows, rank_shift
+from qiangji.core.index.sensitivity import SensitivityResult, jansen_indices, saltelli_keys
+
+__all__ = ["SensitivityAnalysis", "UncertaintyResult", "run_uncertainty"]
+
+FloatArray = NDArray[np.float64]
+Progress = Callable[[int, int], None]
+_CHUNK_BYTES = 48 * 2**20  # target size of the largest per-chunk array
+
+
+@dataclass(frozen=True)
+class SensitivityAnalysis:
+    """Sensitivity indices per factor (``factors``) on the score and rank of each unit and on the shift."""
+
+    factors: tuple[str, ...]
+    score: SensitivityResult  # (factors, units)
+    rank: SensitivityResult  # (factors, units)
+    shift: SensitivityResult  # (factors,)
+
+
+@dataclass(frozen=True, eq=False)
+class UncertaintyResult:
+    """Result of `run_uncertainty`; ``table()`` is the per-unit output of ``qiangji index uncertainty``."""
+
+    units: tuple[str, ...]
+    names: tuple[str, ...] | None
+    spec: UncertaintySpec
+    seed: int
+    nominal_score: FloatArray
+    ranks: RankStatsResult
+    run_ids: NDArray[np.int64]
+    run_blocks: tuple[str, ...]
+    run_shift: FloatArray
+    run_methods: dict[str, tuple[str, ...]]
+    scores: FloatArray | None
+    sensitivity: SensitivityAnalysis | None
+
+    def table(self, *, rank_probability_columns: int = 50) -> pd.DataFrame:
+        """One row per unit: nominal score and rank, rank mean/median/p05/p95, mean |shift|, P(top k).
+
+        With at most ``rank_probability_columns`` units, ``p_rank_r`` columns give P(rank = r) too.
+        """
+        r = self.ranks
+        cols: dict[str, object] = {"unit": list(self.units)}
+        if self.names is not None:
+            cols["name"] = list(self.names)
+        cols |= {
+            "score": self.nominal_score,
+            "rank": np.where(r.nominal > 0, r.nominal, np.nan),
+            "rank_median": r.median,
+            "rank_p05": r.p05,
+            "rank_p95": r.p95,
+            "rank_mean": r.mean,
+            "rank_shift_mean": r.shift_mean,
+        }
+        cols |= {f"p_top_{k}": r.top_probabilities[:, i] for i, k in enumerate(r.top)}
+        if len(self.units) <= rank_probability_columns:
+            cols |= {f"p_rank_{j + 1}": r.probabilities[:, j] for j in range(len(self.units))}
+        cols["n_runs"] = r.n_ranked
+        return pd.DataFrame(cols)
+
+    def probability_table(self) -> pd.DataFrame:
+        """Long ``unit,rank,probability`` for every rank a unit took at least once."""
+        u, j = np.nonzero(self.ranks.probabilities)
+        return pd.DataFrame(
+            {
+                "unit": np.asarray(self.units, dtype=object)[u],
+                "rank": j + 1,
+                "probability": self.ranks.probabilities[u, j],
+            }
+        )
+
+    def runs_table(self) -> pd.DataFrame:
+        """One row per replication: ``run``, design ``block``, mean |rank shift|, the methods drawn."""
+        frame = pd.DataFrame(
+            {"run": self.run_ids, "block": list(self.run_blocks), "rank_shift_mean": self.run_shift}
+        )
+        for stage, names in self.run_methods.items():
+            frame[stage] = list(names)
+        return frame
+
+    def sensitivity_table(self) -> pd.DataFrame:
+        """Long table ``output,unit,factor,first,first_p05,first_p95,total,total_p05,total_p95``."""
+        if self.sensitivity is None:
+            raise InputError("`sensitivity` must be requested (sensitivity=True) to tabulate its indices")
+        sa = self.sensitivity
+        parts = [_sa_frame("rank_shift_mean", [""], sa.factors, sa.shift, column=False)]
+        parts += [
+            _sa_frame(name, self.units, sa.factors, res)
+            for name, res in (("score", sa.score), ("rank", sa.rank))
+        ]
+        return pd.concat(parts, ignore_index=True)
+
+
+def run_uncertainty(
+    framework: Framework,
+    data: IndexData | pd.DataFrame,
+    spec: UncertaintySpec | None = None,
+    *,
+    runs: int,
+    seed: int = 0,
+    replay: Replay | None = None,
+    sensitivity: bool = False,
+    n_boot: int = 200,
+    top: Sequence[int] = (1, 3),
+    chunk_size: int | None = None,
+    keep_scores: bool = False,
+    rank_tolerance: float = DEFAULT_TOLERANCE,
+    progress: Progress | None = None,
+) -> UncertaintyResult:
+    """Monte-Carlo rank uncertainty (and sensitivity) of the index; see the module docstring.
+
+    Parameters
+    ----------
+    framework, data : as for `qiangji.core.index.pipeline.compute`.
+    spec : the uncertain inputs; the default varies nothing (every interval is the nominal rank).
+    runs : replications (with ``sensitivity``, the base sample size N); with ``replay``, the number of
+        replayed runs (it must match).
+    seed : seed of every random draw and of the bootstrap.
+    replay : given weights and/or methods per run instead of draws (`qiangji.core.index.mc.replay`).
+    sensitivity : also estimate first-order and total-effect indices (not with ``replay``).
+    n_boot : bootstrap replicates for the 5-95 % intervals of the indices.
+    top : the k of the ``P(rank ≤ k)`` columns.
+    chunk_size : replications per chunk (memory bound); None chooses one. It never changes the result.
+    keep_scores : keep every replication's index scores (``scores``, runs × units).
+    rank_tolerance : score tolerance of the ranking, as in publication ranks.
+    progress : called as ``progress(done, total)`` after each chunk.
+    """
+    d = data if isinstance(data, IndexData) else data_from_frame(data, framework)
+    spec = spec or UncertaintySpec()
+    plan = _Plan(framework, d, spec, replay, runs, seed, sensitivity)
+    nominal = compute(framework, d, rank_tolerance=rank_tolerance)
+    nominal_score = np.asarray(nominal.scores[:, -1], dtype=np.float64)
+    nominal_rank = rank_rows(nominal_score[None], tol=rank_tolerance)[0]
+    acc = RankAccumulator(nominal_rank, top=top)
+    total = plan.total
+    chunk = chunk_size or plan.auto_chunk()
+    if chunk < 1:
+        raise InputError(f"`chunk_size` must be an integer not less than 1, got {chunk_size}")
+    keep = keep_scores or sensitivity
+    scores = np.empty((total, len(d.units))) if keep else None
+    ranks_all = np.empty((total, len(d.units)), dtype=np.int32) if sensitivity else None
+    shift = np.empty(total)
+    for start in range(0, total, chunk):
+        rows = np.arange(start, min(start + chunk, total))
+        s = plan.scores(rows)
+        r = rank_rows(s, tol=rank_tolerance)
+        ua = rows < plan.n_independent
+        shift[rows] = rank_shift(r, nominal_rank)
+        acc.add(r if ua.all() else r[ua])
+        if scores is not None:
+            scores[rows] = s
+        if ranks_all is not None:
+            ranks_all[rows] = r
+        if progress is not None:
+            progress(int(rows[-1]) + 1, total)
+    sa = None
+    if sensitivity and scores is not None and ranks_all is not None:
+        sa = _sensitivity(plan, scores, ranks_all, shift, n_boot, seed)
+    return UncertaintyResult(
+        units=d.units,
+        names=d.names,
+        spec=spec,
+        seed=seed,
+        nominal_score=nominal_score,
+        ranks=acc.result(),
+        run_ids=plan.run_ids,
+        run_blocks=plan.blocks,
+        run_shift=shift,
+        run_methods=plan.method_names(),
+        scores=scores if keep_scores else None,
+        sensitivity=sa,
+    )
+
+
+class _Plan:
+    """The design (which key each factor uses in each run) and the draws it implies."""
+
+    def __init__(
+        self,
+        fw: Framework,
+        data: IndexData,
+        spec: UncertaintySpec,
+        replay: Replay | None,
+        runs: int,
+        seed: int,
+        sensitivity: bool,
+    ) -> None:
+        _check_spec(fw, spec, replay, sensitivity)
+        self.fw, self.data, self.spec, self.replay, self.seed = fw, data, spec, replay, seed
+        self.factors = spec.factors()
+        self.alternatives = _alternatives(spec, replay)
+        self.model = Model(fw, data, self.alternatives)
+        if replay is not None and runs != len(replay.runs):
+            raise InputError(
+                f"`runs` must equal the number of replayed runs ({len(replay.runs)}), got {runs}"
+            )
+        if runs < 1:
+            raise InputError(f"`runs` must be an integer not less than 1, got {runs}")
+        if sensitivity:
+            self.keys = saltelli_keys(runs, len(self.factors))
+            names = ["A", "B", *(f"AB:{f.name}" for f in self.factors)]
+            self.blocks = tuple(np.repeat(names, runs).tolist())
+            self.n_independent = 2 * runs
+            self.run_ids = np.tile(np.arange(1, runs + 1, dtype=np.int64), len(names))
+        else:
+            self.keys = np.repeat(np.arange(runs, dtype=np.int64)[:, None], max(len(self.factors), 1), axis=1)
+            self.blocks = ("run",) * runs if replay is None else ("replay",) * runs
+            self.n_independent = runs
+            self.run_ids = np.asarray(replay.runs if replay else np.arange(1, runs + 1), dtype=np.int64)
+        self.n_base = runs
+        self.total = int(self.keys.shape[0])
+        self.noise_scale = _noise_scale(fw, data, spec)
+        self._choices = self._all_choices()
+
+    def auto_chunk(self) -> int:
+        width = len(self.data.units) * (len(self.fw.indicators) if self.noise_scale is not None else 4)
+        return int(np.clip(_CHUNK_BYTES // (8 * max(width, 1)), 16, 4096))
+
+    def scores(self, rows: NDArray[np.int64]) -> FloatArray:
+        """Index scores of the design rows ``rows`` (one chunk)."""
+        choice = {s: c[rows] for s, c in self._choices.items()}
+        variant = self.model.variant_index(choice)
+        return self.model.index_scores(self._weights(rows), variant, choice["aggregate"], self._noise(rows))
+
+    def method_names(self) -> dict[str, tuple[str, ...]]:
+        """Per stage with alternatives, the method name each run used."""
+        out = {}
+        for stage, alts in self.alternatives.items():
+            if len(alts) > 1:
+                names = np.asarray([str(a["method"]) for a in alts], dtype=object)
+                out[stage] = tuple(names[self._choices[stage]].tolist())
+        return out
+
+    def _factor_keys(self, factor: Factor, rows: NDArray[np.int64]) -> NDArray[np.int64]:
+        return np.asarray(self.keys[rows, self.factors.index(factor)], dtype=np.int64)
+
+    def _all_choices(self) -> dict[str, NDArray[np.int64]]:
+        rows = np.arange(self.total)
+        out = {s: np.zeros(self.total, dtype=np.int64) for s in STAGE_NAMES}
+        for factor in self.factors:
+            if factor.kind == "stage":
+                u = keyed_uniforms(_base(self.seed, factor), self._factor_keys(factor, rows), 1)[:, 0]
+                cum = np.cumsum(self.spec.alternatives[factor.stage].probabilities)[:-1]
+                out[factor.stage] = np.searchsorted(cum, u, side="right").astype(np.int64)
+        if self.replay is not None and self.replay.methods:
+            for stage, names in self.replay.methods.items():
+                known = [str(a["method"]) for a in self.alternatives[stage]]
+                out[stage] = np.asarray([known.index(n) for n in names], dtype=np.int64)
+        return out
+
+    def _weights(self, rows: NDArray[np.int64]) -> dict[int, FloatArray]:
+        fw = self.fw
+        node_w = np.array([node.weight for node in fw.nodes])
+        mult = np.ones((rows.size, len(fw.nodes)))
+        for factor in self.factors:
+            if factor.kind == "weights":
+                nodes = np.flatnonzero((fw.level == factor.level) & (fw.parent >= 0))
+                u = keyed_uniforms(_base(self.seed, factor), self._factor_keys(factor, rows), nodes.size)
+                f = self.spec.weight_noise[factor.level]
+                mult[:, nodes] = 1.0 - f + 2.0 * f * u
+        w = np.broadcast_to(node_w, mult.shape) * mult
+        if self.replay is not None and self.replay.weights is not None:
+            w = w.copy()
+            w[:, [fw.index[c] for c in self.replay.weight_nodes]] = self.replay.weights[rows]
+        out = {}
+        for g in fw.groups:
+            wg = w[:, fw.children[g]]
+            total = wg.sum(axis=1, keepdims=True)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[int(g)] = np.where(total > 0, wg / total, 0.0)
+        return out
+
+    def _noise(self, rows: NDArray[np.int64]) -> FloatArray | None:
+        if self.noise_scale is None:
+            return None
+        factor = next(f for f in self.factors if f.kind == "values")
+        shape = self.noise_scale.shape
+        z = keyed_normals(_base(self.seed, factor), self._factor_keys(factor, rows), shape[0] * shape[1])
+        return z.reshape(rows.size, *shape) * self.noise_scale
+
+
+def _base(seed: int, factor: Factor) -> np.uint64:
+    """Each factor's stream is fixed by its identity, so adding a factor does not change the others."""
+    if factor.kind == "weights":
+        ident = factor.level
+    elif factor.kind == "stage":
+        ident = 1000 + STAGE_NAMES.index(factor.stage)
+    else:
+        ident = 2000
+    return stream_base(seed, ident)
+
+
+def _alternatives(spec: UncertaintySpec, replay: Replay | None) -> dict[str, list[dict[str, object]]]:
+    out: dict[str, list[dict[str, object]]] = {}
+    for stage, choice in spec.alternatives.items():
+        out[stage] = [dict(m) for m in choice.methods]
+    for stage, names in (replay.methods or {}).items() if replay else ():
+        out[stage] = [{"method": n} for n in dict.fromkeys(names)]
+    for stage, alts in out.items():
+        for alt in alts:
+            if str(alt["method"]) not in STAGES[stage]:
+                known = ", ".join(STAGES[stage].names())
+                raise InputError(f"`{stage}` alternative must be one of {known}, got {alt['method']!r}")
+    return out
+
+
+def _check_spec(fw: Framework, spec: UncertaintySpec, replay: Replay | None, sensitivity: bool) -> None:
+    top = fw.top_level
+    bad = [lv for lv in spec.weight_noise if not 1 <= lv < top]
+    if bad:
+        raise InputError(
+            f"`weight_noise` levels must be between 1 and {top - 1} (the index is level {top}), got {bad}"
+        )
+    if replay is None:
+        return
+    if sensitivity:
+        raise InputError("`sensitivity` needs drawn inputs (a Saltelli design), got replayed runs")
+    if replay.weights is not None and any(f > 0 for f in spec.weight_noise.values()):
+        raise InputError("`weight_noise` must be 0 when weights are replayed, got both")
+    both = sorted(set(replay.methods or {}) & set(spec.alternatives))
+    if both:
+        raise InputError(f"`alternatives` must not set stages that are replayed, got {', '.join(both)}")
+
+
+def _noise_scale(fw: Framework, data: IndexData, spec: UncertaintySpec) -> FloatArray | None:
+    """Standard deviation of the additive noise per cell: σ_j·|x| (relative) or σ_j (absolute).
+
+    Zero at missing cells: an imputed value is not a measurement.
+    """
+    if not spec.has_value_noise:
+        return None
+    sd = np.array([spec.value_noise_by_indicator.get(c, spec.value_noise) for c in fw.indicators])
+    unknown = sorted(set(spec.value_noise_by_indicator) - set(fw.indicators))
+    if unknown:
+        raise InputError(f"`value_noise_by_indicator` keys must be indicator codes, got {', '.join(unknown)}")
+    x = data.values
+    scale = np.abs(x) * sd if spec.value_noise_kind == "relative" else np.broadcast_to(sd, x.shape)
+    return np.where(np.isnan(x), 0.0, scale)
+
+
+def _sensitivity(
+    plan: _Plan, scores: FloatArray, ranks: NDArray[np.int32], shift: FloatArray, n_boot: int, seed: int
+) -> SensitivityAnalysis:
+    k = len(plan.factors)
+    if k == 0:
+        raise InputError("`sensitivity` needs at least one uncertain input, got a spec that varies nothing")
+    n = plan.n_base
+    return SensitivityAnalysis(
+        factors=tuple(f.name for f in plan.factors),
+        score=jansen_indices(scores, n, k, n_boot=n_boot, seed=seed),
+        rank=jansen_indices(ranks.astype(np.float64), n, k, n_boot=n_boot, seed=seed),
+        shift=jansen_indices(shift, n, k, n_boot=n_boot, seed=seed),
+    )
+
+
+def _sa_frame(
+    output: str, units: Sequence[str], factors: Sequence[str], res: SensitivityResult, column: bool = True
+) -> pd.DataFrame:
+    k, m = len(factors), len(units)
+    frame = pd.DataFrame({"output": output, "unit": np.tile(np.asarray(units, dtype=object), k)})
+    frame["factor"] = np.repeat(np.asarray(factors, dtype=object), m)
+    for name in ("first", "first_low", "first_high", "total", "total_low", "total_high"):
+        values = getattr(res, name)
+        frame[name.replace("_low", "_p05").replace("_high", "_p95")] = values.reshape(k * m if column else k)
+    return frame
