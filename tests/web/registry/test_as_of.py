@@ -226,3 +226,20 @@ def test_it_gives_the_highest_platform_level_active_on_a_date() -> None:
     assert LabPlatform.highest_level_on(inst, D(2024, 2, 29)) == 1
     assert LabPlatform.highest_level_on(inst, D(2024, 3, 1)) == 2
     assert LabPlatform.highest_level_on(inst, D(2025, 3, 1)) == 1
+
+
+def test_it_keeps_counting_the_old_certificate_after_a_re_examination_renewal() -> None:
+    inst = f.institution()
+    std = f.standard(inst, assessment_cert_no="[2019]示例标字第7号", assessment_issued_on=D(2019, 7, 1),
+                     assessment_expires_on=D(2024, 6, 30))  # fmt: skip
+    std.assessment_cert_no = "[2024]示例标字第3号"
+    std.assessment_issued_on, std.assessment_expires_on = D(2024, 8, 1), D(2029, 7, 31)  # one-month lapse
+    std.save()
+    valid = MeasurementStandard.objects.public_valid_on
+    assert list(valid(D(2023, 3, 1))) == [std] and std.is_valid_on(D(2024, 6, 30))
+    assert list(valid(D(2024, 7, 1))) == [] and not std.is_valid_on(D(2024, 7, 31))
+    assert list(valid(D(2024, 8, 1))) == [std]
+    assert [p.cert_no for p in std.previous_assessments.all()] == ["[2019]示例标字第7号"]
+    std.name = "改名（示例）"
+    std.save()  # no new certificate: nothing more archived
+    assert std.previous_assessments.count() == 1

@@ -13,6 +13,7 @@ from qiangji.web.registry.forms import MeasurementStandardForm
 from qiangji.web.registry.models import (
     InstrumentCertificate,
     MeasurementStandard,
+    PreviousAssessment,
     Regulation,
     StandardInstrument,
 )
@@ -30,6 +31,11 @@ class RegulationAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=_("今日现行"))
     def in_force_today(self, obj: Regulation) -> bool:
         return obj.is_in_force_on(today())
+
+
+class PreviousAssessmentInline(admin.TabularInline):
+    model = PreviousAssessment
+    extra = 0
 
 
 class StandardInstrumentInline(admin.TabularInline):
@@ -52,7 +58,7 @@ class MeasurementStandardAdmin(admin.ModelAdmin):
     date_hierarchy = "assessment_expires_on"
     list_select_related = ["institution"]
     autocomplete_fields = ["regulations", "responsible_staff"]
-    inlines = [StandardInstrumentInline]
+    inlines = [StandardInstrumentInline, PreviousAssessmentInline]
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).prefetch_related("responsible_staff")
@@ -72,6 +78,14 @@ class MeasurementStandardAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: MeasurementStandard, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         show_warnings(request, obj, measurement_standard_warnings(obj))
+
+
+@admin.register(PreviousAssessment)
+class PreviousAssessmentAdmin(admin.ModelAdmin):
+    list_display = ["cert_no", "standard", "issued_on", "expires_on"]
+    list_filter = ["standard__institution"]
+    search_fields = ["cert_no", "standard__name"]
+    autocomplete_fields = ["standard"]
 
 
 class InstrumentCertificateInline(admin.TabularInline):

@@ -16,6 +16,7 @@ from qiangji.web.registry.models.staff import RMRegistration, Staff
 from qiangji.web.registry.models.standards import (
     InstrumentCertificate,
     MeasurementStandard,
+    PreviousAssessment,
     Regulation,
     StandardInstrument,
     parse_regulation_code,
@@ -35,6 +36,7 @@ __all__ = [
     "LabPlatform",
     "MVCatalogueItem",
     "MeasurementStandard",
+    "PreviousAssessment",
     "RMRegistration",
     "Regulation",
     "ResearchOutput",

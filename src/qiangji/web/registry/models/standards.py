@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -140,8 +140,16 @@ class MeasurementStandardQuerySet(models.QuerySet["MeasurementStandard"]):
         return self.filter(Q(status=in_use) | Q(status_since__isnull=False, status_since__gt=day))
 
     def valid_on(self, day: dt.date) -> MeasurementStandardQuerySet:
-        """In use on ``day`` with an assessment certificate covering it (issue and expiry both inclusive)."""
-        return self.in_use_on(day).filter(assessment_issued_on__lte=day, assessment_expires_on__gte=day)
+        """In use on ``day`` with an assessment certificate covering it (issue and expiry both inclusive).
+
+        The certificate may be the current one or an earlier one kept in :class:`PreviousAssessment`, so a
+        standard renewed after re-examination still counts as valid on dates its old certificate covered.
+        """
+        earlier = PreviousAssessment.objects.filter(
+            standard=OuterRef("pk"), issued_on__lte=day, expires_on__gte=day
+        )
+        current = Q(assessment_issued_on__lte=day, assessment_expires_on__gte=day)
+        return self.in_use_on(day).filter(current | Exists(earlier))
 
     def public_valid_on(self, day: dt.date) -> MeasurementStandardQuerySet:
         """Public social standards valid on ``day`` (indicator D2.1)."""
@@ -228,7 +236,63 @@ class MeasurementStandard(Timestamped):
         if self.status != self.Status.IN_USE and (self.status_since is None or self.status_since <= day):
             return False
         issued, expires = self.assessment_issued_on, self.assessment_expires_on
-        return bool(issued and expires and issued <= day <= expires)
+        if issued and expires and issued <= day <= expires:
+            return True
+        return self.previous_assessments.filter(issued_on__lte=day, expires_on__gte=day).exists()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keep the replaced assessment certificate when a new one (re-examination) is entered."""
+        if self.pk:
+            self._archive_replaced_certificate()
+        super().save(*args, **kwargs)
+
+    def _archive_replaced_certificate(self) -> None:
+        old = (
+            MeasurementStandard.objects.filter(pk=self.pk)
+            .values("assessment_cert_no", "assessment_issued_on", "assessment_expires_on")
+            .first()
+        )
+        if not old or not old["assessment_cert_no"] or old["assessment_cert_no"] == self.assessment_cert_no:
+            return
+        if old["assessment_issued_on"] and old["assessment_expires_on"]:
+            PreviousAssessment.objects.get_or_create(
+                standard=self,
+                cert_no=old["assessment_cert_no"],
+                defaults={
+                    "issued_on": old["assessment_issued_on"],
+                    "expires_on": old["assessment_expires_on"],
+                },
+            )
+
+
+class PreviousAssessment(Timestamped):
+    """An earlier assessment certificate of a standard, kept when re-examination issued a new one."""
+
+    standard = models.ForeignKey(
+        MeasurementStandard,
+        on_delete=models.CASCADE,
+        related_name="previous_assessments",
+        verbose_name=_("计量标准"),
+    )
+    cert_no = models.CharField(_("考核证书编号"), max_length=60)
+    issued_on = models.DateField(_("发证日期"))
+    expires_on = models.DateField(_("有效期至"), help_text=_("含当日。"))
+
+    class Meta:
+        verbose_name = _("历次考核证书")
+        verbose_name_plural = pgettext_lazy("plural", "历次考核证书")
+        ordering = ["standard", "-issued_on"]
+        constraints = [
+            ordered("issued_on", "expires_on", strict=True, name="prevassess_expiry_after_issue"),
+            models.UniqueConstraint(fields=["standard", "cert_no"], name="prevassess_unique_no"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cert_no}（{self.issued_on}～{self.expires_on}）"
+
+    def clean(self) -> None:
+        if self.issued_on and self.expires_on and self.expires_on <= self.issued_on:
+            raise ValidationError({"expires_on": _("考核证书有效期至必须晚于发证日期。")})
 
 
 class StandardInstrument(Timestamped):

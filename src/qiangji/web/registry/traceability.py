@@ -1,0 +1,138 @@
+"""Traceability rules TR-1…TR-8 of a verification certificate (domain.md §2.6), checked as of its date.
+
+Each rule asks an as-of question of the registry on the certificate's verification date. The result is a
+list of :class:`Issue` (empty when the certificate is fully traceable); indicators C3.3 and C4.1–C4.4 count
+certificates with or without issues of a given rule. Boundary rules are those of the registry
+(models/base.py): a standard or instrument certificate expiring the day before the verification date is
+not valid on it; a regulation superseded on that date is no longer in force.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from qiangji.web.registry.dates import add_months
+from qiangji.web.registry.models import Regulation, VerificationCertificate
+
+
+@dataclass(frozen=True)
+class Issue:
+    rule: str
+    field: str
+    message: Any
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.message}"
+
+
+def traceability_issues(cert: VerificationCertificate) -> list[Issue]:
+    """Every TR rule the certificate breaks, in rule order."""
+    day = cert.verified_on
+    return [
+        *_standards(cert, day),
+        *_signatories(cert, day),
+        *_regulation(cert, day),
+        *_environment(cert),
+        *_interval(cert),
+        *_record(cert),
+        *_scope(cert, day),
+    ]
+
+
+def _standards(cert: VerificationCertificate, day: dt.date) -> list[Issue]:
+    standards = list(cert.standards.prefetch_related("instruments"))
+    if not standards:
+        return [Issue("TR-1", "standards", _("证书未引用计量标准。"))]
+    issues = [
+        Issue("TR-1", "standards", _("计量标准“%(name)s”在检定日期没有有效的考核证书。") % {"name": std.name})
+        for std in standards
+        if not std.is_valid_on(day)
+    ]
+    for std in standards:
+        issues += [
+            Issue(
+                "TR-2",
+                "standards",
+                _("标准器“%(name)s”在检定日期没有有效的检定/校准证书。") % {"name": i.name},
+            )
+            for i in std.instruments.all()
+            if not i.is_valid_on(day)
+        ]
+    return issues
+
+
+def _signatories(cert: VerificationCertificate, day: dt.date) -> list[Issue]:
+    issues = []
+    registration = cert.verifier.registration_on(day)
+    if registration is None:
+        issues.append(Issue("TR-3", "verifier", _("检定员在检定日期没有有效的注册计量师注册。")))
+    elif cert.mv_item and registration.professional_items and not _covers(registration, cert):
+        issues.append(Issue("TR-3", "verifier", _("检定项目不在检定员的注册专业项目内。")))
+    if len({cert.verifier_id, cert.checker_id, cert.approver_id}) < 3:
+        issues.append(Issue("TR-3", "checker", _("检定员、核验员、批准人必须是三个不同的人。")))
+    if not cert.approver.is_authorised_signatory:
+        issues.append(Issue("TR-3", "approver", _("批准人不是授权签字人。")))
+    return issues
+
+
+def _covers(registration: Any, cert: VerificationCertificate) -> bool:
+    item = cert.mv_item
+    return registration.covers_item(item.level2_name) or registration.covers_item(item.level1_name)
+
+
+def _regulation(cert: VerificationCertificate, day: dt.date) -> list[Issue]:
+    regulation = cert.regulation
+    if regulation.is_in_force_on(day):
+        return []
+    current = Regulation.objects.edition_in_force(regulation.base, day)
+    return [
+        Issue(
+            "TR-4", "regulation",
+            _("引用的%(cited)s在检定日期不是现行版本（现行：%(current)s）。")
+            % {"cited": regulation.code, "current": current.code if current else "—"},
+        )
+    ]  # fmt: skip
+
+
+def _environment(cert: VerificationCertificate) -> list[Issue]:
+    t, rh, reg = cert.temperature_c, cert.humidity_pct, cert.regulation
+    if t is None or rh is None:
+        return [Issue("TR-5", "temperature_c", _("未记录环境条件（温度、相对湿度）。"))]
+    issues = []
+    low, high = reg.temperature_min_c, reg.temperature_max_c
+    if (low is not None and t < low) or (high is not None and t > high):
+        issues.append(Issue("TR-5", "temperature_c", _("温度超出规程要求。")))
+    if reg.humidity_max_pct is not None and rh > reg.humidity_max_pct:
+        issues.append(Issue("TR-5", "humidity_pct", _("相对湿度超出规程要求。")))
+    return issues
+
+
+def _interval(cert: VerificationCertificate) -> list[Issue]:
+    """Valid-until may be at most the regulation's maximum interval after the verification date."""
+    months = cert.regulation.max_interval_months
+    if not months or cert.valid_until is None or cert.valid_until <= add_months(cert.verified_on, months):
+        return []
+    return [
+        Issue(
+            "TR-6",
+            "valid_until",
+            _("有效期超过规程规定的最长检定周期（%(months)s个月）。") % {"months": months},
+        )
+    ]
+
+
+def _record(cert: VerificationCertificate) -> list[Issue]:
+    return [] if cert.record_no.strip() else [Issue("TR-7", "record_no", _("未填写原始记录编号。"))]
+
+
+def _scope(cert: VerificationCertificate, day: dt.date) -> list[Issue]:
+    if (
+        cert.mv_item is None
+        or cert.institution.mv_items.authorised_on(day).filter(item=cert.mv_item).exists()
+    ):
+        return []
+    return [Issue("TR-8", "mv_item", _("检定项目不在机构在检定日期的授权范围内。"))]
