@@ -19,8 +19,8 @@ def cert():
     """A certificate of 2024-05-15 that satisfies every rule."""
     inst = f.institution()
     item = MVCatalogueItem.objects.create(
-        catalogue_version="2020-42", level1_no=2, level1_name="非自动衡器", level2_no=2, level2_name="电子计价秤",
-        supervision_mode="P+V", mv_form="periodic", evidence="confirmed",
+        catalogue_version="2020-42", level1_no=2, level1_name="非自动衡器", level2_no=2,
+        level2_name="电子计价秤", supervision_mode="P+V", mv_form="periodic", evidence="confirmed",
     )  # fmt: skip
     InstitutionMVItem.objects.create(institution=inst, item=item, authorised_from=D(2020, 1, 1))
     verifier = f.staff(inst)
