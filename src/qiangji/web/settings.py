@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "qiangji.web.registry",
+    "qiangji.web.assessment",
 ]
 
 MIDDLEWARE = [
