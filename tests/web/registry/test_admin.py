@@ -76,3 +76,34 @@ def test_it_shows_rm_coverage_on_the_institution_list(admin_client) -> None:
     assert unregistered.registration_on(f.D(2025, 1, 1)) is None
     html = admin_client.get(reverse("admin:registry_institution_changelist")).content.decode()
     assert "50.0（1/2）" in html
+
+
+def _standard_post(inst, staff_ids, **overrides):
+    data = {
+        "institution": inst.pk, "name": "示例标准", "jjf1022_code": "12345678", "is_public": "on",
+        "assessment_cert_no": "[2020]示例标字第99号", "assessment_issued_on": "2020-03-01",
+        "assessment_expires_on": "2024-02-29", "status": "in_use", "responsible_staff": staff_ids,
+    }  # fmt: skip
+    for prefix in ("instruments", "previous_assessments"):
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    return data | overrides
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_standard_with_one_responsible_person_in_the_admin(admin_client) -> None:
+    inst = f.institution()
+    url = reverse("admin:registry_measurementstandard_add")
+    response = admin_client.post(url, _standard_post(inst, [f.staff(inst).pk]))
+    assert response.status_code == 200
+    assert "每项计量标准至少需要2名负责人员，当前1名。" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_saves_a_standard_and_warns_about_an_unusual_validity(admin_client) -> None:
+    from qiangji.web.registry.models import MeasurementStandard
+
+    inst = f.institution()
+    url = reverse("admin:registry_measurementstandard_add")
+    response = admin_client.post(url, _standard_post(inst, [f.staff(inst).pk, f.staff(inst).pk]), follow=True)
+    assert MeasurementStandard.objects.filter(name="示例标准").exists()
+    assert "考核证书有效期不是5年，请核对。" in response.content.decode()

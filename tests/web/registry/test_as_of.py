@@ -243,3 +243,26 @@ def test_it_keeps_counting_the_old_certificate_after_a_re_examination_renewal() 
     std.name = "改名（示例）"
     std.save()  # no new certificate: nothing more archived
     assert std.previous_assessments.count() == 1
+
+
+def test_it_derives_headcounts_on_a_date() -> None:
+    inst = f.institution()
+    senior = f.staff(inst)
+    f.registration(senior, D(2020, 1, 1), D(2029, 12, 31), level=1)
+    lapsed = f.staff(inst)
+    f.registration(lapsed, D(2018, 1, 1), D(2022, 12, 31), level=1)
+    f.registration(lapsed, D(2023, 2, 1), D(2028, 1, 31), level=2)
+    f.staff(inst)  # verification, not registered
+    f.staff(inst, is_verification=False)  # technical only
+    f.staff(inst, is_verification=False, is_technical=False)
+    f.staff(inst, left_on=D(2022, 12, 31))
+    counts = inst.staff_counts_on(D(2023, 1, 15))
+    assert (counts.total, counts.technical, counts.verification, counts.registered, counts.level1) == (
+        5,
+        4,
+        3,
+        1,
+        1,
+    )
+    later = inst.staff_counts_on(D(2023, 2, 1))
+    assert (later.registered, later.level1) == (2, 1)

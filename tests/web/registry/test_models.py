@@ -128,3 +128,18 @@ def test_it_moves_dates_by_calendar_months() -> None:
     assert quarter_bounds(2024, 4) == (D(2024, 10, 1), D(2024, 12, 31))
     with pytest.raises(ValueError, match="quarter must be"):
         quarter_bounds(2024, 5)
+
+
+def test_it_stores_no_typed_percentage_or_ratio() -> None:
+    # Percentages are computed from numerators and denominators (domain §5); only measured humidity is a %.
+    from django.apps import apps
+
+    allowed = {("VerificationCertificate", "humidity_pct"), ("Regulation", "humidity_max_pct")}
+    typed = [
+        (model.__name__, field.name)
+        for model in apps.get_app_config("registry").get_models()
+        for field in model._meta.concrete_fields
+        if ("pct" in field.name or "ratio" in field.name or "率" in str(field.verbose_name))
+        and (model.__name__, field.name) not in allowed
+    ]
+    assert typed == []

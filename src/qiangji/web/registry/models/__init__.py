@@ -9,6 +9,7 @@ from qiangji.web.registry.models.institution import (
     InstitutionGrade,
     InstitutionName,
     InstitutionSuccession,
+    StaffCounts,
 )
 from qiangji.web.registry.models.oversight import IndustryService, SupervisionFinding
 from qiangji.web.registry.models.research import FundingLevel, LabPlatform, ResearchOutput, ResearchProject
@@ -42,6 +43,7 @@ __all__ = [
     "ResearchOutput",
     "ResearchProject",
     "Staff",
+    "StaffCounts",
     "StandardInstrument",
     "SupervisionFinding",
     "VerificationCertificate",

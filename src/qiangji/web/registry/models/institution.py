@@ -70,6 +70,20 @@ class Coverage:
         return (Decimal(100 * self.numerator) / Decimal(self.denominator)).quantize(Decimal("0.1"))
 
 
+@dataclass(frozen=True)
+class StaffCounts:
+    """Headcounts of an institution on a date, derived from the staff roster and registrations.
+
+    By construction ``level1 <= registered <= verification <= technical <= total``.
+    """
+
+    total: int
+    technical: int
+    verification: int
+    registered: int
+    level1: int
+
+
 class Institution(Timestamped):
     """A legal metrology verification institution (法定计量检定机构).
 
@@ -147,6 +161,23 @@ class Institution(Timestamped):
     def registered_metrologists_on(self, day: dt.date) -> Any:
         """Staff employed on ``day`` who hold a registration valid on ``day`` (any level)."""
         return self.staff.employed_on(day).registered_on(day)
+
+    def staff_counts_on(self, day: dt.date) -> StaffCounts:
+        """Total, technical, verification, registered-verification and level-1 counts on ``day``."""
+        staff = self.staff.employed_on(day)
+        verification = staff.filter(is_verification=True)
+        registered = verification.registered_on(day)
+        return StaffCounts(
+            total=staff.count(),
+            technical=staff.filter(is_technical=True).count(),
+            verification=verification.count(),
+            registered=registered.count(),
+            level1=registered.filter(
+                registrations__level=1, registrations__valid_from__lte=day, registrations__valid_to__gte=day
+            )
+            .distinct()
+            .count(),
+        )
 
     def rm_coverage_on(self, day: dt.date, denominator: str | None = None) -> Coverage:
         """Registered-metrologist coverage (domain §2.5), computed, never typed.
