@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "qiangji.web.registry",
     "qiangji.web.assessment",
+    "qiangji.web.publication",
 ]
 
 MIDDLEWARE = [
