@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PublicationConfig(AppConfig):
+    name = "qiangji.web.publication"
+    label = "publication"
+    verbose_name = _("指数发布")

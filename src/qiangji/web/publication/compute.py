@@ -1,0 +1,139 @@
+"""From a period's indicator frame to the stored numbers of an index run (no ORM here).
+
+``compute_payload(spec, frame, names, uncertainty, seed=…, runs=…)`` calls the core engine
+(`qiangji.core.index.compute` and `qiangji.core.index.uncertainty.run_uncertainty`) and returns the run's
+result as plain JSON-ready data. ``canonical_json`` writes it with sorted keys and Python's float ``repr``
+(which round-trips exactly), so a recomputation from the stored snapshot can be compared with the stored
+text byte for byte, and hashed.
+
+The default rank uncertainty varies the weights of every level by ±25 % (uniform, renormalised within
+each parent; JRC/OECD *Handbook on Constructing Composite Indicators* 2008, step 7): the 5–95 % rank
+interval shown on the leaderboard answers "how far could this rank move if the expert weights were
+somewhat different".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from qiangji.core.index import IndexResult, IndexSpec, compute, data_from_frame
+from qiangji.core.index.mc.spec import UncertaintySpec
+from qiangji.core.index.uncertainty import UncertaintyResult, run_uncertainty
+
+DEFAULT_WEIGHT_NOISE = 0.25
+PAYLOAD_VERSION = 1
+
+
+def default_uncertainty(spec: IndexSpec) -> UncertaintySpec:
+    """Weights of every level below the index perturbed by ±25 % (module docstring)."""
+    levels = range(1, spec.framework.top_level)
+    return UncertaintySpec(weight_noise={lv: DEFAULT_WEIGHT_NOISE for lv in levels})
+
+
+def canonical_json(data: Any) -> str:
+    """Sorted keys, no NaN (``None`` instead), UTF-8 text; floats as ``repr`` (exact round trip)."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, allow_nan=False, separators=(",", ":"))
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _num(x: Any) -> float | None:
+    v = float(x)
+    return None if math.isnan(v) else v
+
+
+def _matrix(a: np.ndarray) -> list[list[float | None]]:
+    return [[_num(v) for v in row] for row in np.asarray(a, dtype=np.float64)]
+
+
+def _vector(a: Any) -> list[float | None]:
+    return [_num(v) for v in np.asarray(a, dtype=np.float64)]
+
+
+def core_frame(frame: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """The wide ``unit, name, <indicators>`` frame the core reads (units in code order)."""
+    wide = frame.sort_index()
+    out = pd.DataFrame({"unit": [str(u) for u in wide.index]})
+    out["name"] = [names.get(str(u), str(u)) for u in wide.index]
+    for col in wide.columns:
+        out[str(col)] = np.asarray(wide[col], dtype=np.float64)
+    return out
+
+
+def compute_payload(
+    spec: IndexSpec,
+    frame: pd.DataFrame,
+    names: Mapping[str, str],
+    uncertainty: UncertaintySpec,
+    *,
+    seed: int,
+    runs: int,
+) -> dict[str, Any]:
+    """Compute the index and its rank uncertainty; the JSON-ready result stored with a run."""
+    data = data_from_frame(core_frame(frame, names), spec.framework)
+    result = compute(spec, data)
+    unc = run_uncertainty(spec.framework, data, uncertainty, runs=runs, seed=seed)
+    return {
+        "payload_version": PAYLOAD_VERSION,
+        **_result_part(result),
+        "uncertainty": _uncertainty_part(unc),
+        "strengths_weaknesses": _sw_part(result),
+    }
+
+
+def _result_part(result: IndexResult) -> dict[str, Any]:
+    fw = result.framework
+    return {
+        "units": list(result.units),
+        "names": list(result.names or result.units),
+        "nodes": list(result.codes),
+        "levels": [int(v) for v in fw.level],
+        "indicators": list(fw.indicators),
+        "raw": _matrix(result.raw),
+        "normalised": _matrix(result.normalised),
+        "scores": _matrix(result.scores),
+        "ranks": _matrix(result.ranks),
+        "publication_rank": _vector(result.publication_rank),
+        "contributions": _matrix(result.contributions),
+    }
+
+
+def _uncertainty_part(unc: UncertaintyResult) -> dict[str, Any]:
+    table = unc.table(rank_probability_columns=0)
+    cols = ("rank_median", "rank_p05", "rank_p95", "rank_mean", "rank_shift_mean", "p_top_1", "p_top_3")
+    part: dict[str, Any] = {"units": [str(u) for u in table["unit"]]}
+    part |= {c: _vector(table[c]) for c in cols if c in table}
+    part["n_runs"] = [int(v) for v in table["n_runs"]]
+    part["spec"] = unc.spec.to_dict()
+    part["seed"] = int(unc.seed)
+    return part
+
+
+def _sw_part(result: IndexResult) -> list[dict[str, Any]]:
+    records: list[Any] = result.strengths_weaknesses(3).to_dict("records")
+    return [
+        {
+            "unit": str(r["unit"]),
+            "kind": str(r["kind"]),
+            "order": int(r["order"]),
+            "indicator": str(r["indicator"]),
+            "rank": _num(r["rank"]),
+            "value": _num(r["value"]),
+        }
+        for r in records
+    ]
+
+
+def ranked_units(payload: Mapping[str, Any]) -> Sequence[tuple[int, str]]:
+    """``(publication rank, unit)`` in publication order (units without a rank left out)."""
+    pairs = [(int(r), u) for r, u in zip(payload["publication_rank"], payload["units"], strict=True) if r]
+    return sorted(pairs)

@@ -1,0 +1,207 @@
+"""The content of a publication: what the leaderboard, the scorecards and the exports show.
+
+``build_content(publication)`` assembles it from the run's stored result, the period and the previous
+published ranking; for a final publication it is frozen in ``content_json`` and hashed, so the pages show
+exactly the hashed numbers.
+
+Tiers (方阵), the documented rule: with n ranked institutions and k = ⌈n/3⌉, publication ranks 1…k form the
+第一方阵, k+1…2k the 第二方阵 and the rest the 第三方阵 (nine institutions: three per tier). Ranks are strict
+(the framework's tie-break: higher D6, then D3, then D2, then institution code).
+
+Rank change: against the latest final publication of an earlier period of the same kind (a quarter
+against the previous published quarter, a year against the previous published year); positive = moved up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+
+from qiangji.core.index import IndexSpec
+from qiangji.web.publication.compute import canonical_json, sha256_text
+from qiangji.web.publication.models import IndexRun, Publication
+
+CONTENT_VERSION = 1
+RM_INDICATOR = "D3.1"
+TIER_NAMES = ("第一方阵", "第二方阵", "第三方阵")
+TIER_RULE = (
+    "按排名三等分：共 n 家机构，k = ⌈n/3⌉，第 1–k 名为第一方阵，第 k+1–2k 名为第二方阵，其余为第三方阵。"
+)
+
+
+def tier_of(rank: int, n: int) -> int:
+    """Tier 1, 2 or 3 of publication rank ``rank`` among ``n`` (module docstring)."""
+    k = max(1, math.ceil(n / 3))
+    return 1 if rank <= k else 2 if rank <= 2 * k else 3
+
+
+def previous_publication(period: Any) -> Publication | None:
+    """The latest final publication of an earlier period of the same kind."""
+    return (
+        Publication.objects.filter(
+            status=Publication.Status.FINAL, period__kind=period.kind, period__end__lt=period.start
+        )
+        .order_by("-period__end")
+        .first()
+    )
+
+
+def _previous_ranks(prev: Publication | None) -> dict[str, int]:
+    if prev is None:
+        return {}
+    return {row["unit"]: row["rank"] for row in prev.content.get("rows", [])}
+
+
+def _dimensions(spec: IndexSpec) -> list[dict[str, Any]]:
+    fw = spec.framework
+    return [
+        {
+            "code": fw.nodes[c].code,
+            "name": fw.nodes[c].label("zh"),
+            "name_en": fw.nodes[c].label("en"),
+            "weight": fw.nodes[c].weight,
+        }
+        for c in fw.children[-1]
+    ]
+
+
+def _indicators(spec: IndexSpec) -> list[dict[str, Any]]:
+    fw = spec.framework
+    out = []
+    for code in fw.indicators:
+        node = fw.node(code)
+        out.append(
+            {
+                "code": code,
+                "name": node.label("zh"),
+                "name_en": node.label("en"),
+                "unit": node.unit or "",
+                "dimension": _dimension_of(spec, code),
+                "parent": fw.nodes[int(fw.parent[fw.index[code]])].code,
+            }
+        )
+    return out
+
+
+def _dimension_of(spec: IndexSpec, code: str) -> str:
+    fw = spec.framework
+    i = fw.index[code]
+    top = len(fw.nodes) - 1
+    while int(fw.parent[i]) != top:
+        i = int(fw.parent[i])
+    return fw.nodes[i].code
+
+
+def _by_unit(res: Mapping[str, Any], key: str, columns: list[str]) -> dict[str, dict[str, float | None]]:
+    return {u: dict(zip(columns, row, strict=True)) for u, row in zip(res["units"], res[key], strict=True)}
+
+
+def _rows(run: IndexRun, spec: IndexSpec, prev: dict[str, int]) -> list[dict[str, Any]]:
+    res = run.results
+    nodes = res["nodes"]
+    dims = [d["code"] for d in _dimensions(spec)]
+    unc = {u: i for i, u in enumerate(res["uncertainty"]["units"])}
+    raw = _by_unit(res, "raw", res["indicators"])
+    target = float(settings.QIANGJI["RM_COVERAGE_TARGET_PCT"])
+    ranked = [(int(r), i) for i, r in enumerate(res["publication_rank"]) if r is not None]
+    n = len(ranked)
+    rows = []
+    for rank, i in sorted(ranked):
+        unit = res["units"][i]
+        scores = dict(zip(nodes, res["scores"][i], strict=True))
+        j = unc[unit]
+        rm = raw[unit].get(RM_INDICATOR)
+        p = prev.get(unit)
+        rows.append(
+            {
+                "rank": rank,
+                "unit": unit,
+                "name": res["names"][i],
+                "score": scores[nodes[-1]],
+                "dimensions": {d: scores[d] for d in dims},
+                "rank_p05": res["uncertainty"]["rank_p05"][j],
+                "rank_p95": res["uncertainty"]["rank_p95"][j],
+                "rank_median": res["uncertainty"]["rank_median"][j],
+                "tier": tier_of(rank, n),
+                "previous_rank": p,
+                "change": None if p is None else p - rank,
+                "rm_coverage": rm,
+                "rm_target_met": None if rm is None else rm >= target,
+            }
+        )
+    return rows
+
+
+def _period(period: Any) -> dict[str, Any]:
+    return {
+        "code": period.code,
+        "label": period.label,
+        "kind": period.kind,
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "as_of": period.as_of.isoformat(),
+    }
+
+
+def _run(run: IndexRun) -> dict[str, Any]:
+    return {
+        "id": run.pk,
+        "inputs_sha256": run.inputs_sha256,
+        "results_sha256": run.results_sha256,
+        "code_version": run.code_version,
+        "seed": run.seed,
+        "runs": run.runs,
+        "computed_at": run.created_at.isoformat(),
+    }
+
+
+def build_content(pub: Publication, *, final_on: dt.date | None = None) -> dict[str, Any]:
+    """Everything the public pages and exports show for ``pub`` (module docstring)."""
+    run = pub.run
+    spec = IndexSpec.from_json(run.spec_json)
+    fw = spec.framework
+    prev = previous_publication(pub.period)
+    res = run.results
+    return {
+        "content_version": CONTENT_VERSION,
+        "title": pub.title,
+        "period": _period(pub.period),
+        "framework": {
+            "code": fw.code,
+            "name": fw.name.get("zh") or fw.code,
+            "version": run.framework_version.version,
+            "sha256": run.framework_version.sha256,
+        },
+        "run": _run(run),
+        "issuing_unit": settings.QIANGJI["ISSUING_UNIT"],
+        "status": "final" if final_on else pub.status,
+        "notice_started_on": _iso(pub.notice_started_on),
+        "notice_ends_on": _iso(pub.notice_ends_on),
+        "final_on": _iso(final_on),
+        "previous": None if prev is None else {"period": prev.period.code, "sha256": prev.content_sha256},
+        "tier_rule": TIER_RULE,
+        "rm_target_pct": settings.QIANGJI["RM_COVERAGE_TARGET_PCT"],
+        "dimensions": _dimensions(spec),
+        "indicators": _indicators(spec),
+        "rows": _rows(run, spec, _previous_ranks(prev)),
+        "raw": _by_unit(res, "raw", res["indicators"]),
+        "contributions": _by_unit(res, "contributions", res["indicators"]),
+        "strengths_weaknesses": res["strengths_weaknesses"],
+    }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def content_hash(content: Mapping[str, Any]) -> str:
+    return sha256_text(canonical_json(content))
+
+
+def current_content(pub: Publication) -> dict[str, Any]:
+    """The frozen content of a final publication, else the content as it would be published now."""
+    return pub.content if pub.status == Publication.Status.FINAL else build_content(pub)
