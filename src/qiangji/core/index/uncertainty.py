@@ -19,7 +19,8 @@ and the statistics use the 2N independent rows of its matrices A and B.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +29,7 @@ from numpy.typing import NDArray
 
 from qiangji.core.errors import InputError
 from qiangji.core.index.data import IndexData, data_from_frame
-from qiangji.core.index.framework import Framework
+from qiangji.core.index.framework import Framework, parse_method
 from qiangji.core.index.mc.engine import Model
 from qiangji.core.index.mc.replay import Replay
 from qiangji.core.index.mc.spec import STAGE_NAMES, Factor, UncertaintySpec
@@ -39,7 +40,7 @@ from qiangji.core.index.rank import DEFAULT_TOLERANCE
 from qiangji.core.index.rankstats import RankAccumulator, RankStatsResult, rank_rows, rank_shift
 from qiangji.core.index.sensitivity import SensitivityResult, jansen_indices, saltelli_keys
 
-__all__ = ["SensitivityAnalysis", "UncertaintyResult", "run_uncertainty"]
+__all__ = ["SensitivityAnalysis", "UncertaintyResult", "method_label", "run_uncertainty"]
 
 FloatArray = NDArray[np.float64]
 Progress = Callable[[int, int], None]
@@ -70,6 +71,8 @@ class UncertaintyResult:
     run_blocks: tuple[str, ...]
     run_shift: FloatArray
     run_methods: dict[str, tuple[str, ...]]
+    run_weights: FloatArray
+    """Each run's node weights ``(runs, nodes)``, normalised within their parent (index node: 1)."""
     scores: FloatArray | None
     sensitivity: SensitivityAnalysis | None
 
@@ -206,6 +209,7 @@ def run_uncertainty(
         run_blocks=plan.blocks,
         run_shift=shift,
         run_methods=plan.method_names(),
+        run_weights=plan.node_weights(np.arange(plan.total)),
         scores=scores if keep_scores else None,
         sensitivity=sa,
     )
@@ -227,7 +231,7 @@ class _Plan:
         _check_spec(fw, spec, replay, sensitivity)
         self.fw, self.data, self.spec, self.replay, self.seed = fw, data, spec, replay, seed
         self.factors = spec.factors()
-        self.alternatives = _alternatives(spec, replay)
+        self.alternatives = _alternatives(fw, spec, replay)
         self.model = Model(fw, data, self.alternatives)
         if replay is not None and runs != len(replay.runs):
             raise InputError(
@@ -262,11 +266,11 @@ class _Plan:
         return self.model.index_scores(self._weights(rows), variant, choice["aggregate"], self._noise(rows))
 
     def method_names(self) -> dict[str, tuple[str, ...]]:
-        """Per stage with alternatives, the method name each run used."""
+        """Per stage with alternatives, the method label (`method_label`) each run used."""
         out = {}
         for stage, alts in self.alternatives.items():
-            if len(alts) > 1:
-                names = np.asarray([str(a["method"]) for a in alts], dtype=object)
+            if len(alts) > 1 or (self.replay is not None and stage in (self.replay.methods or {})):
+                names = np.asarray([method_label(a) for a in alts], dtype=object)
                 out[stage] = tuple(names[self._choices[stage]].tolist())
         return out
 
@@ -283,13 +287,13 @@ class _Plan:
                 out[factor.stage] = np.searchsorted(cum, u, side="right").astype(np.int64)
         if self.replay is not None and self.replay.methods:
             for stage, names in self.replay.methods.items():
-                known = [str(a["method"]) for a in self.alternatives[stage]]
+                known = list(dict.fromkeys(names))
                 out[stage] = np.asarray([known.index(n) for n in names], dtype=np.int64)
         return out
 
-    def _weights(self, rows: NDArray[np.int64]) -> dict[int, FloatArray]:
+    def node_weights(self, rows: NDArray[np.int64]) -> FloatArray:
+        """Weights ``(rows, nodes)`` of the design rows, each normalised within its parent."""
         fw = self.fw
-        node_w = np.array([node.weight for node in fw.nodes])
         mult = np.ones((rows.size, len(fw.nodes)))
         for factor in self.factors:
             if factor.kind == "weights":
@@ -297,17 +301,20 @@ class _Plan:
                 u = keyed_uniforms(_base(self.seed, factor), self._factor_keys(factor, rows), nodes.size)
                 f = self.spec.weight_noise[factor.level]
                 mult[:, nodes] = 1.0 - f + 2.0 * f * u
-        w = np.broadcast_to(node_w, mult.shape) * mult
+        w = np.array([node.weight for node in fw.nodes])[None, :] * mult
         if self.replay is not None and self.replay.weights is not None:
-            w = w.copy()
             w[:, [fw.index[c] for c in self.replay.weight_nodes]] = self.replay.weights[rows]
-        out = {}
+        out = np.ones_like(w)
         for g in fw.groups:
-            wg = w[:, fw.children[g]]
-            total = wg.sum(axis=1, keepdims=True)
+            kids = fw.children[g]
+            total = w[:, kids].sum(axis=1, keepdims=True)
             with np.errstate(invalid="ignore", divide="ignore"):
-                out[int(g)] = np.where(total > 0, wg / total, 0.0)
+                out[:, kids] = np.where(total > 0, w[:, kids] / total, 0.0)
         return out
+
+    def _weights(self, rows: NDArray[np.int64]) -> dict[int, FloatArray]:
+        w = self.node_weights(rows)
+        return {int(g): w[:, self.fw.children[g]] for g in self.fw.groups}
 
     def _noise(self, rows: NDArray[np.int64]) -> FloatArray | None:
         if self.noise_scale is None:
@@ -329,18 +336,40 @@ def _base(seed: int, factor: Factor) -> np.uint64:
     return stream_base(seed, ident)
 
 
-def _alternatives(spec: UncertaintySpec, replay: Replay | None) -> dict[str, list[dict[str, object]]]:
+def method_label(spec: Mapping[str, object] | None) -> str:
+    """``name`` or ``name:key=value,…`` (values as JSON), the form `parse_method` reads back."""
+    if spec is None:
+        return "framework"
+    params = ",".join(f"{k}={json.dumps(v)}" for k, v in sorted(spec.items()) if k != "method")
+    return f"{spec['method']}:{params}" if params else str(spec["method"])
+
+
+def _alternatives(
+    fw: Framework, spec: UncertaintySpec, replay: Replay | None
+) -> dict[str, list[dict[str, object]]]:
     out: dict[str, list[dict[str, object]]] = {}
     for stage, choice in spec.alternatives.items():
         out[stage] = [dict(m) for m in choice.methods]
     for stage, names in (replay.methods or {}).items() if replay else ():
-        out[stage] = [{"method": n} for n in dict.fromkeys(names)]
+        out[stage] = [_replayed(fw, stage, label) for label in dict.fromkeys(names)]
     for stage, alts in out.items():
         for alt in alts:
             if str(alt["method"]) not in STAGES[stage]:
                 known = ", ".join(STAGES[stage].names())
                 raise InputError(f"`{stage}` alternative must be one of {known}, got {alt['method']!r}")
     return out
+
+
+def _replayed(fw: Framework, stage: str, label: str) -> dict[str, object]:
+    """A replayed method label; a bare name the whole framework uses keeps the framework's parameters."""
+    spec = parse_method(label)
+    if len(spec) > 1:
+        return spec
+    positions = fw.groups if stage == "aggregate" else np.flatnonzero(fw.column >= 0)
+    own = [fw.nodes[int(i)].methods[stage] for i in positions]
+    if all(m == own[0] for m in own) and own[0].method == spec["method"]:
+        return own[0].to_dict()
+    return spec
 
 
 def _check_spec(fw: Framework, spec: UncertaintySpec, replay: Replay | None, sensitivity: bool) -> None:
