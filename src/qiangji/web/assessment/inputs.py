@@ -1,0 +1,242 @@
+"""A period's indicator inputs for the index: the one function the publication side calls.
+
+``build_inputs(period, framework_version)`` returns :class:`Inputs`: one row per ranked institution active
+on the as-of date, one column per indicator of the framework, each value from the first source that has
+one, in the order of :data:`SOURCES` (``derived`` from the registry, ``supervision`` checklist scores,
+``reported`` values that are approved or locked), with its provenance. ``Inputs.to_json`` is the exact
+snapshot an index run stores; ``Inputs.from_json`` reloads it bit for bit (floats are written with
+``repr``, which round-trips).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from qiangji.web.assessment.derive import DERIVERS, SAMPLE_RULES, Sample, certificate_sample
+from qiangji.web.assessment.models import (
+    ChecklistItem,
+    FrameworkVersion,
+    Period,
+    ReportedValue,
+    SupervisionVisit,
+)
+from qiangji.web.registry.models import Institution
+
+SNAPSHOT_FORMAT = 1
+
+# Source order per indicator (first with a value wins); indicators not listed are reported.
+SOURCES: dict[str, tuple[str, ...]] = {
+    **{code: ("derived",) for code in DERIVERS},
+    "D3.1": ("derived", "reported"),
+    "C1.1": ("supervision", "reported"),
+    "C2.3": ("supervision", "reported"),
+    "C3.1": ("supervision", "derived"),
+    **{code: ("derived",) for code in SAMPLE_RULES if code != "C3.1"},
+}
+
+
+def sources_of(indicator: str) -> tuple[str, ...]:
+    return SOURCES.get(indicator, ("reported",))
+
+
+def is_reportable(indicator: str) -> bool:
+    """Whether institutions report this indicator (reported is one of its sources)."""
+    return "reported" in sources_of(indicator)
+
+
+@dataclass(frozen=True, eq=False)
+class Inputs:
+    """A period's indicator matrix with names, provenance and unit attributes (see module docstring)."""
+
+    frame: pd.DataFrame
+    names: Mapping[str, str]
+    provenance: Mapping[tuple[str, str], Mapping[str, Any]]
+    attributes: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
+    period: str = ""
+    framework_version: str = ""
+    as_of: str = ""
+
+    def to_json(self) -> str:
+        """Canonical JSON (sorted keys, NaN as null, floats as repr): the snapshot of an index run."""
+        data = {
+            "format": SNAPSHOT_FORMAT,
+            "period": self.period,
+            "framework_version": self.framework_version,
+            "as_of": self.as_of,
+            "units": [str(u) for u in self.frame.index],
+            "indicators": [str(c) for c in self.frame.columns],
+            "values": [[_num(v) for v in row] for row in self.frame.to_numpy(dtype=np.float64)],
+            "names": dict(self.names),
+            "attributes": {k: dict(v) for k, v in self.attributes.items()},
+            "provenance": [
+                {"unit": u, "indicator": i, **dict(p)} for (u, i), p in sorted(self.provenance.items())
+            ],
+        }
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, allow_nan=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Inputs:
+        data = json.loads(text)
+        values = np.array(
+            [[np.nan if v is None else float(v) for v in row] for row in data["values"]], dtype=np.float64
+        ).reshape(len(data["units"]), len(data["indicators"]))
+        frame = pd.DataFrame(values, index=pd.Index(data["units"], name="unit"), columns=data["indicators"])
+        provenance = {
+            (p["unit"], p["indicator"]): {k: v for k, v in p.items() if k not in ("unit", "indicator")}
+            for p in data["provenance"]
+        }
+        return cls(
+            frame=frame,
+            names=data["names"],
+            provenance=provenance,
+            attributes=data["attributes"],
+            period=data["period"],
+            framework_version=data["framework_version"],
+            as_of=data["as_of"],
+        )
+
+
+def _num(v: float) -> float | None:
+    return None if math.isnan(v) else float(v)
+
+
+def ranked_institutions(period: Period) -> list[Institution]:
+    """Institutions in the ranking: ``is_ranked`` and active on the as-of date, by code."""
+    return list(Institution.objects.ranked().active_on(period.as_of).order_by("code"))
+
+
+def build_inputs(period: Period, framework_version: FrameworkVersion) -> Inputs:
+    """The indicator matrix of ``period`` for ``framework_version`` (module docstring)."""
+    indicators = list(framework_version.framework().indicators)
+    institutions = ranked_institutions(period)
+    reported = approved_reports(period)
+    supervised = supervision_values(period)
+    values = np.full((len(institutions), len(indicators)), np.nan, dtype=np.float64)
+    provenance: dict[tuple[str, str], dict[str, Any]] = {}
+    for i, inst in enumerate(institutions):
+        resolver = _Resolver(inst, period, reported.get(inst.pk, {}), supervised.get(inst.pk, {}))
+        for j, code in enumerate(indicators):
+            found = resolver.value(code)
+            if found is not None:
+                values[i, j], provenance[(inst.code, code)] = found
+    codes = [inst.code for inst in institutions]
+    return Inputs(
+        frame=pd.DataFrame(values, index=pd.Index(codes, name="unit"), columns=indicators),
+        names={inst.code: inst.name_on(period.as_of) for inst in institutions},
+        provenance=provenance,
+        attributes={"division_kind": {inst.code: _division_kind(inst) for inst in institutions}},
+        period=period.code,
+        framework_version=framework_version.version,
+        as_of=period.as_of.isoformat(),
+    )
+
+
+def _division_kind(inst: Institution) -> str | None:
+    kinds = sorted({d.kind for d in inst.divisions.all()})
+    return kinds[0] if len(kinds) == 1 else None
+
+
+class _Resolver:
+    """Finds one institution's value of an indicator from its sources, in order."""
+
+    def __init__(
+        self,
+        inst: Institution,
+        period: Period,
+        reported: Mapping[str, ReportedValue],
+        supervised: Mapping[str, tuple[float, dict[str, Any]]],
+    ) -> None:
+        self.inst, self.period, self._reported, self._supervised = inst, period, reported, supervised
+        self._sample: Sample | None = None
+
+    def value(self, code: str) -> tuple[float, dict[str, Any]] | None:
+        for source in sources_of(code):
+            found = getattr(self, source)(code)
+            if found is not None:
+                return found
+        return None
+
+    def derived(self, code: str) -> tuple[float, dict[str, Any]] | None:
+        if code in SAMPLE_RULES:
+            if self._sample is None:
+                self._sample = certificate_sample(self.inst, self.period)
+            result = self._sample.rate(code)
+        else:
+            result = DERIVERS[code](self.inst, self.period)
+        return None if result is None else (result.value, result.provenance())
+
+    def supervision(self, code: str) -> tuple[float, dict[str, Any]] | None:
+        return self._supervised.get(code)
+
+    def reported(self, code: str) -> tuple[float, dict[str, Any]] | None:
+        report = self._reported.get(code)
+        if report is None or report.value is None:
+            return None
+        return float(report.value), report_provenance(report)
+
+
+def report_provenance(report: ReportedValue) -> dict[str, Any]:
+    return {
+        "source": "reported",
+        "method": "填报（分子/分母由平台计算）" if report.is_ratio else "填报",
+        "numerator": _decimal(report.numerator),
+        "denominator": _decimal(report.denominator),
+        "records": [f"evidence:{e.original_name}" for e in report.evidence.all()],
+        "detail": f"{report.get_status_display()}；{report.note}".rstrip("；"),
+        "report_id": report.pk,
+    }
+
+
+def _decimal(d: Decimal | None) -> float | None:
+    return None if d is None else float(d)
+
+
+def approved_reports(period: Period) -> dict[int, dict[str, ReportedValue]]:
+    """Approved or locked reports of the period, by institution id and indicator."""
+    rows = ReportedValue.objects.filter(
+        period=period, status__in=[ReportedValue.Status.APPROVED, ReportedValue.Status.LOCKED]
+    ).prefetch_related("evidence")
+    out: dict[int, dict[str, ReportedValue]] = {}
+    for r in rows:
+        out.setdefault(r.institution_id, {})[r.indicator] = r
+    return out
+
+
+def supervision_values(period: Period) -> dict[int, dict[str, tuple[float, dict[str, Any]]]]:
+    """Per institution and indicator: points awarded / points possible (%) over the completed visits."""
+    items = ChecklistItem.objects.filter(
+        visit__period=period, visit__status=SupervisionVisit.Status.COMPLETED, awarded__isnull=False
+    ).exclude(indicator="")
+    totals: dict[tuple[int, str], dict[str, Any]] = {}
+    for item in items.select_related("visit").order_by("visit__visited_on", "visit_id", "position"):
+        t = totals.setdefault(
+            (item.visit.institution_id, item.indicator),
+            {"got": Decimal(0), "possible": Decimal(0), "visits": []},
+        )
+        t["got"] += item.awarded
+        t["possible"] += item.max_points
+        label = f"visit:{item.visit_id} {item.visit.visited_on}"
+        if label not in t["visits"]:
+            t["visits"].append(label)
+    out: dict[int, dict[str, tuple[float, dict[str, Any]]]] = {}
+    for (inst_id, code), t in totals.items():
+        out.setdefault(inst_id, {})[code] = (
+            float(Decimal(100) * t["got"] / t["possible"]),
+            {
+                "source": "supervision",
+                "method": "督导检查项得分 / 检查项分值",
+                "numerator": float(t["got"]),
+                "denominator": float(t["possible"]),
+                "records": t["visits"],
+                "detail": "",
+            },
+        )
+    return out

@@ -1,0 +1,215 @@
+"""Assessment periods (quarters and years) and versioned indicator frameworks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from qiangji.core.errors import InputError
+from qiangji.core.index import Framework
+from qiangji.web.registry.dates import quarter_bounds
+
+log = logging.getLogger(__name__)
+PERIOD_CODE = re.compile(r"^(\d{4})(?:Q([1-4]))?$")
+
+
+def parse_period_code(code: str) -> tuple[int, int | None, dt.date, dt.date]:
+    """``"2024Q3"`` → (2024, 3, 2024-07-01, 2024-09-30); ``"2024"`` → (2024, None, 2024-01-01, 2024-12-31)."""
+    match = PERIOD_CODE.match(code.strip().upper())
+    if not match:
+        raise ValueError(f"code must look like '2024Q3' or '2024', got {code!r}")
+    year, quarter = int(match.group(1)), match.group(2)
+    if quarter is None:
+        return year, None, dt.date(year, 1, 1), dt.date(year, 12, 31)
+    start, end = quarter_bounds(year, int(quarter))
+    return year, int(quarter), start, end
+
+
+class Period(models.Model):
+    """A quarter or a year. Counts are taken on ``as_of`` (the last day); "in period" means start…end."""
+
+    class Kind(models.TextChoices):
+        QUARTER = "quarter", _("季度")
+        YEAR = "year", _("年度")
+
+    code = models.CharField(_("期次代码"), max_length=8, unique=True, help_text=_("如 2024Q3 或 2024。"))
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices, editable=False)
+    year = models.PositiveSmallIntegerField(_("年度"), editable=False)
+    quarter = models.PositiveSmallIntegerField(_("季度"), null=True, blank=True, editable=False)
+    start = models.DateField(_("起始日期"), editable=False)
+    end = models.DateField(_("截止日期"), editable=False)
+    as_of = models.DateField(_("统计基准日"), editable=False, help_text=_("期末最后一天。"))
+
+    class Meta:
+        verbose_name = _("考核期次")
+        verbose_name_plural = pgettext_lazy("plural", "考核期次")
+        ordering = ["end", "-kind"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.quarter:
+            return f"{self.year}年第{self.quarter}季度"
+        return f"{self.year}年度"
+
+    def clean(self) -> None:
+        try:
+            parse_period_code(self.code or "")
+        except ValueError:
+            raise ValidationError({"code": _("期次代码格式应为“2024Q3”或“2024”。")}) from None
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.code = self.code.strip().upper()
+        self.year, self.quarter, self.start, self.end = parse_period_code(self.code)
+        self.kind = self.Kind.QUARTER if self.quarter else self.Kind.YEAR
+        self.as_of = self.end
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def for_code(cls, code: str) -> Period:
+        """The period with ``code``, created if it does not exist yet."""
+        period, _created = cls.objects.get_or_create(code=code.strip().upper())
+        return period
+
+    def quarters(self) -> list[tuple[int, int]]:
+        """The (year, quarter) pairs the period covers."""
+        return [(self.year, self.quarter)] if self.quarter else [(self.year, q) for q in (1, 2, 3, 4)]
+
+
+class FrameworkVersionLocked(Exception):
+    """Raised when a framework version that an index run has used would be changed or deleted."""
+
+
+CONTENT_FIELDS = ("version", "code", "name", "source", "spec", "sha256", "based_on_id")
+
+
+def compile_source(text: str) -> Framework:
+    """Parse framework text (YAML or JSON) and compile it; raises ``InputError`` listing every problem."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError(f"`framework` must be valid YAML or JSON, got a syntax error: {exc}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"`framework` must be a mapping with `code` and `nodes`, got {type(data).__name__}")
+    return Framework.from_dict(data)
+
+
+class FrameworkVersion(models.Model):
+    """One version of the indicator framework (weights, methods, indicators), kept as written.
+
+    A version that an index run has used is frozen: :meth:`save` and :meth:`delete` refuse any change of
+    its content and log the attempt. "Used" is :attr:`used_at` (set by :meth:`mark_used`, which the
+    publication side calls when it creates a run) or any row of another model that references it.
+    """
+
+    version = models.CharField(_("版本号"), max_length=30, unique=True)
+    code = models.CharField(_("指数代码"), max_length=30, editable=False)
+    name = models.CharField(_("指数名称"), max_length=200, editable=False)
+    source = models.TextField(_("框架文件"), help_text=_("YAML 或 JSON，格式见设计文档 §4。"))
+    spec = models.TextField(_("规范化内容"), editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+    based_on = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("源自版本")
+    )
+    note = models.TextField(_("修订说明"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("创建人"),
+    )
+    used_at = models.DateTimeField(_("首次使用时间"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("指标框架版本")
+        verbose_name_plural = pgettext_lazy("plural", "指标框架版本")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.version}"
+
+    def clean(self) -> None:
+        try:
+            fw = compile_source(self.source or "")
+        except InputError as exc:
+            raise ValidationError({"source": [str(exc), *exc.errors]}) from None
+        if fw.version != self.version:
+            raise ValidationError(
+                {"version": _("版本号必须与框架文件中的 version（%(v)s）一致。") % {"v": fw.version}}
+            )
+        if self.pk and self.is_used and self._content_changed():
+            raise ValidationError(_("该框架版本已被指数计算使用，不能修改；请另建新版本。"))
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fw = compile_source(self.source)
+        self.code, self.name = fw.code, fw.name.get("zh") or fw.root.label("en")
+        self.spec = fw.to_json()
+        self.sha256 = hashlib.sha256(self.spec.encode()).hexdigest()
+        if self.pk and self.is_used and self._content_changed():
+            log.warning("refused change of used framework version %s (pk %s)", self.version, self.pk)
+            raise FrameworkVersionLocked(f"framework version {self.version} has been used and cannot change")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if self.is_used:
+            log.warning("refused deletion of used framework version %s (pk %s)", self.version, self.pk)
+            raise FrameworkVersionLocked(f"framework version {self.version} has been used and cannot go")
+        return super().delete(*args, **kwargs)
+
+    def _content_changed(self) -> bool:
+        stored = type(self).objects.filter(pk=self.pk).values(*CONTENT_FIELDS).first()
+        return stored is None or any(stored[f] != getattr(self, f) for f in CONTENT_FIELDS)
+
+    @property
+    def is_used(self) -> bool:
+        """Whether an index run (or anything else) has used this version; it is then frozen."""
+        if self.pk is None:
+            return False
+        if type(self).objects.filter(pk=self.pk, used_at__isnull=False).exists():
+            return True
+        return any(self._referenced_by(rel) for rel in self._meta.related_objects)
+
+    def _referenced_by(self, rel: Any) -> bool:
+        if rel.related_model is type(self):
+            return False  # a newer version derived from this one does not freeze it
+        return bool(rel.related_model._default_manager.filter(**{rel.field.name: self}).exists())
+
+    def mark_used(self) -> None:
+        """Freeze this version (idempotent); the publication side calls it when it stores a run."""
+        if self.used_at is None:
+            self.used_at = timezone.now()
+            type(self).objects.filter(pk=self.pk, used_at__isnull=True).update(used_at=self.used_at)
+
+    def framework(self) -> Framework:
+        """The compiled framework (from the stored canonical JSON)."""
+        return Framework.from_json(self.spec)
+
+    def new_version(
+        self, version: str, *, source: str | None = None, note: str = "", user: Any = None
+    ) -> Any:
+        """A new, unused version derived from this one (its text with ``version`` replaced, or ``source``)."""
+        if source is None:
+            data = json.loads(self.spec)
+            data["version"] = version
+            source = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        new = FrameworkVersion(version=version, source=source, based_on=self, note=note, created_by=user)
+        new.full_clean()
+        new.save()
+        return new
