@@ -1,0 +1,1 @@
+"""Excel in and out for every registry table: templates, exports and all-or-nothing imports."""

@@ -1,0 +1,118 @@
+"""Reading workbooks (pandas + calamine) and finding which sheet is which table and where its header is.
+
+Headers are found, not assumed: the first rows are scanned and the row that names the most known columns
+wins. A header merged over two rows works either way a person draws it: a group label merged across
+columns above the real names ("考核证书" over "编号 / 发证日期 / 有效期至") or a name merged down two rows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import pandas as pd
+from django.utils import translation
+
+from qiangji.web.excel.cells import as_text, is_blank, matching_key
+from qiangji.web.excel.spec import Column, TableSpec
+from qiangji.web.excel.tables import TABLES
+
+HEADER_SCAN_ROWS = 12
+UNIT_SUFFIX = re.compile(r"[(（][^()（）]*[)）]$")
+
+
+def read_workbook(source: str | IO[bytes] | Any) -> dict[str, pd.DataFrame]:
+    """Every sheet as a raw grid (no header, every cell an object: text stays ``str``)."""
+    frames = pd.read_excel(source, sheet_name=None, header=None, dtype=object, engine="calamine")
+    return dict(frames)
+
+
+def _keys(text: str) -> set[str]:
+    key = matching_key(text).lstrip("*")
+    return {key, UNIT_SUFFIX.sub("", key)} - {""}
+
+
+def header_text(spec: TableSpec, column: Column) -> str:
+    """The header as written in templates: "有效期至 (日期)"."""
+    header, unit = str(spec.header_of(column)), str(spec.unit_of(column))
+    return f"{header} ({unit})" if unit else header
+
+
+def column_aliases(spec: TableSpec) -> dict[str, Column]:
+    """Every accepted spelling of each header (Chinese, English, with or without unit, field path)."""
+    aliases: dict[str, Column] = {}
+    for column in spec.columns:
+        names = [header_text(spec, column), str(spec.header_of(column)), column.path]
+        with translation.override("en"):
+            names += [str(spec.header_of(column)), header_text(spec, column)]
+        for name in names:
+            for key in _keys(name):
+                aliases.setdefault(key, column)
+    return aliases
+
+
+def sheet_spec(sheet_name: str) -> TableSpec | None:
+    """The table a sheet holds, by its Chinese or English name or the table's code name."""
+    wanted = _keys(sheet_name)
+    for spec in TABLES:
+        names = [str(spec.sheet), spec.name]
+        with translation.override("en"):
+            names.append(str(spec.sheet))
+        if any(wanted & _keys(n) for n in names):
+            return spec
+    return None
+
+
+@dataclass
+class Header:
+    row: int  # 0-based index of the (last) header row
+    columns: dict[Column, int] = field(default_factory=dict)
+    labels: dict[Column, str] = field(default_factory=dict)
+    unknown: list[tuple[int, str]] = field(default_factory=list)
+    data_start: int = 0
+
+
+def find_header(frame: pd.DataFrame, spec: TableSpec) -> Header | None:
+    """Locate the header row; ``None`` when no row of the first ``HEADER_SCAN_ROWS`` names any column."""
+    aliases = column_aliases(spec)
+    best: Header | None = None
+    for row in range(min(HEADER_SCAN_ROWS, len(frame))):
+        found = _match_row(frame, row, aliases)
+        if found.columns and (best is None or len(found.columns) > len(best.columns)):
+            best = found
+    if best is None:
+        return None
+    best.data_start = best.row + 1
+    while best.data_start < len(frame) and _is_header_like(frame, best.data_start, aliases):
+        best.data_start += 1  # e.g. an English header row below the Chinese one
+    return best
+
+
+def _match_row(frame: pd.DataFrame, row: int, aliases: dict[str, Column]) -> Header:
+    header = Header(row=row)
+    group = ""
+    for idx in range(frame.shape[1]):
+        here = _cell(frame, row, idx)
+        above = _cell(frame, row - 1, idx) if row > 0 else ""
+        group = above or group if here else above
+        candidates = [here, group + here] if here else [above]
+        column = next((aliases[k] for c in candidates if c for k in _keys(c) if k in aliases), None)
+        if column is not None and column not in header.columns:
+            header.columns[column] = idx
+            header.labels[column] = next(c for c in candidates if c)
+        elif here:
+            header.unknown.append((idx, here))
+    return header
+
+
+def _is_header_like(frame: pd.DataFrame, row: int, aliases: dict[str, Column]) -> bool:
+    cells = [_cell(frame, row, i) for i in range(frame.shape[1])]
+    filled = [c for c in cells if c]
+    hits = [c for c in filled if _keys(c) & aliases.keys()]
+    return bool(filled) and len(hits) * 2 >= len(filled)
+
+
+def _cell(frame: pd.DataFrame, row: int, idx: int) -> str:
+    value = frame.iat[row, idx]
+    return "" if is_blank(value) else as_text(value)
