@@ -36,8 +36,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "qiangji.web.registry",
+    "qiangji.web.excel",
     "qiangji.web.assessment",
     "qiangji.web.publication",
+    "qiangji.web.comparisons",
 ]
 
 MIDDLEWARE = [
