@@ -21,7 +21,7 @@ def cmd_compute(args: argparse.Namespace) -> int:
     data = load_data(args.data, framework, period=args.period)
     result = compute(framework, data)
     if args.output:
-        result.table().to_csv(args.output, index=False, lineterminator="\n")
+        result.to_csv(args.output)
         print(
             f"wrote {len(result.units)} units × {len(result.codes)} nodes to {args.output}", file=sys.stderr
         )

@@ -156,3 +156,30 @@ def test_it_uses_group_imputation_from_a_unit_attribute() -> None:
     r = compute(Framework.from_dict(data), frame)
     assert r.imputed[1, 1] == 5.0  # only U1 (5) among the "big" units
     assert r.imputed[3, 2] == 9.0  # only U3 (9) among the "small" units
+
+
+def test_it_makes_a_node_missing_below_its_min_data() -> None:
+    data = copy.deepcopy(SMALL)
+    data["nodes"][0]["min_data"] = 1.0  # A needs both a1 and a2
+    r = compute(Framework.from_dict(data), FRAME)
+    # U2 lacks a2 → A missing; IX then rests on b alone (0 for U2)
+    assert np.isnan(r.scores_frame().loc["U2", "A"])
+    assert r.scores_frame().loc["U2", "IX"] == 0.0
+    assert r.weights_frame().loc["U2", "b"] == 1.0
+
+
+def test_it_carries_the_last_period_forward() -> None:
+    data = copy.deepcopy(SMALL)
+    data["method"] = {"impute": "last"}
+    long = pd.DataFrame(
+        {
+            "unit": ["U1", "U2", "U1", "U1", "U1", "U2", "U2"],
+            "period": ["2024", "2024", "2025", "2025", "2025", "2025", "2025"],
+            "indicator": ["a2", "a2", "a1", "a2", "b", "a1", "b"],
+            "value": [9, 4, 1, 5, 6, 2, 3],
+        }
+    )
+    r = compute(Framework.from_dict(data), long)
+    assert r.raw[1, 1] != r.raw[1, 1]  # U2 has no a2 in 2025 …
+    assert r.imputed[1, 1] == 4.0  # … so its 2024 value is carried forward
+    assert r.imputed[0, 1] == 5.0  # U1 keeps its 2025 value

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from qiangji.core.errors import InputError
 from qiangji.core.index.framework import Framework
@@ -106,14 +107,22 @@ def _group_attributes(fw: Framework) -> set[str]:
 
 @dataclass
 class _Cells:
-    """Parsed cells: (row, indicator column) → value, plus the errors found."""
+    """Parsed cells (spreadsheet row, indicator column, value) of the non-missing values, and the errors."""
 
     errors: list[str] = field(default_factory=list)
-    value: dict[tuple[int, int], float] = field(default_factory=dict)
+    rows: list[NDArray[np.int64]] = field(default_factory=list)
+    cols: list[NDArray[np.int64]] = field(default_factory=list)
+    vals: list[FloatArray] = field(default_factory=list)
+
+    def arrays(self) -> tuple[NDArray[np.int64], NDArray[np.int64], FloatArray]:
+        """The cells as three aligned arrays."""
+        if not self.rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        return np.concatenate(self.rows), np.concatenate(self.cols), np.concatenate(self.vals)
 
 
 def _parse(cell: Any) -> tuple[float | None, bool]:
-    """(value or None for missing, ok)."""
+    """One cell: (value, or None for missing; ok)."""
     if cell is None or (isinstance(cell, float) and math.isnan(cell)):
         return None, True
     if isinstance(cell, (int, float)) and not isinstance(cell, bool):
@@ -130,24 +139,43 @@ def _parse(cell: Any) -> tuple[float | None, bool]:
     return v, math.isfinite(v)
 
 
-def _check_value(cells: _Cells, fw: Framework, row: int, col: int, raw: Any, where: str) -> None:
-    v, ok = _parse(raw)
-    if not ok:
-        cells.errors.append(f"row {row}, column `{where}`: value must be a number, got {str(raw)!r}")
-        return
-    if v is None:
-        return
+def _parse_many(raw: Sequence[Any]) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """Values (NaN = missing or bad) and the mask of bad cells; plain numbers take a vectorised path."""
+    parsed = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce")
+    values = np.array(parsed, dtype=np.float64, copy=True)
+    bad = np.zeros(values.shape, dtype=bool)
+    for i in np.flatnonzero(~np.isfinite(values)).tolist():
+        v, ok = _parse(raw[i])
+        values[i] = np.nan if v is None or not ok else v
+        bad[i] = not ok
+    return values, bad
+
+
+def _add(
+    cells: _Cells, fw: Framework, rows: NDArray[np.int64], col: int, raw: Sequence[Any], where: str
+) -> None:
+    """Parse one indicator's cells, report bad and out-of-bounds values, keep the good ones."""
+    values, bad = _parse_many(raw)
+    cells.errors += [
+        f"row {rows[i]}, column `{where}`: value must be a number, got {str(raw[i])!r}"
+        for i in np.flatnonzero(bad).tolist()
+    ]
     lo, hi = fw.node(fw.indicators[col]).bounds or (None, None)
-    if (lo is not None and v < lo) or (hi is not None and v > hi):
-        cells.errors.append(
-            f"row {row}, column `{where}`: value must be within the bounds of {fw.indicators[col]} "
-            f"[{_fmt(lo)}, {_fmt(hi)}], got {_fmt(v)}"
-        )
-    cells.value[(row, col)] = v
+    with np.errstate(invalid="ignore"):
+        out = (values < (-np.inf if lo is None else lo)) | (values > (np.inf if hi is None else hi))
+    cells.errors += [
+        f"row {rows[i]}, column `{where}`: value must be within the bounds of {fw.indicators[col]} "
+        f"[{_fmt(lo, '-inf')}, {_fmt(hi, 'inf')}], got {_fmt(float(values[i]), '')}"
+        for i in np.flatnonzero(out).tolist()
+    ]
+    keep = ~np.isnan(values)
+    cells.rows.append(rows[keep])
+    cells.cols.append(np.full(int(keep.sum()), col, dtype=np.int64))
+    cells.vals.append(values[keep])
 
 
-def _fmt(v: float | None) -> str:
-    return "-inf" if v is None else f"{v:g}"
+def _fmt(v: float | None, none: str) -> str:
+    return none if v is None else f"{v:g}"
 
 
 def _wide_cells(frame: pd.DataFrame, cols: Mapping[str, str], fw: Framework, wanted: set[str]) -> _Cells:
@@ -160,37 +188,33 @@ def _wide_cells(frame: pd.DataFrame, cols: Mapping[str, str], fw: Framework, wan
     for code in fw.indicators:
         if code not in frame.columns:
             cells.errors.append(f"column `{code}`: indicator of framework {fw.code} is missing from the data")
+    rows = np.arange(2, len(frame) + 2, dtype=np.int64)
     for c in (c for c in frame.columns if c in position):
-        for i, raw in enumerate(frame[c].tolist()):
-            _check_value(cells, fw, i + 2, position[c], raw, c)
+        _add(cells, fw, rows, position[c], frame[c].tolist(), c)
     return cells
 
 
 def _long_cells(frame: pd.DataFrame, cols: Mapping[str, str], fw: Framework) -> _Cells:
     cells = _Cells()
-    position = {code: j for j, code in enumerate(fw.indicators)}
     extra = set(frame.columns) - {cols[k] for k in (*RESERVED, "indicator", "value") if k in cols}
     cells.errors += [
         f"column `{c}`: not a column of the long format (unit, indicator, value, period)"
         for c in sorted(extra)
     ]
-    seen_ind: set[str] = set()
-    for i, (ind, raw) in enumerate(
-        zip(frame[cols["indicator"]].tolist(), frame[cols["value"]].tolist(), strict=True)
-    ):
-        code = unicodedata.normalize("NFKC", str(ind)).strip()
-        if code not in position:
-            cells.errors.append(
-                f"row {i + 2}, column `indicator`: unknown indicator {code!r} (framework {fw.code})"
-            )
-            continue
-        seen_ind.add(code)
-        _check_value(cells, fw, i + 2, position[code], raw, "value")
+    codes = np.array([_text(c) for c in frame[cols["indicator"]].tolist()], dtype=object)
+    raw = frame[cols["value"]].tolist()
+    known = set(fw.indicators)
     cells.errors += [
-        f"indicator `{c}` of framework {fw.code} has no rows in the data"
-        for c in fw.indicators
-        if c not in seen_ind
+        f"row {i + 2}, column `indicator`: unknown indicator {code!r} (framework {fw.code})"
+        for i, code in enumerate(codes)
+        if code not in known
     ]
+    for j, code in enumerate(fw.indicators):
+        idx = np.flatnonzero(codes == code)
+        if not idx.size:
+            cells.errors.append(f"indicator `{code}` of framework {fw.code} has no rows in the data")
+            continue
+        _add(cells, fw, idx + 2, j, [raw[i] for i in idx], "value")
     return cells
 
 
@@ -263,10 +287,12 @@ def _matrix(
     u_pos = {u: k for k, u in enumerate(units)}
     p_pos = {p: k for k, p in enumerate(periods)}
     cube = np.full((len(periods), len(units), len(fw.indicators)), np.nan)
-    for (row, col), v in cells.value.items():
-        i = row - 2
-        if unit_col[i] in u_pos:
-            cube[p_pos[per_col[i]], u_pos[unit_col[i]], col] = v
+    unit_of_row = np.array([u_pos.get(u, -1) for u in unit_col] + [-1], dtype=np.int64)
+    period_of_row = np.array([p_pos[p] for p in per_col] + [0], dtype=np.int64)
+    rows, cols_, vals = cells.arrays()
+    u_idx, p_idx = unit_of_row[rows - 2], period_of_row[rows - 2]
+    sel = u_idx >= 0
+    cube[p_idx[sel], u_idx[sel], cols_[sel]] = vals[sel]
     names = attrs = None
     here = [i for i, p in enumerate(per_col) if p == period]
     first = {unit_col[i]: i for i in reversed(here)}

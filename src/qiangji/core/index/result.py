@@ -7,7 +7,9 @@ can never change the result.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -114,6 +116,23 @@ class IndexResult:
                 "rank": explain.nullable_int(self.ranks.ravel()),
             }
         )
+
+    def to_csv(self, path: str | Path) -> None:
+        """Write ``table()`` as UTF-8 CSV; scores with ``repr`` (shortest exact round trip), missing empty."""
+        codes = self.codes
+        n_nodes = len(codes)
+        levels = [str(v) for v in self.framework.level.tolist()]
+        scores = ["" if v != v else repr(v) for v in self.scores.ravel().tolist()]
+        ranks = ["" if v != v else str(int(v)) for v in self.ranks.ravel().tolist()]
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            out = csv.writer(fh, lineterminator="\n")
+            out.writerow(["unit", "node", "level", "score", "rank"])
+            out.writerows(
+                (unit, code, levels[j], scores[k], ranks[k])
+                for i, unit in enumerate(self.units)
+                for j, code in enumerate(codes)
+                for k in (i * n_nodes + j,)
+            )
 
     def ranking(self) -> pd.DataFrame:
         """The leaderboard: one row per unit in publication order, with the index's direct children."""
