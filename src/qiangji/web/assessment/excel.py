@@ -1,0 +1,180 @@
+"""Excel template and upload of reported values: one sheet, one row per institution and indicator.
+
+The template lists every ranked institution × reportable indicator of the framework in use, with the
+stored values. An upload is all-or-nothing: every problem is reported with its row (as Excel numbers
+it) and column, and nothing is stored unless the whole sheet is clean. Cells are read leniently where it
+is safe (spaces, full-width digits, thousands separators); "%" typed into a cell is refused, because
+percentages are computed from numerator and denominator.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+import pandas as pd
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from qiangji.web.assessment.inputs import ranked_institutions
+from qiangji.web.assessment.models import Period, ReportedValue
+from qiangji.web.assessment.reporting import (
+    Entry,
+    current_framework_version,
+    entry_errors,
+    reportable_nodes,
+    save_entry,
+)
+from qiangji.web.registry.models import Institution
+
+HEADERS = ("机构代码", "机构名称", "指标代码", "指标名称", "单位", "数值", "分子", "分母", "说明")
+SHEET = "填报"
+
+
+class UploadError(ValueError):
+    """An upload with problems; ``errors`` lists them all (row and column named)."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__(_("上传文件有 %(n)s 处错误，未导入任何数据。") % {"n": len(errors)})
+        self.errors = errors
+
+
+def template(period: Period) -> bytes:
+    """The template for ``period`` with the stored values filled in."""
+    fw = current_framework_version().framework()
+    stored = {(r.institution_id, r.indicator): r for r in ReportedValue.objects.filter(period=period)}
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    ws.append(HEADERS)
+    for cell in ws[1]:
+        cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="FDE7E7")
+    for inst in ranked_institutions(period):
+        for node in reportable_nodes(fw):
+            r = stored.get((inst.pk, node.code))
+            value = None if r is None or r.is_ratio else r.value
+            ws.append([inst.code, inst.name_on(period.as_of), node.code, node.label("zh"), node.unit or "",
+                       value, r and r.numerator, r and r.denominator, r.note if r else ""])  # fmt: skip
+    codes = DataValidation(type="list", formula1='"' + ",".join(n.code for n in reportable_nodes(fw)) + '"')
+    ws.add_data_validation(codes)
+    codes.add(f"C2:C{max(ws.max_row, 2)}")
+    ws.freeze_panes = "A2"
+    for col, width in zip("ABCDEFGHI", (12, 30, 10, 32, 8, 12, 12, 12, 30), strict=True):
+        ws.column_dimensions[col].width = width
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _text(cell: Any) -> str:
+    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return unicodedata.normalize("NFKC", str(cell)).strip()
+
+
+def _number(cell: Any) -> Decimal | None:
+    """A numeric cell, or ``None`` when blank; raises ``ValueError`` with the rule broken."""
+    text = _text(cell).replace(",", "")
+    if not text:
+        return None
+    if text.endswith("%"):
+        raise ValueError(_("不要输入“%”，百分比请填写分子和分母"))
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(_("必须是数字，实际为“%(text)s”") % {"text": text}) from None
+    if not number.is_finite():
+        raise ValueError(_("必须是数字，实际为“%(text)s”") % {"text": text})
+    return number
+
+
+def read_upload(source: IO[bytes]) -> pd.DataFrame:
+    try:
+        frame = pd.read_excel(source, sheet_name=0, header=None, dtype=object, engine="calamine")
+    except Exception as exc:  # calamine raises its own error types for every kind of broken file
+        raise UploadError([_("无法读取Excel文件：%(e)s") % {"e": exc}]) from exc
+    if frame.empty or [_text(c) for c in frame.iloc[0, : len(HEADERS)]] != list(HEADERS):
+        raise UploadError([_("第1行必须是表头：%(h)s") % {"h": "、".join(HEADERS)}])
+    return frame.iloc[1:, : len(HEADERS)]
+
+
+def parse_rows(period: Period, frame: pd.DataFrame) -> tuple[list[tuple[Institution, str, Entry]], list[str]]:
+    """Validated rows and the list of errors (each naming row and column)."""
+    fw = current_framework_version().framework()
+    nodes = {n.code: n for n in reportable_nodes(fw)}
+    institutions = {i.code: i for i in ranked_institutions(period)}
+    rows, errors, seen = [], [], set()
+    for offset, raw in enumerate(frame.itertuples(index=False)):
+        line, cells = offset + 2, list(raw)
+        if all(_text(c) == "" for c in cells):
+            continue
+        where = _("第%(row)s行") % {"row": line}
+        code, indicator = _text(cells[0]), _text(cells[2])
+        if code not in institutions:
+            errors.append(f"{where}，{HEADERS[0]}：" + _("“%(c)s”不是本期参与排名的机构") % {"c": code})
+            continue
+        if indicator not in nodes:
+            errors.append(f"{where}，{HEADERS[2]}：" + _("“%(c)s”不是需要填报的指标") % {"c": indicator})
+            continue
+        if (code, indicator) in seen:
+            errors.append(f"{where}：" + _("机构与指标重复"))
+            continue
+        seen.add((code, indicator))
+        entry, problems = _entry(cells, where)
+        if entry is not None and all(
+            entry.__dict__[k] is None for k in ("value", "numerator", "denominator")
+        ):
+            continue  # an untouched template row
+        if entry is not None:
+            labels = {"value": HEADERS[5], "numerator": HEADERS[6], "denominator": HEADERS[7]}
+            problems += [
+                f"{where}，{labels[f]}：{m}" for f, m in entry_errors(nodes[indicator], entry).items()
+            ]
+        errors += problems
+        if not problems and entry is not None:
+            rows.append((institutions[code], indicator, entry))
+    return rows, errors
+
+
+def _entry(cells: list[Any], where: str) -> tuple[Entry | None, list[str]]:
+    parsed: list[Decimal | None] = []
+    errors = []
+    for idx in (5, 6, 7):
+        try:
+            parsed.append(_number(cells[idx]))
+        except ValueError as exc:
+            errors.append(f"{where}，{HEADERS[idx]}：{exc}")
+    if errors:
+        return None, errors
+    return Entry(parsed[0], parsed[1], parsed[2], _text(cells[8])), []
+
+
+def import_upload(period: Period, source: IO[bytes], user: Any) -> int:
+    """Store every row of an upload as draft values (all or nothing); returns the number stored."""
+    rows, errors = parse_rows(period, read_upload(source))
+    stored = {
+        (r.institution_id, r.indicator): r
+        for r in ReportedValue.objects.filter(period=period).exclude(
+            status__in=[ReportedValue.Status.DRAFT, ReportedValue.Status.RETURNED]
+        )
+    }
+    errors += [
+        _("机构 %(inst)s 指标 %(ind)s 已“%(status)s”，不能通过上传修改")
+        % {"inst": inst.code, "ind": ind, "status": stored[(inst.pk, ind)].get_status_display()}
+        for inst, ind, _e in rows
+        if (inst.pk, ind) in stored
+    ]
+    if errors:
+        raise UploadError(errors)
+    with transaction.atomic():
+        for inst, ind, entry in rows:
+            save_entry(period, inst, ind, entry, user)
+    return len(rows)

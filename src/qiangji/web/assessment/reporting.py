@@ -1,0 +1,109 @@
+"""Entering reported values (form and Excel share these rules) and attaching evidence.
+
+Rules: the indicator must be one institutions report (:func:`inputs.is_reportable`) in the framework in
+use; percentages (unit "%") are given as numerator and denominator and computed by the platform, never
+typed; a value must lie within the indicator's bounds; only a draft or returned report can be changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+
+from qiangji.core.index import Framework, Node
+from qiangji.web.assessment.inputs import is_reportable
+from qiangji.web.assessment.models import Evidence, FrameworkVersion, Period, ReportedValue
+from qiangji.web.registry.models import Institution
+
+
+def current_framework_version() -> FrameworkVersion:
+    """The newest framework version (the one reporting forms follow)."""
+    version = FrameworkVersion.objects.order_by("-created_at", "-pk").first()
+    if version is None:
+        raise FrameworkVersion.DoesNotExist("no framework version stored; run `loadframework`")
+    return version
+
+
+def reportable_nodes(framework: Framework) -> list[Node]:
+    return [framework.node(code) for code in framework.indicators if is_reportable(code)]
+
+
+def is_percentage(node: Node) -> bool:
+    return (node.unit or "").strip() == "%"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One reported value as entered (any of value / numerator + denominator may be ``None``)."""
+
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    note: str = ""
+
+
+def entry_errors(node: Node, entry: Entry) -> dict[str, str]:
+    """Field → message for what is wrong with ``entry`` for indicator ``node`` (empty when fine)."""
+    if is_percentage(node):
+        if entry.value is not None:
+            return {"value": _("百分比指标请填写分子和分母，由平台计算，不要直接填写百分比。")}
+        if entry.numerator is None or entry.denominator is None:
+            return {"denominator": _("百分比指标必须同时填写分子和分母。")}
+        if entry.denominator <= 0:
+            return {"denominator": _("分母必须大于0。")}
+        if not 0 <= entry.numerator <= entry.denominator:
+            return {"numerator": _("分子必须在0与分母之间。")}
+        return {}
+    if entry.numerator is not None or entry.denominator is not None:
+        return {"numerator": _("该指标不是百分比，请直接填写数值。")}
+    if entry.value is None:
+        return {"value": _("请填写数值。")}
+    low, high = node.bounds or (None, None)
+    if (low is not None and entry.value < Decimal(str(low))) or (
+        high is not None and entry.value > Decimal(str(high))
+    ):
+        return {"value": _("数值超出允许范围 %(low)s～%(high)s。") % {"low": low, "high": high or "∞"}}
+    return {}
+
+
+def save_entry(
+    period: Period, institution: Institution, indicator: str, entry: Entry, user: Any
+) -> ReportedValue:
+    """Create or update the draft/returned report; raises ``ValidationError`` if it is not editable."""
+    report, _created = ReportedValue.objects.get_or_create(
+        period=period, institution=institution, indicator=indicator, defaults={"updated_by": user}
+    )
+    if not report.is_editable:
+        raise ValidationError(_("“%(status)s”的数据不能修改。") % {"status": report.get_status_display()})
+    report.value = None if entry.numerator is not None else entry.value
+    report.numerator, report.denominator, report.note = entry.numerator, entry.denominator, entry.note
+    report.updated_by = user
+    report.full_clean()
+    report.save()
+    return report
+
+
+def attach_evidence(report: ReportedValue, upload: UploadedFile, user: Any) -> Evidence:
+    """Store an evidence file (size-limited, hashed) for an editable report."""
+    if not report.is_editable:
+        raise ValidationError(
+            _("“%(status)s”的数据不能再上传佐证材料。") % {"status": report.get_status_display()}
+        )
+    if upload.size is None or upload.size > settings.QIANGJI_MAX_UPLOAD_BYTES:
+        raise ValidationError({"file": _("文件过大。")})
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    name = (upload.name or "evidence").rsplit("/", 1)[-1][:200]
+    return Evidence.objects.create(
+        report=report, file=upload, original_name=name, sha256=digest.hexdigest(), size=upload.size,
+        uploaded_by=user,
+    )  # fmt: skip

@@ -1,0 +1,40 @@
+"""Builders shared by the assessment tests (every name fictitious)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from qiangji.web.registry.models import Institution, MeasurementStandard, VerificationCertificate
+from tests.web.registry import factories as f
+
+D = dt.date
+
+
+def user(name: str, **kw: Any) -> Any:
+    kw.setdefault("is_staff", True)
+    return get_user_model().objects.create_user(name, f"{name}@example.invalid", "pw-for-tests-only", **kw)
+
+
+def clean_certificate(inst: Institution, std: MeasurementStandard, **kw: Any) -> VerificationCertificate:
+    """A sampled certificate that passes TR-1…TR-8 on 2024-03-01, unless ``kw`` breaks something."""
+    verifier = f.staff(inst)
+    f.registration(verifier, D(2020, 1, 1), D(2025, 12, 31))
+    kw.setdefault("verifier", verifier)
+    kw.setdefault("checker", f.staff(inst))
+    kw.setdefault("approver", f.staff(inst, is_authorised_signatory=True))
+    kw.setdefault("record_no", "YS-1")
+    kw.setdefault("temperature_c", 20)
+    kw.setdefault("humidity_pct", 50)
+    cert = f.certificate(inst, **kw)
+    cert.save()
+    cert.standards.add(std)
+    return cert
+
+
+def valid_standard(inst: Institution, **kw: Any) -> MeasurementStandard:
+    std = f.standard(inst, **kw)
+    f.instrument_certificate(std, D(2023, 6, 1), D(2024, 5, 31))
+    return std

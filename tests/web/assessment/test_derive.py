@@ -1,0 +1,154 @@
+"""Indicator values derived from the registry, checked against hand counts of small fixtures."""
+
+from __future__ import annotations
+
+import pytest
+
+from qiangji.web.assessment import derive
+from qiangji.web.assessment.models import Period
+from qiangji.web.registry.models import (
+    IndustryService,
+    ResearchProject,
+    RMRegistration,
+    SupervisionFinding,
+)
+from tests.web.registry import factories as f
+
+from .helpers import D, clean_certificate, valid_standard
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def q1() -> Period:
+    return Period.for_code("2024Q1")
+
+
+def test_it_derives_rm_coverage_from_staff_and_registrations_valid_on_the_as_of_date(q1: Period) -> None:
+    inst = f.institution()
+    s1, s2, s3, _s4 = (f.staff(inst) for _ in range(4))
+    f.registration(s1, D(2020, 1, 1), D(2025, 12, 31), level=RMRegistration.Level.ONE)
+    f.registration(s2, D(2019, 4, 1), D(2024, 3, 31))  # last valid day = as-of date: counts
+    f.registration(s3, D(2019, 3, 31), D(2024, 3, 30))  # lapsed the day before: does not
+    gone = f.staff(inst, left_on=D(2024, 3, 30))
+    f.registration(gone, D(2020, 1, 1), D(2025, 12, 31))
+    office = f.staff(inst, is_verification=False)
+    f.registration(office, D(2020, 1, 1), D(2025, 12, 31), level=RMRegistration.Level.ONE)
+    d = derive.d3_1(inst, q1)
+    assert d is not None
+    assert (d.value, d.numerator, d.denominator) == (50.0, 2.0, 4.0)  # 2 of 4 verification staff
+    assert sorted(d.records) == sorted([s1.name, s2.name])
+    assert derive.d3_2(inst, q1).value == 2.0  # s1 and the office member hold level 1
+
+
+def test_it_gives_no_rm_coverage_without_verification_staff(q1: Period) -> None:
+    assert derive.d3_1(f.institution(), q1) is None
+
+
+def test_it_counts_public_standards_valid_on_the_as_of_date(q1: Period) -> None:
+    inst = f.institution()
+    ok = f.standard(inst, assessment_expires_on=D(2024, 3, 31))
+    f.standard(inst, assessment_expires_on=D(2024, 3, 30))
+    f.standard(inst, is_public=False)
+    f.standard(inst, status="sealed", status_since=D(2024, 2, 1))
+    d = derive.d2_1(inst, q1)
+    assert d.value == 1.0
+    assert d.records == (f"{ok.assessment_cert_no} {ok.name}",)
+
+
+def test_it_counts_standards_first_certified_in_the_period(q1: Period) -> None:
+    inst = f.institution()
+    f.standard(inst, assessment_issued_on=D(2024, 2, 10), assessment_expires_on=D(2029, 2, 9), name="新建")
+    f.standard(inst)  # issued 2020
+    assert derive.d2_2(inst, q1).records == ("新建",)
+
+
+def test_it_rates_reexaminations_applied_on_time(q1: Period) -> None:
+    inst = f.institution()
+    # deadline = expiry − 6 months; as-of 2024-03-31
+    f.standard(inst, name="按期", assessment_expires_on=D(2024, 8, 31), reexam_applied_on=D(2024, 2, 29))
+    f.standard(inst, name="逾期未申请", assessment_expires_on=D(2024, 9, 15))
+    f.standard(inst, name="未到期限", assessment_expires_on=D(2025, 1, 31))  # deadline 2024-07-31
+    d = derive.d2_3(inst, q1)
+    assert (d.value, d.numerator, d.denominator) == (50.0, 1.0, 2.0)
+    empty = derive.d2_3(f.institution(), q1)
+    assert (empty.value, empty.detail) == (100.0, "无到期应申请的标准，按满分计")
+
+
+def test_it_rates_findings_closed_by_their_due_date(q1: Period) -> None:
+    inst = f.institution()
+
+    def finding(due: object, closed: object = None) -> None:
+        SupervisionFinding.objects.create(
+            institution=inst, found_on=D(2024, 1, 5), sub_dimension="C1", severity="minor",
+            description="测试问题", due_on=due, closed_on=closed,
+        )  # fmt: skip
+
+    finding(D(2024, 2, 1), D(2024, 2, 1))  # closed on the due date: in time
+    finding(D(2024, 3, 1), D(2024, 3, 5))
+    finding(D(2024, 3, 15))
+    finding(D(2024, 4, 10))  # due in the next quarter
+    d = derive.c1_2(inst, q1)
+    assert (d.numerator, d.denominator) == (1.0, 3.0)
+    assert d.value == pytest.approx(100 / 3, rel=1e-15)
+    assert derive.c1_2(f.institution(), q1).value == 100.0
+
+
+def test_it_counts_industry_clients_and_certificates_of_the_period() -> None:
+    inst = f.institution()
+    rows = [
+        (1, "企业甲", "calibration", 10), (1, "企业甲", "testing", 5), (1, "企业乙", "calibration", 3),
+        (1, "企业丙", "consulting", 0), (2, "企业丁", "calibration", 7),
+    ]  # fmt: skip
+    for quarter, name, kind, certs in rows:
+        IndustryService.objects.create(
+            institution=inst,
+            year=2024,
+            quarter=quarter,
+            enterprise=name,
+            service_type=kind,
+            certificates=certs,
+        )
+    q1, year = Period.for_code("2024Q1"), Period.for_code("2024")
+    assert (derive.d4_1(inst, q1).value, derive.d4_2(inst, q1).value) == (2.0, 18.0)
+    assert (derive.d4_1(inst, year).value, derive.d4_2(inst, year).value) == (3.0, 25.0)
+
+
+def test_it_counts_research_projects_of_municipal_level_or_above(q1: Period) -> None:
+    inst = f.institution()
+    for level, day in (
+        ("municipal", D(2024, 3, 31)),
+        ("other", D(2024, 2, 1)),
+        ("provincial", D(2024, 4, 1)),
+    ):
+        ResearchProject.objects.create(
+            institution=inst, title=f"{level}项目", funding_level=level, approved_on=day
+        )
+    assert derive.d5_2(inst, q1).records == ("municipal项目",)
+
+
+def test_it_counts_main_disciplines_of_valid_standards(q1: Period) -> None:
+    inst = f.institution()
+    for code in ("12010100", "12020000", "04030100", "99000000"):
+        f.standard(inst, jjf1022_code=code)
+    assert derive.c2_1(inst, q1).records == ("04", "12")
+
+
+def test_it_rates_the_certificate_sample_rule_by_rule(q1: Period) -> None:
+    inst = f.institution()
+    std = valid_standard(inst)
+    clean_certificate(inst, std, cert_no="C-OK")
+    clean_certificate(inst, std, cert_no="C-ENV", temperature_c=None)
+    superseded = f.regulation("JJG 500-2010", D(2010, 1, 1), superseded_on=D(2024, 2, 1))
+    clean_certificate(inst, std, cert_no="C-REG", regulation=superseded)
+    clean_certificate(inst, std, cert_no="C-OUT", verified_on=D(2024, 4, 1), valid_until=D(2025, 3, 31))
+    sample = derive.certificate_sample(inst, q1)
+    assert sorted(sample.issues) == ["C-ENV", "C-OK", "C-REG"]
+    rate = {code: sample.rate(code) for code in derive.SAMPLE_RULES}
+    assert rate["C3.1"].records == ("C-ENV", "C-REG")
+    assert rate["C3.1"].value == pytest.approx(100 / 3, rel=1e-15)
+    assert rate["C4.3"].records == ("C-REG",)
+    assert rate["C4.4"].records == ("C-ENV",)
+    assert rate["C4.1"].records == ("C-ENV",)  # environment not recorded is a missing element
+    assert (rate["C4.2"].value, rate["C3.3"].value) == (100.0, 100.0)
+    assert rate["C3.1"].detail == "抽样数少于20份"
