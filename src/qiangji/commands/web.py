@@ -63,8 +63,35 @@ def cmd_manage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    setup_django(None)
+    _migrate()
+    from qiangji.web.excel.cli import import_file
+
+    return import_file(args.file, args.table)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    setup_django(None)
+    _migrate()
+    from qiangji.web.excel.cli import write_file
+
+    return write_file(args.file, args.table, data=args.command == "export")
+
+
 def _port(default: int) -> int:
     return int(os.environ.get("PORT", default))
+
+
+def _table_names() -> list[str]:
+    """Table names without importing Django (the spec module needs it); kept in step by a test."""
+    return [
+        "division", "institution", "institution_name", "institution_grade", "institution_succession",
+        "staff", "rm_registration", "regulation", "mv_catalogue", "institution_mv_item",
+        "measurement_standard", "previous_assessment", "standard_instrument", "instrument_certificate",
+        "verification_certificate", "research_project", "lab_platform", "research_output",
+        "industry_service", "supervision_finding",
+    ]  # fmt: skip
 
 
 def add_parser(sub: Any) -> None:
@@ -77,6 +104,17 @@ def add_parser(sub: Any) -> None:
     serve = sub.add_parser("serve", help="serve the configured database on 127.0.0.1")
     serve.add_argument("--port", type=int, default=_port(8000))
     serve.set_defaults(func=cmd_serve)
+
+    tables = _table_names()
+    importer = sub.add_parser("import", help="import an .xlsx workbook (all-or-nothing; exit 2 on errors)")
+    importer.add_argument("file")
+    importer.add_argument("--table", choices=tables, help="import only this table's sheet")
+    importer.set_defaults(func=cmd_import)
+    for name, what in (("export", "export the stored registry data"), ("template", "write a blank template")):
+        writer = sub.add_parser(name, help=f"{what} as .xlsx (one sheet per table)")
+        writer.add_argument("file")
+        writer.add_argument("--table", choices=tables, help="only this table")
+        writer.set_defaults(func=cmd_export)
 
     manage = sub.add_parser("manage", help="run a Django management command (e.g. createsuperuser)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
