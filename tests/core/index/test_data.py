@@ -27,6 +27,14 @@ def test_it_reads_a_wide_csv(small, tmp_path) -> None:
     assert not d.values.flags.writeable
 
 
+def test_it_reads_thousands_separators_and_rejects_infinity(small, tmp_path) -> None:
+    p = write(tmp_path, 'unit,a1,a2,b\nU1,"1,234",inf,1\n')
+    errors = errors_of(lambda: load_data(p, small))
+    assert errors == ["row 2, column `a2`: value must be a number, got 'inf'"]
+    ok = write(tmp_path, 'unit,a1,a2,b\nU1,"1,234",2,1\n', "ok.csv")
+    assert load_data(ok, small).values[0, 0] == 1234.0
+
+
 def test_it_reads_a_long_csv(small, tmp_path) -> None:
     p = write(tmp_path, "unit,indicator,value\nU1,a1,1\nU1,a2,5\nU1,b,6\nU2,a1,2\nU2,b,3\n")
     d = load_data(p, small)

@@ -155,6 +155,7 @@ def test_it_imputes_by_indicator_group_and_period() -> None:
     # most recent earlier value: row 0 col 2 → 1.5 (period 2); row 2 col 1 → 2 (period 1); row 3 col 2: none
     assert_allclose(imputers["last"](x, history=history), [[1, 1.5], [3, 4], [2, 8], [10, NAN]])
     assert_array_equal(imputers["none"](x), x)
+    assert_array_equal(imputers["constant"](x, value=0), np.nan_to_num(x))
 
 
 def test_it_measures_skew_and_kurtosis_as_type_2() -> None:

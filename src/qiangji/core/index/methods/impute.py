@@ -44,6 +44,17 @@ def none(
     return x.copy()
 
 
+@imputers.register("constant")
+def constant(
+    x: FloatArray, *, value: float, groups: Sequence[str] | None = None, history: FloatArray | None = None
+) -> FloatArray:
+    """Constant: a missing xᵤⱼ becomes ``value`` (e.g. 0 for "not reported scores 0", domain.md §5.1).
+
+    JRC/OECD Handbook §1.3 (single imputation by a fixed value).
+    """
+    return _fill(x, np.asarray(float(value)))
+
+
 @imputers.register("mean")
 def mean(
     x: FloatArray, *, groups: Sequence[str] | None = None, history: FloatArray | None = None
