@@ -1,0 +1,98 @@
+"""Admin for rounds (with points, participants, pilot checks), evaluations, and competitions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+
+from qiangji.web.comparisons import models as m
+from qiangji.web.comparisons.competitions import rank_item
+
+
+class PointInline(admin.TabularInline):
+    model = m.MeasurementPoint
+    extra = 1
+
+
+class ParticipantInline(admin.TabularInline):
+    model = m.Participant
+    extra = 1
+    autocomplete_fields = ["institution"]
+
+
+@admin.register(m.ComparisonRound)
+class ComparisonRoundAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "year", "pilot", "deadline", "status", "reference_method"]
+    list_filter = ["status", "year", "reference_method", "mandatory"]
+    search_fields = ["code", "name", "quantity"]
+    inlines = [PointInline, ParticipantInline]
+
+
+@admin.register(m.PilotCheck)
+class PilotCheckAdmin(admin.ModelAdmin):
+    list_display = ["point", "measured_on", "x", "U", "k"]
+
+
+@admin.register(m.Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ["participant", "point", "x", "U", "k", "measured_on", "submitted_by"]
+    list_filter = ["participant__round"]
+
+
+class LabResultInline(admin.TabularInline):
+    model = m.LabResult
+    extra = 0
+    can_delete = False
+    readonly_fields = ["participant", "x", "U", "x_ref", "d", "U_d", "en", "zeta", "z", "form", "verdict"]
+    exclude = ["submission", "U_ref", "z_kind"]
+
+
+@admin.register(m.Evaluation)
+class EvaluationAdmin(admin.ModelAdmin):
+    list_display = ["round", "point", "method", "value", "u", "evaluated_at"]
+    readonly_fields = [f.name for f in m.Evaluation._meta.fields]
+    inlines = [LabResultInline]
+
+
+@admin.register(m.CorrectiveAction)
+class CorrectiveActionAdmin(admin.ModelAdmin):
+    list_display = ["round", "institution", "finding"]
+
+
+@admin.register(m.Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "institution"]
+    autocomplete_fields = ["institution"]
+
+
+class ItemInline(admin.TabularInline):
+    model = m.CompetitionItem
+    extra = 1
+
+
+class TeamInline(admin.TabularInline):
+    model = m.Team
+    extra = 1
+
+
+@admin.register(m.Competition)
+class CompetitionAdmin(admin.ModelAdmin):
+    list_display = ["name", "year", "held_from"]
+    inlines = [ItemInline, TeamInline]
+
+
+class ScoreInline(admin.StackedInline):
+    model = m.Score
+    readonly_fields = ["total", "rank"]
+
+
+@admin.register(m.Contestant)
+class ContestantAdmin(admin.ModelAdmin):
+    list_display = ["staff", "institution", "item", "team"]
+    list_filter = ["item__competition", "item"]
+    inlines = [ScoreInline]
+
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        rank_item(form.instance.item)  # totals, ranks and awards follow every score change

@@ -1,0 +1,63 @@
+"""Indicator C3.2 (计量比对满意率): share of an institution's comparison results with |En| ≤ 1.
+
+Counted over the rounds evaluated (status evaluated or reported) whose evaluation date falls in
+[start, end]; a result is one laboratory at one point. A result with no En (the pilot's own reference
+value) is not counted. An institution invited to a *mandatory* round in the period that submitted nothing
+there scores 0 (domain.md, C3.2 rule), whatever its other results. With no result and no missed mandatory
+round the value is ``None`` (no data; the index's imputation decides).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from qiangji.web.comparisons.models import ComparisonRound, LabResult, Participant
+from qiangji.web.registry.models import Institution
+
+EVALUATED = (ComparisonRound.Status.EVALUATED, ComparisonRound.Status.REPORTED)
+
+
+def _rounds_in(start: dt.date, end: dt.date) -> Any:
+    return ComparisonRound.objects.filter(
+        status__in=EVALUATED,
+        evaluations__evaluated_at__date__gte=start,
+        evaluations__evaluated_at__date__lte=end,
+    ).distinct()
+
+
+def satisfaction_rate(
+    institution: Institution, start: dt.date, end: dt.date
+) -> tuple[Decimal | None, int, int, dict[str, Any]]:
+    """(value in %, numerator, denominator, detail) for C3.2 over the period [start, end]."""
+    rounds = _rounds_in(start, end)
+    results = LabResult.objects.filter(
+        evaluation__round__in=rounds, participant__institution=institution, en__isnull=False
+    ).select_related("evaluation__round", "evaluation__point")
+    rows = [
+        {
+            "round": r.evaluation.round.code,
+            "point": r.evaluation.point.label,
+            "en": r.en,
+            "verdict": r.verdict,
+        }
+        for r in results
+    ]
+    num = sum(1 for r in rows if r["verdict"] == LabResult.Verdict.SATISFACTORY)
+    den = len(rows)
+    missed = sorted(
+        Participant.objects.filter(round__in=rounds.filter(mandatory=True), institution=institution)
+        .exclude(submissions__isnull=False)
+        .values_list("round__code", flat=True)
+    )
+    detail = {
+        "results": rows,
+        "missed_mandatory": missed,
+        "rounds": sorted(rounds.values_list("code", flat=True)),
+    }
+    if missed:
+        return Decimal("0.0"), num, den, detail
+    if den == 0:
+        return None, 0, 0, detail
+    return (Decimal(100 * num) / Decimal(den)).quantize(Decimal("0.1")), num, den, detail

@@ -1,0 +1,46 @@
+"""Skills competitions (public to signed-in users) and the institution results fragment for scorecards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from qiangji.web.comparisons.competitions import institution_entries, item_table, team_totals
+from qiangji.web.comparisons.models import Competition, LabResult
+from qiangji.web.registry.models import Institution
+
+
+@login_required
+def competition_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "comparisons/competition_list.html", {"competitions": Competition.objects.all()})
+
+
+@login_required
+def competition_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    comp = get_object_or_404(Competition, pk=pk)
+    items = [(item, item_table(item)) for item in comp.items.all()]
+    return render(
+        request,
+        "comparisons/competition_detail.html",
+        {"competition": comp, "items": items, "teams": team_totals(comp)},
+    )
+
+
+def institution_results_context(institution: Institution) -> dict[str, Any]:
+    """What the scorecard's fragment shows: released comparison results and competition entries."""
+    results = (
+        LabResult.objects.filter(participant__institution=institution, evaluation__round__status="reported")
+        .select_related("evaluation__round", "evaluation__point")
+        .order_by("-evaluation__round__year", "evaluation__round__code", "evaluation__point__order")
+    )
+    return {"institution": institution, "lab_results": results, "entries": institution_entries(institution)}
+
+
+@login_required
+def institution_results(request: HttpRequest, code: str) -> HttpResponse:
+    """The fragment alone (for htmx or an include on the institution's scorecard)."""
+    inst = get_object_or_404(Institution, code=code)
+    return render(request, "comparisons/_institution_results.html", institution_results_context(inst))
