@@ -1,0 +1,148 @@
+"""The Excel ranking: multi-level merged headers, every dimension score, raw values, framework version.
+
+Sheets: 排行榜 (rank, change, institution, total, the six dimension scores, RM coverage, rank interval,
+tier), 原始数据 (every indicator's raw value under a two-level header: dimension → indicator, with units),
+指标贡献 (points per indicator) and 说明 (period, framework version, run, hashes, rules).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from qiangji.web.publication.content import TIER_NAMES
+
+HEAD_FILL = PatternFill("solid", fgColor="F3E8E8")
+LOW_FILL = PatternFill("solid", fgColor="FEE2E2")
+THIN = Side(style="thin", color="BBBBBB")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _header(ws: Worksheet, row: int, groups: Sequence[tuple[str, Sequence[str]]]) -> None:
+    """Two header rows from ``(group, subheaders)``; a group without subheaders spans both rows."""
+    col = 1
+    for title, subs in groups:
+        span = max(len(subs), 1)
+        ws.cell(row, col, title)
+        if subs:
+            ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + span - 1)
+            for k, sub in enumerate(subs):
+                ws.cell(row + 1, col + k, sub)
+        else:
+            ws.merge_cells(start_row=row, start_column=col, end_row=row + 1, end_column=col)
+        col += span
+    for r in (row, row + 1):
+        for c in range(1, col):
+            cell = ws.cell(r, c)
+            cell.font, cell.fill, cell.alignment, cell.border = Font(bold=True), HEAD_FILL, CENTRE, BORDER
+
+
+def _title(ws: Worksheet, text: str, width: int) -> None:
+    ws.cell(1, 1, text).font = Font(bold=True, size=14)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    ws.cell(1, 1).alignment = CENTRE
+
+
+def _ranking_sheet(ws: Worksheet, c: Mapping[str, Any]) -> None:
+    dims = c["dimensions"]
+    groups: list[tuple[str, Sequence[str]]] = [
+        ("排名", []),
+        ("较上期", []),
+        ("机构代码", []),
+        ("机构名称", []),
+    ]
+    groups += [("总分", []), ("维度得分", [f"{d['code']} {d['name']}（{d['weight']:g}）" for d in dims])]
+    groups += [(f"注册计量师持证比例（%，目标 {c['rm_target_pct']}%）", [])]
+    groups += [("排名区间", ["5%", "中位数", "95%"]), ("方阵", [])]
+    width = 8 + len(dims) + 2
+    _title(ws, c["title"], width)
+    _header(ws, 2, groups)
+    for i, r in enumerate(c["rows"], start=4):
+        values = [r["rank"], r["change"], r["unit"], r["name"], r["score"]]
+        values += [r["dimensions"][d["code"]] for d in dims]
+        values += [
+            r["rm_coverage"],
+            r["rank_p05"],
+            r["rank_median"],
+            r["rank_p95"],
+            TIER_NAMES[r["tier"] - 1],
+        ]
+        for j, v in enumerate(values, start=1):
+            cell = ws.cell(i, j, v)
+            cell.border = BORDER
+            if isinstance(v, float):
+                cell.number_format = "0.00"
+        if r["rm_target_met"] is False:
+            ws.cell(i, 6 + len(dims)).fill = LOW_FILL
+    ws.freeze_panes = "E4"
+    _widths(ws, [6, 8, 10, 30] + [12] * (width - 4))
+
+
+def _raw_sheet(ws: Worksheet, c: Mapping[str, Any], key: str, title: str) -> None:
+    dims = {d["code"]: d for d in c["dimensions"]}
+    groups: list[tuple[str, Sequence[str]]] = [("机构代码", []), ("机构名称", [])]
+    for code, d in dims.items():
+        subs = [f"{i['code']} {i['name']}（{i['unit']}）" for i in c["indicators"] if i["dimension"] == code]
+        groups.append((f"{code} {d['name']}", subs))
+    order = [i["code"] for code in dims for i in c["indicators"] if i["dimension"] == code]
+    _title(ws, title, 2 + len(order))
+    _header(ws, 2, groups)
+    for r, row in enumerate(c["rows"], start=4):
+        ws.cell(r, 1, row["unit"]), ws.cell(r, 2, row["name"])
+        for j, code in enumerate(order, start=3):
+            ws.cell(r, j, c[key][row["unit"]][code]).border = BORDER
+    ws.freeze_panes = "C4"
+    _widths(ws, [10, 30] + [14] * len(order))
+
+
+def _about_sheet(ws: Worksheet, c: Mapping[str, Any], content_sha256: str) -> None:
+    rows = [
+        ("发布单位", c["issuing_unit"]),
+        ("考核期次", f"{c['period']['label']}（{c['period']['code']}）"),
+        ("统计基准日", c["period"]["as_of"]),
+        ("状态", "正式发布" if c["status"] == "final" else "公示中"),
+        ("正式发布日期", c["final_on"] or ""),
+        ("指标框架", f"{c['framework']['code']} {c['framework']['name']}"),
+        ("框架版本", c["framework"]["version"]),
+        ("框架 SHA-256", c["framework"]["sha256"]),
+        ("计算记录", f"#{c['run']['id']}"),
+        ("程序版本", c["run"]["code_version"]),
+        ("随机种子 / 模拟次数", f"{c['run']['seed']} / {c['run']['runs']}"),
+        ("输入快照 SHA-256", c["run"]["inputs_sha256"]),
+        ("发布内容 SHA-256", content_sha256),
+        ("方阵划分规则", c["tier_rule"]),
+        ("同分处理", "依次比较 D6、D3、D2 维度得分，再按机构代码"),
+    ]
+    for i, (k, v) in enumerate(rows, start=1):
+        ws.cell(i, 1, k).font = Font(bold=True)
+        ws.cell(i, 2, v)
+    _widths(ws, [22, 90])
+
+
+def _widths(ws: Worksheet, widths: Sequence[int]) -> None:
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+
+
+def ranking_workbook(content: Mapping[str, Any], content_sha256: str = "") -> bytes:
+    """The .xlsx bytes of a publication's content (module docstring)."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "排行榜"
+    _ranking_sheet(ws, content)
+    _raw_sheet(wb.create_sheet("原始数据"), content, "raw", f"{content['period']['label']} 指标原始数据")
+    _raw_sheet(
+        wb.create_sheet("指标贡献"), content, "contributions", f"{content['period']['label']} 指标贡献分"
+    )
+    _about_sheet(wb.create_sheet("说明"), content, content_sha256)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

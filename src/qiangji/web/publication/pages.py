@@ -1,0 +1,111 @@
+"""What the public pages show, from the publication content (no numerical logic: numbers come stored)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from qiangji.web.publication.content import TIER_NAMES, current_content
+from qiangji.web.publication.models import Publication
+from qiangji.web.registry.models import SupervisionFinding
+
+PUBLIC = (Publication.Status.NOTICE, Publication.Status.FINAL)
+
+
+def public_publications() -> list[Publication]:
+    """Publications the public may see (公示中 and final), newest period first."""
+    return list(Publication.objects.filter(status__in=PUBLIC).select_related("period"))
+
+
+def public_publication(code: str | None) -> Publication | None:
+    """The public publication of period ``code``; without a code the latest final (else any public) one."""
+    pubs = public_publications()
+    if code:
+        return next((p for p in pubs if p.period.code == code.strip().upper()), None)
+    finals = [p for p in pubs if p.status == Publication.Status.FINAL]
+    chosen = finals or pubs
+    return chosen[0] if chosen else None
+
+
+def content_of(pub: Publication) -> dict[str, Any]:
+    return current_content(pub)
+
+
+def _bar(row: dict[str, Any], n: int) -> dict[str, float]:
+    """Positions (in %) of the 5–95 % rank interval and the rank on a 1…n axis."""
+    span = max(n - 1, 1)
+    lo, hi = row["rank_p05"] or row["rank"], row["rank_p95"] or row["rank"]
+    return {
+        "left": 100 * (lo - 1) / span,
+        "width": max(100 * (hi - lo) / span, 1.5),
+        "dot": 100 * (row["rank"] - 1) / span,
+    }
+
+
+def leaderboard_context(pub: Publication) -> dict[str, Any]:
+    content = content_of(pub)
+    n = len(content["rows"])
+    rows = [{**r, "bar": _bar(r, n), "tier_name": TIER_NAMES[r["tier"] - 1]} for r in content["rows"]]
+    met = sum(1 for r in rows if r["rm_target_met"])
+    return {
+        "publication": pub,
+        "content": content,
+        "rows": rows,
+        "periods": public_publications(),
+        "rm_met": met,
+        "n": n,
+        "tiers": TIER_NAMES,
+    }
+
+
+def trend_points(unit: str, kind: str) -> list[dict[str, Any]]:
+    """The unit's rank and score in every final publication of periods of ``kind``, oldest first."""
+    points = []
+    finals = Publication.objects.filter(status=Publication.Status.FINAL, period__kind=kind)
+    for pub in finals.select_related("period").order_by("period__end"):
+        row = next((r for r in pub.content["rows"] if r["unit"] == unit), None)
+        if row:
+            points.append({"period": pub.period.code, "rank": row["rank"], "score": row["score"]})
+    return points
+
+
+def open_findings(unit: str, pub: Publication) -> list[SupervisionFinding]:
+    return list(
+        SupervisionFinding.objects.open_on(pub.period.as_of)
+        .filter(institution__code=unit)
+        .order_by("due_on", "pk")
+    )
+
+
+def scorecard_context(pub: Publication, unit: str) -> dict[str, Any]:
+    content = content_of(pub)
+    row = next((r for r in content["rows"] if r["unit"] == unit), None)
+    if row is None:
+        raise Http404("institution not in this ranking")
+    names = {i["code"]: i for i in content["indicators"]}
+    sw = [
+        {**s, "name": names[s["indicator"]]["name"], "unit_label": names[s["indicator"]]["unit"]}
+        for s in content["strengths_weaknesses"]
+        if s["unit"] == unit
+    ]
+    indicators = [
+        {
+            **i,
+            "raw": content["raw"][unit][i["code"]],
+            "contribution": content["contributions"][unit][i["code"]],
+        }
+        for i in content["indicators"]
+    ]
+    return {
+        "publication": pub,
+        "content": content,
+        "row": {**row, "tier_name": TIER_NAMES[row["tier"] - 1]},
+        "dimensions": [{**d, "score": row["dimensions"][d["code"]]} for d in content["dimensions"]],
+        "strengths": [s for s in sw if s["kind"] == "strength"],
+        "weaknesses": [s for s in sw if s["kind"] == "weakness"],
+        "indicators": indicators,
+        "trend": trend_points(unit, content["period"]["kind"]),
+        "findings": open_findings(unit, pub),
+        "n": len(content["rows"]),
+    }

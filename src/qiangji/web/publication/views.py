@@ -1,0 +1,95 @@
+"""Public pages (no login): the leaderboard, institution scorecards, plotly.min.js and the exports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import plotly
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from qiangji.web.publication import charts, pages
+from qiangji.web.publication.exports.excel import ranking_workbook
+from qiangji.web.publication.exports.pdf import bulletin, profile
+from qiangji.web.publication.models import Publication
+
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@require_GET
+def leaderboard(request: HttpRequest, period: str | None = None) -> HttpResponse:
+    wanted = period or request.GET.get("period")
+    if wanted and not period:
+        return redirect("publication:period", period=wanted.strip().upper())
+    pub = pages.public_publication(wanted)
+    if pub is None:
+        if wanted:
+            raise Http404("no published ranking for this period")
+        return render(request, "publication/empty.html", {})
+    ctx = pages.leaderboard_context(pub)
+    ctx["score_chart"] = charts.score_bars(ctx["content"])
+    return render(request, "publication/leaderboard.html", ctx)
+
+
+@require_GET
+def scorecard(request: HttpRequest, period: str, unit: str) -> HttpResponse:
+    pub = _published(period)
+    ctx = pages.scorecard_context(pub, unit)
+    content = ctx["content"]
+    ctx["radar_chart"] = charts.radar(content, unit)
+    ctx["contribution_chart"] = charts.contributions(content, unit)
+    ctx["trend_chart"] = charts.trend(ctx["trend"])
+    return render(request, "publication/scorecard.html", ctx)
+
+
+@require_GET
+@cache_control(public=True, max_age=7 * 24 * 3600)
+def plotly_js(request: HttpRequest) -> FileResponse:
+    """The plotly.js bundle shipped in the installed plotly package (never a CDN)."""
+    return FileResponse(PLOTLY_JS.open("rb"), content_type="text/javascript; charset=utf-8")
+
+
+@require_GET
+def ranking_xlsx(request: HttpRequest, period: str) -> HttpResponse:
+    pub = _published(period)
+    return _download(
+        ranking_workbook(pages.content_of(pub), pub.content_sha256), XLSX, f"ranking-{pub.period.code}.xlsx"
+    )
+
+
+@require_GET
+def bulletin_pdf(request: HttpRequest, period: str) -> HttpResponse:
+    pub = _published(period)
+    return _download(
+        bulletin(pages.content_of(pub), pub.content_sha256),
+        "application/pdf",
+        f"bulletin-{pub.period.code}.pdf",
+    )
+
+
+@require_GET
+def profile_pdf(request: HttpRequest, period: str, unit: str) -> HttpResponse:
+    pub = _published(period)
+    ctx = pages.scorecard_context(pub, unit)
+    name = f"profile-{pub.period.code}-{unit}.pdf"
+    return _download(profile(ctx["content"], unit, ctx["trend"], ctx["findings"]), "application/pdf", name)
+
+
+def _published(period: str) -> Publication:
+    pub = pages.public_publication(period)
+    if pub is None:
+        raise Http404("no published ranking for this period")
+    return pub
+
+
+def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+__all__: list[Any] = ["bulletin_pdf", "leaderboard", "plotly_js", "profile_pdf", "ranking_xlsx", "scorecard"]
