@@ -5,5 +5,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("excel/", include("qiangji.web.excel.urls")),
-    path("", include("qiangji.web.registry.urls")),
+    path("institutions/", include("qiangji.web.registry.urls")),
+    path("", include("qiangji.web.publication.urls")),
 ]
