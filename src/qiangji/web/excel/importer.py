@@ -182,10 +182,13 @@ class SheetImport:
         return outcome
 
     def save(self, reader: RowReader, obj: Any, before: dict[str, Any] | None) -> str | None:
+        if before is not None and reader.snapshot(obj) == before and not reader.lists_differ(obj):
+            self.deferred.extend(reader.deferred(obj))
+            return "unchanged"  # not saved: its update time stays that of its last real change
         try:
             with transaction.atomic():
                 obj.save()
-                changed_lists = reader.save_lists(obj)
+                reader.save_lists(obj)
         except IntegrityError as exc:
             reader.error(None, "", _("违反数据库约束：%(e)s") % {"e": exc})
             return None
@@ -195,7 +198,7 @@ class SheetImport:
         self.deferred.extend(reader.deferred(obj))
         if before is None:
             return "created"
-        return "updated" if changed_lists or reader.snapshot(obj) != before else "unchanged"
+        return "updated"
 
     def resolve_deferred(self) -> None:
         """Lookups into the same table (e.g. a regulation superseded by a later edition in the file)."""

@@ -245,14 +245,17 @@ class RowReader:
             return ""
         return c.as_text(self.cells[column])
 
-    def save_lists(self, obj: Any) -> bool:
-        changed = False
+    def lists_differ(self, obj: Any) -> bool:
+        return any(
+            set(getattr(obj, name).values_list("pk", flat=True)) != {o.pk for o in objs}
+            for name, objs in self.lists.items()
+        )
+
+    def save_lists(self, obj: Any) -> None:
         for name, objs in self.lists.items():
             manager = getattr(obj, name)
             if set(manager.values_list("pk", flat=True)) != {o.pk for o in objs}:
                 manager.set(objs)
-                changed = True
-        return changed
 
     def deferred(self, obj: Any) -> list[SelfRef]:
         return [SelfRef(self, obj, *ref) for ref in self.self_refs]
@@ -286,6 +289,8 @@ class SelfRef:
             what = self.row.spec.model._meta.verbose_name
             value = " / ".join(str(v) for v in self.filters.values())
             return (*self.row.place(self.column), value, _("未找到%(what)s") % {"what": what}, "error")
+        if getattr(self.obj, f"{self.target}_id") == found.pk:
+            return None
         setattr(self.obj, self.target, found)
         with transaction.atomic():
             self.obj.save(update_fields=[self.target])
