@@ -8,7 +8,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_it_shows_every_institution_in_chinese(page, live_server, output_dir) -> None:
     load_demo()
-    page.goto(live_server.url + "/")
+    page.goto(live_server.url + "/institutions/")
     rows = page.locator("table tbody tr")
     assert rows.count() == Institution.objects.count()
     assert "计量技术机构" in page.locator("h1").inner_text()

@@ -18,6 +18,6 @@ def test_it_loads_demo_data_once(client) -> None:
 @pytest.mark.django_db
 def test_it_shows_institutions_on_the_home_page_in_chinese(client) -> None:
     load_demo()
-    html = client.get("/").content.decode()
+    html = client.get("/institutions/").content.decode()
     assert "计量技术机构" in html
     assert "温岭市计量检定所（示例）" in html
