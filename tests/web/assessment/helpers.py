@@ -15,7 +15,7 @@ D = dt.date
 
 def user(name: str, **kw: Any) -> Any:
     kw.setdefault("is_staff", True)
-    return get_user_model().objects.create_user(name, f"{name}@example.invalid", "pw-for-tests-only", **kw)
+    return get_user_model().objects.create_user(name, f"{name}@example.invalid", **kw)  # no password: fast
 
 
 def clean_certificate(inst: Institution, std: MeasurementStandard, **kw: Any) -> VerificationCertificate:
