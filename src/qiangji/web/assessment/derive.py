@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db.models import Min, Q
 
@@ -221,6 +222,26 @@ def c2_2(inst: Institution, period: Period) -> Derived | None:
     return ratio(method, len(catalogue) - len(short), len(catalogue), short, "记录为人员不足的项目")
 
 
+def c3_2(inst: Institution, period: Period) -> Derived | None:
+    """Comparison satisfaction from the comparisons app (|En| ≤ 1; a missed mandatory round scores 0)."""
+    if not apps.is_installed("qiangji.web.comparisons"):
+        return None
+    from qiangji.web.comparisons.indicators import satisfaction_rate
+
+    value, num, den, detail = satisfaction_rate(inst, period.start, period.end)
+    if value is None:
+        return None
+    missed = detail["missed_mandatory"]
+    records = [f"{r['round']} {r['point']} En={r['en']} {r['verdict']}" for r in detail["results"]]
+    return Derived(
+        0.0 if missed else 100.0 * num / den,
+        "|En|≤1 的比对结果数 / 比对结果数（必须参加而未提交的比对计0）",
+        float(num),
+        float(den),
+        (*records, *(f"未提交：{code}" for code in missed)),
+    )
+
+
 # --- certificate sample: TR-1…TR-8 (domain.md §2.6) ---------------------------------------------------
 @dataclass
 class Sample:
@@ -289,4 +310,5 @@ DERIVERS: dict[str, Deriver] = {
     "C1.2": c1_2,
     "C2.1": c2_1,
     "C2.2": c2_2,
+    "C3.2": c3_2,
 }
