@@ -43,7 +43,8 @@ def column_aliases(spec: TableSpec) -> dict[str, Column]:
     """Every accepted spelling of each header (Chinese, English, with or without unit, field path)."""
     aliases: dict[str, Column] = {}
     for column in spec.columns:
-        names = [header_text(spec, column), str(spec.header_of(column)), column.path]
+        with translation.override("zh-hans"):
+            names = [header_text(spec, column), str(spec.header_of(column)), column.path]
         with translation.override("en"):
             names += [str(spec.header_of(column)), header_text(spec, column)]
         for name in names:
@@ -56,7 +57,8 @@ def sheet_spec(sheet_name: str) -> TableSpec | None:
     """The table a sheet holds, by its Chinese or English name or the table's code name."""
     wanted = _keys(sheet_name)
     for spec in TABLES:
-        names = [str(spec.sheet), spec.name]
+        with translation.override("zh-hans"):
+            names = [str(spec.sheet), spec.name]
         with translation.override("en"):
             names.append(str(spec.sheet))
         if any(wanted & _keys(n) for n in names):
