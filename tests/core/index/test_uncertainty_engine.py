@@ -245,3 +245,18 @@ def test_it_names_the_node_when_a_geometric_alternative_meets_a_zero() -> None:
     spec = UncertaintySpec(alternatives={"aggregate": MethodChoice.of(["arithmetic", "geometric"])})
     with pytest.raises(InputError, match=r"node `G0` \(geometric aggregation\).*must be positive"):
         run_uncertainty(fw, frame(fw, 5), spec, runs=10)
+
+
+@pytest.mark.parametrize("method", ["arithmetic", "geometric"])
+def test_it_collapses_complete_data_into_one_weighted_mean_like_the_pipeline(method: str) -> None:
+    fw = grouped()
+    data = data_from_frame(frame(fw, 30), fw)
+    model = Model(fw, data, {"aggregate": [{"method": method}]})
+    assert model.variants[0].complete
+    rng = np.random.default_rng(4)
+    n = 7
+    weights = {int(g): rng.uniform(0.5, 1.5, (n, fw.children[g].size)) for g in fw.groups}
+    got = model.index_scores(weights, np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64))
+    normalised = np.broadcast_to(model.variants[0].normalised, (n, 30, len(fw.indicators)))
+    expected = aggregate_tree(fw.with_methods(aggregate=method), normalised, weights=weights)[..., -1]
+    assert_allclose(got, expected, rtol=1e-12)

@@ -46,20 +46,34 @@ def rank_rows(scores: NDArray[np.floating], *, tol: float = 0.0) -> NDArray[np.i
     n = values.shape[-1]
     missing = np.isnan(values)
     has_missing = bool(missing.any())
-    key = np.where(missing, np.inf, -values) if has_missing else -values  # NaN sorts last
-    order = np.argsort(key, axis=-1)  # ties end up with the same rank, so no stable sort is needed
+    key = np.where(missing, -np.inf, values) if has_missing else values  # NaN sorts last (from best)
+    order = np.argsort(key, axis=-1)[..., ::-1]  # best first; tied scores get one rank, so any order
     ordered = np.take_along_axis(key, order, axis=-1)
-    starts = np.ones(ordered.shape, dtype=bool)
     with np.errstate(invalid="ignore"):
-        gap = ordered[..., 1:] - ordered[..., :-1]
-    starts[..., 1:] = gap > tol * np.maximum(1.0, np.abs(ordered[..., :-1])) if tol else gap != 0
-    position = np.where(starts, np.arange(n, dtype=np.int32), np.int32(0))
-    sorted_ranks = np.maximum.accumulate(position, axis=-1) + np.int32(1)
-    if has_missing:
-        sorted_ranks[np.take_along_axis(missing, order, axis=-1)] = 0
+        drop = ordered[..., :-1] - ordered[..., 1:]  # ≥ 0
+        # a tie is possible only where the drop is within the largest threshold of its row
+        bound = tol * np.maximum(1.0, np.abs(ordered[..., [0, -1]]).max(axis=-1, keepdims=True))
+        maybe = drop <= bound
+    if has_missing or maybe.any():
+        sorted_ranks = _ranks_with_ties(ordered, drop, tol)
+        if has_missing:
+            sorted_ranks[np.take_along_axis(missing, order, axis=-1)] = 0
+    else:
+        sorted_ranks = np.broadcast_to(np.arange(1, n + 1, dtype=np.int32), values.shape)
     ranks = np.empty(values.shape, dtype=np.int32)
     np.put_along_axis(ranks, order, sorted_ranks, axis=-1)
     return ranks
+
+
+def _ranks_with_ties(ordered: FloatArray, drop: FloatArray, tol: float) -> NDArray[np.int32]:
+    """Competition ranks of rows sorted best first: a new rank starts after a drop beyond the tolerance."""
+    n = ordered.shape[-1]
+    starts = np.ones(ordered.shape, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        starts[..., 1:] = drop > tol * np.maximum(1.0, np.abs(ordered[..., :-1])) if tol else drop != 0
+    position = np.where(starts, np.arange(n, dtype=np.int32), np.int32(0))
+    out: NDArray[np.int32] = np.maximum.accumulate(position, axis=-1) + np.int32(1)
+    return out
 
 
 @dataclass(frozen=True)
@@ -131,7 +145,8 @@ class RankAccumulator:
         offsets = np.arange(self.n_units, dtype=np.int64) * (self.n_units + 1)
         step = max(1, 2**24 // max(self.n_units, 1))
         for lo in range(0, self._filled, step):
-            flat = (self._buffer[lo : min(lo + step, self._filled)] + offsets).ravel()
+            # unit-major order: consecutive increments hit one unit's row of counts (cache-friendly)
+            flat = (self._buffer[lo : min(lo + step, self._filled)].T + offsets[:, None]).ravel()
             self.counts += np.bincount(flat, minlength=self.counts.size).reshape(self.counts.shape)
         self._filled = 0
 
@@ -140,11 +155,12 @@ class RankAccumulator:
         self._flush()
         ranked = self.counts[:, 1:]
         n_ranked = ranked.sum(axis=1)
+        freq = ranked.astype(np.float64)
         r = np.arange(1, self.n_units + 1, dtype=np.float64)
         distance = np.abs(r[None, :] - self.nominal[:, None])
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = ranked @ r / n_ranked
-            shift_mean = (ranked * distance).sum(axis=1) / n_ranked
+            mean = np.einsum("ur,r->u", freq, r) / n_ranked
+            shift_mean = np.einsum("ur,ur->u", freq, distance) / n_ranked
         shift_mean[self.nominal == 0] = np.nan
         cum = np.cumsum(ranked, axis=1)
         runs = max(self.n_runs, 1)
@@ -212,8 +228,12 @@ def _quantile_from_counts(cum: IntArray, n: IntArray, p: float) -> FloatArray:
     h = (n - 1) * p
     lo = np.floor(h).astype(np.int64)
     hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
-    x_lo = (cum <= lo[:, None]).sum(axis=1) + 1
-    x_hi = (cum <= hi[:, None]).sum(axis=1) + 1
+    # one searchsorted for all rows: row u's counts are shifted by u·(total + 1), keeping them sorted
+    width = cum.shape[1]
+    shift = np.arange(cum.shape[0], dtype=np.int64) * (int(cum[:, -1].max(initial=0)) + 1)
+    flat = (cum + shift[:, None]).ravel()
+    x_lo = np.searchsorted(flat, lo + shift, side="right") - np.arange(cum.shape[0]) * width + 1
+    x_hi = np.searchsorted(flat, hi + shift, side="right") - np.arange(cum.shape[0]) * width + 1
     out = x_lo + (h - lo) * (x_hi - x_lo)
     return np.where(n > 0, out, np.nan).astype(np.float64)
 

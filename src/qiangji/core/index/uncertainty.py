@@ -20,14 +20,18 @@ and the statistics use the 2N independent rows of its matrices A and B.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+import warnings
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from qiangji.core.errors import InputError
+from qiangji.core.errors import DegenerateDataWarning, InputError
 from qiangji.core.index.data import IndexData, data_from_frame
 from qiangji.core.index.framework import Framework, parse_method
 from qiangji.core.index.mc.engine import Model
@@ -44,6 +48,7 @@ __all__ = ["SensitivityAnalysis", "UncertaintyResult", "method_label", "run_unce
 
 FloatArray = NDArray[np.float64]
 Progress = Callable[[int, int], None]
+_T = TypeVar("_T")
 _CHUNK_BYTES = 48 * 2**20  # target size of the largest per-chunk array
 
 
@@ -148,6 +153,7 @@ def run_uncertainty(
     keep_scores: bool = False,
     rank_tolerance: float = DEFAULT_TOLERANCE,
     progress: Progress | None = None,
+    workers: int = 2,
 ) -> UncertaintyResult:
     """Monte-Carlo rank uncertainty (and sensitivity) of the index; see the module docstring.
 
@@ -166,6 +172,8 @@ def run_uncertainty(
     keep_scores : keep every replication's index scores (``scores``, runs × units).
     rank_tolerance : score tolerance of the ranking, as in publication ranks.
     progress : called as ``progress(done, total)`` after each chunk.
+    workers : threads evaluating chunks side by side (numpy releases the GIL in its kernels); at most
+        ``workers`` chunks are in memory at once. Never changes the result.
     """
     d = data if isinstance(data, IndexData) else data_from_frame(data, framework)
     spec = spec or UncertaintySpec()
@@ -182,12 +190,15 @@ def run_uncertainty(
     scores = np.empty((total, len(d.units))) if keep else None
     ranks_all = np.empty((total, len(d.units)), dtype=np.int32) if sensitivity else None
     shift = np.empty(total)
-    for start in range(0, total, chunk):
-        rows = np.arange(start, min(start + chunk, total))
+
+    def evaluate(rows: NDArray[np.int64]) -> tuple[NDArray[np.int64], FloatArray, NDArray[np.int32]]:
         s = plan.scores(rows)
-        r = rank_rows(s, tol=rank_tolerance)
-        ua = rows < plan.n_independent
+        return rows, s, rank_rows(s, tol=rank_tolerance)
+
+    chunks = (np.arange(lo, min(lo + chunk, total)) for lo in range(0, total, chunk))
+    for rows, s, r in _in_threads(evaluate, chunks, workers):
         shift[rows] = rank_shift(r, nominal_rank)
+        ua = rows < plan.n_independent
         acc.add(r if ua.all() else r[ua])
         if scores is not None:
             scores[rows] = s
@@ -213,6 +224,25 @@ def run_uncertainty(
         scores=scores if keep_scores else None,
         sensitivity=sa,
     )
+
+
+def _in_threads(
+    func: Callable[[NDArray[np.int64]], _T], chunks: Iterator[NDArray[np.int64]], workers: int
+) -> Iterator[_T]:
+    """``map(func, chunks)`` in order, with at most ``workers`` chunks evaluated side by side."""
+    if workers < 1:
+        raise InputError(f"`workers` must be an integer not less than 1, got {workers}")
+    if workers == 1:
+        yield from map(func, chunks)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque[Future[_T]] = deque()
+        for rows in chunks:
+            pending.append(pool.submit(func, rows))
+            if len(pending) >= workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 class _Plan:
@@ -413,10 +443,15 @@ def _sensitivity(
     if k == 0:
         raise InputError("`sensitivity` needs at least one uncertain input, got a spec that varies nothing")
     n = plan.n_base
+    with warnings.catch_warnings():
+        # a unit whose rank never changes has no variance to apportion: its indices are NaN, by design
+        warnings.simplefilter("ignore", DegenerateDataWarning)
+        score = jansen_indices(scores, n, k, n_boot=n_boot, seed=seed)
+        rank = jansen_indices(ranks.astype(np.float64), n, k, n_boot=n_boot, seed=seed)
     return SensitivityAnalysis(
         factors=tuple(f.name for f in plan.factors),
-        score=jansen_indices(scores, n, k, n_boot=n_boot, seed=seed),
-        rank=jansen_indices(ranks.astype(np.float64), n, k, n_boot=n_boot, seed=seed),
+        score=score,
+        rank=rank,
         shift=jansen_indices(shift, n, k, n_boot=n_boot, seed=seed),
     )
 

@@ -47,6 +47,17 @@ class Variant:
     treated: FloatArray  # (units, indicators), after imputation and treatment
     normalised: FloatArray  # (units, indicators), nominal values
     log: FloatArray  # ln of `normalised` where positive, NaN elsewhere
+    complete: bool  # no missing normalised value
+
+    def columns(self, geometric: bool) -> FloatArray:
+        """``(indicators, units)`` C-contiguous values (or logs), the layout `np.einsum` reads fastest."""
+        key = "_log_t" if geometric else "_value_t"
+        if key not in self.__dict__:
+            object.__setattr__(
+                self, key, np.ascontiguousarray((self.log if geometric else self.normalised).T)
+            )
+        out: FloatArray = self.__dict__[key]
+        return out
 
 
 class _Value:
@@ -119,8 +130,44 @@ class Model:
             rows = np.flatnonzero((variant == v) & (aggregate == a))
             w = {g: arr[rows] for g, arr in weights.items()}
             eps = None if noise is None else noise[rows]
-            out[rows] = self._tree(self.variants[v], self.aggregate_specs[a], w, eps, rows.size)
+            method = self._single_mean(self.aggregate_specs[a])
+            if eps is None and method and self.variants[v].complete:
+                out[rows] = self._collapsed(self.variants[v], method == "geometric", w, rows.size)
+            else:
+                out[rows] = self._tree(self.variants[v], self.aggregate_specs[a], w, eps, rows.size)
         return out
+
+    @staticmethod
+    def _single_mean(specs: Mapping[int, MethodSpec]) -> str | None:
+        """ "arithmetic" or "geometric" when every group uses that mean without parameters, else None."""
+        methods = {(s.method, bool(s.params)) for s in specs.values()}
+        if len(methods) == 1:
+            method, has_params = methods.pop()
+            if method in ("arithmetic", "geometric") and not has_params:
+                return method
+        return None
+
+    def _collapsed(
+        self, variant: Variant, geometric: bool, weights: Mapping[int, FloatArray], n: int
+    ) -> FloatArray:
+        """Complete data and one mean everywhere: the nested means collapse into one weighted mean.
+
+        With no child missing, ``Σ_g v_g (Σ_j w_gj y_j / Σ_j w_gj) / Σ_g v_g = Σ_j e_j y_j / Σ_j e_j`` with
+        ``e_j`` the product of the normalised weights on the path of indicator j (y = x, or ln x for the
+        geometric mean), so a replication costs one product with the indicator matrix.
+        """
+        fw = self.framework
+        eff = np.ones((n, len(fw.nodes)))
+        for g in fw.groups[::-1]:
+            w = (
+                weights[int(g)]
+                if int(g) in weights
+                else np.broadcast_to(fw.weights[g], (n, fw.weights[g].size))
+            )
+            eff[:, fw.children[g]] = eff[:, g : g + 1] * (w / w.sum(axis=1, keepdims=True))
+        e = eff[:, fw.column >= 0]
+        out: FloatArray = np.einsum("nc,cu->nu", e, variant.columns(geometric)) / e.sum(axis=1, keepdims=True)
+        return np.exp(out) if geometric else out
 
     def _variant(self, combo: tuple[int, ...]) -> Variant:
         overrides = {s: self.alternatives[s][i] for s, i in zip(INDICATOR_STAGES, combo, strict=True)}
@@ -131,7 +178,7 @@ class Model:
         normalised = normalise_matrix(fw, treated)
         with np.errstate(invalid="ignore", divide="ignore"):
             log = np.where(normalised > 0, np.log(np.where(normalised > 0, normalised, 1.0)), np.nan)
-        return Variant(fw, treated, normalised, log)
+        return Variant(fw, treated, normalised, log, bool(not np.isnan(normalised).any()))
 
     def _aggregate_specs(self, spec: Mapping[str, Any] | None) -> dict[int, MethodSpec]:
         fw = self.framework.with_methods(aggregate=spec) if spec is not None else self.framework

@@ -5,8 +5,10 @@ With replay a run can be reproduced exactly, or compared with another tool's dra
 
 - weights ``run,node,weight``: relative weights of some nodes in each run. Every run must list the same
   nodes; nodes not listed keep their framework weight; weights are renormalised within each parent.
-- methods ``run,aggregate`` and optionally ``normalise``, ``impute``, ``treat``: the method name of each
-  stage in each run.
+- methods ``run,aggregate`` and optionally ``normalise``, ``impute``, ``treat``: the method of each stage in
+  each run, as a name or ``name:key=value,…`` (`qiangji.core.index.framework.parse_method`). The columns
+  ``block`` and ``rank_shift_mean`` of a runs table written by ``qiangji index uncertainty --runs-out``
+  are ignored, so that table replays as it is.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from numpy.typing import NDArray
 from qiangji.core.errors import InputError
 from qiangji.core.index.mc.spec import STAGE_NAMES
 
-__all__ = ["Replay", "read_replay_methods", "read_replay_weights"]
+__all__ = ["Replay", "merge", "read_replay_methods", "read_replay_weights"]
+
+_IGNORED = ("block", "rank_shift_mean")
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,7 @@ def read_replay_weights(table: pd.DataFrame, *, nodes: Sequence[str], source: st
 def read_replay_methods(table: pd.DataFrame, *, source: str = "methods") -> Replay:
     """Check a ``run,aggregate[,normalise,impute,treat]`` table (method names are checked by the engine)."""
     stages = [c for c in STAGE_NAMES if c in table.columns]
-    extra = sorted(str(c) for c in table.columns if c != "run" and c not in STAGE_NAMES)
+    extra = sorted(str(c) for c in table.columns if c not in ("run", *_IGNORED) and c not in STAGE_NAMES)
     if extra or not stages:
         raise InputError(
             f"{source}: columns must be `run` and one or more of {', '.join(STAGE_NAMES)}, "
