@@ -140,6 +140,12 @@ def build_inputs(period: Period, framework_version: FrameworkVersion) -> Inputs:
     )
 
 
+def resolve_one(period: Period, inst: Institution, code: str) -> tuple[float, dict[str, Any]] | None:
+    """The value and provenance of one cell, as :func:`build_inputs` finds it."""
+    reported = approved_reports(period).get(inst.pk, {})
+    return _Resolver(inst, period, reported, supervision_values(period).get(inst.pk, {})).value(code)
+
+
 def _division_kind(inst: Institution) -> str | None:
     kinds = sorted({d.kind for d in inst.divisions.all()})
     return kinds[0] if len(kinds) == 1 else None

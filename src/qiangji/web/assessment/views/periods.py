@@ -1,0 +1,93 @@
+"""Period list and the period overview: institution × indicator, each value with where it came from."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from qiangji.web.assessment.forms import PeriodForm
+from qiangji.web.assessment.inputs import build_inputs
+from qiangji.web.assessment.models import FrameworkVersion, Period, ReportedValue, SupervisionVisit
+from qiangji.web.assessment.reporting import current_framework_version
+
+SOURCE_LABELS = {"derived": "派生", "reported": "填报", "supervision": "督导"}
+
+
+@staff_member_required
+def period_list(request: HttpRequest) -> HttpResponse:
+    form = PeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        period = form.save()
+        messages.success(request, _("已创建期次 %(code)s。") % {"code": period.code})
+        return redirect("assessment:periods")
+    periods = Period.objects.order_by("-end", "kind")
+    versions = FrameworkVersion.objects.all()
+    return render(
+        request, "assessment/periods.html", {"periods": periods, "form": form, "versions": versions}
+    )
+
+
+@staff_member_required
+def overview(request: HttpRequest, code: str) -> HttpResponse:
+    period = get_object_or_404(Period, code=code)
+    version = _chosen_version(request)
+    fw = version.framework()
+    inputs = build_inputs(period, version)
+    statuses = {
+        (r.institution.code, r.indicator): r
+        for r in ReportedValue.objects.filter(period=period).select_related("institution")
+    }
+    rows = []
+    for unit in inputs.frame.index:
+        cells = []
+        for ind in inputs.frame.columns:
+            value = float(inputs.frame.loc[unit, ind])
+            prov = inputs.provenance.get((unit, ind), {})
+            cells.append(
+                {
+                    "code": ind,
+                    "value": None if math.isnan(value) else value,
+                    "source": prov.get("source", "missing"),
+                    "label": SOURCE_LABELS.get(prov.get("source", ""), "缺失"),
+                    "title": _tooltip(prov),
+                    "pending": statuses.get((unit, ind)),
+                }
+            )
+        rows.append({"code": unit, "name": inputs.names[unit], "cells": cells})
+    context = {
+        "period": period,
+        "version": version,
+        "versions": FrameworkVersion.objects.all(),
+        "indicators": [fw.node(c) for c in inputs.frame.columns],
+        "rows": rows,
+        "visits": SupervisionVisit.objects.filter(period=period).count(),
+        "pending": ReportedValue.objects.filter(period=period, status=ReportedValue.Status.SUBMITTED).count(),
+    }
+    return render(request, "assessment/overview.html", context)
+
+
+def _chosen_version(request: HttpRequest) -> FrameworkVersion:
+    wanted = request.GET.get("version")
+    if wanted:
+        return get_object_or_404(FrameworkVersion, version=wanted)
+    return current_framework_version()
+
+
+def _tooltip(prov: Mapping[str, Any]) -> str:
+    if not prov:
+        return _("无数据")
+    parts = [str(prov.get("method", ""))]
+    if prov.get("denominator") not in (None, 0, 0.0):
+        parts.append(f"{prov.get('numerator'):g} / {prov.get('denominator'):g}")
+    elif prov.get("numerator") is not None:
+        parts.append(f"{prov.get('numerator'):g}")
+    if prov.get("detail"):
+        parts.append(str(prov["detail"]))
+    return "；".join(p for p in parts if p)

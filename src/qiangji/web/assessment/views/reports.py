@@ -1,0 +1,175 @@
+"""Reporting form, review queue, Excel template/upload and evidence downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qiangji.web.assessment import excel, workflow
+from qiangji.web.assessment.forms import EntryForm, ReturnForm, UploadForm
+from qiangji.web.assessment.inputs import ranked_institutions, resolve_one
+from qiangji.web.assessment.models import Evidence, Period, ReportedValue
+from qiangji.web.assessment.reporting import (
+    Entry,
+    attach_evidence,
+    current_framework_version,
+    entry_errors,
+    is_percentage,
+    reportable_nodes,
+    save_entry,
+)
+from qiangji.web.registry.models import Institution
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _error_text(exc: ValidationError) -> str:
+    return "；".join(str(m) for m in exc.messages)
+
+
+@staff_member_required
+def report_form(request: HttpRequest, code: str, inst: str) -> HttpResponse:
+    period = get_object_or_404(Period, code=code)
+    institution = get_object_or_404(Institution, code=inst)
+    nodes = reportable_nodes(current_framework_version().framework())
+    if request.method == "POST":
+        _handle_entry(request, period, institution, {n.code: n for n in nodes})
+        return redirect("assessment:report", code=period.code, inst=institution.code)
+    stored = {
+        r.indicator: r
+        for r in ReportedValue.objects.filter(period=period, institution=institution).prefetch_related(
+            "evidence", "transitions__actor"
+        )
+    }
+    rows = [{"node": n, "report": stored.get(n.code), "percent": is_percentage(n)} for n in nodes]
+    context = {"period": period, "institution": institution, "rows": rows}
+    context["institutions"] = ranked_institutions(period)
+    return render(request, "assessment/report.html", context)
+
+
+def _handle_entry(
+    request: HttpRequest, period: Period, institution: Institution, nodes: dict[str, Any]
+) -> None:
+    form = EntryForm(request.POST, request.FILES)
+    if not form.is_valid() or form.cleaned_data["indicator"] not in nodes:
+        messages.error(request, _("提交的数据格式不正确：%(e)s") % {"e": form.errors.as_text()})
+        return
+    data = form.cleaned_data
+    action = request.POST.get("action", "save")
+    try:
+        report = ReportedValue.objects.filter(
+            period=period, institution=institution, indicator=data["indicator"]
+        ).first()
+        if action in ("save", "submit") and (report is None or report.is_editable):
+            entry = Entry(data["value"], data["numerator"], data["denominator"], data["note"])
+            errors = entry_errors(nodes[data["indicator"]], entry)
+            if errors:
+                raise ValidationError(list(errors.values()))
+            report = save_entry(period, institution, data["indicator"], entry, request.user)
+            if data["evidence"]:
+                attach_evidence(report, data["evidence"], request.user)
+        if action == "submit" and report is not None:
+            workflow.submit(report, request.user)
+        messages.success(request, _("%(code)s 已保存。") % {"code": data["indicator"]})
+    except ValidationError as exc:
+        messages.error(request, f"{data['indicator']}：{_error_text(exc)}")
+
+
+@staff_member_required
+def review_queue(request: HttpRequest, code: str) -> HttpResponse:
+    period = get_object_or_404(Period, code=code)
+    fw = current_framework_version().framework()
+    reports = (
+        ReportedValue.objects.filter(period=period)
+        .exclude(status=ReportedValue.Status.DRAFT)
+        .select_related("institution", "updated_by")
+        .prefetch_related("evidence", "transitions__actor")
+        .order_by("status", "institution__code", "indicator")
+    )
+    names = {c: fw.node(c).label("zh") for c in fw.indicators}
+    rows = [{"report": r, "name": names.get(r.indicator, r.indicator)} for r in reports]
+    return render(
+        request, "assessment/review.html", {"period": period, "rows": rows, "return_form": ReturnForm()}
+    )
+
+
+@staff_member_required
+@require_POST
+def review_action(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(ReportedValue, pk=pk)
+    action = request.POST.get("action")
+    try:
+        if action == "approve":
+            workflow.approve(report, request.user)
+        elif action == "return":
+            workflow.return_report(report, request.user, request.POST.get("reason", ""))
+        elif action == "lock":
+            workflow.lock(report, request.user)
+        else:
+            raise ValidationError(_("未知操作。"))
+        messages.success(request, _("%(r)s：%(s)s") % {"r": report, "s": report.get_status_display()})
+    except ValidationError as exc:
+        messages.error(request, f"{report}：{_error_text(exc)}")
+    return redirect("assessment:review", code=report.period.code)
+
+
+@staff_member_required
+@require_POST
+def lock_period(request: HttpRequest, code: str) -> HttpResponse:
+    period = get_object_or_404(Period, code=code)
+    n = workflow.lock_period(period, request.user)
+    messages.success(request, _("已锁定 %(n)s 项已通过的数据。") % {"n": n})
+    return redirect("assessment:review", code=period.code)
+
+
+@staff_member_required
+def excel_template(request: HttpRequest, code: str) -> HttpResponse:
+    period = get_object_or_404(Period, code=code)
+    response = HttpResponse(excel.template(period), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="report-{period.code}.xlsx"'
+    return response
+
+
+@staff_member_required
+def excel_upload(request: HttpRequest, code: str) -> HttpResponse:
+    period = get_object_or_404(Period, code=code)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            n = excel.import_upload(period, form.cleaned_data["file"], request.user)
+        except excel.UploadError as exc:
+            errors = [str(exc), *exc.errors]
+        else:
+            messages.success(request, _("已导入 %(n)s 项填报数据（草稿）。") % {"n": n})
+            return redirect("assessment:overview", code=period.code)
+    return render(request, "assessment/upload.html", {"period": period, "form": form, "errors": errors})
+
+
+@staff_member_required
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = get_object_or_404(Evidence, pk=pk)
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+
+
+@staff_member_required
+def cell_detail(request: HttpRequest, code: str, inst: str, indicator: str) -> HttpResponse:
+    period = get_object_or_404(Period, code=code)
+    institution = get_object_or_404(Institution, code=inst)
+    fw = current_framework_version().framework()
+    found = resolve_one(period, institution, indicator)
+    context = {
+        "period": period,
+        "institution": institution,
+        "node": fw.node(indicator),
+        "value": found[0] if found else None,
+        "prov": found[1] if found else None,
+    }
+    return render(request, "assessment/cell.html", context)
