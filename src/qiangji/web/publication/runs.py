@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -38,7 +39,7 @@ class InputsLike(Protocol):
     def frame(self) -> pd.DataFrame: ...
 
     @property
-    def names(self) -> dict[str, str]: ...
+    def names(self) -> Mapping[str, str]: ...
 
     def to_json(self) -> str: ...
 
