@@ -22,7 +22,7 @@ D = dt.date
 
 
 def make_user(username: str, inst: Institution | None, *, staff: bool = False) -> Any:
-    user = get_user_model().objects.create_user(username, password="pw-for-tests-only", is_staff=staff)
+    user = get_user_model().objects.create_user(username, is_staff=staff)  # no password: force_login
     if inst is not None:
         Membership.objects.create(user=user, institution=inst)
     return user

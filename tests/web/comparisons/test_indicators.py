@@ -1,0 +1,66 @@
+"""Indicator C3.2: share of results with |En| ≤ 1 in rounds evaluated in the period; missed mandatory → 0."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from qiangji.web.comparisons.evaluate import evaluate_round
+from qiangji.web.comparisons.indicators import satisfaction_rate
+from qiangji.web.comparisons.models import ComparisonRound, Participant
+
+TODAY = timezone.localdate()
+YEAR = (TODAY - dt.timedelta(days=30), TODAY + dt.timedelta(days=1))
+
+
+def _evaluate(world: dict[str, Any]) -> None:
+    rnd = world["round"]
+    rnd.status = ComparisonRound.Status.CLOSED
+    rnd.save()
+    evaluate_round(rnd, method="pilot", options={})
+
+
+def test_it_counts_satisfactory_results(filled: dict[str, Any]) -> None:
+    _evaluate(filled)
+    c1, _, c3 = filled["labs"]
+    assert satisfaction_rate(c1, *YEAR)[:3] == (Decimal("100.0"), 2, 2)
+    value, num, den, detail = satisfaction_rate(c3, *YEAR)
+    assert (value, num, den) == (Decimal("50.0"), 1, 2)
+    assert {(r["point"], r["verdict"]) for r in detail["results"]} == {
+        ("200 g", "unsatisfactory"),
+        ("100 g", "satisfactory"),
+    }
+
+
+def test_the_pilots_reference_is_not_a_result(filled: dict[str, Any]) -> None:
+    _evaluate(filled)
+    assert satisfaction_rate(filled["city"], *YEAR)[:3] == (None, 0, 0)
+
+
+def test_it_ignores_rounds_outside_the_period(filled: dict[str, Any]) -> None:
+    _evaluate(filled)
+    last_year = (TODAY - dt.timedelta(days=400), TODAY - dt.timedelta(days=40))
+    assert satisfaction_rate(filled["labs"][0], *last_year)[:3] == (None, 0, 0)
+
+
+def test_a_missed_mandatory_round_scores_zero(filled: dict[str, Any]) -> None:
+    from qiangji.web.registry.models import Institution
+
+    absent = Institution.objects.create(code="C9", name="缺席县计量所（示例）", level="county")
+    Participant.objects.create(round=filled["round"], institution=absent, lab_code="L9")
+    _evaluate(filled)
+    value, num, den, detail = satisfaction_rate(absent, *YEAR)
+    assert (value, num, den, detail["missed_mandatory"]) == (Decimal("0.0"), 0, 0, ["CMP-2025-01"])
+
+
+def test_a_missed_voluntary_round_is_no_data(filled: dict[str, Any]) -> None:
+    from qiangji.web.registry.models import Institution
+
+    filled["round"].mandatory = False
+    absent = Institution.objects.create(code="C9", name="缺席县计量所（示例）", level="county")
+    Participant.objects.create(round=filled["round"], institution=absent, lab_code="L9")
+    _evaluate(filled)
+    assert satisfaction_rate(absent, *YEAR)[:3] == (None, 0, 0)
