@@ -54,12 +54,17 @@ def rank_rows(scores: NDArray[np.floating], *, tol: float = 0.0) -> NDArray[np.i
         # a tie is possible only where the drop is within the largest threshold of its row
         bound = tol * np.maximum(1.0, np.abs(ordered[..., [0, -1]]).max(axis=-1, keepdims=True))
         maybe = drop <= bound
-    if has_missing or maybe.any():
-        sorted_ranks = _ranks_with_ties(ordered, drop, tol)
+    sorted_ranks = np.broadcast_to(np.arange(1, n + 1, dtype=np.int32), values.shape)
+    tied = (
+        np.flatnonzero(maybe.any(axis=-1) | missing.any(axis=-1))
+        if has_missing
+        else np.flatnonzero(maybe.any(axis=-1))
+    )
+    if tied.size:  # near-ties are rare: resolve them exactly, row by row set
+        sorted_ranks = sorted_ranks.copy()
+        sorted_ranks[tied] = _ranks_with_ties(ordered[tied], drop[tied], tol)
         if has_missing:
             sorted_ranks[np.take_along_axis(missing, order, axis=-1)] = 0
-    else:
-        sorted_ranks = np.broadcast_to(np.arange(1, n + 1, dtype=np.int32), values.shape)
     ranks = np.empty(values.shape, dtype=np.int32)
     np.put_along_axis(ranks, order, sorted_ranks, axis=-1)
     return ranks
@@ -145,8 +150,7 @@ class RankAccumulator:
         offsets = np.arange(self.n_units, dtype=np.int64) * (self.n_units + 1)
         step = max(1, 2**24 // max(self.n_units, 1))
         for lo in range(0, self._filled, step):
-            # unit-major order: consecutive increments hit one unit's row of counts (cache-friendly)
-            flat = (self._buffer[lo : min(lo + step, self._filled)].T + offsets[:, None]).ravel()
+            flat = (self._buffer[lo : min(lo + step, self._filled)] + offsets).ravel()
             self.counts += np.bincount(flat, minlength=self.counts.size).reshape(self.counts.shape)
         self._filled = 0
 
@@ -163,6 +167,7 @@ class RankAccumulator:
             shift_mean = np.einsum("ur,ur->u", freq, distance) / n_ranked
         shift_mean[self.nominal == 0] = np.nan
         cum = np.cumsum(ranked, axis=1)
+        quantiles = _quantiles_from_counts(cum, n_ranked, (0.5, 0.05, 0.95))
         runs = max(self.n_runs, 1)
         top = np.zeros((self.n_units, len(self.top)), dtype=np.int64)
         if self.n_units:
@@ -170,9 +175,9 @@ class RankAccumulator:
         return RankStatsResult(
             nominal=self.nominal,
             mean=mean,
-            median=_quantile_from_counts(cum, n_ranked, 0.5),
-            p05=_quantile_from_counts(cum, n_ranked, 0.05),
-            p95=_quantile_from_counts(cum, n_ranked, 0.95),
+            median=quantiles[0],
+            p05=quantiles[1],
+            p95=quantiles[2],
             shift_mean=shift_mean,
             probabilities=ranked / runs,
             top=self.top,
@@ -219,23 +224,29 @@ def rank_shift(ranks: NDArray[np.int32], nominal: NDArray[np.int32]) -> FloatArr
         return np.asarray(total / both.sum(axis=1), dtype=np.float64)
 
 
-def _quantile_from_counts(cum: IntArray, n: IntArray, p: float) -> FloatArray:
-    """Type-7 quantile of each row's sample, given the cumulative counts of ranks 1..n_units.
+def _quantiles_from_counts(cum: IntArray, n: IntArray, ps: Sequence[float]) -> list[FloatArray]:
+    """Type-7 quantiles of each row's sample, given the cumulative counts of ranks 1..n_units.
 
     The sorted sample's k-th value (0-based) is the smallest rank r with ``cum[r] > k``; the quantile is
     ``x[⌊h⌋] + (h - ⌊h⌋)(x[⌊h⌋ + 1] - x[⌊h⌋])`` with ``h = (n - 1)p`` (Hyndman & Fan 1996, def. 7).
     """
-    h = (n - 1) * p
-    lo = np.floor(h).astype(np.int64)
-    hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
+    rows, width = cum.shape
     # one searchsorted for all rows: row u's counts are shifted by u·(total + 1), keeping them sorted
-    width = cum.shape[1]
-    shift = np.arange(cum.shape[0], dtype=np.int64) * (int(cum[:, -1].max(initial=0)) + 1)
+    shift = np.arange(rows, dtype=np.int64) * (int(cum[:, -1].max(initial=0)) + 1)
     flat = (cum + shift[:, None]).ravel()
-    x_lo = np.searchsorted(flat, lo + shift, side="right") - np.arange(cum.shape[0]) * width + 1
-    x_hi = np.searchsorted(flat, hi + shift, side="right") - np.arange(cum.shape[0]) * width + 1
-    out = x_lo + (h - lo) * (x_hi - x_lo)
-    return np.where(n > 0, out, np.nan).astype(np.float64)
+    base = np.arange(rows, dtype=np.int64) * width - 1
+
+    def value(k: IntArray) -> IntArray:
+        found: IntArray = np.searchsorted(flat, k + shift, side="right") - base
+        return found
+
+    out = []
+    for p in ps:
+        h = (n - 1) * p
+        lo = np.floor(h).astype(np.int64)
+        x_lo, x_hi = value(lo), value(np.minimum(lo + 1, np.maximum(n - 1, 0)))
+        out.append(np.where(n > 0, x_lo + (h - lo) * (x_hi - x_lo), np.nan).astype(np.float64))
+    return out
 
 
 def _check_top(top: Sequence[int]) -> tuple[int, ...]:
