@@ -1,0 +1,1 @@
+"""Monte-Carlo machinery of the uncertainty analysis: spec, replay, keyed streams, vectorised engine."""
