@@ -218,9 +218,13 @@ def approved_reports(period: Period) -> dict[int, dict[str, ReportedValue]]:
 
 
 def supervision_values(period: Period) -> dict[int, dict[str, tuple[float, dict[str, Any]]]]:
-    """Per institution and indicator: points awarded / points possible (%) over the completed visits."""
+    """Per institution and indicator: points awarded / points possible (%) over the completed visits made
+    between the period's first and last day (a year gathers the visits of its quarters)."""
     items = ChecklistItem.objects.filter(
-        visit__period=period, visit__status=SupervisionVisit.Status.COMPLETED, awarded__isnull=False
+        visit__visited_on__gte=period.start,
+        visit__visited_on__lte=period.end,
+        visit__status=SupervisionVisit.Status.COMPLETED,
+        awarded__isnull=False,
     ).exclude(indicator="")
     totals: dict[tuple[int, str], dict[str, Any]] = {}
     for item in items.select_related("visit").order_by("visit__visited_on", "visit_id", "position"):

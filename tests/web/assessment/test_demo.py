@@ -1,0 +1,62 @@
+"""demo_assessment: complete, deterministic, idempotent, and through the real workflow."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qiangji.web.assessment.demo import REPORTER, REVIEWER, demo_assessment, demo_indicators
+from qiangji.web.assessment.inputs import build_inputs
+from qiangji.web.assessment.models import FrameworkVersion, Period, ReportedValue, SupervisionVisit
+from tests.web.registry import factories as f
+
+from .helpers import D
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def institutions() -> None:
+    for code, registered in (("A", 4), ("B", 1)):
+        inst = f.institution(code)
+        for n in range(5):
+            person = f.staff(inst)
+            if n < registered:
+                f.registration(person, D(2020, 1, 1), D(2026, 1, 1))
+
+
+def test_it_fills_every_reported_and_supervised_indicator(institutions: None) -> None:
+    created = demo_assessment(["2024Q1", "2024"])
+    assert created == 2 * 2 * len(demo_indicators())
+    assert set(demo_indicators()) == {"D1.2", "D1.3", "D3.3", "D4.3", "D4.4", "C1.3", "C3.2"}
+    report = ReportedValue.objects.filter(indicator="C3.2").first()
+    assert report is not None and report.status == "locked" and report.evidence.count() == 1
+    trail = [(t.to_status, t.actor.username) for t in report.transitions.all()]
+    assert trail == [("submitted", REPORTER), ("approved", REVIEWER), ("locked", REVIEWER)]
+    assert SupervisionVisit.objects.filter(status="completed").count() == 2  # quarters only
+    fv = FrameworkVersion.objects.get(version="2025.1")
+    for code in ("2024Q1", "2024"):
+        frame = build_inputs(Period.objects.get(code=code), fv).frame
+        filled = [*demo_indicators(), "C1.1", "C2.3", "C3.1"]
+        assert not frame[filled].isna().any().any(), code
+
+
+def test_it_is_idempotent_and_deterministic(institutions: None) -> None:
+    demo_assessment(["2024Q1"])
+    fv = FrameworkVersion.objects.get(version="2025.1")
+    first = build_inputs(Period.objects.get(code="2024Q1"), fv).frame
+    assert demo_assessment(["2024Q1"]) == 0
+    ReportedValue.objects.update(status="draft")  # lift the lock only to start again from scratch
+    ReportedValue.objects.all().delete()
+    SupervisionVisit.objects.all().delete()
+    demo_assessment([Period.objects.get(code="2024Q1")])
+    again = build_inputs(Period.objects.get(code="2024Q1"), fv).frame
+    assert np.array_equal(first.to_numpy(), again.to_numpy(), equal_nan=True)
+
+
+def test_it_gives_the_better_staffed_institution_better_reported_values(institutions: None) -> None:
+    demo_assessment(["2024Q2", "2024"])  # the year gathers the visit of its second quarter
+    fv = FrameworkVersion.objects.get(version="2025.1")
+    frame = build_inputs(Period.objects.get(code="2024"), fv).frame
+    assert frame.loc["A", "D1.2"] > frame.loc["B", "D1.2"]
+    assert frame.loc["A", "C1.1"] > frame.loc["B", "C1.1"]
