@@ -111,3 +111,16 @@ def test_it_shows_the_rank_change_against_the_previous_publication(published) ->
         assert row["previous_rank"] == before[row["unit"]]
         assert row["change"] == before[row["unit"]] - row["rank"]
     assert q1.content["previous"] is None and all(r["change"] is None for r in q1.content["rows"])
+
+
+def test_it_runs_the_workflow_from_the_admin(admin_client, institutions, fv) -> None:
+    pub = publish("2025Q3", 3, fv, final=False)
+    Publication.objects.filter(pk=pub.pk).update(status="draft", notice_started_on=None, notice_ends_on=None)
+    url = "/admin/publication/publication/"
+    admin_client.post(url, {"action": "start_notice", "_selected_action": [pub.pk]})
+    pub.refresh_from_db()
+    assert pub.status == "notice"
+    response = admin_client.post(url, {"action": "finalise", "_selected_action": [pub.pk]}, follow=True)
+    assert "公示期至" in response.content.decode()  # refused: the notice has just begun
+    page = admin_client.get(f"{url}{pub.pk}/change/").content.decode()
+    assert 'name="_save"' not in page  # view only: the workflow is the only way to change it
