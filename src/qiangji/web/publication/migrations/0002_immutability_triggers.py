@@ -37,7 +37,7 @@ POSTGRES_DROP = [
 def _run(statements: dict[str, list[str]]):
     def apply(apps, schema_editor):
         for sql in statements.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, params=None)  # no %-interpolation: the SQL holds literal %
 
     return apply
 
