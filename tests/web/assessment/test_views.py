@@ -179,3 +179,8 @@ def test_it_shows_a_used_framework_version_read_only_in_the_admin(setup: dict[st
         admin.post(f"/admin/assessment/frameworkversion/{fv.pk}/delete/", {"post": "yes"}).status_code == 403
     )
     assert FrameworkVersion.objects.filter(pk=fv.pk).exists()
+
+
+def test_it_speaks_english_when_asked(setup: dict[str, Any]) -> None:
+    html = _client("office").get("/assessment/2024Q1/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Indicator overview" in html and "Review queue" in html
