@@ -1,5 +1,6 @@
 import pytest
 
+from qiangji.web.assessment.frameworks import ensure_default_framework
 from qiangji.web.assessment.models import FrameworkVersion
 from qiangji.web.publication.models import Publication
 from qiangji.web.registry.models import Institution
@@ -11,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def publish_two_quarters() -> Publication:
     for code, name in COUNTIES.items():
         Institution.objects.create(code=code, name=name, level=Institution.Level.COUNTY)
-    fv = FrameworkVersion.objects.get(version="2025.1")
+    fv = ensure_default_framework(FrameworkVersion)[0]
     publish("2025Q1", 1, fv)
     return publish("2025Q2", 2, fv)
 

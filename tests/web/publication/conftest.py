@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from qiangji.web.assessment.frameworks import ensure_default_framework
 from qiangji.web.assessment.models import FrameworkVersion, Period
 from qiangji.web.publication import workflow
 from qiangji.web.publication.models import Publication
@@ -36,7 +37,7 @@ def institutions(db: Any) -> dict[str, Institution]:
 
 @pytest.fixture
 def fv(db: Any) -> FrameworkVersion:
-    return FrameworkVersion.objects.get(version="2025.1")
+    return ensure_default_framework(FrameworkVersion)[0]
 
 
 def publish(code: str, seed: int, fv: FrameworkVersion, *, final: bool = True) -> Publication:
