@@ -121,6 +121,8 @@ QIANGJI = {
     "RM_REGISTRATION_VALIDITY_YEARS": env_int("QIANGJI_RM_REGISTRATION_VALIDITY_YEARS", 5),
     "MIN_STAFF_PER_STANDARD": env_int("QIANGJI_MIN_STAFF_PER_STANDARD", 2),
     "RM_COVERAGE_TARGET_PCT": env_int("QIANGJI_RM_COVERAGE_TARGET_PCT", 80),
+    # denominator of registered-metrologist coverage (domain §2.5): verification | technical | all
+    "RM_COVERAGE_DENOMINATOR": env_str("QIANGJI_RM_COVERAGE_DENOMINATOR", "verification"),
     "CATALOGUE_VERSION": env_str("QIANGJI_CATALOGUE_VERSION", "2020-42"),
     "OBJECTION_PERIOD_WORKING_DAYS": env_int("QIANGJI_OBJECTION_PERIOD_WORKING_DAYS", 5),
     "ISSUING_UNIT": env_str("QIANGJI_ISSUING_UNIT", "台州市计量技术研究院（示例）"),
