@@ -1,0 +1,1 @@
+"""The JSON API (django-ninja) under ``/api/v1/``: bearer tokens, the accounts policy, one error shape."""

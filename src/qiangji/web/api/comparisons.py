@@ -1,0 +1,101 @@
+"""Comparison rounds and results: a participant's own submissions until the round is closed, everyone's
+after; evaluated results once the report is issued (pilot and city earlier), as on the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Path, Router
+
+from qiangji.web.api import access
+from qiangji.web.api.errors import ERRORS
+from qiangji.web.api.schemas import ROUND_CODE, ResultOut, RoundOut, SubmissionOut
+from qiangji.web.comparisons import access as round_access
+from qiangji.web.comparisons.models import ComparisonRound, LabResult, Submission
+
+router = Router(tags=["comparisons"])
+Code = Path(..., pattern=ROUND_CODE)
+
+
+def _rounds(user: Any) -> Any:
+    if access.sees_unpublished(user):
+        return ComparisonRound.objects.select_related("pilot")
+    return round_access.visible_rounds(user)
+
+
+def _round(request: HttpRequest, code: str) -> ComparisonRound:
+    rnd = _rounds(request.user).filter(code=code).first()
+    if rnd is None:
+        raise Http404(f"comparison round {code} not found")
+    return rnd
+
+
+def round_out(rnd: ComparisonRound) -> dict[str, Any]:
+    return {
+        "code": rnd.code,
+        "name": rnd.name,
+        "year": rnd.year,
+        "quantity": rnd.quantity,
+        "unit": rnd.unit,
+        "pilot": rnd.pilot.code,
+        "status": rnd.status,
+        "deadline": rnd.deadline,
+        "reference_method": rnd.reference_method,
+    }
+
+
+@router.get("/comparisons/rounds", response={200: list[RoundOut], **ERRORS})
+def rounds(request: HttpRequest) -> list[dict[str, Any]]:
+    return [round_out(r) for r in _rounds(request.user).order_by("-year", "code")[:500]]
+
+
+@router.get("/comparisons/rounds/{code}", response={200: RoundOut, **ERRORS})
+def round_detail(request: HttpRequest, code: str = Code) -> dict[str, Any]:
+    return round_out(_round(request, code))
+
+
+@router.get("/comparisons/rounds/{code}/submissions", response={200: list[SubmissionOut], **ERRORS})
+def submissions(request: HttpRequest, code: str = Code) -> list[dict[str, Any]]:
+    rnd = _round(request, code)
+    if access.sees_unpublished(request.user):  # the programme office, reviewers, leadership: all
+        qs = Submission.objects.filter(participant__round=rnd).select_related("participant", "point")
+    else:
+        qs = round_access.visible_submissions(request.user, rnd)
+    return [
+        {
+            "lab_code": s.participant.lab_code,
+            "point": s.point.label,
+            "x": s.x,
+            "U": s.U,
+            "k": s.k,
+            "measured_on": s.measured_on,
+        }
+        for s in qs.order_by("point__order", "participant__lab_code")
+    ]
+
+
+@router.get("/comparisons/rounds/{code}/results", response={200: list[ResultOut], **ERRORS})
+def results(request: HttpRequest, code: str = Code) -> list[dict[str, Any]]:
+    rnd = _round(request, code)
+    allowed = round_access.can_view_report(request.user, rnd) or (
+        access.sees_unpublished(request.user) and rnd.status in ("evaluated", "reported")
+    )
+    access.require(allowed, "comparison results are confidential until the report is issued")
+    rows = LabResult.objects.filter(evaluation__round=rnd).select_related("participant", "evaluation__point")
+    return [
+        {
+            "lab_code": r.participant.lab_code,
+            "point": r.evaluation.point.label,
+            "x": r.x,
+            "U": r.U,
+            "x_ref": r.x_ref,
+            "U_ref": r.U_ref,
+            "d": r.d,
+            "en": r.en,
+            "zeta": r.zeta,
+            "z": r.z,
+            "verdict": r.verdict,
+        }
+        for r in rows.order_by("evaluation__point__order", "participant__lab_code")
+    ]

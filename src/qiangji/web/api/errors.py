@@ -1,0 +1,84 @@
+"""One error shape for every API failure: ``{"error": "..."}``, from one helper.
+
+Every handler below returns it, so a client never has to parse Django's HTML error pages or ninja's
+``{"detail": ...}``. Unexpected exceptions are logged with their traceback and answered with a generic
+message (no internals leak to the client).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+log = logging.getLogger("qiangji.api")
+
+
+class ErrorOut(Schema):
+    error: str
+
+
+class Conflict(Exception):
+    """The record changed since the client read it (optimistic locking) → 409."""
+
+
+ERRORS: dict[int, type[Schema]] = {code: ErrorOut for code in (400, 401, 403, 404, 409, 422)}
+
+
+def error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _field_errors(exc: NinjaValidationError) -> str:
+    parts = []
+    for item in exc.errors[:10]:
+        loc = ".".join(str(p) for p in item.get("loc", ()) if p not in ("body", "payload"))
+        parts.append(f"{loc}: {item.get('msg', 'invalid')}" if loc else str(item.get("msg", "invalid")))
+    return "; ".join(parts) or "invalid request"
+
+
+def django_validation_text(exc: DjangoValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+    return " ".join(exc.messages)
+
+
+def install(api: NinjaAPI) -> None:
+    """Register the handlers on ``api`` (4xx with their message, 5xx generic)."""
+
+    def handle(exc_class: type[Exception], status: int, text: Any) -> None:
+        def handler(request: HttpRequest, exc: Any) -> HttpResponse:
+            return error(text(exc), status)
+
+        api.add_exception_handler(exc_class, handler)
+
+    handle(NinjaValidationError, 422, _field_errors)
+    handle(
+        AuthenticationError, 401, lambda e: "authentication required: send `Authorization: Bearer <token>`"
+    )
+    handle(PermissionDenied, 403, lambda e: str(e) or "permission denied")
+    handle(Http404, 404, lambda e: str(e) or "not found")
+    handle(Conflict, 409, str)
+    handle(DjangoValidationError, 400, django_validation_text)
+    handle(RequestDataTooBig, 413, lambda e: "request body too large")
+
+    def http_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        return error(str(exc), getattr(exc, "status_code", 400))
+
+    def unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
+        log.exception("API error on %s %s", request.method, request.path)
+        return error("internal server error", 500)
+
+    api.add_exception_handler(HttpError, http_error)
+    api.add_exception_handler(Exception, unexpected)
+
+
+def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Fallback for any unknown path under /api/ (instead of Django's HTML 404 page)."""
+    return error("not found", 404)
