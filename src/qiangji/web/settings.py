@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "qiangji.web.assessment",
     "qiangji.web.publication",
     "qiangji.web.comparisons",
+    "qiangji.web.api",
 ]
 
 MIDDLEWARE = [
