@@ -1,0 +1,261 @@
+"""``qiangji backup FILE`` / ``qiangji restore FILE``: the whole database and the evidence files in one zip.
+
+Layout of the file::
+
+    manifest.json                  format, schema version (applied migrations), per-file SHA-256 and sizes
+    tables/<app>.<model>.json      Django's JSON serialisation, references to users, groups, permissions
+                                   and content types by natural key (so ids may differ in the target)
+    media/<path under MEDIA_ROOT>  every stored file (evidence, kept import originals, protocols)
+
+Content types and permissions are not copied (``migrate`` rebuilds them), nor sessions (a restore signs
+everybody out). A restore goes into an *empty* database of the *same* schema: it checks the whole file
+(checksums, sizes, member names) before touching anything, refuses a different set of applied migrations
+or a database that already holds data, writes every row exactly as stored (no model ``save()``, no
+signals, so no audit events or derived values are added) in one transaction, then resets the sequences.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core import serializers
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
+
+FORMAT = "qiangji-backup"
+FORMAT_VERSION = 1
+EXCLUDED = frozenset({"contenttypes.contenttype", "auth.permission", "sessions.session"})
+#: Tables a freshly migrated database already fills (data migration ``assessment 0002``); a restore
+#: replaces their rows. A test checks that a fresh database has rows in no other table.
+SEEDED = frozenset({"assessment.frameworkversion"})
+MAX_MEMBER_BYTES = 2 * 1024**3
+
+
+class BackupError(Exception):
+    """The file cannot be restored (corrupt, other schema, non-empty database); nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    tables: int
+    rows: int
+    files: int
+
+    def __str__(self) -> str:
+        return f"{self.tables} tables, {self.rows} rows, {self.files} files"
+
+
+def backed_up_models() -> list[type[models.Model]]:
+    """Every concrete model except the excluded ones, in an order in which they can be loaded."""
+    chosen = [
+        m
+        for m in apps.get_models()
+        if m._meta.managed and not m._meta.proxy and m._meta.label_lower not in EXCLUDED
+    ]
+    app_list: dict[Any, list[type[models.Model]]] = {}
+    for model in chosen:
+        app_list.setdefault(apps.get_app_config(model._meta.app_label), []).append(model)
+    return serializers.sort_dependencies(app_list.items(), allow_cycles=True)
+
+
+def schema_version() -> list[str]:
+    """The applied migrations, ``app.name``, sorted: two databases with equal lists have equal schemas."""
+    return sorted(f"{app}.{name}" for app, name in MigrationRecorder(connection).applied_migrations())
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _media_files() -> Iterable[tuple[str, Path]]:
+    root = Path(settings.MEDIA_ROOT)
+    if not root.is_dir():
+        return []
+    return sorted((p.relative_to(root).as_posix(), p) for p in root.rglob("*") if p.is_file())
+
+
+def backup(target: Path | io.BytesIO) -> Summary:
+    """Write the database and MEDIA_ROOT to ``target`` (a path or a binary buffer)."""
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "created_at": timezone.now().isoformat(),
+        "database_vendor": connection.vendor,
+        "migrations": schema_version(),
+        "tables": {},
+        "media": {},
+    }
+    rows = 0
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for model in backed_up_models():
+            qs = model._base_manager.order_by("pk")
+            data = serializers.serialize("json", qs.iterator(), use_natural_foreign_keys=True).encode()
+            name = f"tables/{model._meta.label_lower}.json"
+            archive.writestr(name, data)
+            count = qs.count()
+            rows += count
+            manifest["tables"][model._meta.label_lower] = {
+                "file": name, "rows": count, "size": len(data), "sha256": _sha(data)
+            }  # fmt: skip
+        for rel, path in _media_files():
+            data = path.read_bytes()
+            archive.writestr(f"media/{rel}", data)
+            manifest["media"][rel] = {"size": len(data), "sha256": _sha(data)}
+        archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+    return Summary(len(manifest["tables"]), rows, len(manifest["media"]))
+
+
+# --- restore -------------------------------------------------------------------------------------------
+
+
+def _safe_media_name(rel: str) -> str:
+    path = PurePosixPath(rel)
+    if path.is_absolute() or ".." in path.parts or "\\" in rel or not rel or rel.startswith("/"):
+        raise BackupError(f"unsafe file name in the backup: {rel!r}")
+    return rel
+
+
+def _read_checked(archive: zipfile.ZipFile, name: str, entry: dict[str, Any]) -> bytes:
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        raise BackupError(f"the backup is incomplete: {name} is missing") from None
+    size = int(entry.get("size", -1))
+    if info.file_size != size or size > MAX_MEMBER_BYTES:
+        raise BackupError(f"{name}: size {info.file_size} does not match the manifest ({size})")
+    try:
+        data = archive.read(name)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise BackupError(f"{name} is corrupt: {exc}") from None
+    if _sha(data) != entry.get("sha256"):
+        raise BackupError(f"{name} is corrupt: its SHA-256 does not match the manifest")
+    return data
+
+
+def _open(source: Path | io.BytesIO) -> tuple[dict[str, Any], dict[str, bytes], dict[str, bytes]]:
+    """Manifest, table files and media files, all verified; raises BackupError before any change."""
+    try:
+        archive = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise BackupError(f"not a qiangji backup (not a readable zip file: {exc})") from None
+    with archive:
+        try:
+            manifest = json.loads(archive.read("manifest.json"))
+        except (KeyError, ValueError, zipfile.BadZipFile) as exc:
+            raise BackupError(f"not a qiangji backup (no readable manifest.json: {exc})") from None
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise BackupError("not a qiangji backup (manifest format is not qiangji-backup)")
+        if manifest.get("format_version") != FORMAT_VERSION:
+            raise BackupError(f"backup format version {manifest.get('format_version')!r} is not supported")
+        expected = {entry["file"] for entry in manifest["tables"].values()} | {
+            f"media/{_safe_media_name(rel)}" for rel in manifest["media"]
+        }
+        unexpected = sorted(set(archive.namelist()) - expected - {"manifest.json"})
+        if unexpected:
+            raise BackupError(f"the backup holds files not listed in its manifest: {unexpected[:5]}")
+        tables = {label: _read_checked(archive, e["file"], e) for label, e in manifest["tables"].items()}
+        media = {rel: _read_checked(archive, f"media/{rel}", e) for rel, e in manifest["media"].items()}
+    return manifest, tables, media
+
+
+def _check_schema(manifest: dict[str, Any]) -> None:
+    here, there = schema_version(), list(manifest.get("migrations", []))
+    if here != there:
+        missing, extra = sorted(set(there) - set(here)), sorted(set(here) - set(there))
+        raise BackupError(
+            "the backup was made with another database schema; restore it with the qiangji version that "
+            f"made it. Only in the backup: {missing[:5] or 'none'}; only here: {extra[:5] or 'none'}"
+        )
+    known = {m._meta.label_lower for m in backed_up_models()}
+    if set(manifest["tables"]) != known:
+        differ = sorted(set(manifest["tables"]) ^ known)
+        raise BackupError(f"the backup's tables differ from this installation's: {differ[:5]}")
+
+
+def _check_empty(media: dict[str, bytes]) -> None:
+    for model in backed_up_models():
+        label = model._meta.label_lower
+        if label not in SEEDED and model._base_manager.exists():
+            raise BackupError(
+                f"the database is not empty (table {label} has rows); restore needs an empty one"
+            )
+    root = Path(settings.MEDIA_ROOT)
+    for rel, data in media.items():
+        path = root / rel
+        if path.exists() and path.read_bytes() != data:
+            raise BackupError(
+                f"MEDIA_ROOT already holds a different file {rel}; restore needs an empty folder"
+            )
+
+
+def _save_rows(label: str, data: bytes) -> int:
+    count = 0
+    for item in serializers.deserialize("json", data, ignorenonexistent=False):
+        obj = item.object
+        models.Model.save_base(obj, raw=True, force_insert=True)  # exactly the stored row, no save()
+        for name, pks in (item.m2m_data or {}).items():
+            field = obj._meta.get_field(name)
+            through = field.remote_field.through
+            src, dst = field.m2m_column_name(), field.m2m_reverse_name()
+            through._base_manager.bulk_create([through(**{src: obj.pk, dst: pk}) for pk in pks])
+        count += 1
+    return count
+
+
+def restore(source: Path | io.BytesIO) -> Summary:
+    """Load a backup into this (empty, same-schema) database and MEDIA_ROOT; all or nothing."""
+    manifest, tables, media = _open(source)
+    _check_schema(manifest)
+    _check_empty(media)
+    written = _write_media(media)
+    try:
+        rows = _load_tables(tables)
+    except Exception:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return Summary(len(tables), rows, len(media))
+
+
+def _load_tables(tables: dict[str, bytes]) -> int:
+    order = [m._meta.label_lower for m in backed_up_models()]
+    rows = 0
+    with transaction.atomic():
+        for label in SEEDED:
+            apps.get_model(label)._base_manager.all()._raw_delete(connection.alias)
+        for label in order:
+            try:
+                rows += _save_rows(label, tables[label])
+            except serializers.base.DeserializationError as exc:
+                raise BackupError(f"table {label} cannot be loaded: {exc}") from None
+        loaded = [apps.get_model(label) for label in order]
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), loaded):
+                cursor.execute(sql)
+    return rows
+
+
+def _write_media(media: dict[str, bytes]) -> list[Path]:
+    root = Path(settings.MEDIA_ROOT).resolve()
+    written = []
+    for rel, data in media.items():
+        path = (root / rel).resolve()
+        if not path.is_relative_to(root):
+            raise BackupError(f"unsafe file name in the backup: {rel!r}")
+        if path.exists():
+            continue  # identical (checked before)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        written.append(path)
+    return written
