@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from typing import Any
 
 
@@ -79,6 +80,32 @@ def cmd_export(args: argparse.Namespace) -> int:
     return write_file(args.file, args.table, data=args.command == "export")
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    setup_django(None)
+    from pathlib import Path
+
+    from qiangji.web.backup import backup
+
+    print(f"backup {args.file}: {backup(Path(args.file))}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    setup_django(None)
+    _migrate()
+    from pathlib import Path
+
+    from qiangji.web.backup import BackupError, restore
+
+    try:
+        summary = restore(Path(args.file))
+    except BackupError as exc:
+        print(f"qiangji restore: refused, nothing changed: {exc}", file=sys.stderr)
+        return 2
+    print(f"restored {args.file}: {summary}")
+    return 0
+
+
 def _port(default: int) -> int:
     return int(os.environ.get("PORT", default))
 
@@ -115,6 +142,15 @@ def add_parser(sub: Any) -> None:
         writer.add_argument("file")
         writer.add_argument("--table", choices=tables, help="only this table")
         writer.set_defaults(func=cmd_export)
+
+    saver = sub.add_parser("backup", help="write the database and the evidence files to one .zip file")
+    saver.add_argument("file")
+    saver.set_defaults(func=cmd_backup)
+    loader = sub.add_parser(
+        "restore", help="load a backup into an empty database (same schema); exit 2 if refused"
+    )
+    loader.add_argument("file")
+    loader.set_defaults(func=cmd_restore)
 
     manage = sub.add_parser("manage", help="run a Django management command (e.g. createsuperuser)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
