@@ -39,6 +39,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _migrate()
     report = load_demo()
     print(report.summary())
+    from qiangji.web.publication.demo import publish_demo
+
+    print(publish_demo().summary())
     print(f"数据库 / database: {settings.DATABASES['default']['NAME']}")
     print(f"演示管理员 / demo admin: {report.admin_username} / {report.admin_password}")
     print(f"打开 / open: http://127.0.0.1:{args.port}/")
