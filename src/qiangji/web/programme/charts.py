@@ -1,0 +1,42 @@
+"""Plotly chart of a goal's trajectory, projection and target (plotly.min.js served by publication)."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from qiangji.web.programme.progress import GoalStatus
+
+FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
+
+
+def trajectory(status: GoalStatus) -> str:
+    g = status.goal
+    fig = go.Figure()
+    xs = [d.isoformat() for d, _v in status.trajectory]
+    fig.add_scatter(x=xs, y=[v for _d, v in status.trajectory], mode="lines+markers", name="实际",
+                    line={"color": "#9f1d20"})  # fmt: skip
+    if status.projection is not None and status.trajectory:
+        fig.add_scatter(
+            x=[xs[-1], g.deadline.isoformat()],
+            y=[status.trajectory[-1][1], status.projection.value],
+            mode="lines+markers",
+            name="趋势预测",
+            line={"dash": "dash", "color": "#d97706"},
+        )
+    fig.add_scatter(
+        x=[g.baseline_on.isoformat(), g.deadline.isoformat()],
+        y=[status.target, status.target],
+        mode="lines",
+        name="目标",
+        line={"dash": "dot", "color": "#059669"},
+    )
+    fig.update_layout(
+        font={"family": FONT},
+        margin={"l": 40, "r": 10, "t": 10, "b": 30},
+        height=240,
+        yaxis={"title": g.unit or ""},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    html = fig.to_html(include_plotlyjs=False, full_html=False, div_id=f"goal-{g.code}",
+                       config={"displaylogo": False, "responsive": True})  # fmt: skip
+    return str(html)

@@ -1,0 +1,131 @@
+"""Goal metrics: name → function computing a goal's value from the registry as of a date.
+
+A metric takes ``(day, since=baseline, **params)`` and returns a :class:`MetricValue`: the value, the
+feasible range (for clipping projections) and, where the goal applies per institution, one
+:class:`InstitutionValue` each with whether it meets the goal and what is missing. New metrics are added
+to :data:`METRICS`; goals refer to them by name, so a goal is data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal
+from typing import Any
+
+from django.conf import settings
+
+from qiangji.web.registry.models import Institution, InstitutionGrade, ResearchProject
+
+
+@dataclass(frozen=True)
+class InstitutionValue:
+    code: str
+    name: str
+    value: float | None
+    met: bool
+    gap: int = 0
+    gap_text: str = ""
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    value: float
+    low: float
+    high: float
+    institutions: tuple[InstitutionValue, ...] = field(default=())
+    summary: str = ""
+
+
+def _institutions(day: dt.date, level: str | None) -> list[Institution]:
+    rows = Institution.objects.active_on(day).order_by("code")
+    return list(rows.filter(level=level) if level else rows)
+
+
+def a_grade_count(day: dt.date, *, since: dt.date, level: str | None = None, **_: Any) -> MetricValue:
+    """Institutions whose grade decision in effect on ``day`` is A (domain.md §2.8)."""
+    rows = []
+    for inst in _institutions(day, level):
+        grade = inst.grade_on(day)
+        is_a = grade is not None and grade.grade == InstitutionGrade.Grade.A
+        label = grade.get_grade_display() if grade else "未评级"
+        rows.append(InstitutionValue(inst.code, inst.name_on(day), 1.0 if is_a else 0.0, is_a, 0, label))
+    count = sum(r.met for r in rows)
+    return MetricValue(float(count), 0.0, float(len(rows)), tuple(rows), f"A级机构 {count} 家")
+
+
+def registrations_needed(registered: int, verification: int, threshold: Decimal) -> int:
+    """Smallest k ≥ 0 with (registered + k) / verification ≥ threshold %, k ≤ verification − registered.
+
+    Counts existing verification staff who obtain a registration (the denominator stays the same):
+    k = ⌈threshold · verification / 100⌉ − registered, computed in exact decimal arithmetic.
+    """
+    need = (threshold * verification / Decimal(100)).to_integral_value(rounding=ROUND_CEILING)
+    return max(0, min(int(need) - registered, verification - registered))
+
+
+def rm_coverage_min(
+    day: dt.date,
+    *,
+    since: dt.date,
+    level: str | None = "county",
+    threshold: float | None = None,
+    denominator: str = "verification",
+    **_: Any,
+) -> MetricValue:
+    """The lowest registered-metrologist coverage (%) among the institutions, with each one's gap."""
+    limit = Decimal(str(threshold if threshold is not None else settings.QIANGJI["RM_COVERAGE_TARGET_PCT"]))
+    rows = []
+    for inst in _institutions(day, level):
+        cov = inst.rm_coverage_on(day, denominator)
+        pct = None if cov.percent is None else float(cov.percent)
+        if cov.denominator == 0:
+            rows.append(InstitutionValue(inst.code, inst.name_on(day), None, False, 0, "无在岗检定/校准人员"))
+            continue
+        k = registrations_needed(cov.numerator, cov.denominator, limit)
+        text = f"还需 {k} 名注册计量师（{cov.numerator}/{cov.denominator}）" if k else "已达标"
+        rows.append(InstitutionValue(inst.code, inst.name_on(day), pct, k == 0, k, text))
+    values = [r.value for r in rows if r.value is not None]
+    met = sum(r.met for r in rows)
+    summary = f"{met}/{len(rows)} 家机构覆盖率≥{limit}%"
+    return MetricValue(min(values) if values else 0.0, 0.0, 100.0, tuple(rows), summary)
+
+
+def institutions_with_research(
+    day: dt.date, *, since: dt.date, level: str | None = None, new_only: bool = True, **_: Any
+) -> MetricValue:
+    """Institutions with an approved research project (municipal level or above) on or before ``day``;
+    with ``new_only``, only those that had none approved before ``since`` ("zero breakthrough")."""
+    projects = ResearchProject.objects.exclude(funding_level="other")
+    rows = []
+    for inst in _institutions(day, level):
+        mine = projects.filter(institution=inst)
+        before = mine.filter(approved_on__lt=since).exists()
+        now = mine.filter(approved_on__lte=day, approved_on__gte=since if new_only else dt.date.min).count()
+        if new_only and before:
+            continue  # had a project already: not a candidate for the breakthrough
+        text = f"已立项 {now} 项" if now else "尚无立项科研项目"
+        rows.append(
+            InstitutionValue(inst.code, inst.name_on(day), float(now), now > 0, 0 if now else 1, text)
+        )
+    count = sum(r.met for r in rows)
+    return MetricValue(float(count), 0.0, float(len(rows)), tuple(rows), f"实现零突破 {count} 家")
+
+
+Metric = Callable[..., MetricValue]
+METRICS: dict[str, Metric] = {
+    "a_grade_count": a_grade_count,
+    "rm_coverage_min": rm_coverage_min,
+    "institutions_with_research": institutions_with_research,
+}
+
+
+def evaluate(metric: str, day: dt.date, since: dt.date, params: dict[str, Any]) -> MetricValue:
+    if metric not in METRICS:
+        raise ValueError(f"metric must be one of {', '.join(sorted(METRICS))}, got {metric!r}")
+    value = METRICS[metric](day, since=since, **params)
+    if math.isnan(value.value):
+        raise ValueError(f"metric {metric} gave no value on {day}")
+    return value

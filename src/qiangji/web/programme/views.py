@@ -1,0 +1,211 @@
+"""Programme pages: goals dashboard with alerts, institution page, training needs, plan, sessions.
+
+The city programme office (staff users) sees and edits everything; a county reporter (a user linked to an
+institution) sees its own institution and enters its own needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from qiangji.web.programme import charts
+from qiangji.web.programme.alerts import alerts_on
+from qiangji.web.programme.forms import NeedForm, NeedsUploadForm, PlanSessionFormSet
+from qiangji.web.programme.models import Attendance, TrainingNeed, TrainingPlan, TrainingSession, TrainingYear
+from qiangji.web.programme.needs_excel import import_needs
+from qiangji.web.programme.plans import PlanLocked, adopt_plan, propose_plan
+from qiangji.web.programme.progress import PROJECTION_METHOD, all_statuses, default_as_of
+from qiangji.web.registry.models import Institution
+
+
+def _institution_of(user: Any) -> Institution | None:
+    from qiangji.web.comparisons.access import institution_of
+
+    return institution_of(user)
+
+
+def _as_of(request: HttpRequest) -> tuple[dt.date, str]:
+    raw = request.GET.get("as_of", "").strip()
+    if raw:
+        try:
+            return dt.date.fromisoformat(raw), "所选日期"
+        except ValueError:
+            messages.error(request, f"日期格式应为 YYYY-MM-DD，实为 {raw!r}，已使用默认日期。")
+    return default_as_of()
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if not request.user.is_staff:
+        raise PermissionDenied
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    day, how = _as_of(request)
+    statuses = all_statuses(day)
+    return render(request, "programme/dashboard.html", {
+        "day": day, "how": how, "goals": [(s, charts.trajectory(s)) for s in statuses],
+        "alerts": alerts_on(day), "method": PROJECTION_METHOD,
+    })  # fmt: skip
+
+
+@login_required
+def institution(request: HttpRequest, code: str) -> HttpResponse:
+    inst = get_object_or_404(Institution, code=code)
+    own = _institution_of(request.user)
+    if not request.user.is_staff and (own is None or own.pk != inst.pk):
+        raise PermissionDenied
+    day, how = _as_of(request)
+    rows = [(s, next((r for r in s.now.institutions if r.code == code), None)) for s in all_statuses(day)]
+    year = day.year
+    hours = Attendance.objects.attended_between(dt.date(year, 1, 1), day).filter(staff__institution=inst)
+    return render(request, "programme/institution.html", {
+        "inst": inst, "day": day, "how": how, "goal_rows": rows, "alerts": alerts_on(day, code),
+        "attended": hours.count(), "needs": TrainingNeed.objects.filter(institution=inst, year=year),
+        "year": year, "exam_passes": inst.staff.filter(rm_exam_passes__isnull=False).distinct(),
+    })  # fmt: skip
+
+
+@login_required
+def needs(request: HttpRequest, year: int) -> HttpResponse:
+    ty = get_object_or_404(TrainingYear, year=year)
+    own = _institution_of(request.user)
+    if not request.user.is_staff and own is None:
+        raise PermissionDenied
+    form, upload = NeedForm(), NeedsUploadForm()
+    if request.method == "POST" and own is not None:
+        return _submit_need(request, ty, own)
+    rows = TrainingNeed.objects.filter(year=year).select_related("institution", "topic")
+    if not request.user.is_staff:
+        rows = rows.filter(institution=own)
+    return render(request, "programme/needs.html", {
+        "ty": ty, "rows": rows, "form": form, "upload": upload, "own": own,
+        "late": timezone.localdate() > ty.needs_deadline,
+        "by_topic": _aggregate(rows, "topic__code", "topic__name"),
+        "by_discipline": _aggregate(rows, "discipline", "discipline"),
+        "by_institution": _aggregate(rows, "institution__code", "institution__name"),
+    })  # fmt: skip
+
+
+def _aggregate(rows: Any, key: str, label: str) -> list[dict[str, Any]]:
+    return list(
+        rows.values(key, label)
+        .annotate(needs=Count("pk"), headcount=Sum("headcount"))
+        .order_by("-headcount", key)
+    )
+
+
+def _submit_need(request: HttpRequest, ty: TrainingYear, inst: Institution) -> HttpResponse:
+    today = timezone.localdate()
+    if today > ty.needs_deadline:
+        messages.error(request, f"{ty.year}年度需求填报已于 {ty.needs_deadline} 截止。")
+        return redirect("programme:needs", year=ty.year)
+    if "file" in request.FILES:
+        count, errors = import_needs(request.FILES["file"], inst, ty.year, today)
+        for e in errors:
+            messages.error(request, e)
+        if not errors:
+            messages.success(request, f"已导入 {count} 条需求（原有需求已替换）。")
+        return redirect("programme:needs", year=ty.year)
+    form = NeedForm(request.POST)
+    if form.is_valid():
+        need = form.save(commit=False)
+        need.institution, need.year, need.submitted_on = inst, ty.year, today
+        if TrainingNeed.objects.filter(institution=inst, year=ty.year, topic=need.topic).exists():
+            messages.error(request, "该主题的需求已填报，请修改原记录。")
+        else:
+            need.save()
+            messages.success(request, "需求已提交。")
+    else:
+        for field, errs in form.errors.items():
+            messages.error(request, f"{field}: {'；'.join(errs)}")
+    return redirect("programme:needs", year=ty.year)
+
+
+@login_required
+def plan(request: HttpRequest, year: int) -> HttpResponse:
+    _staff_only(request)
+    ty = get_object_or_404(TrainingYear, year=year)
+    current = TrainingPlan.objects.filter(year=ty).first()
+    if request.method == "POST":
+        return _plan_action(request, ty, current)
+    formset = PlanSessionFormSet(queryset=current.sessions.all() if current else TrainingPlan.objects.none())
+    return render(request, "programme/plan.html", {"ty": ty, "plan": current, "formset": formset})
+
+
+def _plan_action(request: HttpRequest, ty: TrainingYear, current: TrainingPlan | None) -> HttpResponse:
+    action = request.POST.get("action")
+    try:
+        if action == "propose":
+            propose_plan(ty)
+            messages.success(request, "已按需求生成计划草案。")
+        elif action == "save" and current is not None:
+            _save_sessions(request, current)
+        elif action == "adopt" and current is not None:
+            made = adopt_plan(current, request.user)
+            messages.success(request, f"计划已通过，生成培训场次 {len(made)} 场。")
+    except PlanLocked:
+        messages.error(request, "计划已通过，不能再修改。")
+    return redirect("programme:plan", year=ty.year)
+
+
+def _save_sessions(request: HttpRequest, current: TrainingPlan) -> None:
+    if current.status == TrainingPlan.Status.ADOPTED:
+        raise PlanLocked
+    formset = PlanSessionFormSet(request.POST, queryset=current.sessions.all())
+    if not formset.is_valid():
+        messages.error(request, f"修改未保存：{formset.errors}")
+        return
+    for obj in formset.save(commit=False):
+        obj.plan = current
+        obj.save()
+    for obj in formset.deleted_objects:
+        obj.delete()
+    messages.success(request, "计划场次已保存。")
+
+
+@login_required
+def sessions(request: HttpRequest, year: int) -> HttpResponse:
+    rows = (
+        TrainingSession.objects.filter(year=year)
+        .select_related("topic")
+        .annotate(signed=Count("attendance"), present=Count("attendance", filter=_present()))
+    )
+    own = _institution_of(request.user)
+    if not request.user.is_staff and own is None:
+        raise PermissionDenied
+    return render(request, "programme/sessions.html", {"year": year, "rows": rows})
+
+
+def _present() -> Any:
+    from django.db.models import Q
+
+    return Q(attendance__attended=True)
+
+
+@login_required
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    s = get_object_or_404(TrainingSession, pk=pk)
+    rows = s.attendance.select_related("staff__institution").order_by(
+        "staff__institution__code", "staff__name"
+    )
+    own = _institution_of(request.user)
+    if not request.user.is_staff:
+        if own is None:
+            raise PermissionDenied
+        rows = rows.filter(staff__institution=own)
+    by_inst: dict[str, list[Attendance]] = defaultdict(list)
+    for a in rows:
+        by_inst[a.staff.institution.name].append(a)
+    return render(request, "programme/session_detail.html", {"s": s, "by_inst": dict(by_inst)})
