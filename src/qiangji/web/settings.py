@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "qiangji.web.assessment",
     "qiangji.web.publication",
     "qiangji.web.comparisons",
+    "qiangji.web.programme",
     "qiangji.web.api",
 ]
 
@@ -127,6 +128,12 @@ QIANGJI = {
     "CATALOGUE_VERSION": env_str("QIANGJI_CATALOGUE_VERSION", "2020-42"),
     "OBJECTION_PERIOD_WORKING_DAYS": env_int("QIANGJI_OBJECTION_PERIOD_WORKING_DAYS", 5),
     "ISSUING_UNIT": env_str("QIANGJI_ISSUING_UNIT", "台州市计量技术研究院（示例）"),
+    # Programme alerts (programme/alerts.py): lead times, and email delivery (off by default).
+    "ALERT_LEAD_MONTHS": env_int("QIANGJI_ALERT_LEAD_MONTHS", 6),
+    "INSTRUMENT_ALERT_LEAD_DAYS": env_int("QIANGJI_INSTRUMENT_ALERT_LEAD_DAYS", 60),
+    "DEADLINE_ALERT_DAYS": env_int("QIANGJI_DEADLINE_ALERT_DAYS", 30),
+    "ALERT_EMAIL_ENABLED": env_bool("QIANGJI_ALERT_EMAIL_ENABLED", False),
+    "ALERT_EMAIL_TO": env_list("QIANGJI_ALERT_EMAIL_TO", ""),
 }
 
 LOGGING = {

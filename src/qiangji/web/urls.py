@@ -13,5 +13,6 @@ urlpatterns = [
     path("assessment/", include("qiangji.web.assessment.urls")),
     path("comparisons/", include("qiangji.web.comparisons.urls")),
     path("institutions/", include("qiangji.web.registry.urls")),
+    path("programme/", include("qiangji.web.programme.urls")),
     path("", include("qiangji.web.publication.urls")),
 ]
