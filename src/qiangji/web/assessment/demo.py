@@ -84,9 +84,10 @@ def _ratio(num: int, den: int) -> Entry:
 
 
 def demo_indicators() -> list[str]:
-    """Indicators the demo reports: first source ``reported``, plus C3.2 (fallback without comparisons)."""
+    """Indicators the demo reports: first source ``reported``, plus C3.2 and D3.3 (fallbacks when no
+    comparison was evaluated or no training session was held)."""
     fw = current_framework_version().framework()
-    return [c for c in fw.indicators if sources_of(c)[0] == "reported" or c == "C3.2"]
+    return [c for c in fw.indicators if sources_of(c)[0] == "reported" or c in ("C3.2", "D3.3")]
 
 
 def _users() -> tuple[Any, Any]:

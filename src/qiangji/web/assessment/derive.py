@@ -147,6 +147,19 @@ def d3_2(inst: Institution, period: Period) -> Derived:
     return count("基准日在岗且持有效一级注册的人数", sorted(set(regs.values_list("staff__name", flat=True))))
 
 
+def d3_3(inst: Institution, period: Period) -> Derived | None:
+    """Training hours per technical staff member from the programme's attendance records (if installed)."""
+    if not apps.is_installed("qiangji.web.programme"):
+        return None
+    from qiangji.web.programme.indicators import training_hours_per_technical
+
+    got = training_hours_per_technical(inst, period.start, period.end, period.as_of)
+    if got is None:
+        return None
+    method = "期内培训到课学时合计 / 基准日在岗技术人员数"
+    return Derived(got.value, method, got.hours, float(got.technical_staff), got.sessions)
+
+
 # --- D4 industrial service --------------------------------------------------------------------------------
 def _services(inst: Institution, period: Period) -> Any:
     quarters = Q()
@@ -302,6 +315,7 @@ DERIVERS: dict[str, Deriver] = {
     "D2.3": d2_3,
     "D3.1": d3_1,
     "D3.2": d3_2,
+    "D3.3": d3_3,
     "D4.1": d4_1,
     "D4.2": d4_2,
     "D5.1": d5_1,

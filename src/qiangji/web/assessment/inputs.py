@@ -36,6 +36,7 @@ SNAPSHOT_FORMAT = 1
 SOURCES: dict[str, tuple[str, ...]] = {
     **{code: ("derived",) for code in DERIVERS},
     "D3.1": ("derived", "reported"),
+    "D3.3": ("derived", "reported"),  # from training attendance once sessions exist, else reported
     "C3.2": ("derived", "reported"),  # from comparisons once evaluated, else reported
     "C1.1": ("supervision", "reported"),
     "C2.3": ("supervision", "reported"),
