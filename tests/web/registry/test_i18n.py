@@ -54,3 +54,16 @@ def test_it_has_an_english_translation_for_every_registry_model_and_field() -> N
                 f"{model.__name__}: {n}" for n in names if any("\u4e00" <= c <= "\u9fff" for c in str(n))
             ]
     assert untranslated == []
+
+
+@pytest.mark.django_db
+def test_it_titles_the_institution_list_in_the_chosen_language(admin_client) -> None:
+    from django.urls import reverse
+
+    from . import factories as f
+
+    f.institution(name="示例计量所（示例）")
+    url = reverse("registry:home")
+    assert "<h1>计量技术机构</h1>" in admin_client.get(url).content.decode()
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "<h1>Metrology institutions</h1>" in admin_client.get(url).content.decode()

@@ -299,3 +299,14 @@ def _qiangji() -> dict:
     from django.conf import settings
 
     return dict(settings.QIANGJI)
+
+
+@pytest.mark.django_db
+def test_it_warns_about_a_registration_period_other_than_five_years() -> None:
+    from qiangji.web.registry.validators import registration_warnings
+
+    person = f.staff(f.institution())
+    five = f.registration(person, D(2020, 7, 1), D(2025, 6, 30))
+    three = f.registration(person, D(2020, 7, 1), D(2023, 6, 30))
+    assert registration_warnings(five) == []
+    assert [name for name, _ in registration_warnings(three)] == ["valid_to"]

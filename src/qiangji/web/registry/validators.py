@@ -18,7 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from qiangji.web.registry.dates import add_months, add_years
 
 if TYPE_CHECKING:
-    from qiangji.web.registry.models import MeasurementStandard, Staff, VerificationCertificate
+    from qiangji.web.registry.models import (
+        MeasurementStandard,
+        RMRegistration,
+        Staff,
+        VerificationCertificate,
+    )
 
 Errors = dict[str, Any]
 Warnings = list[tuple[str, Any]]
@@ -51,6 +56,15 @@ def validate_staff_counts(total: int | None, verification: int | None, registere
     errors = staff_count_errors(total, verification, registered)
     if errors:
         raise ValidationError(errors)
+
+
+def registration_warnings(reg: RMRegistration) -> Warnings:
+    """Accepted but suspicious: a registration period other than ``RM_REGISTRATION_VALIDITY_YEARS``."""
+    years = settings.QIANGJI["RM_REGISTRATION_VALIDITY_YEARS"]
+    nominal = add_years(reg.valid_from, years)
+    if reg.valid_to in (nominal, nominal - dt.timedelta(days=1)):
+        return []
+    return [("valid_to", _("注册有效期不是%(years)s年，请核对。") % {"years": years})]
 
 
 def measurement_standard_errors(std: MeasurementStandard) -> Errors:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from qiangji.web.registry.admin.common import as_of_today_filter, today
+from qiangji.web.registry.admin.common import as_of_today_filter, show_warnings, today
 from qiangji.web.registry.forms import RMRegistrationForm
 from qiangji.web.registry.models import RMRegistration, Staff
+from qiangji.web.registry.validators import registration_warnings
 
 
 class RMRegistrationInline(admin.TabularInline):
@@ -31,6 +35,12 @@ class StaffAdmin(admin.ModelAdmin):
     list_select_related = ["institution"]
     inlines = [RMRegistrationInline]
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects + [o for o, _fields in formset.changed_objects]:
+            if isinstance(obj, RMRegistration):
+                show_warnings(request, obj, registration_warnings(obj))
+
     @admin.display(boolean=True, description=_("今日持有效注册"))
     def registered_today(self, obj: Staff) -> bool:
         return obj.registration_on(today()) is not None
@@ -48,6 +58,10 @@ class RMRegistrationAdmin(admin.ModelAdmin):
     date_hierarchy = "valid_to"
     list_select_related = ["staff__institution"]
     autocomplete_fields = ["staff"]
+
+    def save_model(self, request: HttpRequest, obj: RMRegistration, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        show_warnings(request, obj, registration_warnings(obj))
 
     @admin.display(description=_("机构"), ordering="staff__institution__code")
     def institution(self, obj: RMRegistration) -> str:
