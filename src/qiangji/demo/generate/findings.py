@@ -1,0 +1,87 @@
+"""Supervision findings (C1.2 and the C1–C4 sub-dimensions), from the city's quarterly visits.
+
+Most findings follow from the defective certificates of the quarter's audit sample (rule and sub-dimension
+of the defect); the rest concern the management system (C1) and capability coverage (C2). Improving
+institutions close findings on time more often than declining ones; findings still open on 2025-12-31
+have no closing date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+
+from qiangji.demo.generate.common import END, day_between, quarter_bounds, quarters, stream
+from qiangji.demo.generate.institutions import PROFILES, RANKED, Profile
+from qiangji.demo.generate.records import CertificateRec, FindingRec
+
+SUB_DIMENSION = {
+    "TR-1": "C4",
+    "TR-2": "C4",
+    "TR-3": "C3",
+    "TR-4": "C4",
+    "TR-5": "C4",
+    "TR-6": "C3",
+    "TR-7": "C4",
+    "TR-8": "C3",
+}
+TEXT = {
+    "TR-1": "抽查证书{no}引用的计量标准在检定日期考核证书已失效。",
+    "TR-2": "抽查证书{no}所用标准器在检定日期超出溯源有效期。",
+    "TR-3": "抽查证书{no}签字人员资质不符合要求。",
+    "TR-4": "抽查证书{no}引用的检定规程已废止。",
+    "TR-5": "抽查证书{no}环境条件未记录或超出规程要求。",
+    "TR-6": "抽查证书{no}有效期超过规程规定的检定周期。",
+    "TR-7": "抽查证书{no}未填写原始记录编号。",
+    "TR-8": "抽查证书{no}检定项目超出授权范围。",
+    "C1": "内部审核或管理评审未按计划完成（示例）。",
+    "C2": "部分授权项目注册计量师配备不足两人（示例）。",
+}
+ON_TIME = {"improving": 0.9, "flat": 0.78, "declining": 0.55}
+
+
+def findings(seed: int, certs: Sequence[CertificateRec]) -> tuple[FindingRec, ...]:
+    rows: list[FindingRec] = []
+    for profile in PROFILES:
+        if profile.code not in RANKED:
+            continue
+        rng = stream(seed, "findings", profile.code)
+        mine = [c for c in certs if c.institution == profile.code and c.defect]
+        for year, quarter in quarters():
+            first, last = quarter_bounds(year, quarter)
+            visit = last - dt.timedelta(days=int(rng.integers(5, 25)))
+            found = [c for c in mine if first <= c.verified_on <= visit and rng.random() < 0.6]
+            rows += [
+                _finding(
+                    rng,
+                    profile,
+                    visit,
+                    SUB_DIMENSION[c.defect],
+                    c.defect,
+                    TEXT[c.defect].format(no=c.cert_no),
+                )
+                for c in found
+            ]
+            for _ in range(int(rng.poisson(0.5))):
+                sub = "C1" if rng.random() < 0.6 else "C2"
+                rows.append(_finding(rng, profile, visit, sub, "", TEXT[sub]))
+    return tuple(rows)
+
+
+def _finding(
+    rng: np.random.Generator, profile: Profile, found: dt.date, sub: str, rule: str, text: str
+) -> FindingRec:
+    severity = str(rng.choice(["minor", "major", "critical"], p=[0.75, 0.22, 0.03]))
+    due = found + dt.timedelta(days=30 if severity != "minor" else 60)
+    draw = rng.random()
+    if draw < ON_TIME[profile.trajectory]:
+        closed: dt.date | None = day_between(rng, found + dt.timedelta(days=3), due)
+    elif draw < 0.93:
+        closed = due + dt.timedelta(days=int(rng.integers(5, 60)))
+    else:
+        closed = None
+    if closed is not None and closed > END:
+        closed = None
+    return FindingRec(profile.code, "supervision", found, sub, rule, severity, text, due, closed)
