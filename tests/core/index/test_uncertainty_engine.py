@@ -260,3 +260,57 @@ def test_it_collapses_complete_data_into_one_weighted_mean_like_the_pipeline(met
     normalised = np.broadcast_to(model.variants[0].normalised, (n, 30, len(fw.indicators)))
     expected = aggregate_tree(fw.with_methods(aggregate=method), normalised, weights=weights)[..., -1]
     assert_allclose(got, expected, rtol=1e-12)
+
+
+def treated_framework() -> Framework:
+    """A log1p-treated count (large values), a rate with bounds, and an ordinal level."""
+    return Framework.from_dict(
+        {
+            "code": "IX",
+            "nodes": [
+                {
+                    "code": "N",
+                    "direction": 1,
+                    "weight": 1,
+                    "bounds": [0, 500000],
+                    "method": {"treat": "log1p"},
+                },
+                {"code": "P", "direction": 1, "weight": 1, "bounds": [0, 100]},
+                {
+                    "code": "L",
+                    "direction": 1,
+                    "weight": 1,
+                    "method": {"normalise": {"method": "ordinal", "mapping": {0: 0, 1: 0.4, 2: 0.8, 3: 1.0}}},
+                },
+            ],
+        }
+    )
+
+
+def test_it_adds_value_noise_on_the_measured_scale_not_the_treated_one() -> None:
+    # Relative noise of 1e-6 on counts near 10^5 is ±0.1 counts: after log1p and min-max over three units
+    # the scores move by hundredths of a point at most. (Noise scaled on the raw value but added after
+    # log1p would move log1p(x) ≈ 11.5 by ±0.1, far more than the units' spread, and shuffle them.)
+    fw = treated_framework()
+    data = pd.DataFrame(
+        {"unit": ["A", "B", "C"], "N": [100000, 100400, 100800], "P": [50, 51, 52], "L": [1, 2, 1]}
+    )
+    nominal = compute(fw, data).index_scores.to_numpy()
+    res = run_uncertainty(fw, data, UncertaintySpec(value_noise=1e-6), runs=400, seed=3, keep_scores=True)
+    assert res.scores is not None
+    # min-max over three close units stretches ±0.1 counts to a few hundredths of a point, no more
+    assert_allclose(res.scores, np.broadcast_to(nominal, res.scores.shape), atol=0.05)
+    table = res.table(rank_probability_columns=0)
+    assert_array_equal(table["rank_p05"], table["rank"])
+    assert_array_equal(table["rank_p95"], table["rank"])
+
+
+def test_it_keeps_noisy_values_within_bounds_and_ordinal_levels_exact() -> None:
+    # 80 % relative noise on a rate of 95 would often exceed 100 and on the levels would leave {0..3};
+    # both must stay legal, so every replication computes (no InputError) and scores stay in [0, 100].
+    fw = treated_framework()
+    data = pd.DataFrame({"unit": ["A", "B", "C"], "N": [10, 2000, 90000], "P": [95, 20, 60], "L": [0, 3, 2]})
+    res = run_uncertainty(fw, data, UncertaintySpec(value_noise=0.8), runs=300, seed=5, keep_scores=True)
+    assert res.scores is not None
+    assert np.isfinite(res.scores).all()
+    assert res.scores.min() >= 0.0 and res.scores.max() <= 100.0 + 1e-9

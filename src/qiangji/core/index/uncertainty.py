@@ -423,11 +423,13 @@ def _check_spec(fw: Framework, spec: UncertaintySpec, replay: Replay | None, sen
 def _noise_scale(fw: Framework, data: IndexData, spec: UncertaintySpec) -> FloatArray | None:
     """Standard deviation of the additive noise per cell: σ_j·|x| (relative) or σ_j (absolute).
 
-    Zero at missing cells: an imputed value is not a measurement.
+    Zero at missing cells: an imputed value is not a measurement. Zero for ordinally mapped indicators: a
+    level (e.g. key-lab level 0–3) is a category, not a measurement with an error.
     """
     if not spec.has_value_noise:
         return None
     sd = np.array([spec.value_noise_by_indicator.get(c, spec.value_noise) for c in fw.indicators])
+    sd = np.where([fw.node(c).methods["normalise"].method == "ordinal" for c in fw.indicators], 0.0, sd)
     unknown = sorted(set(spec.value_noise_by_indicator) - set(fw.indicators))
     if unknown:
         raise InputError(f"`value_noise_by_indicator` keys must be indicator codes, got {', '.join(unknown)}")

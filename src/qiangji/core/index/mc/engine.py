@@ -13,8 +13,11 @@ their own weights, bottom-up over the compiled tree, on arrays ``(replications, 
 
 Every operation is element-wise along the replication axis, so a replication's score does not depend on
 which other replications share its block (results do not depend on the chunk size).
-With measurement noise the indicator matrix differs per replication: noise is added to the imputed and
-treated values of the measured cells, and the block is normalised with ``pipeline.normalise_matrix``.
+With measurement noise the indicator matrix differs per replication: noise is added to the imputed values
+of the measured cells (the scale on which they were measured), clipped to each indicator's bounds, then
+each replication is treated (element-wise treatments such as ``log1p`` at once for the whole block;
+data-dependent ones such as winsorisation replication by replication) and the block is normalised with
+``pipeline.normalise_matrix``.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from numpy.typing import NDArray
 from qiangji.core.errors import InputError
 from qiangji.core.index.data import IndexData
 from qiangji.core.index.framework import Framework, MethodSpec
-from qiangji.core.index.methods import aggregators
+from qiangji.core.index.methods import aggregators, treatments
 from qiangji.core.index.pipeline import aggregate_tree, impute_matrix, normalise_matrix, treat_matrix
 
 __all__ = ["Model", "Variant"]
@@ -44,6 +47,7 @@ class Variant:
     """One combination of impute/treat/normalise alternatives, prepared for aggregation."""
 
     framework: Framework
+    imputed: FloatArray  # (units, indicators), after imputation (measurement noise is added here)
     treated: FloatArray  # (units, indicators), after imputation and treatment
     normalised: FloatArray  # (units, indicators), nominal values
     log: FloatArray  # ln of `normalised` where positive, NaN elsewhere
@@ -178,7 +182,7 @@ class Model:
         normalised = normalise_matrix(fw, treated)
         with np.errstate(invalid="ignore", divide="ignore"):
             log = np.where(normalised > 0, np.log(np.where(normalised > 0, normalised, 1.0)), np.nan)
-        return Variant(fw, treated, normalised, log, bool(not np.isnan(normalised).any()))
+        return Variant(fw, imputed, treated, normalised, log, bool(not np.isnan(normalised).any()))
 
     def _aggregate_specs(self, spec: Mapping[str, Any] | None) -> dict[int, MethodSpec]:
         fw = self.framework.with_methods(aggregate=spec) if spec is not None else self.framework
@@ -206,7 +210,8 @@ class Model:
                 c = fw.column[i]
                 values[int(i)] = _Value(variant.normalised[:, c], variant.log[:, c])
         else:
-            normalised = normalise_matrix(variant.framework, variant.treated[None] + noise)
+            noisy = _clip_to_bounds(variant.framework, variant.imputed[None] + noise)
+            normalised = normalise_matrix(variant.framework, _treat_block(variant.framework, noisy))
             for i in np.flatnonzero(leaves):
                 values[int(i)] = _Value(normalised[..., fw.column[i]])
         for g in fw.groups:
@@ -269,3 +274,36 @@ def _weighted_sum(ys: list[FloatArray], w: FloatArray) -> FloatArray:
         np.multiply(w[:, j : j + 1], ys[j], out=tmp)
         acc += tmp
     return acc
+
+
+ELEMENTWISE_TREATMENTS = frozenset({"none", "log1p"})
+
+
+def _clip_to_bounds(fw: Framework, x: FloatArray) -> FloatArray:
+    """Noisy values stay in each indicator's domain (a count is never negative, a rate never over 100 %)."""
+    lo = np.array([_bound(fw, c, 0) for c in fw.indicators])
+    hi = np.array([_bound(fw, c, 1) for c in fw.indicators])
+    return np.clip(x, lo, hi)
+
+
+def _bound(fw: Framework, code: str, side: int) -> float:
+    bounds = fw.node(code).bounds
+    value = None if bounds is None else bounds[side]
+    return (-np.inf, np.inf)[side] if value is None else float(value)
+
+
+def _treat_block(fw: Framework, x: FloatArray) -> FloatArray:
+    """`pipeline.treat_matrix` for a block ``(replications, units, indicators)``.
+
+    Element-wise treatments run on the whole block; a data-dependent treatment (winsorisation, the
+    min/max-based ``log``) sees one replication's column at a time, exactly as the nominal pipeline does.
+    """
+    out = np.array(x, dtype=np.float64, copy=True)
+    for spec, cols in fw.plan["treat"]:
+        treat = treatments[spec.method]
+        if spec.method in ELEMENTWISE_TREATMENTS:
+            out[..., cols] = treat(out[..., cols], **spec.params)[0]
+            continue
+        for r, c in itertools.product(range(out.shape[0]), cols):
+            out[r, :, c] = treat(out[r, :, c], **spec.params)[0]
+    return out
