@@ -233,7 +233,8 @@ def ordinal(
     if np.any(unknown):
         bad = sorted({float(v) for v in x[unknown]})
         keys = ", ".join(str(k) for k in mapping)
-        raise InputError(f"`value` must be one of the ordinal levels {keys}, got {bad}")
+        shown = ", ".join(f"{v:g}" for v in bad[:5]) + (f" (and {len(bad) - 5} more)" if len(bad) > 5 else "")
+        raise InputError(f"`value` must be one of the ordinal levels {keys}, got {shown}")
     return out
 
 
