@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "qiangji.web.accounts"
+    label = "accounts"
+    verbose_name = _("账户、权限与审计")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from qiangji.web.accounts import admin_policy, audit, throttle
+
+        audit.connect()
+        throttle.connect()
+        admin_policy.enforce_on_site()

@@ -1,0 +1,227 @@
+"""Who may see and change what: the one place every page, admin, API, export and download asks.
+
+Roles (:class:`~qiangji.web.accounts.models.Role`): the programme admin and city reviewers see and edit
+everything (reviewers not accounts); leadership sees everything and edits nothing; a county reporter sees
+and edits only rows of its own institution plus shared reference lists; the public (anonymous or without a
+role) sees only final publications, through the public pages. A superuser counts as programme admin.
+
+A row belongs to an institution when a chain of foreign keys ends in a field named ``institution``
+pointing to :class:`Institution` (``RMRegistration → staff → institution``); :func:`institution_path`
+finds it once per model. Rows with no such chain are city data, hidden from reporters unless they are
+reference lists (:data:`REFERENCE_MODELS`).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, TypeVar
+
+from django.db import models
+from django.db.models import QuerySet
+
+from qiangji.web.registry.models import Institution
+
+#: The values of :class:`~qiangji.web.accounts.models.Role` (plain strings for the type checker).
+ADMIN, REVIEWER, REPORTER, LEADERSHIP = "admin", "reviewer", "reporter", "leadership"
+PUBLIC = "public"
+CITY_ROLES = frozenset({ADMIN, REVIEWER})
+READ_ALL_ROLES = frozenset({ADMIN, REVIEWER, LEADERSHIP})
+STAFF_ROLES = frozenset({ADMIN, REVIEWER, REPORTER, LEADERSHIP})
+
+#: Shared lists every signed-in role may read (never edit unless city).
+REFERENCE_MODELS = frozenset(
+    {
+        "registry.division",
+        "registry.mvcatalogueitem",
+        "registry.regulation",
+        "assessment.period",
+        "assessment.frameworkversion",
+    }
+)
+#: Institution-owned data a county reporter keeps up to date for its own institution.
+REPORTER_EDITABLE = frozenset(
+    {
+        "registry.institutionmvitem",
+        "registry.staff",
+        "registry.rmregistration",
+        "registry.measurementstandard",
+        "registry.previousassessment",
+        "registry.standardinstrument",
+        "registry.instrumentcertificate",
+        "registry.verificationcertificate",
+        "registry.industryservice",
+        "registry.researchproject",
+        "registry.labplatform",
+        "registry.researchoutput",
+        "assessment.reportedvalue",
+        "assessment.evidence",
+        "assessment.rectification",
+        "comparisons.submission",
+        "publication.objection",
+    }
+)
+#: Account management: the programme admin only (leadership reads the audit trail too).
+ACCOUNT_APPS = frozenset({"auth", "accounts", "sessions", "admin", "contenttypes"})
+AUDIT_MODELS = frozenset({"accounts.auditevent", "accounts.loginfailure"})
+#: Where the owning institution is not found by the naming rule.
+PATH_OVERRIDES: dict[str, str | None] = {
+    "registry.institution": "pk",
+    "registry.institutionsuccession": "successor",
+    "assessment.rectification": "finding__institution",
+}
+
+M = TypeVar("M", bound=models.Model)
+
+
+def role_of(user: Any) -> str:
+    """The user's role, or :data:`PUBLIC` (anonymous, inactive, or no role assigned)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return PUBLIC
+    if user.is_superuser:
+        return ADMIN
+    profile = _profile(user)
+    return str(profile.role) if profile is not None else PUBLIC
+
+
+def institution_id_of(user: Any) -> int | None:
+    """The institution a user acts for (reporters always have one; city users may)."""
+    if user is None or not user.is_authenticated:
+        return None
+    profile = _profile(user)
+    return profile.institution_id if profile is not None else None
+
+
+def institution_of(user: Any) -> Institution | None:
+    pk = institution_id_of(user)
+    return Institution.objects.filter(pk=pk).first() if pk is not None else None
+
+
+def _profile(user: Any) -> Any:
+    cached = getattr(user, "_qiangji_profile", False)
+    if cached is False:
+        from qiangji.web.accounts.models import Profile
+
+        cached = Profile.objects.filter(user_id=user.pk).first()
+        user._qiangji_profile = cached
+    return cached
+
+
+def label(model: type[models.Model] | models.Model) -> str:
+    return str(model._meta.label_lower)
+
+
+def institution_path(model: type[models.Model]) -> str | None:
+    """ORM path from ``model`` to the owning institution (``"pk"`` for Institution), or None."""
+    return _institution_path(model)  # type: ignore[arg-type]
+
+
+@cache
+def _institution_path(model: type[models.Model]) -> str | None:
+    key = label(model)
+    if key in PATH_OVERRIDES:
+        return PATH_OVERRIDES[key]
+    frontier: list[tuple[type[models.Model], str]] = [(model, "")]
+    for _depth in range(3):
+        nxt = []
+        for current, prefix in frontier:
+            for field in current._meta.concrete_fields:
+                if not field.is_relation or field.related_model is None:
+                    continue
+                if field.name == "institution" and field.related_model is Institution:
+                    return prefix + "institution"
+                if field.related_model._meta.app_label not in ACCOUNT_APPS:
+                    nxt.append((field.related_model, f"{prefix}{field.name}__"))
+        frontier = nxt
+    return None
+
+
+def owner_id(obj: models.Model) -> int | None:
+    """The pk of the institution ``obj`` belongs to (None: city data or not yet linked)."""
+    if isinstance(obj, Institution):
+        return obj.pk
+    path = institution_path(type(obj))
+    if path is None:
+        return None
+    target: Any = obj
+    *hops, last = path.split("__")
+    for hop in hops:
+        target = getattr(target, hop, None)
+        if target is None:
+            return None
+    return getattr(target, f"{last}_id", None)
+
+
+def can_view_model(user: Any, model: type[models.Model]) -> bool:
+    """May the user see rows of this kind at all (before row scoping)?"""
+    role, key = role_of(user), label(model)
+    if role == PUBLIC:
+        return False
+    if key in AUDIT_MODELS:
+        return role in (ADMIN, LEADERSHIP)
+    if model._meta.app_label in ACCOUNT_APPS:
+        return role == ADMIN
+    if role in READ_ALL_ROLES:
+        return True
+    return key in REFERENCE_MODELS or institution_path(model) is not None
+
+
+def can_edit_model(user: Any, model: type[models.Model]) -> bool:
+    """May the user add, change or delete rows of this kind (before row scoping)?"""
+    role, key = role_of(user), label(model)
+    if key in AUDIT_MODELS:
+        return False
+    if model._meta.app_label in ACCOUNT_APPS:
+        return role == ADMIN
+    if role in CITY_ROLES:
+        return True
+    return role == REPORTER and key in REPORTER_EDITABLE
+
+
+def can_view(user: Any, obj: models.Model) -> bool:
+    """May the user see this row (an institution, or anything belonging to one)?"""
+    if not can_view_model(user, type(obj)):
+        return False
+    if role_of(user) != REPORTER or label(obj) in REFERENCE_MODELS:
+        return True
+    return owner_id(obj) == institution_id_of(user)
+
+
+def can_edit(user: Any, obj: models.Model) -> bool:
+    """May the user change or delete this row? A reporter only rows of its own institution."""
+    if not can_edit_model(user, type(obj)):
+        return False
+    if role_of(user) != REPORTER:
+        return True
+    own = institution_id_of(user)
+    return own is not None and owner_id(obj) == own
+
+
+def visible_institutions(user: Any) -> QuerySet[Institution]:
+    role = role_of(user)
+    if role in READ_ALL_ROLES:
+        return Institution.objects.all()
+    if role == REPORTER:
+        return Institution.objects.filter(pk=institution_id_of(user))
+    return Institution.objects.none()
+
+
+def scope_queryset(user: Any, qs: QuerySet[M]) -> QuerySet[M]:
+    """``qs`` narrowed to the rows the user may see ("own institution only" for a reporter)."""
+    model = qs.model
+    if not can_view_model(user, model):
+        return qs.none()
+    if role_of(user) != REPORTER or label(model) in REFERENCE_MODELS:
+        return qs
+    path = institution_path(model)
+    own = institution_id_of(user)
+    if path is None or own is None:
+        return qs.none()
+    return qs.filter(**{path: own})
+
+
+def is_city(user: Any) -> bool:
+    return role_of(user) in CITY_ROLES
+
+
+def is_read_only(user: Any) -> bool:
+    return role_of(user) == LEADERSHIP

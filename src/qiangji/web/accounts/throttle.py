@@ -1,0 +1,98 @@
+"""Login throttling (OWASP ASVS 2.2.1; 等级保护 2.0 身份鉴别: 登录失败处理).
+
+After ``LOGIN_FAILURE_LIMIT`` failures for one username from one IP within ``LOGIN_LOCKOUT_MINUTES``
+(or ``LOGIN_FAILURE_LIMIT_PER_USER`` from anywhere), further attempts are refused without checking the
+password until the window has passed. Failures are stored in the database, so every worker sees them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import signals as auth_signals
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qiangji.web.accounts.context import client_ip
+from qiangji.web.accounts.models import AuditEvent, LoginFailure
+
+LOCKED_MESSAGE = _("登录失败次数过多，该账户已暂时锁定。请在 %(minutes)s 分钟后再试，或联系项目管理员。")
+
+
+def _conf(name: str, default: int) -> int:
+    return int(getattr(settings, "QIANGJI_SECURITY", {}).get(name, default))
+
+
+def window() -> dt.timedelta:
+    return dt.timedelta(minutes=_conf("LOGIN_LOCKOUT_MINUTES", 15))
+
+
+def locked_until(username: str, ip: str | None) -> dt.datetime | None:
+    """When the lock on ``username`` (from ``ip``) ends, or None if it may try now."""
+    since = timezone.now() - window()
+    recent = LoginFailure.objects.filter(username=username[:150], at__gte=since)
+    per_pair = recent.filter(Q(ip=ip) if ip else Q(ip__isnull=True))
+    for qs, limit in (
+        (per_pair, _conf("LOGIN_FAILURE_LIMIT", 5)),
+        (recent, _conf("LOGIN_FAILURE_LIMIT_PER_USER", 20)),
+    ):
+        times = list(qs.order_by("-at").values_list("at", flat=True)[:limit])
+        if len(times) >= limit:
+            return times[-1] + window()
+    return None
+
+
+def minutes_left(until: dt.datetime) -> int:
+    return max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
+
+
+class ThrottledBackend(ModelBackend):
+    """The model backend, refusing locked usernames before looking at the password."""
+
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kw: Any
+    ) -> Any:
+        name = username or kw.get("username") or ""
+        ip = client_ip(request) if request is not None else None
+        if locked_until(name, ip) is not None:
+            from qiangji.web.accounts import audit
+
+            audit.record(AuditEvent.Action.LOCKED_OUT, actor=name[:150], actor_id=None, ip=ip)
+            raise PermissionDenied("locked out")  # stops other backends; Django reports a failed login
+        user = super().authenticate(request, username=username, password=password, **kw)
+        if user is None and name:
+            LoginFailure.objects.create(username=name[:150], ip=ip)
+        elif user is not None:
+            LoginFailure.objects.filter(username=name[:150], ip=ip).delete()
+        return user
+
+
+class ThrottledLoginForm(AdminAuthenticationForm):
+    """The admin login form, with a clear message while an account is locked."""
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username") or ""
+        until = locked_until(username, client_ip(self.request) if self.request else None)
+        if until is not None:
+            raise forms.ValidationError(LOCKED_MESSAGE % {"minutes": minutes_left(until)}, code="locked_out")
+        return super().clean()
+
+
+def _prune(sender: Any, **_: Any) -> None:
+    """Failures older than a day are of no use to the throttle (the audit trail keeps them)."""
+    LoginFailure.objects.filter(at__lt=timezone.now() - dt.timedelta(days=1)).delete()
+
+
+def connect() -> None:
+    from django.contrib import admin
+
+    admin.site.login_form = ThrottledLoginForm
+    auth_signals.user_logged_in.connect(_prune, dispatch_uid="qiangji_prune_login_failures")
