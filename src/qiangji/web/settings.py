@@ -19,12 +19,16 @@ from qiangji.web.env import (
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = env_path("DATA_DIR", "./var")
 
-DEBUG = env_bool("QIANGJI_DEBUG", False)
+# QIANGJI_ENV=production: no debug, the secret key and hosts only from the environment, HTTPS only.
+PRODUCTION = env_str("QIANGJI_ENV", "development") == "production"
+DEBUG = env_bool("QIANGJI_DEBUG", False) and not PRODUCTION
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not env_bool("QIANGJI_INSECURE_DEV_KEY", True):
+    if PRODUCTION or not env_bool("QIANGJI_INSECURE_DEV_KEY", True):
         raise ImproperlyConfigured("SECRET_KEY must be set in the environment")
     SECRET_KEY = "insecure-development-key-only-for-demo-and-tests"
+elif PRODUCTION and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters with at least 5 distinct ones")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 INSTALLED_APPS = [
@@ -41,16 +45,20 @@ INSTALLED_APPS = [
     "qiangji.web.publication",
     "qiangji.web.comparisons",
     "qiangji.web.programme",
+    "qiangji.web.accounts",
     "qiangji.web.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "qiangji.web.accounts.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "qiangji.web.accounts.middleware.AuditContextMiddleware",
+    "qiangji.web.accounts.middleware.AccessPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -95,10 +103,40 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+AUTHENTICATION_BACKENDS = ["qiangji.web.accounts.throttle.ThrottledBackend"]
+QIANGJI_SECURITY = {
+    "LOGIN_FAILURE_LIMIT": env_int("QIANGJI_LOGIN_FAILURE_LIMIT", 5),
+    "LOGIN_FAILURE_LIMIT_PER_USER": env_int("QIANGJI_LOGIN_FAILURE_LIMIT_PER_USER", 20),
+    "LOGIN_LOCKOUT_MINUTES": env_int("QIANGJI_LOGIN_LOCKOUT_MINUTES", 15),
+}
+
+# Cookies, headers and HTTPS (Django deployment checklist; OWASP ASVS 3.4, 14.4).
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("QIANGJI_SESSION_SECONDS", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PRODUCTION or env_bool("QIANGJI_SECURE_COOKIES", False)
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("QIANGJI_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("QIANGJI_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("QIANGJI_HSTS_PRELOAD", True)
+    CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+    if env_bool("QIANGJI_BEHIND_TLS_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if not env_str("ALLOWED_HOSTS"):
+        raise ImproperlyConfigured("ALLOWED_HOSTS must be set in the environment in production")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
