@@ -67,3 +67,22 @@ def test_it_titles_the_institution_list_in_the_chosen_language(admin_client) -> 
     assert "<h1>计量技术机构</h1>" in admin_client.get(url).content.decode()
     admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert "<h1>Metrology institutions</h1>" in admin_client.get(url).content.decode()
+
+
+def test_it_ships_a_complete_compiled_english_catalogue() -> None:
+    import gettext
+    import re
+    from pathlib import Path
+
+    folder = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES"
+    po = (folder / "django.po").read_text(encoding="utf-8")
+    assert "#, fuzzy" not in po
+    entries = re.findall(
+        r'^(?:msgctxt "(.*)"\n)?msgid "(.*)"\n((?:".*"\n)*)msgstr "(.*)"\n((?:".*"\n)*)', po, re.M
+    )
+    untranslated = [e[1] for e in entries if (e[1] or e[2]) and not (e[3] or e[4])]
+    assert untranslated == []
+    with (folder / "django.mo").open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    stale = [e[1] for e in entries if e[1] and not e[2] and not e[0] and compiled.gettext(e[1]) == e[1]]
+    assert stale == []  # a .po entry missing from the committed .mo: run compilemessages
