@@ -47,8 +47,8 @@ def test_it_proposes_edits_and_adopts_a_plan(needs: TrainingYear) -> None:
     ]  # fmt: skip
     plan.sessions.filter(topic__code="T-B").update(hours=Decimal("6"))  # the city edits the draft
     sessions = adopt_plan(plan, None, on=D(2025, 2, 15))
-    assert [(s.quarter, s.hours, s.held_on) for s in sessions] == [(1, Decimal("6.0"), D(2025, 1, 15)),
-                                                                  (2, Decimal("8.0"), D(2025, 4, 15))]  # fmt: skip
+    got = [(s.quarter, s.hours, s.held_on) for s in sessions]
+    assert got == [(1, Decimal("6.0"), D(2025, 1, 15)), (2, Decimal("8.0"), D(2025, 4, 15))]
     plan.refresh_from_db()
     assert plan.status == TrainingPlan.Status.ADOPTED
     with pytest.raises(PlanLocked):

@@ -56,7 +56,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     statuses = all_statuses(day)
     return render(request, "programme/dashboard.html", {
         "day": day, "how": how, "goals": [(s, charts.trajectory(s)) for s in statuses],
-        "alerts": alerts_on(day), "method": PROJECTION_METHOD,
+        "alerts": alerts_on(day), "method": PROJECTION_METHOD, "year": day.year,
     })  # fmt: skip
 
 
