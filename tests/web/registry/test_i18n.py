@@ -77,12 +77,19 @@ def test_it_ships_a_complete_compiled_english_catalogue() -> None:
     folder = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES"
     po = (folder / "django.po").read_text(encoding="utf-8")
     assert "#, fuzzy" not in po
-    entries = re.findall(
-        r'^(?:msgctxt "(.*)"\n)?msgid "(.*)"\n((?:".*"\n)*)msgstr "(.*)"\n((?:".*"\n)*)', po, re.M
-    )
-    untranslated = [e[1] for e in entries if (e[1] or e[2]) and not (e[3] or e[4])]
-    assert untranslated == []
+    pattern = r'^(?:msgctxt "(.*)"\n)?msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)'
+
+    def text(quoted: str) -> str:
+        return "".join(re.findall(r'"(.*)"', quoted)).replace('\\"', '"').replace("\\n", "\n")
+
+    entries = [(ctx, text(mid), text(mstr)) for ctx, mid, mstr in re.findall(pattern, po, re.M)]
+    entries = [e for e in entries if e[1]]
+    assert [mid for _, mid, mstr in entries if not mstr] == []
     with (folder / "django.mo").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    stale = [e[1] for e in entries if e[1] and not e[2] and not e[0] and compiled.gettext(e[1]) == e[1]]
-    assert stale == []  # a .po entry missing from the committed .mo: run compilemessages
+
+    def lookup(ctx: str, mid: str) -> str:
+        return compiled.pgettext(ctx, mid) if ctx else compiled.gettext(mid)
+
+    stale = [mid for ctx, mid, mstr in entries if lookup(ctx, mid) != mstr]
+    assert stale == []  # the committed .mo differs from the .po: run compilemessages
