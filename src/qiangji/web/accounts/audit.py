@@ -38,8 +38,8 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
         value = getattr(obj, field.attname)
-        if field.name in SECRET_FIELDS:
-            value = "***" if value else ""
+        if field.name in SECRET_FIELDS:  # a fingerprint of the stored (already hashed) secret: shows a change
+            value = "***" + hashlib.sha256(str(value).encode()).hexdigest()[:12] if value else ""
         elif isinstance(value, bytes | memoryview):
             value = "sha256:" + hashlib.sha256(bytes(value)).hexdigest()
         elif isinstance(field, models.FileField):
