@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from qiangji.web.programme.advice import advice_for
 from qiangji.web.publication import charts, pages
 from qiangji.web.publication.exports.excel import ranking_workbook
 from qiangji.web.publication.exports.pdf import bulletin, profile
@@ -43,6 +44,7 @@ def scorecard(request: HttpRequest, period: str, unit: str) -> HttpResponse:
     ctx["radar_chart"] = charts.radar(content, unit)
     ctx["contribution_chart"] = charts.contributions(content, unit)
     ctx["trend_chart"] = charts.trend(ctx["trend"])
+    ctx["advice"] = advice_for(pub, unit)
     return render(request, "publication/scorecard.html", ctx)
 
 
@@ -76,7 +78,8 @@ def profile_pdf(request: HttpRequest, period: str, unit: str) -> HttpResponse:
     pub = _published(period)
     ctx = pages.scorecard_context(pub, unit)
     name = f"profile-{pub.period.code}-{unit}.pdf"
-    return _download(profile(ctx["content"], unit, ctx["trend"], ctx["findings"]), "application/pdf", name)
+    pdf = profile(ctx["content"], unit, ctx["trend"], ctx["findings"], advice=advice_for(pub, unit))
+    return _download(pdf, "application/pdf", name)
 
 
 def _published(period: str) -> Publication:

@@ -114,7 +114,11 @@ def bulletin(content: Mapping[str, Any], content_sha256: str = "") -> bytes:
 
 
 def profile(
-    content: Mapping[str, Any], unit: str, trend: Sequence[Mapping[str, Any]], findings: Any
+    content: Mapping[str, Any],
+    unit: str,
+    trend: Sequence[Mapping[str, Any]],
+    findings: Any,
+    advice: Mapping[str, Any] | None = None,
 ) -> bytes:
     """One A4 page about one institution: scores, radar, strengths/weaknesses, trend, open findings."""
     row = next(r for r in _rows(content) if r["unit"] == unit)
@@ -130,5 +134,6 @@ def profile(
         "findings": list(findings)[:8],
         "radar": radar_chart(content, unit),
         "trend": trend_chart(trend, len(content["rows"])) if len(trend) > 1 else "",
+        "advice": advice,  # programme/_advice.html
     }
     return _pdf("publication/pdf/profile.html", ctx)
