@@ -39,7 +39,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _migrate()
     report = load_demo()
     print(report.summary())
+    from qiangji.web.programme.demo import load_programme_demo
     from qiangji.web.publication.demo import publish_demo
+
+    print(load_programme_demo().summary())  # before publishing: D3.3 comes from its attendance
 
     print(publish_demo().summary())
     print(f"数据库 / database: {settings.DATABASES['default']['NAME']}")
@@ -109,6 +112,23 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_alerts(args: argparse.Namespace) -> int:
+    setup_django(None)
+    _migrate()
+    from qiangji.web.programme.alerts import print_alerts
+
+    return print_alerts(args.as_of, args.institution, email=args.email)
+
+
+def _date(text: str) -> Any:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"date must be YYYY-MM-DD, got {text!r}") from None
+
+
 def _port(default: int) -> int:
     return int(os.environ.get("PORT", default))
 
@@ -154,6 +174,12 @@ def add_parser(sub: Any) -> None:
     )
     loader.add_argument("file")
     loader.set_defaults(func=cmd_restore)
+
+    alerts = sub.add_parser("alerts", help="print the programme alerts as of a date (default today)")
+    alerts.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD")
+    alerts.add_argument("--institution", default=None, help="only this institution (code)")
+    alerts.add_argument("--email", action="store_true", help="also email them if ALERT_EMAIL_ENABLED")
+    alerts.set_defaults(func=cmd_alerts)
 
     manage = sub.add_parser("manage", help="run a Django management command (e.g. createsuperuser)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
