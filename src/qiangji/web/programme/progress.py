@@ -39,7 +39,9 @@ class GoalStatus:
 
     @property
     def laggards(self) -> list[InstitutionValue]:
-        """Institutions that hold the goal back, largest gap first."""
+        """Institutions that hold the goal back, largest gap first (none once the goal is met)."""
+        if self.met:
+            return []
         return sorted((r for r in self.now.institutions if not r.met), key=lambda r: (-r.gap, r.code))
 
     @property
