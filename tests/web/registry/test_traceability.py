@@ -124,3 +124,23 @@ def test_it_flags_a_missing_original_record_number(cert) -> None:
 def test_it_flags_an_item_outside_the_authorised_scope(cert) -> None:
     cert.institution.mv_items.update(authorised_to=D(2024, 5, 14))
     assert rules(cert) == ["TR-8"]
+
+
+def test_it_reports_many_certificates_in_a_fixed_number_of_queries(
+    cert, django_assert_max_num_queries
+) -> None:
+    from qiangji.web.registry.models import VerificationCertificate
+    from qiangji.web.registry.traceability import traceability_report
+
+    copies = []
+    for n in range(5):
+        other = VerificationCertificate.objects.get(pk=cert.pk)
+        other.pk, other.cert_no, other.record_no = None, f"JD-COPY-{n}", "" if n % 2 else "YS-9"
+        other.save()
+        other.standards.set(cert.standards.all())
+        copies.append(other)
+    expected = {c.pk: traceability_issues(c) for c in [cert, *copies]}
+    with django_assert_max_num_queries(12):
+        report = traceability_report(VerificationCertificate.objects.all())
+    assert report == expected
+    assert [[i.rule for i in report[c.pk]] for c in copies] == [[], ["TR-7"], [], ["TR-7"], []]

@@ -117,6 +117,9 @@ class InstitutionMVItem(Timestamped):
     def __str__(self) -> str:
         return f"{self.institution.code}: {self.item}"
 
+    def is_authorised_on(self, day: dt.date) -> bool:
+        return self.authorised_from <= day and (self.authorised_to is None or day <= self.authorised_to)
+
     def clean(self) -> None:
         if self.authorised_to and self.authorised_from and self.authorised_to <= self.authorised_from:
             raise ValidationError({"authorised_to": _("授权截止日期必须晚于授权起始日期。")})

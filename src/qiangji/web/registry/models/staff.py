@@ -99,7 +99,8 @@ class Staff(Timestamped):
 
     def registration_on(self, day: dt.date) -> RMRegistration | None:
         """The registration valid on ``day`` (the highest level, then the latest, if several overlap)."""
-        return self.registrations.valid_on(day).order_by("level", "-valid_from").first()
+        valid = [r for r in self.registrations.all() if r.is_valid_on(day)]  # prefetch-friendly
+        return min(valid, key=lambda r: (r.level, -r.valid_from.toordinal()), default=None)
 
 
 class RMRegistrationQuerySet(models.QuerySet["RMRegistration"]):

@@ -238,7 +238,8 @@ class MeasurementStandard(Timestamped):
         issued, expires = self.assessment_issued_on, self.assessment_expires_on
         if issued and expires and issued <= day <= expires:
             return True
-        return self.previous_assessments.filter(issued_on__lte=day, expires_on__gte=day).exists()
+        # .all() so that a prefetch (see traceability.traceability_report) answers without a query
+        return any(p.issued_on <= day <= p.expires_on for p in self.previous_assessments.all())
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Keep the replaced assessment certificate when a new one (re-examination) is entered."""
@@ -318,8 +319,8 @@ class StandardInstrument(Timestamped):
         return f"{self.name} {self.model} {self.serial_no}".strip()
 
     def is_valid_on(self, day: dt.date) -> bool:
-        """Whether a traceability certificate of this instrument covers ``day`` (TR-2)."""
-        return self.certificates.valid_on(day).exists()
+        """Whether a traceability certificate of this instrument covers ``day`` (TR-2; ends inclusive)."""
+        return any(c.valid_from <= day <= c.valid_to for c in self.certificates.all())
 
 
 class InstrumentCertificateQuerySet(models.QuerySet["InstrumentCertificate"]):
