@@ -3,12 +3,28 @@ the Swagger UI would load scripts from a CDN, which the content security policy 
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
 
 from qiangji.web.api import comparisons, errors, publications, registry, reporting
 from qiangji.web.api.auth import token_auth
+from qiangji.web.api.parser import SafeJSONParser
 
-api = NinjaAPI(
+
+class QiangjiAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """As ninja's, but operations open to the public say so: a token is optional (``{}``)."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                if operation.get("security") == [{"OptionalTokenAuth": []}]:
+                    operation["security"] = [{"TokenAuth": []}, {}]
+        schema["components"].get("securitySchemes", {}).pop("OptionalTokenAuth", None)
+        return schema
+
+
+api = QiangjiAPI(
     title="qiangji API",
     version="1",
     description="强基 platform: registry, indicator reporting, publications and comparison results. "
@@ -17,6 +33,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url=None,
     openapi_url="/openapi.json",
+    parser=SafeJSONParser(),
 )
 errors.install(api)
 api.add_router("", registry.router)

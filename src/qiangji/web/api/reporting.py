@@ -6,6 +6,7 @@ Entries go through the assessment app's own rules (:func:`reporting.entry_errors
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,7 +17,7 @@ from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
 from qiangji.web.api import access
-from qiangji.web.api.errors import ERRORS
+from qiangji.web.api.errors import ERRORS, Conflict, django_validation_text
 from qiangji.web.api.locking import check_version, version_of
 from qiangji.web.api.pagination import PageQuery, page
 from qiangji.web.api.registry import visible_institution
@@ -47,6 +48,10 @@ class ReportFilter(Schema):
     period: str | None = Field(None, pattern=PERIOD_CODE)
     institution: str | None = Field(None, pattern=INSTITUTION_CODE)
     status: ReportedValue.Status | None = None
+
+
+def _amount(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)  # the schema's pattern admits only plain decimals
 
 
 def _dec(value: Any) -> str | None:
@@ -123,7 +128,9 @@ def put_report(
     if per is None:
         raise Http404(f"period {period} not found")
     node = _reportable_node(indicator)
-    entry = Entry(payload.value, payload.numerator, payload.denominator, payload.note)
+    entry = Entry(
+        _amount(payload.value), _amount(payload.numerator), _amount(payload.denominator), payload.note
+    )
     problems = entry_errors(node, entry)
     if problems:
         raise ValidationError(problems)
@@ -135,6 +142,8 @@ def put_report(
         )
         if existing is not None:
             check_version(existing, payload.version)
+            if not existing.is_editable:
+                raise Conflict(f"the report is {existing.status}: only a draft or returned report can change")
         saved = save_entry(per, inst, indicator, entry, request.user)
     return report_out(ReportedValue.objects.select_related("period", "institution").get(pk=saved.pk))
 
@@ -153,8 +162,13 @@ def _reportable_node(indicator: str) -> Any:
 
 
 def _step(request: HttpRequest, pk: int, action: Any, *args: Any) -> dict[str, Any]:
+    """Run a workflow step; a refusal (wrong status, no evidence, four eyes) conflicts with the
+    report's current state → 409 with the workflow's own message."""
     rv = _report(request, pk)
-    workflow_step = action(rv, request.user, *args)
+    try:
+        workflow_step = action(rv, request.user, *args)
+    except ValidationError as exc:
+        raise Conflict(django_validation_text(exc)) from None
     return report_out(ReportedValue.objects.select_related("period", "institution").get(pk=workflow_step.pk))
 
 

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 INSTITUTION_CODE = r"^[A-Za-z0-9_\-]{1,16}$"
 PERIOD_CODE = r"^[0-9]{4}(Q[1-4])?$"
 INDICATOR_CODE = r"^[A-Z][A-Za-z0-9.]{0,15}$"
 ROUND_CODE = r"^[\w.\-]{1,32}$"
 
-Amount = Annotated[Decimal, Field(max_digits=18, decimal_places=6, ge=-(10**11), le=10**11)]
+#: Decimal amounts travel as strings ("12.5"), so no binary float ever rounds a reported value.
+DECIMAL = r"^-?[0-9]{1,11}(\.[0-9]{1,6})?$"
+#: Free text: no NUL character (PostgreSQL text cannot hold it; unpaired surrogates: see parser.py).
+TEXT = r"^[^\x00]*$"
+Amount = Annotated[str, Field(pattern=DECIMAL, examples=["12.5"])]
+
+
+class Strict(Schema):
+    model_config = ConfigDict(regex_engine="python-re", extra="forbid")
 
 
 class Page(Schema):
@@ -98,18 +106,21 @@ class ReportPage(Page):
     items: list[ReportOut]
 
 
-class ReportIn(Schema):
+class ReportIn(Strict):
     value: Amount | None = None
     numerator: Amount | None = None
     denominator: Amount | None = None
-    note: str = Field("", max_length=2000)
+    note: str = Field("", max_length=2000, pattern=TEXT)
     version: str | None = Field(
-        None, max_length=64, description="The `version` last read; required when the report already exists."
+        None,
+        max_length=64,
+        pattern=TEXT,
+        description="The `version` last read; required when the report already exists.",
     )
 
 
-class ReasonIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=2000)
+class ReasonIn(Strict):
+    reason: str = Field(..., min_length=1, max_length=2000, pattern=r"^[^\x00]*\S[^\x00]*$")
 
 
 class PublicationOut(Schema):
