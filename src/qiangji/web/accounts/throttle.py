@@ -54,6 +54,12 @@ def minutes_left(until: dt.datetime) -> int:
     return max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
 
 
+def record_lockout(username: str, ip: str | None) -> None:
+    from qiangji.web.accounts import audit
+
+    audit.record(AuditEvent.Action.LOCKED_OUT, actor=username[:150], actor_id=None, ip=ip)
+
+
 class ThrottledBackend(ModelBackend):
     """The model backend, refusing locked usernames before looking at the password."""
 
@@ -63,9 +69,7 @@ class ThrottledBackend(ModelBackend):
         name = username or kw.get("username") or ""
         ip = client_ip(request) if request is not None else None
         if locked_until(name, ip) is not None:
-            from qiangji.web.accounts import audit
-
-            audit.record(AuditEvent.Action.LOCKED_OUT, actor=name[:150], actor_id=None, ip=ip)
+            record_lockout(name, ip)
             raise PermissionDenied("locked out")  # stops other backends; Django reports a failed login
         user = super().authenticate(request, username=username, password=password, **kw)
         if user is None and name:
@@ -80,8 +84,10 @@ class ThrottledLoginForm(AdminAuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
-        until = locked_until(username, client_ip(self.request) if self.request else None)
+        ip = client_ip(self.request) if self.request else None
+        until = locked_until(username, ip)
         if until is not None:
+            record_lockout(username, ip)
             raise forms.ValidationError(LOCKED_MESSAGE % {"minutes": minutes_left(until)}, code="locked_out")
         return super().clean()
 
