@@ -30,7 +30,7 @@ from qiangji.web.registry.models import (
     SupervisionFinding,
     VerificationCertificate,
 )
-from qiangji.web.registry.traceability import Issue, traceability_issues
+from qiangji.web.registry.traceability import Issue, traceability_report
 from qiangji.web.registry.validators import reexam_deadline
 
 # JJF 1022 first-level codes of the main disciplines counted by C2.1 (domain.md §5.2).
@@ -277,16 +277,15 @@ class Sample:
 
 def certificate_sample(inst: Institution, period: Period) -> Sample:
     """Certificates issued by ``inst`` in the period, checked against TR-1…TR-8 as of their dates."""
-    rows = (
-        VerificationCertificate.objects.filter(
-            institution=inst, verified_on__gte=period.start, verified_on__lte=period.end
-        )
-        .select_related("verifier", "checker", "approver", "regulation", "mv_item", "institution")
-        .prefetch_related("standards")
+    rows = VerificationCertificate.objects.filter(
+        institution=inst, verified_on__gte=period.start, verified_on__lte=period.end
     )
+    issues = traceability_report(rows)
     sample = Sample()
-    for c in rows:
-        sample.issues[c.cert_no] = traceability_issues(c)
+    for c in rows.prefetch_related("standards").only(
+        "pk", "cert_no", "record_no", "temperature_c", "humidity_pct"
+    ):
+        sample.issues[c.cert_no] = issues[c.pk]
         if (
             not c.record_no.strip()
             or not c.standards.all()
