@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from qiangji.web.accounts.roles import assign_role
 from qiangji.web.excel.models import ImportBatch
 from qiangji.web.registry import models as m
 
@@ -22,6 +23,7 @@ BAD = {"行政区划": [["代码", "名称", "类型"], ["JJ", "椒江区（示�
 @pytest.fixture
 def staff_client(client, django_user_model):
     user = django_user_model.objects.create_user("reviewer", password="x-very-long-pass", is_staff=True)
+    assign_role(user, "reviewer")
     client.force_login(user)
     return client
 
@@ -35,7 +37,7 @@ def test_it_is_for_staff_only(client, django_user_model) -> None:
     assert client.get(reverse("excel:import")).status_code == 302
     user = django_user_model.objects.create_user("county", password="x-very-long-pass")
     client.force_login(user)
-    assert client.get(reverse("excel:template", args=["all"])).status_code == 302
+    assert client.get(reverse("excel:template", args=["all"])).status_code == 403  # no role
 
 
 def test_it_imports_and_keeps_the_original_with_who_and_when(staff_client, media_root) -> None:

@@ -1,16 +1,21 @@
-"""Import page (staff only for now), template/export downloads, error reports and the kept originals."""
+"""Import page, template/export downloads, error reports and the kept originals, by role (accounts policy).
+
+Imports write rows of any institution, so they are for the city (programme admin, reviewers); exports and
+kept files hold every institution's data, so they are for the roles that read everything.
+"""
 
 from __future__ import annotations
 
 import io
 
 from django import forms
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qiangji.web.accounts import policy
+from qiangji.web.accounts.decorators import city_required, role_required, staff_required
 from qiangji.web.excel.evidence import UploadRejected, run_import
 from qiangji.web.excel.models import ImportBatch
 from qiangji.web.excel.report import report_headers, write_report
@@ -19,6 +24,7 @@ from qiangji.web.excel.writer import write_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ALL = "all"
+read_all_required = role_required(*policy.READ_ALL_ROLES)
 
 
 class ImportForm(forms.Form):
@@ -31,7 +37,7 @@ class ImportForm(forms.Form):
         self.fields["table"].choices = choices
 
 
-@staff_member_required
+@city_required
 def import_page(request: HttpRequest) -> HttpResponse:
     outcome, rejected = None, ""
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -69,14 +75,14 @@ def _specs(table: str) -> tuple:
     return (BY_NAME[table],)
 
 
-@staff_member_required
+@staff_required
 def template(request: HttpRequest, table: str) -> HttpResponse:
     buffer = io.BytesIO()
     write_workbook(buffer, _specs(table), data=False)
     return _xlsx(buffer.getvalue(), f"qiangji-template-{table}.xlsx")
 
 
-@staff_member_required
+@read_all_required
 def export(request: HttpRequest, table: str) -> HttpResponse:
     buffer = io.BytesIO()
     write_workbook(buffer, _specs(table), data=True)
@@ -84,7 +90,7 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
     return _xlsx(buffer.getvalue(), f"qiangji-export-{table}-{stamp}.xlsx")
 
 
-@staff_member_required
+@read_all_required
 def error_report(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch, pk=pk)
     buffer = io.BytesIO()
@@ -92,7 +98,7 @@ def error_report(request: HttpRequest, pk: int) -> HttpResponse:
     return _xlsx(buffer.getvalue(), f"qiangji-import-{pk}-errors.xlsx")
 
 
-@staff_member_required
+@read_all_required
 def original(request: HttpRequest, pk: int) -> FileResponse:
     batch = get_object_or_404(ImportBatch, pk=pk)
     return FileResponse(batch.file.open("rb"), as_attachment=True, filename=batch.original_name)
