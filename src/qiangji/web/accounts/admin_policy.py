@@ -134,7 +134,13 @@ def _wrap_inlines(inlines: Any) -> list[Any]:
     ]
 
 
+def _has_permission(request: HttpRequest) -> bool:
+    """The admin opens to active users with a role, not to the bare ``is_staff`` flag."""
+    return bool(request.user.is_active and policy.role_of(request.user) in policy.STAFF_ROLES)
+
+
 def enforce_on_site(site: admin.AdminSite = admin.site) -> None:
+    site.has_permission = _has_permission  # type: ignore[method-assign]
     for model, model_admin in list(site._registry.items()):
         cls = type(model_admin)
         if isinstance(model_admin, PolicyAdminMixin):

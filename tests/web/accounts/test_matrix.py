@@ -1,0 +1,113 @@
+"""Every role against every sensitive page, admin page, export and download: allowed or refused.
+
+One row per URL: the roles that may open it; every other role must be refused (a redirect to the login
+page, 403 or 404). ``secret`` is text that exactly the roles in ``sees`` (default: the allowed ones) find
+in the answer: a list page open to every county shows each county only its own rows. Add new pages and
+API endpoints to :data:`MATRIX`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from .conftest import ROLES, client_as
+
+ALL = frozenset(ROLES)
+SIGNED_IN = ALL - {"anonymous"}
+STAFF = frozenset({"admin", "reviewer", "reporter", "other_reporter", "leadership"})
+READ_ALL = frozenset({"admin", "reviewer", "leadership"})
+CITY = frozenset({"admin", "reviewer"})
+AUDITORS = frozenset({"admin", "leadership"})
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    url: Any  # str, or a function of the world giving one
+    allowed: frozenset[str]
+    secret: str = ""
+    method: str = "get"
+    data: Any = None
+    sees: frozenset[str] | None = None
+
+
+MATRIX = [
+    Row("leaderboard", "/", ALL),
+    Row("institution list", "/institutions/", SIGNED_IN),
+    Row("admin index", reverse("admin:index"), STAFF),
+    Row("admin: staff list", reverse("admin:registry_staff_changelist"), STAFF, "张三",
+        sees=STAFF - {"other_reporter"}),
+    Row("admin: own staff", lambda w: reverse("admin:registry_staff_change", args=[w["s1"].pk]),
+        STAFF - {"other_reporter"}, "张三"),
+    Row("admin: other county's staff", lambda w: reverse("admin:registry_staff_change", args=[w["s2"].pk]),
+        STAFF - {"reporter"}, "李四"),
+    Row("admin: add staff", reverse("admin:registry_staff_add"), STAFF - {"leadership"}),
+    Row("admin: institution list", reverse("admin:registry_institution_changelist"), STAFF,
+        "示例县计量所1", sees=STAFF - {"other_reporter"}),
+    Row("admin: users", reverse("admin:auth_user_changelist"), frozenset({"admin"}), "county2"),
+    Row("admin: roles", reverse("admin:accounts_profile_changelist"), frozenset({"admin"}), "county2"),
+    Row("admin: audit trail", reverse("admin:accounts_auditevent_changelist"), AUDITORS),
+    Row("audit export csv", reverse("admin:accounts_auditevent_csv"), AUDITORS, "李四"),
+    Row("audit export xlsx", reverse("admin:accounts_auditevent_xlsx"), AUDITORS),
+    Row("excel import page", reverse("excel:import"), CITY),
+    Row("excel template", reverse("excel:template", args=["all"]), STAFF),
+    Row("excel export (all institutions)", reverse("excel:export", args=["staff"]), READ_ALL),
+    Row("comparisons", reverse("comparisons:list"), SIGNED_IN),
+    Row("admin: change other county's staff",
+        lambda w: reverse("admin:registry_staff_change", args=[w["s2"].pk]),
+        CITY | {"other_reporter"}, method="post", data={"name": "改名（示例）"}),
+    Row("admin: delete other county's staff",
+        lambda w: reverse("admin:registry_staff_delete", args=[w["s2"].pk]),
+        CITY | {"other_reporter"}, method="post", data={"post": "yes"}),
+]  # fmt: skip
+
+
+def _refused(response: Any, row: Row) -> bool:
+    if response.status_code in (403, 404):
+        return True
+    if response.status_code != 302:
+        return False
+    target = response["Location"]
+    return "login" in target or target.rstrip("/").endswith("/admin") or target.endswith("/admin/")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("row", MATRIX, ids=[r.name for r in MATRIX])
+def test_it_allows_or_refuses(world: dict[str, Any], row: Row, role: str) -> None:
+    url = row.url(world) if callable(row.url) else row.url
+    c = client_as(world["users"][role])
+    response = getattr(c, row.method)(url, row.data or {})
+    body = b"" if getattr(response, "streaming", False) else response.content
+    if role in row.allowed:
+        ok = response.status_code == 200 or (row.method == "post" and response.status_code == 302)
+        assert ok and not _refused(response, row), (role, response.status_code)
+    else:
+        assert _refused(response, row), (role, response.status_code, response.get("Location"))
+    if row.secret and row.method == "get":
+        sees = row.allowed if row.sees is None else row.sees
+        assert (row.secret.encode() in body) == (role in sees), (role, row.secret)
+
+
+def test_it_keeps_the_other_countys_row_after_refused_writes(world: dict[str, Any]) -> None:
+    s2, c = world["s2"], client_as(world["users"]["reporter"])
+    c.post(reverse("admin:registry_staff_change", args=[s2.pk]), {"name": "改名（示例）"})
+    c.post(reverse("admin:registry_staff_delete", args=[s2.pk]), {"post": "yes"})
+    leader = client_as(world["users"]["leadership"])
+    leader.post(reverse("admin:registry_staff_delete", args=[s2.pk]), {"post": "yes"})
+    s2.refresh_from_db()
+    assert s2.name == "李四（示例）"
+
+
+def test_it_lets_a_reporter_add_staff_only_to_its_own_institution(world: dict[str, Any]) -> None:
+    c = client_as(world["users"]["reporter"])
+    page = c.get(reverse("admin:registry_staff_add")).content.decode()
+    assert "示例县计量所1" in page and "示例县计量所2" not in page  # choices limited to its own
+    data = {"institution": world["c2"].pk, "name": "混入（示例）", "hired_on": "2024-01-01"}
+    c.post(reverse("admin:registry_staff_add"), data)
+    from qiangji.web.registry.models import Staff
+
+    assert not Staff.objects.filter(name="混入（示例）").exists()
