@@ -15,10 +15,10 @@ def assign_role(user: Any, role: str, institution: Institution | None = None) ->
     """Set ``user``'s one role (and institution); every role may sign in to the (scoped) admin."""
     if role not in policy.STAFF_ROLES:
         raise ValidationError(f"`role` must be one of {sorted(policy.STAFF_ROLES)}, got {role!r}")
-    profile, _ = Profile.objects.update_or_create(
-        user=user, defaults={"role": role, "institution": institution}
-    )
+    profile = Profile.objects.filter(user=user).first() or Profile(user=user)
+    profile.role, profile.institution = role, institution
     profile.full_clean()
+    profile.save()
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
