@@ -49,7 +49,9 @@ def test_it_has_an_english_translation_for_every_registry_model_and_field() -> N
     with translation.override("en"):
         for model in apps.get_app_config("registry").get_models():
             names = [model._meta.verbose_name, model._meta.verbose_name_plural]
-            names += [f.verbose_name for f in model._meta.get_fields() if hasattr(f, "verbose_name")]
+            fields = [f for f in model._meta.get_fields() if hasattr(f, "verbose_name")]
+            names += [f.verbose_name for f in fields] + [f.help_text for f in fields if f.help_text]
+            names += [label for f in fields for _value, label in (f.choices or [])]
             untranslated += [
                 f"{model.__name__}: {n}" for n in names if any("\u4e00" <= c <= "\u9fff" for c in str(n))
             ]
