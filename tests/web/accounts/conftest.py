@@ -15,7 +15,7 @@ ROLES = ["admin", "reviewer", "reporter", "other_reporter", "leadership", "no_ro
 
 
 def make_user(name: str, role: str | None = None, inst: Institution | None = None) -> Any:
-    user = get_user_model().objects.create_user(name, is_staff=role is not None)  # force_login: no password
+    user = get_user_model().objects.create_user(name, is_staff=role is None)  # force_login: no password
     if role is not None:
         assign_role(user, role, inst)
     return user
@@ -32,7 +32,7 @@ def world(db: Any) -> dict[str, Any]:
         "reporter": make_user("county1", "reporter", c1),
         "other_reporter": make_user("county2", "reporter", c2),
         "leadership": make_user("director", "leadership"),
-        "no_role": make_user("staff_without_role"),
+        "no_role": make_user("staff_without_role"),  # is_staff but no role: nothing
         "anonymous": None,
     }
     return {

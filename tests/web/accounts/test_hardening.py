@@ -140,3 +140,14 @@ def test_it_refuses_to_start_in_production_without_secrets_from_the_environment(
 ) -> None:
     result = _django(["check"], {**PRODUCTION, **env, "DATA_DIR": str(tmp_path)})
     assert result.returncode != 0 and message in result.stderr
+
+
+def test_it_lets_roles_sign_in_and_refuses_a_bare_staff_flag(world: dict[str, Any], settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    bare = world["users"]["no_role"]
+    bare.set_password(PASSWORD)
+    bare.save()
+    c = Client()
+    login(c, "staff_without_role", PASSWORD)
+    assert "_auth_user_id" not in c.session
+    assert not world["users"]["reporter"].is_staff  # pages that still ask is_staff refuse a county reporter

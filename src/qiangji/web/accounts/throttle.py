@@ -91,6 +91,17 @@ class ThrottledLoginForm(AdminAuthenticationForm):
             raise forms.ValidationError(LOCKED_MESSAGE % {"minutes": minutes_left(until)}, code="locked_out")
         return super().clean()
 
+    def confirm_login_allowed(self, user: Any) -> None:
+        """Any active user with a role may sign in (the admin then shows what the role allows)."""
+        from qiangji.web.accounts import policy
+
+        if policy.role_of(user) not in policy.STAFF_ROLES:  # inactive, or no role: the standard refusal
+            raise forms.ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
+
 
 def _prune(sender: Any, **_: Any) -> None:
     """Failures older than a day are of no use to the throttle (the audit trail keeps them)."""
