@@ -9,10 +9,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from qiangji.web.accounts.roles import assign_role
 from qiangji.web.comparisons.models import (
     ComparisonRound,
     MeasurementPoint,
-    Membership,
     Participant,
     Submission,
 )
@@ -22,9 +22,9 @@ D = dt.date
 
 
 def make_user(username: str, inst: Institution | None, *, staff: bool = False) -> Any:
-    user = get_user_model().objects.create_user(username, is_staff=staff)  # no password: force_login
+    user = get_user_model().objects.create_user(username)  # no password: force_login
     if inst is not None:
-        Membership.objects.create(user=user, institution=inst)
+        assign_role(user, "reviewer" if staff else "reporter", inst)
     return user
 
 

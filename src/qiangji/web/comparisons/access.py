@@ -1,7 +1,7 @@
-"""Who may do what in a round, until the accounts app brings roles.
+"""Who may do what in a round, on top of the roles of :mod:`qiangji.web.accounts.policy`.
 
-The pilot: a superuser, or a staff user whose :class:`Membership` is the round's pilot institution.
-A participant: a user whose Membership is one of the round's participating institutions. A participant
+The pilot: the programme admin, or a city reviewer whose institution is the round's pilot institution.
+A participant: a user whose institution is one of the round's participating institutions. A participant
 sees only its own submissions until the pilot closes the round, and the report once it is issued.
 """
 
@@ -11,24 +11,19 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from qiangji.web.comparisons.models import ComparisonRound, Membership, Participant, Submission
+from qiangji.web.accounts import policy
+from qiangji.web.comparisons.models import ComparisonRound, Participant, Submission
 from qiangji.web.registry.models import Institution
 
 
 def institution_of(user: Any) -> Institution | None:
-    if not user.is_authenticated:
-        return None
-    m = Membership.objects.filter(user=user).select_related("institution").first()
-    return m.institution if m else None
+    return policy.institution_of(user)
 
 
 def is_pilot(user: Any, rnd: ComparisonRound) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
+    if policy.role_of(user) == policy.ADMIN:
         return True
-    inst = institution_of(user)
-    return bool(user.is_staff and inst is not None and inst.pk == rnd.pilot_id)
+    return policy.is_city(user) and policy.institution_id_of(user) == rnd.pilot_id
 
 
 def participant_of(user: Any, rnd: ComparisonRound) -> Participant | None:
@@ -61,11 +56,11 @@ def can_view_report(user: Any, rnd: ComparisonRound) -> bool:
 
 def visible_rounds(user: Any) -> QuerySet[ComparisonRound]:
     qs = ComparisonRound.objects.select_related("pilot")
-    if user.is_superuser:
+    if policy.role_of(user) == policy.ADMIN:
         return qs
     inst = institution_of(user)
     if inst is None:
         return qs.none()
     own = qs.filter(participants__institution=inst).exclude(status=ComparisonRound.Status.DRAFT)
-    piloted = qs.filter(pilot=inst) if user.is_staff else qs.none()
+    piloted = qs.filter(pilot=inst) if policy.is_city(user) else qs.none()
     return (own | piloted).distinct()

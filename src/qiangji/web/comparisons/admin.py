@@ -60,12 +60,6 @@ class CorrectiveActionAdmin(admin.ModelAdmin):
     list_display = ["round", "institution", "finding"]
 
 
-@admin.register(m.Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "institution"]
-    autocomplete_fields = ["institution"]
-
-
 class ItemInline(admin.TabularInline):
     model = m.CompetitionItem
     extra = 1

@@ -12,7 +12,6 @@ from qiangji.web.comparisons.models.evaluation import CorrectiveAction, Evaluati
 from qiangji.web.comparisons.models.rounds import (
     ComparisonRound,
     MeasurementPoint,
-    Membership,
     Participant,
     PilotCheck,
     Submission,
@@ -28,7 +27,6 @@ __all__ = [
     "Evaluation",
     "LabResult",
     "MeasurementPoint",
-    "Membership",
     "Participant",
     "PilotCheck",
     "Score",

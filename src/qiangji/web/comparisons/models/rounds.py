@@ -24,27 +24,6 @@ REFERENCE_OPTION_KEYS = frozenset(
 )
 
 
-class Membership(Timestamped):
-    """Which institution a user acts for (minimal link until the accounts app exists)."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="comparison_membership",
-        verbose_name=_("用户"),
-    )
-    institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="members", verbose_name=_("机构")
-    )
-
-    class Meta:
-        verbose_name = _("用户所属机构")
-        verbose_name_plural = pgettext_lazy("plural", "用户所属机构")
-
-    def __str__(self) -> str:
-        return f"{self.user} → {self.institution}"
-
-
 class ComparisonRound(Timestamped):
     """One comparison (比对) organised by a pilot laboratory, with its protocol and reference method."""
 
