@@ -11,14 +11,14 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from qiangji.web.comparisons.models import Membership
+from qiangji.web.accounts.roles import assign_role
 from qiangji.web.programme.models import TrainingNeed, TrainingPlan, TrainingYear
 
 
 def client_for(username: str, *, staff: bool = False, inst: Any = None) -> Client:
     user = get_user_model().objects.create_user(username, is_staff=staff)
-    if inst is not None:
-        Membership.objects.create(user=user, institution=inst)
+    if staff or inst is not None:
+        assign_role(user, "reviewer" if staff else "reporter", inst)
     c = Client()
     c.force_login(user)
     return c
