@@ -35,6 +35,9 @@ class StaffAdmin(admin.ModelAdmin):
     list_select_related = ["institution"]
     inlines = [RMRegistrationInline]
 
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).prefetch_related("registrations")  # registered_today column
+
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         super().save_formset(request, form, formset, change)
         for obj in formset.new_objects + [o for o, _fields in formset.changed_objects]:

@@ -61,7 +61,7 @@ class MeasurementStandardAdmin(admin.ModelAdmin):
     inlines = [StandardInstrumentInline, PreviousAssessmentInline]
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).prefetch_related("responsible_staff")
+        return super().get_queryset(request).prefetch_related("responsible_staff", "previous_assessments")
 
     @admin.display(description=_("专业"), ordering="jjf1022_code")
     def discipline(self, obj: MeasurementStandard) -> str:
@@ -101,6 +101,9 @@ class StandardInstrumentAdmin(admin.ModelAdmin):
     list_select_related = ["standard__institution"]
     autocomplete_fields = ["standard"]
     inlines = [InstrumentCertificateInline]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).prefetch_related("certificates")  # valid_today column
 
     @admin.display(description=_("机构"))
     def institution(self, obj: StandardInstrument) -> str:
