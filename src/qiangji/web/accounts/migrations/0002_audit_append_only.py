@@ -36,7 +36,7 @@ def _run(sql: dict[str, str]) -> Any:
     def run(apps: Any, schema_editor: Any) -> None:
         statement = sql.get(schema_editor.connection.vendor)
         if statement:
-            schema_editor.execute(statement)
+            schema_editor.execute(statement, params=None)  # no %-interpolation: the SQL holds literal %
 
     return run
 
