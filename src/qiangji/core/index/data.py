@@ -10,6 +10,10 @@ Cells are read leniently where it is safe: surrounding spaces are dropped and fu
 (``１２``) are folded to ASCII (Unicode NFKC); an empty cell, ``NA``, ``N/A`` or ``#N/A`` is missing.
 Anything else that is not a number (``12%``, ``abc``) is an error: percentages are entered as numbers.
 
+Bounds are the framework's: for a framework compiled for a period (``Framework.for_period``), a ``per:
+year`` flow indicator's bounds are the yearly ones × the period fraction (a quarter's training hours
+within [0, 50] for a yearly [0, 200]), and the message says so.
+
 With a ``period`` column the latest period (in sort order, e.g. ``2025Q4`` after ``2025Q3``) is computed
 unless ``period`` is given; the earlier periods are kept as history for the ``last`` imputation.
 """
@@ -31,6 +35,7 @@ from numpy.typing import NDArray
 from qiangji.core.errors import InputError
 from qiangji.core.index.framework import Framework
 from qiangji.core.index.methods._arrays import FloatArray
+from qiangji.core.index.period import period_name
 
 MISSING = frozenset({"", "na", "n/a", "#n/a", "nan", "null"})
 RESERVED = ("unit", "name", "period")
@@ -50,6 +55,8 @@ class IndexData:
     history: FloatArray | None = None
     """Earlier periods ``(periods, units, indicators)``, oldest first, or None."""
     period: str | None = None
+    period_fraction: float | None = None
+    """The period fraction of the framework whose bounds the values were checked against (None: unknown)."""
 
 
 def load_data(
@@ -160,18 +167,54 @@ def _add(
         f"row {rows[i]}, column `{where}`: value must be a number, got {str(raw[i])!r}"
         for i in np.flatnonzero(bad).tolist()
     ]
-    lo, hi = fw.node(fw.indicators[col]).bounds or (None, None)
-    with np.errstate(invalid="ignore"):
-        out = (values < (-np.inf if lo is None else lo)) | (values > (np.inf if hi is None else hi))
+    out = _outside(fw, col, values)
     cells.errors += [
-        f"row {rows[i]}, column `{where}`: value must be within the bounds of {fw.indicators[col]} "
-        f"[{_fmt(lo, '-inf')}, {_fmt(hi, 'inf')}], got {_fmt(float(values[i]), '')}"
+        f"row {rows[i]}, column `{where}`: value must be within the bounds of {bounds_text(fw, col)}, "
+        f"got {_fmt(float(values[i]), '')}"
         for i in np.flatnonzero(out).tolist()
     ]
     keep = ~np.isnan(values)
     cells.rows.append(rows[keep])
     cells.cols.append(np.full(int(keep.sum()), col, dtype=np.int64))
     cells.vals.append(values[keep])
+
+
+def _outside(fw: Framework, col: int, values: FloatArray) -> NDArray[np.bool_]:
+    lo, hi = fw.node(fw.indicators[col]).bounds or (None, None)
+    with np.errstate(invalid="ignore"):
+        out: NDArray[np.bool_] = (values < (-np.inf if lo is None else lo)) | (
+            values > (np.inf if hi is None else hi)
+        )
+    return out
+
+
+def bounds_text(fw: Framework, col: int) -> str:
+    """``D3.3 [0, 200]``, or for a pro-rated flow ``D3.3 per quarter [0, 50] (per year [0, 200] × 0.25)``."""
+    node = fw.node(fw.indicators[col])
+    lo, hi = node.bounds or (None, None)
+    text = f"[{_fmt(lo, '-inf')}, {_fmt(hi, 'inf')}]"
+    if node.per is None:
+        return f"{node.code} {text}"
+    f = fw.period_fraction
+    if f == 1.0:
+        return f"{node.code} per {node.per} {text}"
+    ylo, yhi = (None if v is None else v / f for v in (lo, hi))
+    yearly = f"[{_fmt(ylo, '-inf')}, {_fmt(yhi, 'inf')}]"
+    return f"{node.code} per {period_name(f)} {text} (per {node.per} {yearly} × {f:g})"
+
+
+def check_bounds(fw: Framework, data: IndexData) -> None:
+    """Raise ``InputError`` listing every value of ``data`` outside ``fw``'s bounds (unit and indicator)."""
+    errors = []
+    for col, code in enumerate(fw.indicators):
+        bad = np.flatnonzero(_outside(fw, col, data.values[:, col])).tolist()
+        errors += [
+            f"unit {data.units[i]!r}, indicator `{code}`: value must be within the bounds of "
+            f"{bounds_text(fw, col)}, got {_fmt(float(data.values[i, col]), '')}"
+            for i in bad
+        ]
+    if errors:
+        raise InputError(f"data has {len(errors)} value(s) outside the bounds", errors=errors)
 
 
 def _fmt(v: float | None, none: str) -> str:
@@ -303,4 +346,6 @@ def _matrix(
     values = cube[k]
     values.setflags(write=False)
     history = cube[:k] if k > 0 else None
-    return IndexData(tuple(units), fw.indicators, values, names, attrs, history, period or None)
+    return IndexData(
+        tuple(units), fw.indicators, values, names, attrs, history, period or None, fw.period_fraction
+    )

@@ -17,6 +17,12 @@ uncertainty analysis, iterate over:
 
 Method overrides inherit down the tree: a node's ``method: {normalise: {...}}`` applies to it and to its
 descendants; an override naming the same method (or none) only changes parameters.
+
+A flow indicator whose amounts are stated per year carries ``per: year``; a framework compiled for a
+period lasting a fraction ``f`` of a year (``period_fraction``, ``for_period``) holds that indicator's
+``bounds`` and absolute method parameters × f (`qiangji.core.index.period`), while ``to_dict``/``to_json``
+keep the file's own (per-year) text. ``per`` needs methods whose amounts can be pro-rated: not an ordinal
+table, and no (non-linear) treatment before a normaliser with a target or goalposts.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from numpy.typing import NDArray
 
 from qiangji.core.errors import InputError
 from qiangji.core.index.methods import STAGES
+from qiangji.core.index.period import PER_VALUES, check_fraction, scale_bounds, scale_params
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -51,7 +58,19 @@ DEFAULT_METHODS: Mapping[str, Mapping[str, Any]] = MappingProxyType(
 INDICATOR_STAGES = ("impute", "treat", "normalise")
 TOP_KEYS = frozenset({"code", "name", "version", "method", "nodes", "tie_break", "description"})
 NODE_KEYS = frozenset(
-    {"code", "name", "weight", "direction", "bounds", "unit", "children", "method", "min_data", "description"}
+    {
+        "code",
+        "name",
+        "weight",
+        "direction",
+        "bounds",
+        "unit",
+        "children",
+        "method",
+        "min_data",
+        "description",
+        "per",
+    }
 )
 
 
@@ -80,6 +99,10 @@ class Node:
     bounds: tuple[float | None, float | None] | None = None
     unit: str | None = None
     min_data: float | None = None
+    per: str | None = None
+    """``"year"`` for a flow indicator whose bounds and absolute method parameters are per year."""
+    scale: float = 1.0
+    """Factor applied to those amounts: the framework's period fraction if ``per`` is set, else 1."""
 
     @property
     def is_indicator(self) -> bool:
@@ -111,16 +134,27 @@ class Framework:
     source: str
     plan: Mapping[str, tuple[tuple[MethodSpec, IntArray], ...]]
     """Per indicator stage: (method spec, indicator columns using it) groups, to vectorise by method."""
+    period_fraction: float = 1.0
+    """Length of the period as a fraction of a year; ``per: year`` amounts are scaled by it."""
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Framework:
+    def from_dict(cls, data: Mapping[str, Any], *, period_fraction: float = 1.0) -> Framework:
         """Validate a parsed framework file and compile it; raises ``InputError`` listing every problem."""
-        return _compile(data)
+        return _compile(data, period_fraction)
 
     @classmethod
-    def from_json(cls, text: str) -> Framework:
-        """Inverse of ``to_json``."""
-        return _compile(json.loads(text))
+    def from_json(cls, text: str, *, period_fraction: float = 1.0) -> Framework:
+        """Inverse of ``to_json`` (the period fraction is not part of the framework text)."""
+        return _compile(json.loads(text), period_fraction)
+
+    def for_period(self, period_fraction: float) -> Framework:
+        """This framework compiled for a period lasting ``period_fraction`` of a year (0.25: a quarter).
+
+        Amounts of ``per: year`` indicators are the file's × ``period_fraction`` (not × the current one).
+        """
+        if check_fraction(period_fraction) == self.period_fraction:
+            return self
+        return _compile(self.to_dict(), period_fraction)
 
     def to_dict(self) -> dict[str, Any]:
         """The framework as a plain dict (JSON types), loadable by ``from_dict``."""
@@ -171,11 +205,11 @@ class Framework:
                 raise InputError(f"`stage` must be one of {', '.join(STAGES)}, got {stage!r}")
             data.setdefault("method", {})[stage] = _as_spec_dict(spec)
             _drop_stage(data.get("nodes", []), stage)
-        return _compile(data)
+        return _compile(data, self.period_fraction)
 
 
-def load_framework(path: str | Path) -> Framework:
-    """Read and compile a framework file (``.yaml``, ``.yml`` or ``.json``)."""
+def load_framework(path: str | Path, *, period_fraction: float = 1.0) -> Framework:
+    """Read and compile a framework file (``.yaml``, ``.yml`` or ``.json``), for ``period_fraction``."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -189,7 +223,7 @@ def load_framework(path: str | Path) -> Framework:
         ) from None
     if not isinstance(data, Mapping):
         raise InputError(f"`framework` must be a mapping with `code` and `nodes`, got {type(data).__name__}")
-    return _compile(data)
+    return _compile(data, period_fraction)
 
 
 def parse_method(text: str) -> dict[str, Any]:
@@ -224,6 +258,7 @@ def _as_spec_dict(spec: Any) -> dict[str, Any]:
 class _Builder:
     """Mutable state while compiling: the flat post-order lists and the problems found."""
 
+    fraction: float = 1.0
     errors: list[str] = field(default_factory=list)
     nodes: list[Node] = field(default_factory=list)
     kids: list[list[int]] = field(default_factory=list)
@@ -236,9 +271,10 @@ class _Builder:
             self.errors.append(f"node {where}: {msg}")
 
 
-def _compile(data: Mapping[str, Any]) -> Framework:
+def _compile(data: Mapping[str, Any], period_fraction: float = 1.0) -> Framework:
+    fraction = check_fraction(period_fraction)
     data = json.loads(json.dumps(data, ensure_ascii=False, default=str))
-    b = _Builder()
+    b = _Builder(fraction)
     code = data.get("code")
     where = f"`{code}`" if isinstance(code, str) and code else "(index)"
     for key in sorted(set(data) - TOP_KEYS):
@@ -350,7 +386,7 @@ def _group(
     inherited: Mapping[str, MethodSpec],
     children_raw: Any,
 ) -> int:
-    for key in ("direction", "bounds", "unit"):
+    for key in ("direction", "bounds", "unit", "per"):
         if key in raw and raw[key] is not None:
             b.err(where, f"`{key}` applies to indicators only, got it on a group")
     methods = _resolve(b, where, inherited, raw.get("method"), ("aggregate",), 1)
@@ -392,15 +428,19 @@ def _indicator(
         b.err(where, "`min_data` applies to groups only, got it on an indicator")
     methods = _resolve(b, where, inherited, raw.get("method"), INDICATOR_STAGES, int(direction))
     unit = raw.get("unit")
+    per = _per(b, where, raw.get("per"), methods)
+    scale = b.fraction if per else 1.0
     node = Node(
         code,
         _name(b, where, raw.get("name"), code),
         weight,
         (),
-        MappingProxyType(methods),
+        MappingProxyType(_scaled_methods(methods, scale)),
         direction=int(direction),
-        bounds=bounds,
+        bounds=scale_bounds(bounds, scale) if scale != 1.0 else bounds,
         unit=None if unit is None else str(unit),
+        per=per,
+        scale=scale,
     )
     b.nodes.append(node)
     b.kids.append([])
@@ -425,6 +465,42 @@ def _bounds(b: _Builder, where: str, raw: Any) -> tuple[float | None, float | No
     if lo is not None and hi is not None and lo >= hi:
         b.err(where, f"`bounds` must have low < high, got [{raw[0]}, {raw[1]}]")
     return lo, hi
+
+
+def _per(b: _Builder, where: str, raw: Any, methods: Mapping[str, MethodSpec]) -> str | None:
+    """Check ``per`` and that the indicator's methods can be pro-rated (module docstring)."""
+    if raw is None:
+        return None
+    if raw not in PER_VALUES:
+        b.err(where, f"`per` must be one of {', '.join(PER_VALUES)} (amounts stated per year), got {raw!r}")
+        return None
+    for stage in INDICATOR_STAGES:
+        spec = methods[stage]
+        if STAGES[stage].absolute(spec.method) is None:
+            b.err(
+                where,
+                f"`per` cannot pro-rate the {stage} method {spec.method!r} (its levels are not amounts)",
+            )
+    norm = methods["normalise"]
+    absolute = [k for k in STAGES["normalise"].absolute(norm.method) or () if k in norm.params]
+    if absolute and methods["treat"].method != "none":
+        b.err(
+            where,
+            f"`per` pro-rates {', '.join(f'`{k}`' for k in absolute)} of normaliser {norm.method!r}, which "
+            f"must then read untreated values, got treatment {methods['treat'].method!r}",
+        )
+    return str(raw)
+
+
+def _scaled_methods(methods: Mapping[str, MethodSpec], scale: float) -> dict[str, MethodSpec]:
+    """The methods with their absolute parameters × ``scale`` (unchanged when ``scale`` is 1)."""
+    if scale == 1.0:
+        return dict(methods)
+    out = {}
+    for stage, spec in methods.items():
+        names = STAGES[stage].absolute(spec.method) or ()
+        out[stage] = MethodSpec(spec.method, scale_params(spec.params, names, scale)) if names else spec
+    return out
 
 
 def _min_data(b: _Builder, where: str, raw: Any) -> float | None:
@@ -482,6 +558,7 @@ def _freeze(b: _Builder, data: Mapping[str, Any], tie_break: list[str]) -> Frame
         tie_break=tuple(tie_break),
         source=json.dumps(data, ensure_ascii=False, sort_keys=True),
         plan=MappingProxyType({stage: _plan(b.nodes, leaves, stage) for stage in INDICATOR_STAGES}),
+        period_fraction=b.fraction,
     )
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from qiangji.core.errors import InputError
-from qiangji.core.index.data import IndexData, data_from_frame
+from qiangji.core.index.data import IndexData, check_bounds, data_from_frame
 from qiangji.core.index.framework import Framework
 from qiangji.core.index.methods import aggregators, imputers, normalisers, treatments
 from qiangji.core.index.methods._arrays import FloatArray, min_rank
@@ -154,16 +154,22 @@ def compute(
     aggregate: Mapping[str, Any] | str | None = None,
     previous: IndexResult | None = None,
     rank_tolerance: float | None = None,
+    period_fraction: float | None = None,
 ) -> IndexResult:
     """Compute the index: every stage, scores and ranks at every node, weights and explanations.
 
     ``framework`` is a ``Framework`` or an ``IndexSpec`` (framework + options, e.g. from JSON). The stage
     keywords replace a whole stage's method for every node (``normalise="zscore"``), as a what-if.
+    ``period_fraction`` (the period's length as a fraction of a year: 0.25 for a quarter) pro-rates the
+    bounds and absolute parameters (targets, goalposts) of the ``per: year`` flow indicators; None keeps
+    the framework's own (1 unless compiled ``for_period``). The result's spec records it.
     ``previous`` (an earlier result) gives the rank change. Same spec + same data → same result, bit for bit.
     """
     spec = framework if isinstance(framework, IndexSpec) else IndexSpec(framework)
     if rank_tolerance is not None:
         spec = IndexSpec(spec.framework, rank_tolerance)
+    if period_fraction is not None:
+        spec = spec.for_period(period_fraction)
     overrides = {"impute": impute, "treat": treat, "normalise": normalise, "aggregate": aggregate}
     if any(v is not None for v in overrides.values()):
         spec = IndexSpec(spec.framework.with_methods(**overrides), spec.rank_tolerance)
@@ -171,6 +177,8 @@ def compute(
     d = data if isinstance(data, IndexData) else data_from_frame(data, fw)
     if d.indicators != fw.indicators:
         raise InputError(f"`data` must hold the indicators of framework {fw.code}, got {list(d.indicators)}")
+    if d.period_fraction is not None and d.period_fraction != fw.period_fraction:
+        check_bounds(fw, d)  # validated for another period length: check this period's bounds
     imputed = impute_matrix(fw, d.values, attributes=d.attributes, history=d.history)
     treated, notes = treat_matrix(fw, imputed)
     normalised = normalise_matrix(fw, treated)

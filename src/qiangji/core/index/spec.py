@@ -2,6 +2,10 @@
 
 A published ranking stores ``spec.to_json()``; ``IndexSpec.from_json(text)`` with the same data gives the
 same result bit for bit (Python's ``json`` writes floats with ``repr``, which round-trips exactly).
+
+The spec holds the framework compiled for the run's period: ``period_fraction`` (the period's length as a
+fraction of a year, `qiangji.core.index.period`) is stored next to the framework's own (per-year) text and
+applied again when the spec is read back. A spec stored before the fraction existed reads as a year (1).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any
 
 from qiangji.core.errors import InputError
 from qiangji.core.index.framework import Framework
+from qiangji.core.index.period import check_fraction
 from qiangji.core.index.rank import DEFAULT_TOLERANCE
 
 SPEC_VERSION = 1
@@ -28,12 +33,22 @@ class IndexSpec:
         if not 0 <= self.rank_tolerance < 1:
             raise InputError(f"`rank_tolerance` must be in [0, 1), got {self.rank_tolerance}")
 
+    @property
+    def period_fraction(self) -> float:
+        """Length of the period as a fraction of a year (the framework's, e.g. 0.25 for a quarter)."""
+        return self.framework.period_fraction
+
+    def for_period(self, period_fraction: float) -> IndexSpec:
+        """The same spec for a period lasting ``period_fraction`` of a year."""
+        return IndexSpec(self.framework.for_period(period_fraction), self.rank_tolerance)
+
     def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON form: ``{"spec_version", "framework", "rank_tolerance"}``."""
+        """Plain-JSON form: ``{"spec_version", "framework", "rank_tolerance", "period_fraction"}``."""
         return {
             "spec_version": SPEC_VERSION,
             "framework": self.framework.to_dict(),
             "rank_tolerance": self.rank_tolerance,
+            "period_fraction": self.period_fraction,
         }
 
     def to_json(self) -> str:
@@ -46,7 +61,9 @@ class IndexSpec:
         version = data.get("spec_version")
         if version != SPEC_VERSION:
             raise InputError(f"`spec_version` must be {SPEC_VERSION}, got {version!r}")
-        return cls(Framework.from_dict(data["framework"]), float(data["rank_tolerance"]))
+        fraction = check_fraction(data.get("period_fraction", 1.0))
+        framework = Framework.from_dict(data["framework"], period_fraction=fraction)
+        return cls(framework, float(data["rank_tolerance"]))
 
     @classmethod
     def from_json(cls, text: str) -> IndexSpec:

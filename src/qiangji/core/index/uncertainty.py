@@ -154,6 +154,7 @@ def run_uncertainty(
     rank_tolerance: float = DEFAULT_TOLERANCE,
     progress: Progress | None = None,
     workers: int = 2,
+    period_fraction: float | None = None,
 ) -> UncertaintyResult:
     """Monte-Carlo rank uncertainty (and sensitivity) of the index; see the module docstring.
 
@@ -174,7 +175,12 @@ def run_uncertainty(
     progress : called as ``progress(done, total)`` after each chunk.
     workers : threads evaluating chunks side by side (numpy releases the GIL in its kernels); at most
         ``workers`` chunks are in memory at once. Never changes the result.
+    period_fraction : the period's length as a fraction of a year (0.25: a quarter), as for ``compute``:
+        the nominal run and every replication use the framework compiled ``for_period`` (pro-rated targets
+        and bounds of the ``per: year`` flow indicators). None keeps the framework's own.
     """
+    if period_fraction is not None:
+        framework = framework.for_period(period_fraction)
     d = data if isinstance(data, IndexData) else data_from_frame(data, framework)
     spec = spec or UncertaintySpec()
     plan = _Plan(framework, d, spec, replay, runs, seed, sensitivity)

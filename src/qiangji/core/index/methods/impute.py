@@ -44,7 +44,7 @@ def none(
     return x.copy()
 
 
-@imputers.register("constant")
+@imputers.register("constant", absolute=("value",))
 def constant(
     x: FloatArray, *, value: float, groups: Sequence[str] | None = None, history: FloatArray | None = None
 ) -> FloatArray:

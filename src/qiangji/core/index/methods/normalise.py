@@ -122,7 +122,7 @@ def borda(y: FloatArray, *, direction: FloatArray) -> FloatArray:
     return min_rank(y) - 1.0
 
 
-@normalisers.register("distance_to_target", check=_check_scale)
+@normalisers.register("distance_to_target", check=_check_scale, absolute=("target",))
 def distance_to_target(
     y: FloatArray, *, direction: FloatArray, target: float, cap: bool = True, scale: float = 100.0
 ) -> FloatArray:
@@ -146,7 +146,7 @@ def _check_goalposts(params: Mapping[str, Any], direction: int) -> list[str]:
     return problems
 
 
-@normalisers.register("goalposts", check=_check_goalposts)
+@normalisers.register("goalposts", check=_check_goalposts, absolute=("low", "high"))
 def goalposts(
     y: FloatArray,
     *,
@@ -181,7 +181,7 @@ def _check_target(params: Mapping[str, Any], direction: int) -> list[str]:
     return problems
 
 
-@normalisers.register("target", check=_check_target)
+@normalisers.register("target", check=_check_target, absolute=("target", "tolerance"))
 def target(
     y: FloatArray,
     *,
@@ -216,7 +216,7 @@ def _check_ordinal(params: Mapping[str, Any], direction: int) -> list[str]:
     return problems
 
 
-@normalisers.register("ordinal", check=_check_ordinal)
+@normalisers.register("ordinal", check=_check_ordinal, absolute=None)
 def ordinal(
     y: FloatArray, *, direction: FloatArray, mapping: Mapping[Any, float], scale: float = 100.0
 ) -> FloatArray:

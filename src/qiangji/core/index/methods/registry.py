@@ -4,6 +4,11 @@ A method choice is data (``{"method": "minmax", "low": 0, "high": 100}``): it is
 serialised to JSON and perturbed by the uncertainty analysis. The registry resolves the name and checks
 the parameters against the function's keyword-only signature, so that a typo in a framework file is an
 error that names the node, not a silent default.
+
+A method also declares which of its parameters are amounts in the indicator's own units (``absolute``:
+a target, goalposts, a fill value), so that a flow indicator whose framework amounts are per year
+(``per: year``) can have them pro-rated to the period; ``None`` marks a method whose parameters cannot
+be pro-rated (an ordinal table of levels). Scale-free methods (min-max, z-score, ranks) declare none.
 """
 
 from __future__ import annotations
@@ -27,16 +32,24 @@ class Registry(Generic[F]):
         self.family = family
         self._items: dict[str, F] = {}
         self._checks: dict[str, Callable[[Mapping[str, Any], int], list[str]]] = {}
+        self._absolute: dict[str, tuple[str, ...] | None] = {}
 
     def register(
-        self, name: str, check: Callable[[Mapping[str, Any], int], list[str]] | None = None
+        self,
+        name: str,
+        check: Callable[[Mapping[str, Any], int], list[str]] | None = None,
+        absolute: tuple[str, ...] | None = (),
     ) -> Callable[[F], F]:
-        """Decorator: register ``func`` under ``name`` (with an optional parameter check)."""
+        """Decorator: register ``func`` under ``name`` (with an optional parameter check).
+
+        ``absolute`` names the parameters given in the indicator's own units (module docstring).
+        """
 
         def deco(func: F) -> F:
             if not (func.__doc__ or "").strip():
                 raise TypeError(f"{self.family} method {name!r} needs a docstring (formula and source)")
             self._items[name] = func
+            self._absolute[name] = absolute
             if check is not None:
                 self._checks[name] = check
             return func
@@ -69,6 +82,13 @@ class Registry(Generic[F]):
             for p in sig.parameters.values()
             if p.kind is inspect.Parameter.KEYWORD_ONLY and p.name not in RESERVED
         }
+
+    def absolute(self, name: str) -> tuple[str, ...] | None:
+        """Parameters of ``name`` in the indicator's own units (``None``: they cannot be pro-rated).
+
+        An unknown name has none (``check`` reports it).
+        """
+        return self._absolute.get(name, ())
 
     def check(self, name: str, params: Mapping[str, Any], direction: int = 1) -> list[str]:
         """Problems with ``params`` for method ``name`` (unknown or missing keys, method rules)."""
