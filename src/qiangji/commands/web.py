@@ -39,10 +39,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _migrate()
     report = load_demo()
     print(report.summary())
+    from qiangji.web.comparisons.demo import load_comparisons_demo
     from qiangji.web.programme.demo import load_programme_demo
     from qiangji.web.publication.demo import publish_demo
 
     print(load_programme_demo().summary())  # before publishing: D3.3 comes from its attendance
+    print(load_comparisons_demo().summary())  # before publishing: C3.2 comes from its evaluated rounds
 
     print(publish_demo().summary())
     print(f"数据库 / database: {settings.DATABASES['default']['NAME']}")
