@@ -7,12 +7,40 @@ import sys
 from typing import Any
 
 from qiangji.commands import uncertainty
+from qiangji.core.errors import InputError
+
+PERIOD_NAMES = {"year": 1.0, "half": 0.5, "quarter": 0.25, "month": 1 / 12}
+PERIOD_FRACTION_HELP = (
+    "the period's length as a fraction of a year: a number (0.25), a ratio (1/4) or year, half, quarter, "
+    "month (default 1: a year); targets and bounds of the framework's per-year flow indicators are "
+    "pro-rated by it"
+)
+
+
+def parse_fraction(text: str | None) -> float:
+    """``--period-fraction``: ``0.25``, ``1/4`` or a period name (``quarter``); default 1 (a year)."""
+    from qiangji.core.index.period import check_fraction
+
+    if text is None:
+        return 1.0
+    value = text.strip().lower()
+    if value in PERIOD_NAMES:
+        return PERIOD_NAMES[value]
+    num, slash, den = value.partition("/")
+    try:
+        f = float(num) / float(den) if slash else float(num)
+    except (ValueError, ZeroDivisionError):
+        raise InputError(
+            f"`--period-fraction` must be a number, a ratio such as 1/4 or one of {', '.join(PERIOD_NAMES)}, "
+            f"got {text!r}"
+        ) from None
+    return check_fraction(f)
 
 
 def cmd_compute(args: argparse.Namespace) -> int:
     from qiangji.core.index import compute, load_data, load_framework, parse_method
 
-    framework = load_framework(args.framework)
+    framework = load_framework(args.framework, period_fraction=parse_fraction(args.period_fraction))
     overrides = {
         "normalise": parse_method(args.normalise) if args.normalise else None,
         "aggregate": parse_method(args.aggregate) if args.aggregate else None,
@@ -59,5 +87,6 @@ def add_parser(sub: Any) -> None:
     compute.add_argument(
         "--period", help="period to compute when the data has a period column (default: latest)"
     )
+    compute.add_argument("--period-fraction", metavar="F", help=PERIOD_FRACTION_HELP)
     compute.set_defaults(func=cmd_compute)
     uncertainty.add_parser(isub)

@@ -15,10 +15,11 @@ STAGE_OPTIONS = ("impute", "treat", "normalise", "aggregate")
 
 
 def cmd_uncertainty(args: argparse.Namespace) -> int:
+    from qiangji.commands.index import parse_fraction
     from qiangji.core.index import load_data, load_framework
     from qiangji.core.index.uncertainty import run_uncertainty
 
-    framework = load_framework(args.framework)
+    framework = load_framework(args.framework, period_fraction=parse_fraction(args.period_fraction))
     data = load_data(args.data, framework, period=args.period)
     spec = build_spec(args, framework.top_level)
     replay = _replay(args, framework)
@@ -205,6 +206,8 @@ class ProgressBar:
 
 
 def add_parser(isub: Any) -> None:
+    from qiangji.commands.index import PERIOD_FRACTION_HELP  # index imports this module: import late
+
     unc = isub.add_parser(
         "uncertainty",
         help="Monte-Carlo rank uncertainty and sensitivity",
@@ -232,6 +235,7 @@ def add_parser(isub: Any) -> None:
     )
     unc.add_argument("--top", default="1,3", metavar="K[,K]", help="P(rank <= K) columns (default 1,3)")
     unc.add_argument("--period", help="period to use when the data has a period column (default: latest)")
+    unc.add_argument("--period-fraction", metavar="F", help=PERIOD_FRACTION_HELP)
     unc.add_argument("--chunk-size", type=int, help="replications per chunk (memory; never the result)")
     unc.add_argument("-o", "--output", help="write the per-unit CSV here (else print it)")
     unc.add_argument("--runs-out", metavar="FILE", help="per-run CSV: run, block, rank_shift_mean, methods")

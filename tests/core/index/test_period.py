@@ -202,7 +202,7 @@ def test_it_keeps_scale_free_normalisers_untouched() -> None:
 
 def test_it_round_trips_the_period_fraction_through_json_bit_for_bit() -> None:
     fw = load_framework(TZ_FRAMEWORK)
-    data = _tz_quarter()
+    data = tz_quarter()
     result = compute(fw, data, period_fraction=0.25)
     text = result.spec.to_json()
     assert json.loads(text)["period_fraction"] == 0.25
@@ -219,7 +219,7 @@ def test_it_round_trips_the_period_fraction_through_json_bit_for_bit() -> None:
 
 def test_it_gives_the_monte_carlo_engine_the_same_pro_rated_framework() -> None:
     fw = load_framework(TZ_FRAMEWORK)
-    data = _tz_quarter()
+    data = tz_quarter()
     quarter, year = compute(fw, data, period_fraction=0.25), compute(fw, data)
     assert quarter.ranks[:, -1].tolist() != year.ranks[:, -1].tolist()  # the fraction matters here
     res = run_uncertainty(
@@ -243,7 +243,7 @@ def test_it_clips_monte_carlo_noise_to_the_quarterly_bounds() -> None:
     assert res.scores.max() <= 100.0 + 1e-9
 
 
-def _tz_quarter() -> pd.DataFrame:
+def tz_quarter() -> pd.DataFrame:
     """Three institutions' quarter: A trains 12 h (a full quarter) and has a new standard (a quarter's
     target, a third of the year's), B trains 6 h but has more standards and services and a complaint."""
     fw = load_framework(TZ_FRAMEWORK)
