@@ -64,3 +64,21 @@ def test_a_missed_voluntary_round_is_no_data(filled: dict[str, Any]) -> None:
     Participant.objects.create(round=filled["round"], institution=absent, lab_code="L9")
     _evaluate(filled)
     assert satisfaction_rate(absent, *YEAR)[:3] == (None, 0, 0)
+
+
+def test_an_evaluated_round_feeds_c3_2_through_build_inputs(filled: dict[str, Any]) -> None:
+    from qiangji.web.assessment.frameworks import ensure_default_framework
+    from qiangji.web.assessment.inputs import build_inputs
+    from qiangji.web.assessment.models import FrameworkVersion, Period
+
+    _evaluate(filled)  # evaluated now: the current quarter's C3.2
+    period = Period.for_code(f"{TODAY.year}Q{(TODAY.month - 1) // 3 + 1}")
+    inputs = build_inputs(period, ensure_default_framework(FrameworkVersion)[0])
+    # conftest: L3 at 200 g is 3 mg off with U = 1 mg against the pilot's 0.5 mg → En ≈ 2.68; L3 at 100 g and
+    # both results of C1 and C2 are within |En| ≤ 1.
+    for code, (num, den) in {"C1": (2, 2), "C2": (2, 2), "C3": (1, 2)}.items():
+        prov = inputs.provenance[(code, "C3.2")]
+        assert prov["source"] == "derived"
+        assert (prov["numerator"], prov["denominator"]) == (num, den)
+        assert inputs.frame.loc[code, "C3.2"] == 100.0 * num / den
+        assert any("CMP-2025-01 200 g" in r for r in prov["records"])
