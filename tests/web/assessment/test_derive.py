@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from qiangji.web.assessment import derive
@@ -152,3 +154,53 @@ def test_it_rates_the_certificate_sample_rule_by_rule(q1: Period) -> None:
     assert rate["C4.1"].records == ("C-ENV",)  # environment not recorded is a missing element
     assert (rate["C4.2"].value, rate["C3.3"].value) == (100.0, 100.0)
     assert rate["C3.1"].detail == "抽样数少于20份"
+
+
+def _registry_of(inst: Any, n: int) -> None:
+    """A little of everything for one institution; ``n`` makes each institution's counts different."""
+    for k in range(n):
+        person = f.staff(inst)
+        f.registration(person, D(2020, 1, 1), D(2025, 12, 31), level=1 + k % 2)
+        f.standard(inst, jjf1022_code=("12010100", "04030100", "01000000")[k % 3])
+        IndustryService.objects.create(
+            institution=inst, year=2024, quarter=1, enterprise=f"企业{k}", service_type="calibration",
+            certificates=3 + k,
+        )  # fmt: skip
+        SupervisionFinding.objects.create(
+            institution=inst, found_on=D(2024, 1, 5), sub_dimension="C1", severity="minor",
+            description="测试问题", due_on=D(2024, 3, 1), closed_on=D(2024, 2, 1 + k) if k % 2 else None,
+        )  # fmt: skip
+    f.staff(inst)  # unregistered
+    std = valid_standard(inst)
+    for k in range(n):
+        clean_certificate(inst, std, cert_no=f"{inst.code}-{k}", temperature_c=None if k == 1 else 20)
+
+
+def test_it_derives_the_same_for_many_institutions_at_once_as_for_each_alone(q1: Period) -> None:
+    # The batched derivers group one query's rows by institution; any slip in the grouping (a value
+    # credited to the wrong institution, a missing one) shows up against the one-institution answers.
+    insts = [f.institution(), f.institution(), f.institution()]
+    _registry_of(insts[0], 3)
+    _registry_of(insts[1], 5)  # insts[2] has nothing: "no value" and "full score" paths
+    for code, batch in derive.BATCH_DERIVERS.items():
+        together = batch(insts, q1)
+        assert together == {i.pk: derive.DERIVERS[code](i, q1) for i in insts}, code
+    samples = derive.certificate_samples(insts, q1)
+    for i in insts:
+        alone = derive.certificate_sample(i, q1)
+        assert (samples[i.pk].issues, samples[i.pk].incomplete) == (alone.issues, alone.incomplete)
+    assert sorted(samples[insts[1].pk].issues) == [f"{insts[1].code}-{k}" for k in range(5)]
+    assert derive.d3_1(insts[1], q1).records == tuple(  # type: ignore[union-attr]
+        sorted(s.name for s in insts[1].staff.all() if s.registrations.exists())
+    )
+
+
+def test_it_lists_findings_of_one_day_latest_closed_first_then_open_ones(q1: Period) -> None:
+    inst = f.institution()
+    for sub, closed in (("C1", D(2024, 2, 1)), ("C2", None), ("C3", D(2024, 3, 5)), ("C4", None)):
+        SupervisionFinding.objects.create(
+            institution=inst, found_on=D(2024, 1, 5), sub_dimension=sub, severity="minor",
+            description="测试问题", due_on=D(2024, 3, 1), closed_on=closed,
+        )  # fmt: skip
+    late = derive.c1_2(inst, q1).records
+    assert [r.split()[2] for r in late] == ["C3", "C4", "C2"]  # C1 in time; open ones newest row first

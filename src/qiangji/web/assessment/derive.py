@@ -1,21 +1,27 @@
 """Indicator values derived from the registry: one small function per indicator code (domain.md §5.2).
 
-Each function takes an institution and a period and returns a :class:`Derived` (value and provenance:
-method, numerator, denominator, the records counted) or ``None`` when the registry cannot answer (e.g. no
-verification staff, no certificate sample); the caller then falls back to the next source. All as-of
-logic is the registry's (``employed_on``, ``public_valid_on``, ``authorised_on``, ``open_on`` …): counts
-are taken on the period's as-of date, flows ("in period") between its first and last day.
+Each function takes the institutions of a period and the period, and returns per institution id a
+:class:`Derived` (value and provenance: method, numerator, denominator, the records counted) or ``None``
+when the registry cannot answer (e.g. no verification staff, no certificate sample); the caller then falls
+back to the next source. A function reads its indicator family for all institutions in one query (a few for
+the as-of joins), so a period costs the same number of queries whatever the number of institutions.
+All as-of logic is the registry's (``employed_on``, ``public_valid_on``, ``authorised_on``, ``open_on`` …):
+counts are taken on the period's as-of date, flows ("in period") between its first and last day.
+
+``d1_1(inst, period)`` and the other per-indicator names answer for one institution (the same code path
+with a one-element list); :data:`BATCH_DERIVERS` holds the batched functions :func:`build_inputs` calls.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Min, Q
+from django.db.models import Exists, F, Min, OuterRef, Q
 
 from qiangji.web.assessment.models import Period
 from qiangji.web.registry.models import (
@@ -27,6 +33,7 @@ from qiangji.web.registry.models import (
     ResearchOutput,
     ResearchProject,
     RMRegistration,
+    Staff,
     SupervisionFinding,
     VerificationCertificate,
 )
@@ -37,6 +44,8 @@ from qiangji.web.registry.validators import reexam_deadline
 MAIN_DISCIPLINES = ("01", "04", "12", "15", "23", "25", "28", "33", "37", "46")
 INDUSTRY_TYPES = (IndustryService.ServiceType.CALIBRATION, IndustryService.ServiceType.TESTING)
 MIN_SAMPLE = 20
+
+Insts = Sequence[Institution]
 
 
 @dataclass(frozen=True)
@@ -80,35 +89,59 @@ def full_score(method: str, detail: str) -> Derived:
     return Derived(100.0, method, 0.0, 0.0, (), detail)
 
 
+def _ids(insts: Insts) -> list[int]:
+    return [i.pk for i in insts]
+
+
+def _grouped(rows: Iterable[Any], key: str = "institution_id") -> defaultdict[int, list[Any]]:
+    """Rows by institution id, each group in the queryset's order."""
+    out: defaultdict[int, list[Any]] = defaultdict(list)
+    for r in rows:
+        out[getattr(r, key) if not isinstance(r, tuple) else r[0]].append(r)
+    return out
+
+
+def _counts(insts: Insts, method: str, groups: dict[int, list[Any]], detail: str = "") -> dict[int, Any]:
+    return {i.pk: count(method, groups.get(i.pk, []), detail) for i in insts}
+
+
+def _employed(insts: Insts, day: Any) -> Any:
+    return Staff.objects.employed_on(day).filter(institution__in=_ids(insts))
+
+
 # --- D1 mandatory verification -------------------------------------------------------------------------
-def d1_1(inst: Institution, period: Period) -> Derived:
-    items = InstitutionMVItem.objects.authorised_on(period.as_of).filter(institution=inst)
-    names = sorted({str(i.item) for i in items.select_related("item")})
-    return count("授权强检项目（目录二级）数，基准日有效", names)
+def d1_1_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
+    items = InstitutionMVItem.objects.authorised_on(period.as_of).filter(institution__in=_ids(insts))
+    groups = _grouped(items.select_related("item"))
+    names = {pk: sorted({str(i.item) for i in rows}) for pk, rows in groups.items()}
+    return _counts(insts, "授权强检项目（目录二级）数，基准日有效", names)
 
 
 # --- D2 public standards ---------------------------------------------------------------------------------
-def d2_1(inst: Institution, period: Period) -> Derived:
-    rows = MeasurementStandard.objects.public_valid_on(period.as_of).filter(institution=inst)
-    return count(
-        "基准日持有效考核证书的社会公用计量标准数", (f"{s.assessment_cert_no} {s.name}" for s in rows)
+def d2_1_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
+    rows = MeasurementStandard.objects.public_valid_on(period.as_of).filter(institution__in=_ids(insts))
+    labels = _grouped(
+        (s.institution_id, f"{s.assessment_cert_no} {s.name}")
+        for s in rows.only("institution_id", "assessment_cert_no", "name")
     )
+    method = "基准日持有效考核证书的社会公用计量标准数"
+    return _counts(insts, method, {pk: [lab for _i, lab in v] for pk, v in labels.items()})
 
 
-def d2_2(inst: Institution, period: Period) -> Derived:
+def d2_2_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     """Standards whose first assessment certificate (current or archived) was issued in the period."""
-    rows = MeasurementStandard.objects.filter(institution=inst).annotate(
+    rows = MeasurementStandard.objects.filter(institution__in=_ids(insts)).annotate(
         first_prev=Min("previous_assessments__issued_on")
     )
-    new = []
+    new: defaultdict[int, list[str]] = defaultdict(list)
     for s in rows:
         issued = [d for d in (s.first_prev, s.assessment_issued_on) if d is not None]
         if issued and period.start <= min(issued) <= period.end:
-            new.append(s.name)
-    return count("期内首次取得考核证书的计量标准数", new, "扩项未在登记库中记录")
+            new[s.institution_id].append(s.name)
+    return _counts(insts, "期内首次取得考核证书的计量标准数", new, "扩项未在登记库中记录")
 
 
-def d2_3(inst: Institution, period: Period) -> Derived:
+def d2_3_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     """Re-examinations applied on time, among standards expiring within 12 months whose case is settled.
 
     Denominator: standards valid on the as-of date whose certificate expires within the next 12 months and
@@ -118,113 +151,169 @@ def d2_3(inst: Institution, period: Period) -> Derived:
     day = period.as_of
     horizon = day.replace(year=day.year + 1) if not (day.month == 2 and day.day == 29) else day
     rows = MeasurementStandard.objects.valid_on(day).filter(
-        institution=inst, assessment_expires_on__gt=day, assessment_expires_on__lte=horizon
+        institution__in=_ids(insts), assessment_expires_on__gt=day, assessment_expires_on__lte=horizon
     )
-    due, on_time = [], []
+    due: defaultdict[int, list[str]] = defaultdict(list)
+    on_time: defaultdict[int, list[str]] = defaultdict(list)
     for s in rows:
         deadline = reexam_deadline(s.assessment_expires_on)
         applied = s.reexam_applied_on if s.reexam_applied_on and s.reexam_applied_on <= day else None
         if applied or deadline < day:
-            due.append(s.name)
+            due[s.institution_id].append(s.name)
             if applied and applied <= deadline:
-                on_time.append(s.name)
+                on_time[s.institution_id].append(s.name)
     method = "按期申请复查考核的标准数 / 12个月内到期且已到申请期限的标准数"
-    return ratio(method, len(on_time), len(due), due) or full_score(method, "无到期应申请的标准，按满分计")
+    return {
+        i.pk: ratio(method, len(on_time[i.pk]), len(due[i.pk]), due[i.pk])
+        or full_score(method, "无到期应申请的标准，按满分计")
+        for i in insts
+    }
 
 
 # --- D3 registered metrologists --------------------------------------------------------------------------
-def d3_1(inst: Institution, period: Period) -> Derived | None:
+def d3_1_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
+    """Registered among verification staff on the as-of date (``Institution.rm_coverage_on``, batched)."""
     day = period.as_of
-    staff = inst.verification_staff_on(day)
-    registered = list(staff.registered_on(day).values_list("name", flat=True))
-    cov = inst.rm_coverage_on(day, "verification")
-    return ratio("持有效注册的检定/校准人员 / 在岗检定/校准人员", cov.numerator, cov.denominator, registered)
+    valid = RMRegistration.objects.valid_on(day).filter(staff=OuterRef("pk"))
+    staff = _employed(insts, day).filter(is_verification=True).annotate(registered=Exists(valid))
+    groups = _grouped(staff.only("institution_id", "name"))
+    method = "持有效注册的检定/校准人员 / 在岗检定/校准人员"
+    out: dict[int, Derived | None] = {}
+    for i in insts:
+        rows = groups.get(i.pk, [])
+        names = [s.name for s in rows if s.registered]
+        out[i.pk] = ratio(method, len(names), len(rows), names)
+    return out
 
 
-def d3_2(inst: Institution, period: Period) -> Derived:
+def d3_2_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     day = period.as_of
-    regs = RMRegistration.objects.valid_on(day).filter(level=1, staff__in=inst.staff_on(day))
-    return count("基准日在岗且持有效一级注册的人数", sorted(set(regs.values_list("staff__name", flat=True))))
+    regs = RMRegistration.objects.valid_on(day).filter(level=1, staff__in=_employed(insts, day))
+    names: defaultdict[int, set[str]] = defaultdict(set)
+    for inst_id, name in regs.values_list("staff__institution_id", "staff__name"):
+        names[inst_id].add(name)
+    method = "基准日在岗且持有效一级注册的人数"
+    return _counts(insts, method, {pk: sorted(v) for pk, v in names.items()})
 
 
-def d3_3(inst: Institution, period: Period) -> Derived | None:
+def d3_3_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     """Training hours per technical staff member from the programme's attendance records (if installed)."""
     if not apps.is_installed("qiangji.web.programme"):
-        return None
-    from qiangji.web.programme.indicators import training_hours_per_technical
+        return {i.pk: None for i in insts}
+    from qiangji.web.programme.indicators import training_hours_all
 
-    got = training_hours_per_technical(inst, period.start, period.end, period.as_of)
-    if got is None:
-        return None
+    got = training_hours_all(insts, period.start, period.end, period.as_of)
     method = "期内培训到课学时合计 / 基准日在岗技术人员数"
-    return Derived(got.value, method, got.hours, float(got.technical_staff), got.sessions)
+    return {
+        pk: None if g is None else Derived(g.value, method, g.hours, float(g.technical_staff), g.sessions)
+        for pk, g in got.items()
+    }
 
 
 # --- D4 industrial service --------------------------------------------------------------------------------
-def _services(inst: Institution, period: Period) -> Any:
+def _services(insts: Insts, period: Period) -> Any:
     quarters = Q()
     for year, quarter in period.quarters():
         quarters |= Q(year=year, quarter=quarter)
-    return IndustryService.objects.filter(quarters, institution=inst, service_type__in=INDUSTRY_TYPES)
+    return IndustryService.objects.filter(
+        quarters, institution__in=_ids(insts), service_type__in=INDUSTRY_TYPES
+    )
 
 
-def d4_1(inst: Institution, period: Period) -> Derived:
-    names = sorted(set(_services(inst, period).values_list("enterprise", flat=True)))
-    return count("期内接受校准/检测服务的企业数（去重）", names)
+def d4_1_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
+    names: defaultdict[int, set[str]] = defaultdict(set)
+    for inst_id, enterprise in _services(insts, period).values_list("institution_id", "enterprise"):
+        names[inst_id].add(enterprise)
+    method = "期内接受校准/检测服务的企业数（去重）"
+    return _counts(insts, method, {pk: sorted(v) for pk, v in names.items()})
 
 
-def d4_2(inst: Institution, period: Period) -> Derived:
-    total = sum(_services(inst, period).values_list("certificates", flat=True))
-    return Derived(float(total), "期内出具的校准证书与检测报告份数", float(total), None)
+def d4_2_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
+    totals: defaultdict[int, int] = defaultdict(int)
+    for inst_id, n in _services(insts, period).values_list("institution_id", "certificates"):
+        totals[inst_id] += n
+    method = "期内出具的校准证书与检测报告份数"
+    return {i.pk: Derived(float(totals[i.pk]), method, float(totals[i.pk]), None) for i in insts}
 
 
 # --- D5 key lab and research --------------------------------------------------------------------------------
-def d5_1(inst: Institution, period: Period) -> Derived:
-    level = LabPlatform.highest_level_on(inst, period.as_of)
-    names = LabPlatform.objects.active_on(period.as_of).filter(institution=inst, level=level)
-    return Derived(float(level), "基准日有效的最高平台级别（0无/1市/2省/3国家）", None, None,
-                   tuple(p.name for p in names))  # fmt: skip
+def d5_1_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
+    """Highest platform level active on the as-of date (``LabPlatform.highest_level_on``, batched)."""
+    rows = LabPlatform.objects.active_on(period.as_of).filter(institution__in=_ids(insts))
+    groups = _grouped(rows.order_by("institution", "-level", "-pk"))  # -pk: a stable order for ties
+    method = "基准日有效的最高平台级别（0无/1市/2省/3国家）"
+    out: dict[int, Derived | None] = {}
+    for i in insts:
+        rows = groups.get(i.pk, [])
+        level = max((p.level for p in rows), default=0)
+        out[i.pk] = Derived(float(level), method, None, None, tuple(p.name for p in rows if p.level == level))
+    return out
 
 
-def d5_2(inst: Institution, period: Period) -> Derived:
+def d5_2_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     rows = ResearchProject.objects.filter(
-        institution=inst, approved_on__gte=period.start, approved_on__lte=period.end
+        institution__in=_ids(insts), approved_on__gte=period.start, approved_on__lte=period.end
     ).exclude(funding_level="other")
-    return count("期内市级及以上立项的科研项目数", (p.title for p in rows))
+    titles = {pk: [p.title for p in v] for pk, v in _grouped(rows).items()}
+    return _counts(insts, "期内市级及以上立项的科研项目数", titles)
 
 
-def d5_3(inst: Institution, period: Period) -> Derived:
+def d5_3_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     rows = ResearchOutput.objects.filter(
-        institution=inst, published_on__gte=period.start, published_on__lte=period.end
+        institution__in=_ids(insts), published_on__gte=period.start, published_on__lte=period.end
     )
-    return count("期内发表/授权/发布的科研成果数", (o.title for o in rows))
+    titles = {pk: [o.title for o in v] for pk, v in _grouped(rows).items()}
+    return _counts(insts, "期内发表/授权/发布的科研成果数", titles)
 
 
 # --- D6 compliance: findings, disciplines, staffing ---------------------------------------------------------
-def c1_2(inst: Institution, period: Period) -> Derived:
+# Findings found on the same day are listed latest-closed first, open ones last, then newest row first: the
+# order SQLite gave the per-institution query through its (institution, found_on, closed_on) index, made
+# explicit so that every database lists them the same way (published snapshots keep their records order).
+FINDING_TIES = (F("closed_on").desc(nulls_last=True), "-pk")
+
+
+def c1_2_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     rows = SupervisionFinding.objects.filter(
-        institution=inst, due_on__gte=period.start, due_on__lte=period.end
-    )
-    late = [str(f) for f in rows if not (f.closed_on and f.closed_on <= f.due_on)]
+        institution__in=_ids(insts), due_on__gte=period.start, due_on__lte=period.end
+    ).select_related("institution")
+    groups = _grouped(rows.order_by("institution", "-found_on", *FINDING_TIES))
     method = "整改期限在期内且按期关闭的问题数 / 整改期限在期内的问题数"
-    total = rows.count()
-    return ratio(method, total - len(late), total, late) or full_score(method, "期内无到期整改问题，按满分计")
+    out: dict[int, Derived | None] = {}
+    for i in insts:
+        found = groups.get(i.pk, [])
+        late = [str(f) for f in found if not (f.closed_on and f.closed_on <= f.due_on)]
+        out[i.pk] = ratio(method, len(found) - len(late), len(found), late) or full_score(
+            method, "期内无到期整改问题，按满分计"
+        )
+    return out
 
 
-def c2_1(inst: Institution, period: Period) -> Derived:
-    codes = MeasurementStandard.objects.valid_on(period.as_of).filter(institution=inst)
-    found = sorted({c[:2] for c in codes.values_list("jjf1022_code", flat=True)} & set(MAIN_DISCIPLINES))
-    return count("基准日有效计量标准覆盖的主要计量专业数（JJF 1022一级代码）", found)
+def c2_1_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
+    rows = MeasurementStandard.objects.valid_on(period.as_of).filter(institution__in=_ids(insts))
+    codes: defaultdict[int, set[str]] = defaultdict(set)
+    for inst_id, code in rows.values_list("institution_id", "jjf1022_code"):
+        codes[inst_id].add(code[:2])
+    method = "基准日有效计量标准覆盖的主要计量专业数（JJF 1022一级代码）"
+    return _counts(insts, method, {pk: sorted(v & set(MAIN_DISCIPLINES)) for pk, v in codes.items()})
 
 
-def c2_2(inst: Institution, period: Period) -> Derived | None:
+def c2_2_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     """Authorised items with at least ``MIN_STAFF_PER_STANDARD`` registered staff holding the item."""
     day = period.as_of
-    regs = list(RMRegistration.objects.valid_on(day).filter(staff__in=inst.staff_on(day)))
+    regs = RMRegistration.objects.valid_on(day).filter(staff__in=_employed(insts, day))
+    regs_of = _grouped((r.staff.institution_id, r) for r in regs.select_related("staff"))
+    items = InstitutionMVItem.objects.authorised_on(day).filter(institution__in=_ids(insts))
+    items_of = _grouped(items.select_related("item"))
+    return {
+        i.pk: _staffed_items([r for _i, r in regs_of.get(i.pk, [])], items_of.get(i.pk, [])) for i in insts
+    }
+
+
+def _staffed_items(regs: list[RMRegistration], items: list[InstitutionMVItem]) -> Derived | None:
     minimum = settings.QIANGJI["MIN_STAFF_PER_STANDARD"]
-    items = InstitutionMVItem.objects.authorised_on(day).filter(institution=inst).select_related("item")
-    short = []
     catalogue = {i.item_id: i.item for i in items}
+    short = []
     for item in catalogue.values():
         holders = {
             r.staff_id for r in regs if r.covers_item(item.level2_name) or r.covers_item(item.level1_name)
@@ -235,24 +324,30 @@ def c2_2(inst: Institution, period: Period) -> Derived | None:
     return ratio(method, len(catalogue) - len(short), len(catalogue), short, "记录为人员不足的项目")
 
 
-def c3_2(inst: Institution, period: Period) -> Derived | None:
-    """Comparison satisfaction from the comparisons app (|En| ≤ 1; a missed mandatory round scores 0)."""
+def c3_2_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
+    """Comparison satisfaction from the comparisons app (|En| ≤ 1; a missed mandatory round scores 0).
+
+    The comparisons app answers per institution (a handful of small queries each)."""
     if not apps.is_installed("qiangji.web.comparisons"):
-        return None
+        return {i.pk: None for i in insts}
     from qiangji.web.comparisons.indicators import satisfaction_rate
 
-    value, num, den, detail = satisfaction_rate(inst, period.start, period.end)
-    if value is None:
-        return None
-    missed = detail["missed_mandatory"]
-    records = [f"{r['round']} {r['point']} En={r['en']} {r['verdict']}" for r in detail["results"]]
-    return Derived(
-        0.0 if missed else 100.0 * num / den,
-        "|En|≤1 的比对结果数 / 比对结果数（必须参加而未提交的比对计0）",
-        float(num),
-        float(den),
-        (*records, *(f"未提交：{code}" for code in missed)),
-    )
+    out: dict[int, Derived | None] = {}
+    for inst in insts:
+        value, num, den, detail = satisfaction_rate(inst, period.start, period.end)
+        if value is None:
+            out[inst.pk] = None
+            continue
+        missed = detail["missed_mandatory"]
+        records = [f"{r['round']} {r['point']} En={r['en']} {r['verdict']}" for r in detail["results"]]
+        out[inst.pk] = Derived(
+            0.0 if missed else 100.0 * num / den,
+            "|En|≤1 的比对结果数 / 比对结果数（必须参加而未提交的比对计0）",
+            float(num),
+            float(den),
+            (*records, *(f"未提交：{code}" for code in missed)),
+        )
+    return out
 
 
 # --- certificate sample: TR-1…TR-8 (domain.md §2.6) ---------------------------------------------------
@@ -275,16 +370,18 @@ class Sample:
         return ratio(method, len(self.issues) - len(failed), len(self.issues), failed, detail)
 
 
-def certificate_sample(inst: Institution, period: Period) -> Sample:
-    """Certificates issued by ``inst`` in the period, checked against TR-1…TR-8 as of their dates."""
+def certificate_samples(insts: Insts, period: Period) -> dict[int, Sample]:
+    """Certificates issued by each institution in the period, checked against TR-1…TR-8 as of their
+    dates: one :func:`traceability_report` for all of them (the registry is loaded once per period)."""
     rows = VerificationCertificate.objects.filter(
-        institution=inst, verified_on__gte=period.start, verified_on__lte=period.end
+        institution__in=_ids(insts), verified_on__gte=period.start, verified_on__lte=period.end
     )
     issues = traceability_report(rows)
-    sample = Sample()
+    samples = {i.pk: Sample() for i in insts}
     for c in rows.prefetch_related("standards").only(
-        "pk", "cert_no", "record_no", "temperature_c", "humidity_pct"
+        "pk", "institution_id", "cert_no", "record_no", "temperature_c", "humidity_pct"
     ):
+        sample = samples[c.institution_id]
         sample.issues[c.cert_no] = issues[c.pk]
         if (
             not c.record_no.strip()
@@ -293,7 +390,12 @@ def certificate_sample(inst: Institution, period: Period) -> Sample:
             or c.humidity_pct is None
         ):
             sample.incomplete.add(c.cert_no)
-    return sample
+    return samples
+
+
+def certificate_sample(inst: Institution, period: Period) -> Sample:
+    """One institution's :func:`certificate_samples`."""
+    return certificate_samples([inst], period)[inst.pk]
 
 
 # code → (method, TR rules whose breach fails a certificate; () = any rule; ("elements",) = data elements)
@@ -306,22 +408,41 @@ SAMPLE_RULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "C4.4": ("环境条件已记录且符合规程（TR-5）的份数 / 抽查份数", ("TR-5",)),
 }
 
+BatchDeriver = Callable[[Insts, Period], dict[int, Derived | None]]
 Deriver = Callable[[Institution, Period], Derived | None]
-DERIVERS: dict[str, Deriver] = {
-    "D1.1": d1_1,
-    "D2.1": d2_1,
-    "D2.2": d2_2,
-    "D2.3": d2_3,
-    "D3.1": d3_1,
-    "D3.2": d3_2,
-    "D3.3": d3_3,
-    "D4.1": d4_1,
-    "D4.2": d4_2,
-    "D5.1": d5_1,
-    "D5.2": d5_2,
-    "D5.3": d5_3,
-    "C1.2": c1_2,
-    "C2.1": c2_1,
-    "C2.2": c2_2,
-    "C3.2": c3_2,
+BATCH_DERIVERS: dict[str, BatchDeriver] = {
+    "D1.1": d1_1_all,
+    "D2.1": d2_1_all,
+    "D2.2": d2_2_all,
+    "D2.3": d2_3_all,
+    "D3.1": d3_1_all,
+    "D3.2": d3_2_all,
+    "D3.3": d3_3_all,
+    "D4.1": d4_1_all,
+    "D4.2": d4_2_all,
+    "D5.1": d5_1_all,
+    "D5.2": d5_2_all,
+    "D5.3": d5_3_all,
+    "C1.2": c1_2_all,
+    "C2.1": c2_1_all,
+    "C2.2": c2_2_all,
+    "C3.2": c3_2_all,
 }
+
+
+def single(batch: BatchDeriver) -> Deriver:
+    """The one-institution form of a batched deriver (same code path, a one-element list)."""
+
+    def one(inst: Institution, period: Period) -> Derived | None:
+        return batch([inst], period)[inst.pk]
+
+    one.__name__ = batch.__name__.removesuffix("_all")
+    one.__doc__ = batch.__doc__
+    return one
+
+
+DERIVERS: dict[str, Deriver] = {code: single(fn) for code, fn in BATCH_DERIVERS.items()}
+d1_1, d2_1, d2_2, d2_3 = (DERIVERS[c] for c in ("D1.1", "D2.1", "D2.2", "D2.3"))
+d3_1, d3_2, d3_3 = (DERIVERS[c] for c in ("D3.1", "D3.2", "D3.3"))
+d4_1, d4_2, d5_1, d5_2, d5_3 = (DERIVERS[c] for c in ("D4.1", "D4.2", "D5.1", "D5.2", "D5.3"))
+c1_2, c2_1, c2_2, c3_2 = (DERIVERS[c] for c in ("C1.2", "C2.1", "C2.2", "C3.2"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -20,7 +20,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qiangji.web.assessment.derive import DERIVERS, SAMPLE_RULES, Sample, certificate_sample
+from qiangji.web.assessment.derive import (
+    BATCH_DERIVERS,
+    DERIVERS,
+    SAMPLE_RULES,
+    Derived,
+    Sample,
+    certificate_samples,
+)
 from qiangji.web.assessment.models import (
     ChecklistItem,
     FrameworkVersion,
@@ -121,10 +128,11 @@ def build_inputs(period: Period, framework_version: FrameworkVersion) -> Inputs:
     institutions = ranked_institutions(period)
     reported = approved_reports(period)
     supervised = supervision_values(period)
+    derivations = Derivations(institutions, period)
     values = np.full((len(institutions), len(indicators)), np.nan, dtype=np.float64)
     provenance: dict[tuple[str, str], dict[str, Any]] = {}
     for i, inst in enumerate(institutions):
-        resolver = _Resolver(inst, period, reported.get(inst.pk, {}), supervised.get(inst.pk, {}))
+        resolver = _Resolver(inst, derivations, reported.get(inst.pk, {}), supervised.get(inst.pk, {}))
         for j, code in enumerate(indicators):
             found = resolver.value(code)
             if found is not None:
@@ -144,12 +152,32 @@ def build_inputs(period: Period, framework_version: FrameworkVersion) -> Inputs:
 def resolve_one(period: Period, inst: Institution, code: str) -> tuple[float, dict[str, Any]] | None:
     """The value and provenance of one cell, as :func:`build_inputs` finds it."""
     reported = approved_reports(period).get(inst.pk, {})
-    return _Resolver(inst, period, reported, supervision_values(period).get(inst.pk, {})).value(code)
+    derivations = Derivations([inst], period)
+    return _Resolver(inst, derivations, reported, supervision_values(period).get(inst.pk, {})).value(code)
 
 
 def _division_kind(inst: Institution) -> str | None:
     kinds = sorted({d.kind for d in inst.divisions.all()})
     return kinds[0] if len(kinds) == 1 else None
+
+
+class Derivations:
+    """Derived values of a period for a set of institutions, each indicator family computed once for all
+    of them on first use (one batched deriver call per code, one certificate sample per period)."""
+
+    def __init__(self, institutions: Sequence[Institution], period: Period) -> None:
+        self.institutions, self.period = list(institutions), period
+        self._values: dict[str, dict[int, Derived | None]] = {}
+        self._samples: dict[int, Sample] | None = None
+
+    def get(self, code: str, inst: Institution) -> Derived | None:
+        if code in SAMPLE_RULES:
+            if self._samples is None:
+                self._samples = certificate_samples(self.institutions, self.period)
+            return self._samples[inst.pk].rate(code)
+        if code not in self._values:
+            self._values[code] = BATCH_DERIVERS[code](self.institutions, self.period)
+        return self._values[code][inst.pk]
 
 
 class _Resolver:
@@ -158,12 +186,12 @@ class _Resolver:
     def __init__(
         self,
         inst: Institution,
-        period: Period,
+        derivations: Derivations,
         reported: Mapping[str, ReportedValue],
         supervised: Mapping[str, tuple[float, dict[str, Any]]],
     ) -> None:
-        self.inst, self.period, self._reported, self._supervised = inst, period, reported, supervised
-        self._sample: Sample | None = None
+        self.inst, self._derivations = inst, derivations
+        self._reported, self._supervised = reported, supervised
 
     def value(self, code: str) -> tuple[float, dict[str, Any]] | None:
         for source in sources_of(code):
@@ -173,12 +201,7 @@ class _Resolver:
         return None
 
     def derived(self, code: str) -> tuple[float, dict[str, Any]] | None:
-        if code in SAMPLE_RULES:
-            if self._sample is None:
-                self._sample = certificate_sample(self.inst, self.period)
-            result = self._sample.rate(code)
-        else:
-            result = DERIVERS[code](self.inst, self.period)
+        result = self._derivations.get(code, self.inst)
         return None if result is None else (result.value, result.provenance())
 
     def supervision(self, code: str) -> tuple[float, dict[str, Any]] | None:
