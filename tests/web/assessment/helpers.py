@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from qiangji.web.accounts.roles import assign_role
 from qiangji.web.registry.models import Institution, MeasurementStandard, VerificationCertificate
 from tests.web.registry import factories as f
 
@@ -14,8 +15,12 @@ D = dt.date
 
 
 def user(name: str, **kw: Any) -> Any:
+    """A city reviewer by default (``is_staff=False``: no role; ``is_superuser``: the programme admin)."""
     kw.setdefault("is_staff", True)
-    return get_user_model().objects.create_user(name, f"{name}@example.invalid", **kw)  # no password: fast
+    made = get_user_model().objects.create_user(name, f"{name}@example.invalid", **kw)  # no password: fast
+    if made.is_staff and not made.is_superuser:
+        assign_role(made, "reviewer")
+    return made
 
 
 def clean_certificate(inst: Institution, std: MeasurementStandard, **kw: Any) -> VerificationCertificate:

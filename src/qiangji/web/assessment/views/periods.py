@@ -7,11 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from qiangji.web.accounts import policy
+from qiangji.web.accounts.decorators import role_required, staff_required
 from qiangji.web.assessment.forms import PeriodForm
 from qiangji.web.assessment.inputs import build_inputs
 from qiangji.web.assessment.models import FrameworkVersion, Period, ReportedValue, SupervisionVisit
@@ -20,8 +22,10 @@ from qiangji.web.assessment.reporting import current_framework_version
 SOURCE_LABELS = {"derived": "派生", "reported": "填报", "supervision": "督导"}
 
 
-@staff_member_required
+@staff_required
 def period_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and not policy.is_city(request.user):
+        raise PermissionDenied("only the city creates periods")
     form = PeriodForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         period = form.save()
@@ -34,7 +38,7 @@ def period_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_member_required
+@role_required(*policy.READ_ALL_ROLES)  # every institution's values side by side
 def overview(request: HttpRequest, code: str) -> HttpResponse:
     period = get_object_or_404(Period, code=code)
     version = _chosen_version(request)

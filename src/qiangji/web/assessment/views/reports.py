@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from qiangji.web.accounts import policy
+from qiangji.web.accounts.decorators import city_required, ensure_can_view, staff_required
 from qiangji.web.assessment import excel, workflow
 from qiangji.web.assessment.forms import EntryForm, ReturnForm, UploadForm
 from qiangji.web.assessment.inputs import ranked_institutions, resolve_one
@@ -34,12 +35,15 @@ def _error_text(exc: ValidationError) -> str:
     return "；".join(str(m) for m in exc.messages)
 
 
-@staff_member_required
+@staff_required
 def report_form(request: HttpRequest, code: str, inst: str) -> HttpResponse:
     period = get_object_or_404(Period, code=code)
     institution = get_object_or_404(Institution, code=inst)
+    ensure_can_view(request.user, institution)
     nodes = reportable_nodes(current_framework_version().framework())
     if request.method == "POST":
+        if not policy.can_edit(request.user, ReportedValue(period=period, institution=institution)):
+            raise PermissionDenied("your role may not report for this institution")
         _handle_entry(request, period, institution, {n.code: n for n in nodes})
         return redirect("assessment:report", code=period.code, inst=institution.code)
     stored = {
@@ -50,7 +54,7 @@ def report_form(request: HttpRequest, code: str, inst: str) -> HttpResponse:
     }
     rows = [{"node": n, "report": stored.get(n.code), "percent": is_percentage(n)} for n in nodes]
     context = {"period": period, "institution": institution, "rows": rows}
-    context["institutions"] = ranked_institutions(period)
+    context["institutions"] = [i for i in ranked_institutions(period) if policy.can_view(request.user, i)]
     return render(request, "assessment/report.html", context)
 
 
@@ -82,7 +86,7 @@ def _handle_entry(
         messages.error(request, f"{data['indicator']}：{_error_text(exc)}")
 
 
-@staff_member_required
+@city_required
 def review_queue(request: HttpRequest, code: str) -> HttpResponse:
     period = get_object_or_404(Period, code=code)
     fw = current_framework_version().framework()
@@ -100,7 +104,7 @@ def review_queue(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@staff_member_required
+@city_required
 @require_POST
 def review_action(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(ReportedValue, pk=pk)
@@ -120,7 +124,7 @@ def review_action(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("assessment:review", code=report.period.code)
 
 
-@staff_member_required
+@city_required
 @require_POST
 def lock_period(request: HttpRequest, code: str) -> HttpResponse:
     period = get_object_or_404(Period, code=code)
@@ -129,7 +133,7 @@ def lock_period(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("assessment:review", code=period.code)
 
 
-@staff_member_required
+@staff_required
 def excel_template(request: HttpRequest, code: str) -> HttpResponse:
     period = get_object_or_404(Period, code=code)
     response = HttpResponse(excel.template(period), content_type=XLSX)
@@ -137,7 +141,7 @@ def excel_template(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-@staff_member_required
+@city_required
 def excel_upload(request: HttpRequest, code: str) -> HttpResponse:
     period = get_object_or_404(Period, code=code)
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -153,16 +157,18 @@ def excel_upload(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "assessment/upload.html", {"period": period, "form": form, "errors": errors})
 
 
-@staff_member_required
+@staff_required
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
-    evidence = get_object_or_404(Evidence, pk=pk)
+    evidence = get_object_or_404(Evidence.objects.select_related("report"), pk=pk)
+    ensure_can_view(request.user, evidence)
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
 
 
-@staff_member_required
+@staff_required
 def cell_detail(request: HttpRequest, code: str, inst: str, indicator: str) -> HttpResponse:
     period = get_object_or_404(Period, code=code)
     institution = get_object_or_404(Institution, code=inst)
+    ensure_can_view(request.user, institution)
     fw = current_framework_version().framework()
     found = resolve_one(period, institution, indicator)
     context = {

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from qiangji.web.accounts import policy
+from qiangji.web.accounts.decorators import (
+    city_required,
+    ensure_can_edit,
+    ensure_can_view,
+    role_required,
+    staff_required,
+)
 from qiangji.web.assessment.forms import (
     ChecklistFormSet,
     FindingForm,
@@ -24,9 +31,11 @@ from qiangji.web.assessment.models import Period, Rectification, SupervisionVisi
 from qiangji.web.registry.models import SupervisionFinding
 
 
-@staff_member_required
+@role_required(*policy.READ_ALL_ROLES)
 def visit_list(request: HttpRequest, code: str) -> HttpResponse:
     period = get_object_or_404(Period, code=code)
+    if request.method == "POST" and not policy.is_city(request.user):
+        raise PermissionDenied("only city inspectors plan visits")
     form = VisitForm(request.POST or None, initial={"visited_on": period.end})
     form.fields["institution"].queryset = form.fields["institution"].queryset.filter(
         pk__in=[i.pk for i in ranked_institutions(period)]
@@ -47,9 +56,12 @@ def visit_list(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "assessment/visits.html", {"period": period, "rows": rows, "form": form})
 
 
-@staff_member_required
+@staff_required
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_object_or_404(SupervisionVisit.objects.select_related("period", "institution"), pk=pk)
+    ensure_can_view(request.user, visit)
+    if request.method == "POST" and not policy.is_city(request.user):
+        raise PermissionDenied("only city inspectors score a visit")
     formset = ChecklistFormSet(request.POST or None, queryset=visit.items.all(), prefix="items")
     if request.method == "POST" and formset.is_valid():
         with transaction.atomic():
@@ -74,7 +86,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assessment/visit.html", context)
 
 
-@staff_member_required
+@city_required
 @require_POST
 def add_finding(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_object_or_404(SupervisionVisit, pk=pk)
@@ -89,10 +101,11 @@ def add_finding(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("assessment:visit", pk=visit.pk)
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def submit_rectification(request: HttpRequest, pk: int) -> HttpResponse:
     finding = get_object_or_404(SupervisionFinding, pk=pk)
+    ensure_can_edit(request.user, Rectification(finding=finding))  # the county of the finding, or the city
     form = RectificationForm(request.POST)
     if finding.closed_on is not None:
         messages.error(request, _("该问题已关闭。"))
@@ -107,7 +120,7 @@ def submit_rectification(request: HttpRequest, pk: int) -> HttpResponse:
     return _back_to_visit(finding)
 
 
-@staff_member_required
+@city_required
 @require_POST
 def review_rectification(request: HttpRequest, pk: int) -> HttpResponse:
     rect = get_object_or_404(Rectification.objects.select_related("finding"), pk=pk)
