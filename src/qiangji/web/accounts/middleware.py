@@ -80,8 +80,8 @@ def _url_name(request: HttpRequest) -> str | None:
 
 
 class AccessPolicyMiddleware:
-    """Default deny: anonymous visitors reach only the public pages (and the API, which authenticates
-    its own tokens); leadership may only read."""
+    """Default deny: visitors without a role (anonymous, or signed in but given no role) reach only the
+    public pages (and the API, which authenticates its own tokens); leadership may only read."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -91,7 +91,7 @@ class AccessPolicyMiddleware:
         is_api = request.path_info.startswith("/api/")
         static = request.path_info.startswith(settings.STATIC_URL)
         if name is not None and not is_api and not static:
-            if not request.user.is_authenticated and name not in PUBLIC_URL_NAMES:
+            if policy.role_of(request.user) == policy.PUBLIC and name not in PUBLIC_URL_NAMES:
                 return redirect_to_login(request.get_full_path())
             writes = request.method not in ("GET", "HEAD", "OPTIONS")
             if writes and policy.is_read_only(request.user) and name not in READ_ONLY_EXEMPT:
