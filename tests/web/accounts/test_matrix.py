@@ -17,11 +17,34 @@ from django.urls import reverse
 from .conftest import ROLES, client_as
 
 ALL = frozenset(ROLES)
-SIGNED_IN = ALL - {"anonymous"}
 STAFF = frozenset({"admin", "reviewer", "reporter", "other_reporter", "leadership"})
 READ_ALL = frozenset({"admin", "reviewer", "leadership"})
 CITY = frozenset({"admin", "reviewer"})
 AUDITORS = frozenset({"admin", "leadership"})
+
+
+@pytest.fixture
+def world(world: dict[str, Any], settings: Any, tmp_path: Any) -> dict[str, Any]:
+    """Adds a reporting period with one reported value and one evidence file per county."""
+    from django.core.files.base import ContentFile
+
+    from qiangji.web.assessment.models import Evidence, Period, ReportedValue
+
+    settings.MEDIA_ROOT = tmp_path
+    period = Period.for_code("2024Q1")
+    for key, secret in (("c1", b"evidence-of-county-1"), ("c2", b"evidence-of-county-2")):
+        report = ReportedValue.objects.create(
+            period=period,
+            institution=world[key],
+            indicator="D1.3",
+            value=5,
+            updated_by=world["users"]["admin"],
+        )
+        world[f"evidence_{key}"] = Evidence.objects.create(
+            report=report, file=ContentFile(secret, name="proof.pdf"), original_name="proof.pdf",
+            sha256="0" * 64, size=len(secret), uploaded_by=world["users"]["admin"],
+        )  # fmt: skip
+    return world
 
 
 @dataclass(frozen=True)
@@ -37,7 +60,7 @@ class Row:
 
 MATRIX = [
     Row("leaderboard", "/", ALL),
-    Row("institution list", "/institutions/", SIGNED_IN),
+    Row("institution list", "/institutions/", STAFF),
     Row("admin index", reverse("admin:index"), STAFF),
     Row("admin: staff list", reverse("admin:registry_staff_changelist"), STAFF, "张三",
         sees=STAFF - {"other_reporter"}),
@@ -56,7 +79,21 @@ MATRIX = [
     Row("excel import page", reverse("excel:import"), CITY),
     Row("excel template", reverse("excel:template", args=["all"]), STAFF),
     Row("excel export (all institutions)", reverse("excel:export", args=["staff"]), READ_ALL),
-    Row("comparisons", reverse("comparisons:list"), SIGNED_IN),
+    Row("comparisons", reverse("comparisons:list"), STAFF),
+    Row("assessment periods", "/assessment/", STAFF),
+    Row("assessment overview (all institutions)", "/assessment/2024Q1/", READ_ALL, "示例县计量所2"),
+    Row("own reporting form", "/assessment/2024Q1/report/C1/", STAFF - {"other_reporter"}, "示例县计量所1"),
+    Row("other reporting form", "/assessment/2024Q1/report/C2/", STAFF - {"reporter"}, "示例县计量所2"),
+    Row("other county's cell", "/assessment/2024Q1/cell/C2/D1.3/", STAFF - {"reporter"}),
+    Row("review queue", "/assessment/2024Q1/review/", CITY),
+    Row("supervision visits", "/assessment/2024Q1/visits/", READ_ALL),
+    Row("evidence download C1", lambda w: f"/assessment/evidence/{w['evidence_c1'].pk}/",
+        STAFF - {"other_reporter"}),
+    Row("evidence download C2", lambda w: f"/assessment/evidence/{w['evidence_c2'].pk}/",
+        STAFF - {"reporter"}),
+    Row("report for another county", "/assessment/2024Q1/report/C2/", CITY | {"other_reporter"},
+        method="post", data={"indicator": "D1.3", "value": "7", "action": "save"}),
+    Row("create a period", "/assessment/", CITY, method="post", data={"code": "2024Q2"}),
     Row("admin: change other county's staff",
         lambda w: reverse("admin:registry_staff_change", args=[w["s2"].pk]),
         CITY | {"other_reporter"}, method="post", data={"name": "改名（示例）"}),
@@ -98,8 +135,12 @@ def test_it_keeps_the_other_countys_row_after_refused_writes(world: dict[str, An
     c.post(reverse("admin:registry_staff_delete", args=[s2.pk]), {"post": "yes"})
     leader = client_as(world["users"]["leadership"])
     leader.post(reverse("admin:registry_staff_delete", args=[s2.pk]), {"post": "yes"})
+    c.post("/assessment/2024Q1/report/C2/", {"indicator": "D1.3", "value": "7", "action": "save"})
     s2.refresh_from_db()
     assert s2.name == "李四（示例）"
+    from qiangji.web.assessment.models import ReportedValue
+
+    assert ReportedValue.objects.get(institution=world["c2"]).value == 5
 
 
 def test_it_lets_a_reporter_add_staff_only_to_its_own_institution(world: dict[str, Any]) -> None:
