@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from qiangji.web.accounts import policy
 from qiangji.web.accounts.decorators import city_required, ensure_can_view, staff_required
+from qiangji.web.accounts.locking import VERSION_FIELD, check_version, version_token
 from qiangji.web.assessment import excel, workflow
 from qiangji.web.assessment.forms import EntryForm, ReturnForm, UploadForm
 from qiangji.web.assessment.inputs import ranked_institutions, resolve_one
@@ -52,7 +54,10 @@ def report_form(request: HttpRequest, code: str, inst: str) -> HttpResponse:
             "evidence", "transitions__actor"
         )
     }
-    rows = [{"node": n, "report": stored.get(n.code), "percent": is_percentage(n)} for n in nodes]
+    rows = [
+        {"node": n, "report": r, "percent": is_percentage(n), "version": version_token(r) if r else ""}
+        for n, r in ((n, stored.get(n.code)) for n in nodes)
+    ]
     context = {"period": period, "institution": institution, "rows": rows}
     context["institutions"] = [i for i in ranked_institutions(period) if policy.can_view(request.user, i)]
     return render(request, "assessment/report.html", context)
@@ -68,22 +73,37 @@ def _handle_entry(
     data = form.cleaned_data
     action = request.POST.get("action", "save")
     try:
-        report = ReportedValue.objects.filter(
-            period=period, institution=institution, indicator=data["indicator"]
-        ).first()
-        if action in ("save", "submit") and (report is None or report.is_editable):
-            entry = Entry(data["value"], data["numerator"], data["denominator"], data["note"])
-            errors = entry_errors(nodes[data["indicator"]], entry)
-            if errors:
-                raise ValidationError(list(errors.values()))
-            report = save_entry(period, institution, data["indicator"], entry, request.user)
-            if data["evidence"]:
-                attach_evidence(report, data["evidence"], request.user)
-        if action == "submit" and report is not None:
-            workflow.submit(report, request.user)
+        with transaction.atomic():
+            _save_and_submit(request, period, institution, nodes, data, action)
         messages.success(request, _("%(code)s 已保存。") % {"code": data["indicator"]})
     except ValidationError as exc:
         messages.error(request, f"{data['indicator']}：{_error_text(exc)}")
+
+
+def _save_and_submit(
+    request: HttpRequest,
+    period: Period,
+    institution: Institution,
+    nodes: dict[str, Any],
+    data: dict[str, Any],
+    action: str,
+) -> None:
+    """Refuses (EditConflict) if the value changed since the form was shown (optimistic locking)."""
+    report = ReportedValue.objects.filter(
+        period=period, institution=institution, indicator=data["indicator"]
+    ).first()
+    if report is not None and action in ("save", "submit"):
+        check_version(report, request.POST.get(VERSION_FIELD))
+    if action in ("save", "submit") and (report is None or report.is_editable):
+        entry = Entry(data["value"], data["numerator"], data["denominator"], data["note"])
+        errors = entry_errors(nodes[data["indicator"]], entry)
+        if errors:
+            raise ValidationError(list(errors.values()))
+        report = save_entry(period, institution, data["indicator"], entry, request.user)
+        if data["evidence"]:
+            attach_evidence(report, data["evidence"], request.user)
+    if action == "submit" and report is not None:
+        workflow.submit(report, request.user)
 
 
 @city_required
