@@ -54,6 +54,14 @@ def can_view_report(user: Any, rnd: ComparisonRound) -> bool:
     return rnd.status == ComparisonRound.Status.REPORTED and participant_of(user, rnd) is not None
 
 
+def can_download_protocol(user: Any, rnd: ComparisonRound) -> bool:
+    """The protocol (and any file of the round): whoever the accounts policy lets read city data (admin,
+    reviewers, leadership), the pilot, and the participants once the round is published (not a draft)."""
+    if policy.can_view(user, rnd) or is_pilot(user, rnd):
+        return True
+    return rnd.status != ComparisonRound.Status.DRAFT and participant_of(user, rnd) is not None
+
+
 def visible_rounds(user: Any) -> QuerySet[ComparisonRound]:
     qs = ComparisonRound.objects.select_related("pilot")
     if policy.role_of(user) == policy.ADMIN:

@@ -4,10 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.db import models
+from django.urls import reverse
 
 from qiangji.web.comparisons import models as m
 from qiangji.web.comparisons.competitions import rank_item
+
+
+class _ProtocolLink:
+    """What the file widget shows for a stored protocol: its name, linked to the permission-checked view."""
+
+    def __init__(self, file: Any) -> None:
+        self.name, self.url = file.name, reverse("comparisons:protocol", args=[file.instance.code])
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
+class ProtocolInput(forms.ClearableFileInput):
+    """Media files are never served directly: the "currently" link goes through comparisons:protocol."""
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        if self.is_initial(value) and getattr(value, "instance", None) is not None:
+            context["widget"]["value"] = _ProtocolLink(value)
+        return context
 
 
 class PointInline(admin.TabularInline):
@@ -27,6 +50,7 @@ class ComparisonRoundAdmin(admin.ModelAdmin):
     list_filter = ["status", "year", "reference_method", "mandatory"]
     search_fields = ["code", "name", "quantity"]
     inlines = [PointInline, ParticipantInline]
+    formfield_overrides = {models.FileField: {"widget": ProtocolInput}}
 
 
 @admin.register(m.PilotCheck)

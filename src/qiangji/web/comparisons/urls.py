@@ -10,6 +10,7 @@ urlpatterns = [
     path("institutions/<str:code>/", views_competitions.institution_results, name="institution_results"),
     path("<str:code>/", views.round_detail, name="round"),
     path("<str:code>/submit/", views.submit, name="submit"),
+    path("<str:code>/protocol/", views.protocol, name="protocol"),
     path("<str:code>/evaluate/", views.evaluate, name="evaluate"),
     path("<str:code>/results.xlsx", views.submissions_xlsx, name="submissions_xlsx"),
     path("<str:code>/report.xlsx", views.report_xlsx, name="report_xlsx"),

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -139,6 +139,18 @@ def evaluate(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.success(request, _("评价完成。"))
     return redirect("comparisons:round", code=rnd.code)
+
+
+@login_required
+def protocol(request: HttpRequest, code: str) -> FileResponse:
+    """The round's protocol document, as an attachment, to the users of access.can_download_protocol."""
+    rnd = get_object_or_404(ComparisonRound, code=code)
+    if not access.can_download_protocol(request.user, rnd):
+        raise PermissionDenied
+    if not rnd.protocol or not rnd.protocol.storage.exists(rnd.protocol.name):
+        raise Http404
+    name = rnd.protocol.name.rsplit("/", 1)[-1]
+    return FileResponse(rnd.protocol.open("rb"), as_attachment=True, filename=name)
 
 
 @login_required
