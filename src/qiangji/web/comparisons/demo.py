@@ -221,15 +221,18 @@ def _round(year: int, n: int, key: str, city: Institution, counties: list[Instit
         reference_method=t.method,
         reference_options={"seed": 0} if t.method == "median" else {},
     )
-    for order, (label, nominal, _dev, _u) in enumerate(t.points, 1):
-        MeasurementPoint.objects.create(round=rnd, order=order, label=label, nominal=nominal)
-    Participant.objects.create(round=rnd, institution=city, lab_code="P", planned_from=start,
-                               planned_to=start + dt.timedelta(days=4))  # fmt: skip
+    MeasurementPoint.objects.bulk_create(
+        MeasurementPoint(round=rnd, order=order, label=label, nominal=nominal)
+        for order, (label, nominal, _dev, _u) in enumerate(t.points, 1)
+    )
     codes = rng.permutation(len(chosen))  # anonymous lab codes, not in circulation order
-    for slot, (i, code) in enumerate(zip(chosen, codes, strict=True), 1):
-        begin = start + dt.timedelta(days=7 * slot)
-        Participant.objects.create(round=rnd, institution=counties[i], lab_code=f"L{code + 1:02d}",
-                                   planned_from=begin, planned_to=begin + dt.timedelta(days=4))  # fmt: skip
+    labs = [(city, "P")] + [(counties[i], f"L{c + 1:02d}") for i, c in zip(chosen, codes, strict=True)]
+    week = [start + dt.timedelta(days=7 * slot) for slot in range(len(labs))]  # one week per laboratory
+    Participant.objects.bulk_create(
+        Participant(round=rnd, institution=inst, lab_code=code, planned_from=begin,
+                    planned_to=begin + dt.timedelta(days=4))
+        for begin, (inst, code) in zip(week, labs, strict=True)
+    )  # fmt: skip
     return rnd
 
 
@@ -336,11 +339,14 @@ def _competition(year: int, counties: list[Institution], report: DemoReport) -> 
         team = Team.objects.create(competition=comp, institution=inst, name=f"{inst.name}代表队")
         picks = rng.permutation(pool)
         skill = 3.0 - PROPENSITY.get(inst.code, SMALL_PROPENSITY)  # larger institutions score a little higher
-        for n, item in enumerate(items):
-            for staff_pk in picks[2 * n : 2 * n + int(rng.integers(1, 3))]:
-                c = Contestant.objects.create(item=item, staff_id=int(staff_pk), institution=inst, team=team)
-                Score.objects.create(contestant=c, **_scores(rng, skill))
-                report.add("contestants", 1)
+        entries = [
+            Contestant(item=item, staff_id=int(staff_pk), institution=inst, team=team)
+            for n, item in enumerate(items)
+            for staff_pk in picks[2 * n : 2 * n + int(rng.integers(1, 3))]
+        ]
+        Contestant.objects.bulk_create(entries)
+        Score.objects.bulk_create(Score(contestant=c, **_scores(rng, skill)) for c in entries)
+        report.add("contestants", len(entries))
     rank_competition(comp)
     return 1
 
