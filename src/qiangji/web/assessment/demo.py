@@ -4,9 +4,18 @@ Called by the publication side's demo publisher after the registry demo data are
 institution of a period it fills, once (idempotent):
 
 * the reported indicators (those whose first source is ``reported``, and C3.2 as the fallback when no
-  comparison has been evaluated), taken through the real workflow — draft, evidence, submitted by a demo
+  comparison has been evaluated), with the real workflow's trail — draft, evidence, submitted by a demo
   reporter, approved by a demo reviewer, locked — so the trail looks like the real thing;
 * for a quarter, one completed supervision visit in its second month with the default checklist scored.
+
+The rows are written in bulk, one period per transaction: reported values in their final (locked) state,
+their evidence files, the workflow's own trail rows (:func:`workflow.trail`: the same
+``ReportTransition`` rows, checked against the same allowed moves, that submit → approve → lock write one
+by one), the visits with their scored checklists. Bulk writes bypass the audit signals, so the matching
+audit events are written in bulk too (:func:`audit_created`): one ``create`` event per row written, with
+the row as stored, attributed like any other change (the current actor). Unlike the step-by-step path
+there are no ``update`` events for the intermediate statuses, because no row ever held them; the
+transitions record each step with its actor.
 
 Values are drawn from a generator seeded by (period, institution, indicator), so a rerun on another
 machine gives the same data. Their level follows the institution's registered-metrologist coverage on the
@@ -20,18 +29,30 @@ import datetime as dt
 import hashlib
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 
+from qiangji.web.accounts.audit import IGNORED_FIELDS, changed_fields, is_audited, snapshot
+from qiangji.web.accounts.context import current
+from qiangji.web.accounts.models import AuditEvent
 from qiangji.web.assessment import workflow
 from qiangji.web.assessment.inputs import ranked_institutions, sources_of
-from qiangji.web.assessment.models import Evidence, Period, ReportedValue, SupervisionVisit
-from qiangji.web.assessment.reporting import Entry, current_framework_version, save_entry
+from qiangji.web.assessment.models import (
+    ChecklistItem,
+    Evidence,
+    Period,
+    ReportedValue,
+    ReportTransition,
+    SupervisionVisit,
+)
+from qiangji.web.assessment.models.supervision import DEFAULT_CHECKLIST
+from qiangji.web.assessment.reporting import Entry, current_framework_version
 from qiangji.web.registry.models import Institution
 
 REPORTER, REVIEWER = "demo-reporter", "demo-reviewer"
@@ -53,10 +74,23 @@ def _counts(inst: Institution, period: Period) -> tuple[int, float]:
     return max(inst.staff_on(period.as_of).count(), 5), float(len(period.quarters()))
 
 
-def demo_entry(code: str, inst: Institution, period: Period) -> Entry:
-    """The demo value of a reported indicator (see the module docstring)."""
-    rng, q = _rng(period.code, inst.code, code), quality(inst, period)
-    staff, quarters = _counts(inst, period)
+@dataclass(frozen=True)
+class Profile:
+    """What an institution's demo values follow in a period: quality, staff, length in quarters."""
+
+    quality: float
+    staff: int
+    quarters: float
+
+
+def profile(inst: Institution, period: Period) -> Profile:
+    return Profile(quality(inst, period), *_counts(inst, period))
+
+
+def demo_entry(code: str, inst: Institution, period: Period, prof: Profile | None = None) -> Entry:
+    """The demo value of a reported indicator (see the module docstring); ``prof`` saves its queries."""
+    prof = prof or profile(inst, period)
+    rng, q, staff, quarters = _rng(period.code, inst.code, code), prof.quality, prof.staff, prof.quarters
     noise = float(rng.normal(0, 0.05))
     if code == "D1.2":
         den = 30 + zlib.crc32(inst.code.encode()) % 25
@@ -104,54 +138,122 @@ def _users() -> tuple[Any, Any]:
     return made[0], made[1]
 
 
-def _report(period: Period, inst: Institution, code: str, reporter: Any, reviewer: Any) -> None:
-    if ReportedValue.objects.filter(period=period, institution=inst, indicator=code).exists():
-        return
-    report = save_entry(period, inst, code, demo_entry(code, inst, period), reporter)
-    text = f"{inst.name} {period.label} {code} 佐证材料（演示数据，虚构）\n"
-    Evidence.objects.create(
+def audit_created(rows: Sequence[models.Model]) -> None:
+    """The audit events the signals would write for ``rows`` just created (bulk writes send none):
+    one ``create`` event each, the stored row as ``after``, by the current actor (accounts/audit.py)."""
+    actor = current()
+    events = []
+    for obj in rows:
+        if not is_audited(type(obj)):
+            continue
+        after = snapshot(obj)
+        events.append(
+            AuditEvent(
+                action=AuditEvent.Action.CREATE, source=actor.source, ip=actor.ip,
+                request_id=actor.request_id, actor_id=actor.user_id, actor=actor.username,
+                app_label=obj._meta.app_label, model=obj._meta.model_name, object_id=str(obj.pk),
+                object_repr=str(obj)[:200], before=None, after=after,
+                changed=[f for f in changed_fields(None, after) if f not in IGNORED_FIELDS],
+            )
+        )  # fmt: skip
+    AuditEvent.objects.bulk_create(events, batch_size=500)
+
+
+def _missing(period: Period, insts: list[Institution], codes: list[str]) -> list[tuple[Institution, str]]:
+    done = set(ReportedValue.objects.filter(period=period).values_list("institution_id", "indicator"))
+    return [(i, c) for i in insts for c in codes if (i.pk, c) not in done]
+
+
+def _reports(period: Period, todo: list[tuple[Institution, str]], reporter: Any) -> list[ReportedValue]:
+    """The reported values, validated like a saved entry, not yet moved through the workflow."""
+    reports, profiles = [], {i.pk: profile(i, period) for i in {i for i, _code in todo}}
+    for inst, code in todo:
+        entry = demo_entry(code, inst, period, profiles[inst.pk])
+        report = ReportedValue(
+            period=period, institution=inst, indicator=code, updated_by=reporter, note=entry.note,
+            value=None if entry.numerator is not None else entry.value,
+            numerator=entry.numerator, denominator=entry.denominator,
+        )  # fmt: skip
+        report.clean()
+        report.compute_value()
+        reports.append(report)
+    return reports
+
+
+def _evidence(report: ReportedValue, reporter: Any) -> Evidence:
+    text = f"{report.institution.name} {report.period.label} {report.indicator} 佐证材料（演示数据，虚构）\n"
+    data = text.encode()
+    evidence = Evidence(
         report=report,
-        file=ContentFile(text.encode(), name=f"{code}-demo.txt"),
-        original_name=f"{code} 佐证材料（示例）.txt",
-        sha256=hashlib.sha256(text.encode()).hexdigest(),
-        size=len(text.encode()),
+        original_name=f"{report.indicator} 佐证材料（示例）.txt",
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
         uploaded_by=reporter,
     )
-    workflow.submit(report, reporter)
-    workflow.approve(report, reviewer)
-    workflow.lock(report, reviewer)
+    evidence.file.save(f"{report.indicator}-demo.txt", ContentFile(data), save=False)
+    return evidence
 
 
-def _visit(period: Period, inst: Institution, inspector: Any) -> None:
-    if period.quarter is None or SupervisionVisit.objects.filter(period=period, institution=inst).exists():
-        return
+def _report_all(period: Period, todo: list[tuple[Institution, str]], reporter: Any, reviewer: Any) -> None:
+    """Reported values with evidence and their submit → approve → lock trail, written in bulk."""
+    reports = _reports(period, todo, reporter)
+    steps = [(workflow.SUBMITTED, reporter), (workflow.APPROVED, reviewer), (workflow.LOCKED, reviewer)]
+    trails = [workflow.trail(r, steps) for r in reports]  # status ends at locked
+    ReportedValue.objects.bulk_create(reports)
+    evidence = [_evidence(r, reporter) for r in reports]
+    Evidence.objects.bulk_create(evidence)
+    rows = [t for trail in trails for t in trail]  # bulk_create links each to its report's new pk
+    ReportTransition.objects.bulk_create(rows)
+    audit_created([*reports, *evidence, *rows])
+
+
+def _visit(period: Period, inst: Institution, inspector: Any) -> tuple[SupervisionVisit, list[Any]]:
+    """A completed visit of ``inst`` with its default checklist scored (unsaved)."""
     rng, q = _rng(period.code, inst.code, "visit"), quality(inst, period)
+    assert period.quarter is not None
     day = dt.date(period.year, 3 * period.quarter - 1, 10 + int(rng.integers(0, 10)))
-    visit = SupervisionVisit.create_with_checklist(
-        period=period,
-        institution=inst,
-        visited_on=day,
-        inspectors="市计量院督导组（示例）",
-        created_by=inspector,
-    )
-    for item in visit.items.all():
+    visit = SupervisionVisit(
+        period=period, institution=inst, visited_on=day, inspectors="市计量院督导组（示例）",
+        created_by=inspector, status=SupervisionVisit.Status.COMPLETED, summary="演示数据：督导评分（虚构）",
+    )  # fmt: skip
+    visit.full_clean(validate_unique=False, validate_constraints=False)
+    items = []
+    for n, (sub, code, text, points) in enumerate(DEFAULT_CHECKLIST):
         share = min(1.0, max(0.4, q + 0.1 + float(rng.normal(0, 0.08))))
-        item.awarded = Decimal(str(round(float(item.max_points) * share * 2) / 2))  # half points
-        item.save()
-    visit.status, visit.summary = SupervisionVisit.Status.COMPLETED, "演示数据：督导评分（虚构）"
-    visit.save()
+        item = ChecklistItem(
+            sub_dimension=sub, indicator=code, text=text, max_points=Decimal(points), position=n,
+            awarded=Decimal(str(round(float(points) * share * 2) / 2)),  # half points
+        )  # fmt: skip
+        items.append(item)
+    return visit, items
+
+
+def _visit_all(period: Period, insts: list[Institution], inspector: Any) -> None:
+    if period.quarter is None:
+        return
+    visited = set(SupervisionVisit.objects.filter(period=period).values_list("institution_id", flat=True))
+    made = [_visit(period, inst, inspector) for inst in insts if inst.pk not in visited]
+    visits = SupervisionVisit.objects.bulk_create([v for v, _items in made])
+    items = []
+    for visit, rows in made:
+        for item in rows:
+            item.visit = visit
+            items.append(item)
+    ChecklistItem.objects.bulk_create(items)
+    audit_created([*visits, *items])
 
 
 def demo_assessment(periods: Sequence[Period | str]) -> int:
     """Fill the demo assessment data of ``periods`` (codes or periods); returns reports created."""
     reporter, reviewer = _users()
     codes = demo_indicators()
-    before = ReportedValue.objects.count()
+    created = 0
     for p in periods:
         period = p if isinstance(p, Period) else Period.for_code(p)
+        insts = ranked_institutions(period)
         with transaction.atomic():
-            for inst in ranked_institutions(period):
-                for code in codes:
-                    _report(period, inst, code, reporter, reviewer)
-                _visit(period, inst, reviewer)
-    return ReportedValue.objects.count() - before
+            todo = _missing(period, insts, codes)
+            _report_all(period, todo, reporter, reviewer)
+            _visit_all(period, insts, reviewer)
+        created += len(todo)
+    return created

@@ -31,13 +31,35 @@ def _move(report: ReportedValue, to: str, user: Any, reason: str = "") -> Report
             raise ValidationError(
                 _("当前状态“%(status)s”不能执行此操作。") % {"status": fresh.get_status_display()}
             )
-        ReportTransition.objects.create(
-            report=fresh, from_status=fresh.status, to_status=to, actor=user, reason=reason, value=fresh.value
-        )
+        transition(fresh, to, user, reason).save()
         fresh.status = to
         fresh.save(update_fields=["status", "updated_at"])
     report.status = to
     return fresh
+
+
+def transition(report: ReportedValue, to: str, user: Any, reason: str = "") -> ReportTransition:
+    """The (unsaved) trail row of moving ``report`` from its current status to ``to``."""
+    return ReportTransition(
+        report=report, from_status=report.status, to_status=to, actor=user, reason=reason, value=report.value
+    )
+
+
+def trail(report: ReportedValue, steps: list[tuple[str, Any]]) -> list[ReportTransition]:
+    """The trail rows of taking ``report`` (unsaved changes allowed) through ``steps`` of (status, user),
+    each step checked against :data:`ALLOWED` and the four-eyes rule; ``report.status`` ends at the last
+    step. For writing many new reports at once (the demo data); people's steps go through the functions
+    below, one at a time."""
+    rows: list[ReportTransition] = []
+    for to, user in steps:
+        if report.status not in ALLOWED[to]:
+            raise ValidationError(_("当前状态“%(status)s”不能执行此操作。") % {"status": report.status})
+        submitted = [r for r in rows if r.to_status == SUBMITTED]
+        if to == APPROVED and submitted and submitted[-1].actor == user:
+            raise ValidationError(_("不能审核通过本人提交的数据。"))
+        rows.append(transition(report, to, user))
+        report.status = to
+    return rows
 
 
 def submit(report: ReportedValue, user: Any) -> ReportedValue:

@@ -97,9 +97,13 @@ class ReportedValue(models.Model):
         if self.pk and self._stored_status() == self.Status.LOCKED:
             log.warning("refused change of locked reported value %s (pk %s)", self, self.pk)
             raise ReportLocked(f"reported value {self} is locked")
+        self.compute_value()
+        super().save(*args, **kwargs)
+
+    def compute_value(self) -> None:
+        """A ratio's value is computed, never typed: 100 · numerator / denominator to six places."""
         if self.numerator is not None and self.denominator:
             self.value = (Decimal(100) * self.numerator / self.denominator).quantize(SIX_PLACES)
-        super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         if self._stored_status() in (self.Status.LOCKED, self.Status.APPROVED):
