@@ -12,6 +12,7 @@ import hashlib
 import json
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import signals as auth_signals
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -175,11 +176,20 @@ def _request_bits(request: Any) -> dict[str, Any]:
     return {"ip": client_ip(request)} if request is not None else {}
 
 
+HANDLERS = (
+    (signals.pre_save, _pre_save),
+    (signals.post_save, _post_save),
+    (signals.pre_delete, _pre_delete),
+    (signals.post_delete, _post_delete),
+)
+
+
 def connect() -> None:
-    signals.pre_save.connect(_pre_save, dispatch_uid="qiangji_audit_pre_save")
-    signals.post_save.connect(_post_save, dispatch_uid="qiangji_audit_post_save")
-    signals.pre_delete.connect(_pre_delete, dispatch_uid="qiangji_audit_pre_delete")
-    signals.post_delete.connect(_post_delete, dispatch_uid="qiangji_audit_post_delete")
+    """Listen to the audited models only, so the others keep Django's fast (signal-free) deletes."""
+    for model in apps.get_models():
+        if is_audited(model):
+            for signal, handler in HANDLERS:
+                signal.connect(handler, sender=model, dispatch_uid=f"qiangji_audit_{handler.__name__}")
     signals.m2m_changed.connect(_m2m_changed, dispatch_uid="qiangji_audit_m2m")
     auth_signals.user_logged_in.connect(_login, dispatch_uid="qiangji_audit_login")
     auth_signals.user_logged_out.connect(_logout, dispatch_uid="qiangji_audit_logout")
