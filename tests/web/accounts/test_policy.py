@@ -85,6 +85,16 @@ def test_it_keeps_accounts_and_the_audit_trail_away_from_everyone_but_the_admin(
     assert not policy.can_view_model(u["reviewer"], audit)
 
 
+def test_it_keeps_comparison_results_from_a_participant_until_the_pages_release_them(
+    world: dict[str, Any],
+) -> None:
+    u = world["users"]
+    results = apps.get_model("comparisons.labresult")
+    assert policy.institution_path(results) == "participant__institution"
+    assert not policy.can_view_model(u["reporter"], results)
+    assert policy.can_view_model(u["leadership"], results)
+
+
 def test_it_applies_the_policy_to_every_admin_and_inline() -> None:
     for model, model_admin in admin.site._registry.items():
         assert isinstance(model_admin, PolicyAdminMixin), model

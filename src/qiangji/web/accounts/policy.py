@@ -60,6 +60,9 @@ REPORTER_EDITABLE = frozenset(
         "publication.objection",
     }
 )
+#: Institution-owned rows a reporter still may not read directly: comparison results stay with the pilot
+#: until the report is issued (the comparisons pages decide when a participant sees them).
+CITY_ONLY_MODELS = frozenset({"comparisons.labresult", "comparisons.evaluation", "comparisons.pilotcheck"})
 #: Account management: the programme admin only (leadership reads the audit trail too).
 ACCOUNT_APPS = frozenset({"auth", "accounts", "sessions", "admin", "contenttypes"})
 AUDIT_MODELS = frozenset({"accounts.auditevent", "accounts.loginfailure"})
@@ -162,6 +165,8 @@ def can_view_model(user: Any, model: type[models.Model]) -> bool:
         return role == ADMIN
     if role in READ_ALL_ROLES:
         return True
+    if key in CITY_ONLY_MODELS:
+        return False
     return key in REFERENCE_MODELS or institution_path(model) is not None
 
 
