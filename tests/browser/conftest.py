@@ -20,13 +20,24 @@ LAUNCH_ARGS = [
     "--no-first-run",
 ]
 
-# Playwright's sync API keeps an event loop running in this thread; Django refuses ORM calls from a thread
-# with a running loop unless told that this is deliberate (test-only: the server runs in its own thread).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
+    # Playwright's sync API keeps an event loop running in this thread; Django refuses ORM calls from a
+    # thread with a running loop unless told that this is deliberate. Test-only, and only while a browser
+    # is open: the variable must not leak into other tests (e.g. `check --deploy` refuses it).
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield from _launch()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _launch() -> Iterator[Any]:
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         if os.environ.get("CI") == "true":
             pytest.fail(
