@@ -94,3 +94,16 @@ def test_it_refuses_a_sheet_without_the_header() -> None:
     out.seek(0)
     with pytest.raises(UploadError):
         import_upload(Period.for_code("2024Q2"), out, user("reporter"))
+
+
+def test_it_checks_a_quarters_upload_against_the_quarters_bounds() -> None:
+    # D4.3 new capabilities: [0, 50] per year → [0, 12.5] in a quarter; 13 is fine for the year
+    f.institution("A")
+    reporter = user("reporter")
+    rows = [["A", "", "D4.3", "", "", 13, None, None, ""]]
+    with pytest.raises(UploadError) as exc:
+        import_upload(Period.for_code("2024Q2"), _sheet(rows), reporter)
+    assert len(exc.value.errors) == 1 and "0～12.5" in exc.value.errors[0]
+    assert "每季度；全年 0～50 按 0.25 年折算" in exc.value.errors[0]
+    import_upload(Period.for_code("2024"), _sheet(rows), reporter)
+    assert ReportedValue.objects.get(indicator="D4.3").value == Decimal(13)

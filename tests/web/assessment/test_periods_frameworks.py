@@ -88,3 +88,13 @@ def test_it_reports_errors_of_a_broken_framework_file() -> None:
     fv = FrameworkVersion(version="x", source="code: X\nversion: x\nnodes: [{code: A, weight: -1}]\n")
     with pytest.raises(ValidationError, match="weight"):
         fv.full_clean()
+
+
+def test_it_gives_the_period_length_in_years() -> None:
+    # whole calendar months / 12 (qiangji.core.index.period.year_fraction): a quarter is exactly 1/4
+    assert [Period.for_code(c).year_fraction for c in ("2024Q1", "2024Q4", "2024", "2025")] == [
+        0.25,
+        0.25,
+        1.0,
+        1.0,
+    ]

@@ -15,6 +15,7 @@ from qiangji.web.assessment.reporting import (
     attach_evidence,
     current_framework_version,
     entry_errors,
+    period_framework,
     save_entry,
 )
 from tests.web.registry import factories as f
@@ -120,3 +121,15 @@ def test_it_accepts_good_entries() -> None:
     fw = current_framework_version().framework()
     assert entry_errors(fw.node("C3.2"), Entry(None, Decimal(3), Decimal(3))) == {}
     assert entry_errors(fw.node("D4.3"), Entry(Decimal(50), None, None)) == {}
+
+
+def test_it_checks_a_quarters_flow_against_the_pro_rated_yearly_bounds() -> None:
+    # D3.3 training hours: bounds [0, 200] per year (domain.md §5.2) → [0, 50] in a quarter
+    quarter, year = Period.for_code("2024Q1"), Period.for_code("2024")
+    entry = Entry(Decimal(60), None, None)
+    errors = entry_errors(period_framework(quarter).node("D3.3"), entry)
+    assert errors == {"value": "数值超出允许范围 0～50。（每季度；全年 0～200 按 0.25 年折算）"}
+    assert entry_errors(period_framework(year).node("D3.3"), entry) == {}
+    assert entry_errors(period_framework(quarter).node("D3.3"), Entry(Decimal(50), None, None)) == {}
+    # a stock (valid public standards, D2.1 [0, 300]) keeps its bounds in a quarter
+    assert entry_errors(period_framework(quarter).node("D2.1"), Entry(Decimal(280), None, None)) == {}

@@ -15,8 +15,11 @@ def framework() -> Framework:
 
 
 def random_inputs(names: dict[str, str], seed: int = 1) -> Inputs:
-    """Valid values for every indicator of the default framework (within bounds, ordinal levels)."""
-    fw = framework()
+    """Valid values for every indicator of the default framework (within bounds, ordinal levels).
+
+    Within a quarter's bounds (per-year flows pro-rated × 0.25), so valid for a quarter and for a year.
+    """
+    fw = framework().for_period(0.25)
     rng = np.random.default_rng(seed)
     codes = sorted(names)
     cols: dict[str, np.ndarray] = {}

@@ -10,7 +10,7 @@ from qiangji.web.publication.compute import core_frame, sha256_text
 from qiangji.web.publication.models import ImmutableError, IndexRun
 from qiangji.web.publication.runs import code_version, create_run, recompute, verify
 from tests.web.publication.conftest import COUNTIES, RUNS
-from tests.web.publication.frames import random_inputs
+from tests.web.publication.frames import random_inputs, with_value
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def test_it_stores_what_determines_the_numbers(institutions, fv) -> None:
 def test_it_stores_the_engines_scores_and_ranks(institutions, fv) -> None:
     inputs = random_inputs(COUNTIES, seed=3)
     run = create_run(Period.for_code("2025Q3"), fv, inputs, seed=7, runs=RUNS)
-    spec = IndexSpec(fv.framework())
+    spec = IndexSpec(fv.framework().for_period(0.25))  # a quarter: per-year flow targets × 0.25
     expected = compute(spec, data_from_frame(core_frame(inputs.frame, inputs.names), spec.framework))
     res = run.results
     assert res["units"] == sorted(COUNTIES)
@@ -74,3 +74,23 @@ def test_it_notices_a_tampered_snapshot(institutions, fv) -> None:
     run = make_run(fv)
     run.inputs_json = run.inputs_json.replace('"values":[[', '"values":[[1.0,', 1)
     assert not verify(run)
+
+
+def test_it_stores_the_period_fraction_and_scores_flows_against_pro_rated_targets(institutions, fv) -> None:
+    # D3.3 training hours, target 40 h/yr (domain.md §5.2): 12 h score min(12/10, 1) = 1 in a quarter
+    # (target 40 × 0.25 = 10 h) and 12/40 = 0.3 in a year; a stock such as D2.1 (min-max) is the same.
+    inputs = with_value(random_inputs(COUNTIES, seed=3), "HY-MI", "D3.3", 12.0)
+    quarter = create_run(Period.for_code("2025Q3"), fv, inputs, seed=7, runs=RUNS)
+    year = create_run(Period.for_code("2025"), fv, inputs, seed=7, runs=RUNS)
+    assert json.loads(quarter.spec_json)["period_fraction"] == 0.25
+    assert json.loads(year.spec_json)["period_fraction"] == 1.0
+    assert IndexSpec.from_json(quarter.spec_json).framework.node("D3.3").methods["normalise"].params == {
+        "target": 10.0
+    }
+    q, y = quarter.results, year.results
+    unit, d33, d21 = q["units"].index("HY-MI"), q["indicators"].index("D3.3"), q["indicators"].index("D2.1")
+    assert (q["normalised"][unit][d33], y["normalised"][unit][d33]) == (100.0, 30.0)
+    assert [r[d21] for r in q["normalised"]] == [r[d21] for r in y["normalised"]]
+    for run in (quarter, year):
+        stored = IndexRun.objects.get(pk=run.pk)
+        assert recompute(stored) == stored.results_json and verify(stored)

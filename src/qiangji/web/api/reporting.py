@@ -35,8 +35,8 @@ from qiangji.web.assessment import workflow
 from qiangji.web.assessment.models import FrameworkVersion, Period, ReportedValue
 from qiangji.web.assessment.reporting import (
     Entry,
-    current_framework_version,
     entry_errors,
+    period_framework,
     reportable_nodes,
     save_entry,
 )
@@ -127,7 +127,7 @@ def put_report(
     per = Period.objects.filter(code=period).first()
     if per is None:
         raise Http404(f"period {period} not found")
-    node = _reportable_node(indicator)
+    node = _reportable_node(indicator, per)
     entry = Entry(
         _amount(payload.value), _amount(payload.numerator), _amount(payload.denominator), payload.note
     )
@@ -148,9 +148,10 @@ def put_report(
     return report_out(ReportedValue.objects.select_related("period", "institution").get(pk=saved.pk))
 
 
-def _reportable_node(indicator: str) -> Any:
+def _reportable_node(indicator: str, period: Period) -> Any:
+    """The indicator's node in the current framework compiled for ``period`` (its bounds pro-rated)."""
     try:
-        framework = current_framework_version().framework()
+        framework = period_framework(period)
     except FrameworkVersion.DoesNotExist:
         raise Http404("no framework version is stored yet") from None
     nodes = {node.code: node for node in reportable_nodes(framework)}

@@ -28,6 +28,7 @@ from qiangji.web.assessment.reporting import (
     Entry,
     current_framework_version,
     entry_errors,
+    period_framework,
     reportable_nodes,
     save_entry,
 )
@@ -107,8 +108,8 @@ def read_upload(source: IO[bytes]) -> pd.DataFrame:
 
 
 def parse_rows(period: Period, frame: pd.DataFrame) -> tuple[list[tuple[Institution, str, Entry]], list[str]]:
-    """Validated rows and the list of errors (each naming row and column)."""
-    fw = current_framework_version().framework()
+    """Validated rows and the list of errors (each naming row and column); bounds are the period's."""
+    fw = period_framework(period)
     nodes = {n.code: n for n in reportable_nodes(fw)}
     institutions = {i.code: i for i in ranked_institutions(period)}
     rows, errors, seen = [], [], set()

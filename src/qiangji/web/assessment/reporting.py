@@ -2,7 +2,9 @@
 
 Rules: the indicator must be one institutions report (:func:`inputs.is_reportable`) in the framework in
 use; percentages (unit "%") are given as numerator and denominator and computed by the platform, never
-typed; a value must lie within the indicator's bounds; only a draft or returned report can be changed.
+typed; a value must lie within the indicator's bounds for the period (a flow indicator whose bounds are
+per year, ``per: year``, is checked against them pro-rated to the period: × 0.25 for a quarter, see
+:func:`period_framework`); only a draft or returned report can be changed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qiangji.core.index import Framework, Node
 from qiangji.web.assessment.inputs import is_reportable
@@ -29,6 +32,31 @@ def current_framework_version() -> FrameworkVersion:
     if version is None:
         raise FrameworkVersion.DoesNotExist("no framework version stored; run `loadframework`")
     return version
+
+
+def period_framework(period: Period) -> Framework:
+    """The current framework compiled for ``period``: per-year flow bounds × its fraction of a year."""
+    return period.framework_for(current_framework_version())
+
+
+PERIOD_NAMES = {0.5: gettext_lazy("半年"), 0.25: gettext_lazy("季度"), 1 / 12: gettext_lazy("月")}
+
+
+def _per_period(node: Node) -> str:
+    """For a pro-rated flow indicator "（每季度；全年 0～200 按 0.25 年折算）", else ""."""
+    if node.per is None or node.scale == 1.0:
+        return ""
+    low, high = ((None if v is None else v / node.scale) for v in (node.bounds or (None, None)))
+    return _("（每%(period)s；全年 %(low)s～%(high)s 按 %(f)s 年折算）") % {
+        "period": PERIOD_NAMES.get(node.scale) or _("期"),
+        "low": _num(low, "-∞"),
+        "high": _num(high, "∞"),
+        "f": f"{node.scale:g}",
+    }
+
+
+def _num(v: float | None, none: str) -> str:
+    return none if v is None else f"{v:g}"
 
 
 def reportable_nodes(framework: Framework) -> list[Node]:
@@ -69,7 +97,8 @@ def entry_errors(node: Node, entry: Entry) -> dict[str, str]:
     if (low is not None and entry.value < Decimal(str(low))) or (
         high is not None and entry.value > Decimal(str(high))
     ):
-        return {"value": _("数值超出允许范围 %(low)s～%(high)s。") % {"low": low, "high": high or "∞"}}
+        limits = {"low": _num(low, "-∞"), "high": _num(high, "∞")}
+        return {"value": _("数值超出允许范围 %(low)s～%(high)s。") % limits + _per_period(node)}
     return {}
 
 

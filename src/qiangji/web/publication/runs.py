@@ -1,8 +1,10 @@
 """Creating and recomputing index runs.
 
 ``create_run(period, framework_version, inputs, seed=…, runs=…)`` stores everything that determines the
-numbers: the framework spec (``IndexSpec.to_json``), the uncertainty spec, the exact input snapshot
-(``inputs.to_json()``) and its SHA-256, the code version, the seed and the number of Monte-Carlo runs.
+numbers: the framework spec (``IndexSpec.to_json``, with the period's fraction of a year, 0.25 for a
+quarter, by which the per-year targets and bounds of flow indicators are pro-rated), the uncertainty
+spec, the exact input snapshot (``inputs.to_json()``) and its SHA-256, the code version, the seed and the
+number of Monte-Carlo runs.
 ``recompute(run)`` rebuilds the result from those stored texts alone; `verify(run)` says whether it equals
 the stored result byte for byte.
 """
@@ -74,7 +76,7 @@ def create_run(
     corrects: IndexRun | None = None,
 ) -> IndexRun:
     """Compute the index of ``period`` with ``framework_version`` on ``inputs`` and store the run."""
-    spec = IndexSpec(framework_version.framework())
+    spec = IndexSpec(period.framework_for(framework_version))
     unc = uncertainty or default_uncertainty(spec)
     snapshot = inputs.to_json()
     payload = compute_payload(spec, inputs.frame, inputs.names, unc, seed=seed, runs=runs)

@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from qiangji.core.errors import InputError
 from qiangji.core.index import Framework
+from qiangji.core.index.period import year_fraction
 from qiangji.web.registry.dates import quarter_bounds
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,19 @@ class Period(models.Model):
         """The period with ``code``, created if it does not exist yet."""
         period, _created = cls.objects.get_or_create(code=code.strip().upper())
         return period
+
+    @property
+    def year_fraction(self) -> float:
+        """The period's length as a fraction of a year: 0.25 for a quarter, 1.0 for a year.
+
+        The fraction by which the framework's per-year flow targets and bounds are pro-rated
+        (`qiangji.core.index.period.year_fraction`: whole calendar months / 12).
+        """
+        return year_fraction(self.start, self.end)
+
+    def framework_for(self, version: FrameworkVersion) -> Framework:
+        """``version``'s framework compiled for this period (pro-rated per-year flows)."""
+        return version.framework().for_period(self.year_fraction)
 
     def quarters(self) -> list[tuple[int, int]]:
         """The (year, quarter) pairs the period covers."""

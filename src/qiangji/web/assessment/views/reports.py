@@ -25,6 +25,7 @@ from qiangji.web.assessment.reporting import (
     current_framework_version,
     entry_errors,
     is_percentage,
+    period_framework,
     reportable_nodes,
     save_entry,
 )
@@ -42,7 +43,7 @@ def report_form(request: HttpRequest, code: str, inst: str) -> HttpResponse:
     period = get_object_or_404(Period, code=code)
     institution = get_object_or_404(Institution, code=inst)
     ensure_can_view(request.user, institution)
-    nodes = reportable_nodes(current_framework_version().framework())
+    nodes = reportable_nodes(period_framework(period))
     if request.method == "POST":
         if not policy.can_edit(request.user, ReportedValue(period=period, institution=institution)):
             raise PermissionDenied("your role may not report for this institution")
