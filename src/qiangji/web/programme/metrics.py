@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 
-from qiangji.web.registry.models import Institution, InstitutionGrade, ResearchProject
+from qiangji.web.registry.models import Coverage, Institution, InstitutionGrade, ResearchProject
 
 
 @dataclass(frozen=True)
@@ -39,19 +39,46 @@ class MetricValue:
     summary: str = ""
 
 
-def _institutions(day: dt.date, level: str | None) -> list[Institution]:
-    rows = Institution.objects.active_on(day).order_by("code")
-    return list(rows.filter(level=level) if level else rows)
+class Registry:
+    """The as-of questions a metric asks, answered by the registry's own queries, one at a time.
+
+    :class:`qiangji.web.programme.series.Preloaded` answers the same questions from rows loaded once, to
+    evaluate a metric on many dates (the dashboard's quarterly trajectories); a test holds the two equal.
+    """
+
+    def institutions(self, day: dt.date, level: str | None) -> list[Institution]:
+        rows = Institution.objects.active_on(day).order_by("code")
+        return list(rows.filter(level=level) if level else rows)
+
+    def name_on(self, inst: Institution, day: dt.date) -> str:
+        return inst.name_on(day)
+
+    def grade_on(self, inst: Institution, day: dt.date) -> InstitutionGrade | None:
+        return inst.grade_on(day)
+
+    def coverage(self, inst: Institution, day: dt.date, denominator: str) -> Coverage:
+        return inst.rm_coverage_on(day, denominator)
+
+    def project_dates(self, inst: Institution) -> list[dt.date]:
+        """Approval dates of the institution's research projects of municipal level or above."""
+        rows = ResearchProject.objects.exclude(funding_level="other").filter(institution=inst)
+        return list(rows.values_list("approved_on", flat=True))
 
 
-def a_grade_count(day: dt.date, *, since: dt.date, level: str | None = None, **_: Any) -> MetricValue:
+REGISTRY = Registry()
+
+
+def a_grade_count(
+    day: dt.date, *, since: dt.date, level: str | None = None, registry: Registry = REGISTRY, **_: Any
+) -> MetricValue:
     """Institutions whose grade decision in effect on ``day`` is A (domain.md §2.8)."""
     rows = []
-    for inst in _institutions(day, level):
-        grade = inst.grade_on(day)
+    for inst in registry.institutions(day, level):
+        grade = registry.grade_on(inst, day)
         is_a = grade is not None and grade.grade == InstitutionGrade.Grade.A
         label = grade.get_grade_display() if grade else "未评级"
-        rows.append(InstitutionValue(inst.code, inst.name_on(day), 1.0 if is_a else 0.0, is_a, 0, label))
+        name = registry.name_on(inst, day)
+        rows.append(InstitutionValue(inst.code, name, 1.0 if is_a else 0.0, is_a, 0, label))
     count = sum(r.met for r in rows)
     return MetricValue(float(count), 0.0, float(len(rows)), tuple(rows), f"A级机构 {count} 家")
 
@@ -73,20 +100,21 @@ def rm_coverage_min(
     level: str | None = "county",
     threshold: float | None = None,
     denominator: str = "verification",
+    registry: Registry = REGISTRY,
     **_: Any,
 ) -> MetricValue:
     """The lowest registered-metrologist coverage (%) among the institutions, with each one's gap."""
     limit = Decimal(str(threshold if threshold is not None else settings.QIANGJI["RM_COVERAGE_TARGET_PCT"]))
     rows = []
-    for inst in _institutions(day, level):
-        cov = inst.rm_coverage_on(day, denominator)
+    for inst in registry.institutions(day, level):
+        cov, name = registry.coverage(inst, day, denominator), registry.name_on(inst, day)
         pct = None if cov.percent is None else float(cov.percent)
         if cov.denominator == 0:
-            rows.append(InstitutionValue(inst.code, inst.name_on(day), None, False, 0, "无在岗检定/校准人员"))
+            rows.append(InstitutionValue(inst.code, name, None, False, 0, "无在岗检定/校准人员"))
             continue
         k = registrations_needed(cov.numerator, cov.denominator, limit)
         text = f"还需 {k} 名注册计量师（{cov.numerator}/{cov.denominator}）" if k else "已达标"
-        rows.append(InstitutionValue(inst.code, inst.name_on(day), pct, k == 0, k, text))
+        rows.append(InstitutionValue(inst.code, name, pct, k == 0, k, text))
     values = [r.value for r in rows if r.value is not None]
     met = sum(r.met for r in rows)
     summary = f"{met}/{len(rows)} 家机构覆盖率≥{limit}%"
@@ -94,22 +122,26 @@ def rm_coverage_min(
 
 
 def institutions_with_research(
-    day: dt.date, *, since: dt.date, level: str | None = None, new_only: bool = True, **_: Any
+    day: dt.date,
+    *,
+    since: dt.date,
+    level: str | None = None,
+    new_only: bool = True,
+    registry: Registry = REGISTRY,
+    **_: Any,
 ) -> MetricValue:
     """Institutions with an approved research project (municipal level or above) on or before ``day``;
     with ``new_only``, only those that had none approved before ``since`` ("zero breakthrough")."""
-    projects = ResearchProject.objects.exclude(funding_level="other")
     rows = []
-    for inst in _institutions(day, level):
-        mine = projects.filter(institution=inst)
-        before = mine.filter(approved_on__lt=since).exists()
-        now = mine.filter(approved_on__lte=day, approved_on__gte=since if new_only else dt.date.min).count()
-        if new_only and before:
+    first = since if new_only else dt.date.min
+    for inst in registry.institutions(day, level):
+        dates = registry.project_dates(inst)
+        if new_only and any(d < since for d in dates):
             continue  # had a project already: not a candidate for the breakthrough
+        now = sum(1 for d in dates if first <= d <= day)
         text = f"已立项 {now} 项" if now else "尚无立项科研项目"
-        rows.append(
-            InstitutionValue(inst.code, inst.name_on(day), float(now), now > 0, 0 if now else 1, text)
-        )
+        name = registry.name_on(inst, day)
+        rows.append(InstitutionValue(inst.code, name, float(now), now > 0, 0 if now else 1, text))
     count = sum(r.met for r in rows)
     return MetricValue(float(count), 0.0, float(len(rows)), tuple(rows), f"实现零突破 {count} 家")
 
@@ -122,10 +154,12 @@ METRICS: dict[str, Metric] = {
 }
 
 
-def evaluate(metric: str, day: dt.date, since: dt.date, params: dict[str, Any]) -> MetricValue:
+def evaluate(
+    metric: str, day: dt.date, since: dt.date, params: dict[str, Any], registry: Registry = REGISTRY
+) -> MetricValue:
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {', '.join(sorted(METRICS))}, got {metric!r}")
-    value = METRICS[metric](day, since=since, **params)
+    value = METRICS[metric](day, since=since, registry=registry, **params)
     if math.isnan(value.value):
         raise ValueError(f"metric {metric} gave no value on {day}")
     return value

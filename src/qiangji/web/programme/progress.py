@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 from django.utils import timezone
 
-from qiangji.web.programme.metrics import InstitutionValue, MetricValue, evaluate
+from qiangji.web.programme.metrics import REGISTRY, InstitutionValue, MetricValue, Registry, evaluate
 from qiangji.web.programme.models import Goal
+from qiangji.web.programme.series import Preloaded
 from qiangji.web.registry.dates import quarter_bounds
 
 PROJECTION_METHOD = (
@@ -90,14 +91,16 @@ def project(
     return Projection(float(np.clip(intercept + slope * at, low, high)), False, float(slope))
 
 
-def goal_status(goal: Goal, day: dt.date) -> GoalStatus:
+def goal_status(goal: Goal, day: dt.date, registry: Registry = REGISTRY) -> GoalStatus:
+    """The goal on ``day`` with its trajectory; ``registry`` answers the as-of questions (a
+    :class:`~qiangji.web.programme.series.Preloaded` one reads the registry once for all the dates)."""
     params = dict(goal.params)
-    now = evaluate(goal.metric, day, goal.baseline_on, params)
-    base = evaluate(goal.metric, goal.baseline_on, goal.baseline_on, params).value
+    now = evaluate(goal.metric, day, goal.baseline_on, params, registry)
+    base = evaluate(goal.metric, goal.baseline_on, goal.baseline_on, params, registry).value
     target = float(goal.target) + (base if goal.target_kind == Goal.TargetKind.INCREASE else 0.0)
     end = min(day, goal.deadline)
     trajectory = tuple(
-        (d, now.value if d == day else evaluate(goal.metric, d, goal.baseline_on, params).value)
+        (d, now.value if d == day else evaluate(goal.metric, d, goal.baseline_on, params, registry).value)
         for d in quarter_ends(goal.baseline_on, end)
     ) if end >= goal.baseline_on else ()  # fmt: skip
     proj = project(list(trajectory), goal.deadline, now.low, now.high) if day < goal.deadline else None
@@ -110,4 +113,7 @@ def goal_status(goal: Goal, day: dt.date) -> GoalStatus:
 
 
 def all_statuses(day: dt.date) -> list[GoalStatus]:
-    return [goal_status(g, day) for g in Goal.objects.filter(is_active=True)]
+    """Every active goal on ``day``, the registry read once for all goals and dates."""
+    goals = list(Goal.objects.filter(is_active=True))
+    registry = Preloaded() if goals else REGISTRY
+    return [goal_status(g, day, registry) for g in goals]
