@@ -1,0 +1,29 @@
+"""The header navigation: public links for everyone, the working pages only after login."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+INTERNAL = ("/institutions/", "/assessment/", "/programme/", "/comparisons/", "/excel/")
+
+
+def header(client) -> str:
+    html = client.get("/").content.decode()
+    return html[html.index("<header>") : html.index("</header>")]
+
+
+@pytest.mark.django_db
+def test_it_shows_only_the_leaderboard_and_login_to_the_public(client) -> None:
+    html = header(client)
+    assert 'href="/admin/login/?next=/"' in html
+    for path in INTERNAL:
+        assert f'href="{path}"' not in html
+
+
+@pytest.mark.django_db
+def test_it_links_every_working_page_after_login(client) -> None:
+    user = get_user_model().objects.create_superuser("nav", "nav@example.invalid", "pw-not-used-1234")
+    client.force_login(user)
+    html = header(client)
+    for path in (*INTERNAL, "/admin/"):
+        assert f'href="{path}"' in html
+    assert "退出" in html
