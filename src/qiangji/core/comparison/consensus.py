@@ -310,6 +310,10 @@ def reference_value(
         :func:`~qiangji.core.comparison.lcs.largest_consistent_subset`).
     included : mask of the results allowed into X_ref (e.g. CCQM-K30 excluded two non-IDMS results);
         the others are still compared with X_ref.
+    n_mc : Monte-Carlo draws of the median's u (default 10,000). The Monte-Carlo standard error of
+        u is about u/sqrt(2(n_mc − 1)), 0.71 % of u at the default (measured: 0.69–0.72 % over 200
+        seeds for rounds of 5, 9 and 100 laboratories), well below the rounding of u to two
+        significant figures; fewer draws are faster (the time is proportional to n_mc × n).
     seed : seed or Generator of the median's Monte Carlo (default 0, so a round is reproducible).
 
     Raises

@@ -31,6 +31,7 @@ __all__ = ["MAX_RESULTS", "ConsistentSubset", "largest_consistent_subset"]
 
 MAX_RESULTS = 400
 _BLOCK_CELLS = 2_000_000
+_GEMM_ROWS = 512
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,12 @@ def largest_consistent_subset(x: FloatArray, u: FloatArray, *, alpha: float = 0.
 
     Among the passing subsets of that size the one with the smallest χ² is chosen (metRology's
     ``LCS(simplify=TRUE)`` chooses the smallest u(y) instead; the two agree when the subset is unique).
+
+    Tractability (module docstring): instead of the 2ⁿ subsets, only the sets that can minimise χ² for
+    some size are examined: the n prefixes of the ordering by w_i(x_i − y)² at y = min x and two sets per
+    crossing of two such parabolas inside [min x, max x], at most n + 2n(n − 1). Each is scored from
+    three sums taken as a boolean matrix times a (n × 4) matrix, in row blocks; 100 laboratories give
+    about 7,600 crossings and 15,000 candidate sets, about 5 ms.
     """
     n = x.size
     if n > MAX_RESULTS:
@@ -115,7 +122,9 @@ def largest_consistent_subset(x: FloatArray, u: FloatArray, *, alpha: float = 0.
 def _below(xc: FloatArray, w: FloatArray, ys: FloatArray, ii: np.ndarray, jj: np.ndarray) -> BoolArray:
     """Rows: results strictly closer (in q) to each crossing than the crossing pair itself."""
     s = np.sqrt(w)
-    q = np.abs(s[None, :] * xc[None, :] - s[None, :] * ys[:, None])
+    q = np.multiply.outer(ys, s)  # in place from here: one matrix allocated, not four
+    np.subtract(s * xc, q, out=q)
+    np.abs(q, out=q)
     v = s[ii] * np.abs(xc[ii] - ys)
     mask: BoolArray = q < v[:, None]
     r = np.arange(ys.size)
@@ -128,7 +137,10 @@ def _offer_block(
     best: _Best, xc: FloatArray, w: FloatArray, ys: FloatArray, ii: np.ndarray, jj: np.ndarray, start: int
 ) -> None:
     mask = _below(xc, w, ys, ii, jj).astype(np.float64)
-    sums = mask @ np.column_stack((w, w * xc, w * xc * xc, np.ones_like(w)))
+    terms = np.column_stack((w, w * xc, w * xc * xc, np.ones_like(w)))
+    # Products of _GEMM_ROWS rows stay below OpenBLAS's threading threshold: a threaded product of the
+    # whole block waits for cores on a busy machine (16 ms instead of 0.6 ms for 7,600 × 100 × 4).
+    sums = np.concatenate([mask[r : r + _GEMM_ROWS] @ terms for r in range(0, ys.size, _GEMM_ROWS)])
     sw, swx, swx2 = sums[:, 0], sums[:, 1], sums[:, 2]
     size = np.rint(sums[:, 3]).astype(np.int64) + 1
     for offset, pick in enumerate((ii, jj)):

@@ -156,7 +156,7 @@ class _Winsorizer:
         n_lo, n_hi = int(np.count_nonzero(y < lo)), int(np.count_nonzero(y > hi))
         c = np.clip(y, lo, hi)
         s1 = float(c.sum())
-        return n_lo, n_hi, s1 - n_lo * lo - n_hi * hi, float(np.dot(c, c)) - n_lo * lo * lo - n_hi * hi * hi
+        return n_lo, n_hi, s1 - n_lo * lo - n_hi * hi, _sumsq(c) - n_lo * lo * lo - n_hi * hi * hi
 
     def build(self, lo: float, hi: float, half: float) -> None:
         half = min(half, 0.2 * (hi - lo))
@@ -166,7 +166,7 @@ class _Winsorizer:
         inner = (y > win[1]) & (y < win[2])
         mid = y[inner]
         self.fixed = (int(np.count_nonzero(below)), int(np.count_nonzero(above)), float(mid.sum()))
-        self.fixed_sq = float(np.dot(mid, mid))
+        self.fixed_sq = _sumsq(mid)
         edge = np.sort(y[~(below | above | inner)])
         self.edge = edge
         self.cum = np.concatenate(([0.0], np.cumsum(edge)))
@@ -183,6 +183,12 @@ class _Winsorizer:
         s1 += float(self.cum[j] - self.cum[i])
         s2 = self.fixed_sq + float(self.cum_sq[j] - self.cum_sq[i])
         return n_b + i, n_a + self.edge.size - j, s1, s2
+
+
+def _sumsq(a: FloatArray) -> float:
+    """Σa² in one single-threaded pass (einsum, not BLAS: no threads waiting for busy cores, and the same
+    bits whatever the number of cores)."""
+    return float(np.einsum("i,i->", a, a))
 
 
 def _sig3(v: float) -> float:
