@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 
 from qiangji.web.programme.models import TrainerAvailability, TrainingTopic, TrainingYear
 from qiangji.web.registry.models import (
@@ -40,6 +42,14 @@ def register(p: Staff, start: dt.date, end: dt.date, no: str) -> RMRegistration:
         staff=p, level=2, qualification_cert_no=f"Q-{no}", registration_no=no, valid_from=start, valid_to=end,
         professional_items=["衡器"],
     )  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Cached pages are keyed by a data version; a rolled-back test can leave the same version behind."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

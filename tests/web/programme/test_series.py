@@ -84,3 +84,14 @@ def test_it_reads_the_registry_a_fixed_number_of_times(history: dict[str, Any]) 
         statuses = all_statuses(D(2025, 12, 31))
     assert len(queries) <= 8  # goals, institutions + names + grades, staff + registrations, projects
     assert statuses == [goal_status(g, D(2025, 12, 31)) for g in goals]
+
+
+def test_the_cached_goals_follow_the_registry(history: dict[str, Any]) -> None:
+    from qiangji.web.programme.views import _statuses
+
+    day = D(2025, 6, 30)
+    coverage = next(s for s in _statuses(day) if s.goal.metric == "rm_coverage_min")
+    assert coverage.now.value == 33.3  # XJ: 3 of 9 (one left; one registration lapsed)
+    register(history["xj_staff"][6], D(2025, 1, 1), D(2027, 1, 1), "XJ-NEW")
+    coverage = next(s for s in _statuses(day) if s.goal.metric == "rm_coverage_min")
+    assert coverage.now.value == 44.4 and coverage == goal_status(coverage.goal, day)

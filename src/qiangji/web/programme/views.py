@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from qiangji.web.assessment.cache import cached
 from qiangji.web.programme import charts
 from qiangji.web.programme.alerts import alerts_on
 from qiangji.web.programme.forms import NeedForm, NeedsUploadForm, PlanSessionFormSet
@@ -26,6 +27,8 @@ from qiangji.web.programme.needs_excel import import_needs
 from qiangji.web.programme.plans import PlanLocked, adopt_plan, propose_plan
 from qiangji.web.programme.progress import PROJECTION_METHOD, all_statuses, default_as_of
 from qiangji.web.registry.models import Institution
+
+GOAL_APPS = ("registry", "programme")  # what the goal metrics read (goals, institutions, staff, projects)
 
 
 def _institution_of(user: Any) -> Institution | None:
@@ -49,11 +52,16 @@ def _staff_only(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+def _statuses(day: dt.date) -> list[Any]:
+    """The goals on ``day``, kept between requests until the data change (assessment/cache.py)."""
+    return cached(f"goals:{day.isoformat()}", lambda: all_statuses(day), GOAL_APPS)
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     day, how = _as_of(request)
-    statuses = all_statuses(day)
+    statuses = _statuses(day)
     return render(request, "programme/dashboard.html", {
         "day": day, "how": how, "goals": [(s, charts.trajectory(s)) for s in statuses],
         "alerts": alerts_on(day), "method": PROJECTION_METHOD, "year": day.year,
@@ -67,7 +75,7 @@ def institution(request: HttpRequest, code: str) -> HttpResponse:
     if not request.user.is_staff and (own is None or own.pk != inst.pk):
         raise PermissionDenied
     day, how = _as_of(request)
-    rows = [(s, next((r for r in s.now.institutions if r.code == code), None)) for s in all_statuses(day)]
+    rows = [(s, next((r for r in s.now.institutions if r.code == code), None)) for s in _statuses(day)]
     year = day.year
     hours = Attendance.objects.attended_between(dt.date(year, 1, 1), day).filter(staff__institution=inst)
     return render(request, "programme/institution.html", {

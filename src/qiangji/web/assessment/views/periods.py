@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from qiangji.web.accounts import policy
 from qiangji.web.accounts.decorators import role_required, staff_required
+from qiangji.web.assessment.cache import cached
 from qiangji.web.assessment.forms import PeriodForm
-from qiangji.web.assessment.inputs import build_inputs
+from qiangji.web.assessment.inputs import Inputs, build_inputs
 from qiangji.web.assessment.models import FrameworkVersion, Period, ReportedValue, SupervisionVisit
 from qiangji.web.assessment.reporting import current_framework_version
 
@@ -43,7 +44,7 @@ def overview(request: HttpRequest, code: str) -> HttpResponse:
     period = get_object_or_404(Period, code=code)
     version = _chosen_version(request)
     fw = version.framework()
-    inputs = build_inputs(period, version)
+    inputs = period_inputs(period, version)
     statuses = {
         (r.institution.code, r.indicator): r
         for r in ReportedValue.objects.filter(period=period).select_related("institution")
@@ -75,6 +76,12 @@ def overview(request: HttpRequest, code: str) -> HttpResponse:
         "pending": ReportedValue.objects.filter(period=period, status=ReportedValue.Status.SUBMITTED).count(),
     }
     return render(request, "assessment/overview.html", context)
+
+
+def period_inputs(period: Period, version: FrameworkVersion) -> Inputs:
+    """``build_inputs``, kept between requests until the data change (cache.py states the rule)."""
+    text = cached(f"inputs:{period.pk}:{version.pk}", lambda: build_inputs(period, version).to_json())
+    return Inputs.from_json(text)
 
 
 def _chosen_version(request: HttpRequest) -> FrameworkVersion:
