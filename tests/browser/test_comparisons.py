@@ -117,3 +117,10 @@ def test_a_round_from_submission_to_report(page, browser, live_server, output_di
     page.reload()
     assert sorted(set(submissions(page))) == ["L1", "L2", "L3", "P"]  # released once the pilot closed
     assert page.locator("table.results").count() == 0  # the draft report is for the pilot only
+
+    pilot.click("#issue-report")
+    pilot.wait_for_selector("#status:has-text('已出报告')")
+    page.reload()
+    assert page.locator("table.results").count() == 2  # the issued report, for every participant
+    assert "2.68" in page.locator("table.results").first.inner_text()
+    assert page.request.get(live_server.url + url + "report.pdf").ok
