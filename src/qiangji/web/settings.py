@@ -151,6 +151,20 @@ MEDIA_ROOT = DATA_DIR / "media"  # evidence files; never served directly, only b
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 QIANGJI_MAX_UPLOAD_BYTES = env_int("QIANGJI_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# Checked in every uploaded .xlsx before parsing (qiangji.web.uploads.check_xlsx); sizes as declared in the
+# zip's central directory; QIANGJI_XLSX_<NAME> in the environment overrides each one.
+QIANGJI_XLSX_LIMITS = {
+    name: env_int(f"QIANGJI_XLSX_{name}", default)
+    for name, default in {
+        "MAX_UNCOMPRESSED_BYTES": 100 * 1024 * 1024,  # all members together
+        "MAX_MEMBER_BYTES": 50 * 1024 * 1024,  # one member
+        "MAX_MEMBERS": 1000,
+        "MAX_RATIO": 100,  # uncompressed : compressed, for members above RATIO_FLOOR_BYTES
+        "RATIO_FLOOR_BYTES": 1024 * 1024,  # small parts (styles, shared strings) legitimately compress well
+        "MAX_SHEETS": 50,
+        "MAX_ROWS": 50_000,  # per worksheet, header included
+    }.items()
+}
 
 LOGIN_URL = "admin:login"
 
