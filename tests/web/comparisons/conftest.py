@@ -71,7 +71,14 @@ def world(db: Any) -> dict[str, Any]:
         "parts": parts,
         "pilot_user": make_user("pilot", city, staff=True),
         "users": [make_user(f"lab{i}", inst) for i, inst in enumerate(labs, 1)],
-        "outsider": make_user("outsider", None),
+        # a county reporter whose institution takes no part in the round (a user without a role is
+        # turned away before any comparisons page: see the accounts app's default deny)
+        "outsider": make_user(
+            "outsider",
+            Institution.objects.create(
+                code="C4", name="示例县计量所4（示例）", level=Institution.Level.COUNTY
+            ),
+        ),
     }
 
 
