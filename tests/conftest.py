@@ -19,3 +19,15 @@ def output_dir() -> Path:
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"qiangji database: {os.environ.get('QIANGJI_TEST_DB', 'sqlite')}"
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> object:
+    """Every test starts in the default UI language (zh-hans): a request with another language (cookie,
+    header) activates it for the thread and would otherwise leak into the tests that follow."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
