@@ -219,7 +219,6 @@ def _round(year: int, n: int, key: str, city: Institution, counties: list[Instit
         deadline=timezone.make_aware(dt.datetime.combine(deadline, dt.time(17, 0))),
         status=ComparisonRound.Status.DRAFT,
         reference_method=t.method,
-        reference_options={"seed": 0} if t.method == "median" else {},
     )
     MeasurementPoint.objects.bulk_create(
         MeasurementPoint(round=rnd, order=order, label=label, nominal=nominal)
