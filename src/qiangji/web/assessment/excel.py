@@ -33,9 +33,11 @@ from qiangji.web.assessment.reporting import (
     save_entry,
 )
 from qiangji.web.registry.models import Institution
+from qiangji.web.uploads import UploadRejected, check_xlsx
 
 HEADERS = ("机构代码", "机构名称", "指标代码", "指标名称", "单位", "数值", "分子", "分母", "说明")
 SHEET = "填报"
+MAX_ERRORS_SHOWN = 100  # a sheet of garbage must not become a page of 100,000 lines
 
 
 class UploadError(ValueError):
@@ -43,7 +45,9 @@ class UploadError(ValueError):
 
     def __init__(self, errors: list[str]) -> None:
         super().__init__(_("上传文件有 %(n)s 处错误，未导入任何数据。") % {"n": len(errors)})
-        self.errors = errors
+        self.errors = errors[:MAX_ERRORS_SHOWN]
+        if len(errors) > MAX_ERRORS_SHOWN:
+            self.errors.append(_("……另有 %(n)s 处错误未列出") % {"n": len(errors) - MAX_ERRORS_SHOWN})
 
 
 def template(period: Period) -> bytes:
@@ -160,6 +164,10 @@ def _entry(cells: list[Any], where: str) -> tuple[Entry | None, list[str]]:
 
 def import_upload(period: Period, source: IO[bytes], user: Any) -> int:
     """Store every row of an upload as draft values (all or nothing); returns the number stored."""
+    try:
+        check_xlsx(source)
+    except UploadRejected as exc:
+        raise UploadError([str(exc)]) from None
     rows, errors = parse_rows(period, read_upload(source))
     stored = {
         (r.institution_id, r.indicator): r

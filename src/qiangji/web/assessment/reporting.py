@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from qiangji.core.index import Framework, Node
 from qiangji.web.assessment.inputs import is_reportable
 from qiangji.web.assessment.models import Evidence, FrameworkVersion, Period, ReportedValue
 from qiangji.web.registry.models import Institution
+from qiangji.web.uploads import UploadRejected, check_evidence, safe_name
 
 
 def current_framework_version() -> FrameworkVersion:
@@ -125,13 +125,16 @@ def attach_evidence(report: ReportedValue, upload: UploadedFile, user: Any) -> E
         raise ValidationError(
             _("“%(status)s”的数据不能再上传佐证材料。") % {"status": report.get_status_display()}
         )
-    if upload.size is None or upload.size > settings.QIANGJI_MAX_UPLOAD_BYTES:
-        raise ValidationError({"file": _("文件过大。")})
+    try:
+        check_evidence(upload)
+    except UploadRejected as exc:
+        raise ValidationError({"file": str(exc)}) from None
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    name = (upload.name or "evidence").rsplit("/", 1)[-1][:200]
+    name = safe_name(upload.name or "evidence")
+    upload.name = name
     return Evidence.objects.create(
         report=report, file=upload, original_name=name, sha256=digest.hexdigest(), size=upload.size,
         uploaded_by=user,

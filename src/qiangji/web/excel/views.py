@@ -21,6 +21,7 @@ from qiangji.web.excel.models import ImportBatch
 from qiangji.web.excel.report import report_headers, write_report
 from qiangji.web.excel.tables import BY_NAME, TABLES
 from qiangji.web.excel.writer import write_workbook
+from qiangji.web.uploads import check_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ALL = "all"
@@ -44,6 +45,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
+            check_xlsx(upload)  # before reading it into memory: the size and zip checks stream from disk
             outcome = run_import(
                 upload.read(), name=upload.name, table=form.cleaned_data["table"] or None,
                 source="web", user=request.user,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
@@ -14,14 +15,20 @@ from django.db import transaction
 
 from qiangji.web.programme.models import TrainingNeed, TrainingTopic
 from qiangji.web.registry.models import Institution
+from qiangji.web.uploads import UploadRejected, check_xlsx
 
 COLUMNS = ("主题代码", "计量专业", "人数", "期望方式", "优先级", "备注")
 MODES = {"线上": "online", "线下": "offline", "均可": "either"}
 PRIORITIES = {"高": 1, "中": 2, "低": 3}
+MAX_ERRORS_SHOWN = 100  # each error becomes a message on the next page: garbage must not flood it
 
 
 def import_needs(file: IO[bytes] | str, inst: Institution, year: int, day: dt.date) -> tuple[int, list[str]]:
     """Replace ``inst``'s needs for ``year`` by the rows of the file; returns (rows stored, errors)."""
+    try:
+        check_xlsx(Path(file).read_bytes(), file) if isinstance(file, str) else check_xlsx(file)
+    except UploadRejected as exc:
+        return 0, [str(exc)]
     try:
         frame = pd.read_excel(file, engine="calamine", dtype=str).fillna("")
     except (ValueError, OSError) as exc:
@@ -36,6 +43,8 @@ def import_needs(file: IO[bytes] | str, inst: Institution, year: int, day: dt.da
         errors += errs
         if need is not None:
             needs.append(need)
+    if len(errors) > MAX_ERRORS_SHOWN:
+        errors = [*errors[:MAX_ERRORS_SHOWN], f"……另有 {len(errors) - MAX_ERRORS_SHOWN} 处错误未列出"]
     if errors:
         return 0, errors
     with transaction.atomic():

@@ -175,7 +175,9 @@ def excel_upload(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("已导入 %(n)s 项填报数据（草稿）。") % {"n": n})
             return redirect("assessment:overview", code=period.code)
-    return render(request, "assessment/upload.html", {"period": period, "form": form, "errors": errors})
+    context = {"period": period, "form": form, "errors": errors}
+    status = 400 if errors or (request.method == "POST" and form.errors) else 200
+    return render(request, "assessment/upload.html", context, status=status)
 
 
 @staff_required
