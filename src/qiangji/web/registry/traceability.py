@@ -13,11 +13,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from qiangji.web.registry.dates import add_months
-from qiangji.web.registry.models import MeasurementStandard, Regulation, VerificationCertificate
+from qiangji.web.registry.models import (
+    InstrumentCertificate,
+    MeasurementStandard,
+    PreviousAssessment,
+    Regulation,
+    StandardInstrument,
+    VerificationCertificate,
+)
 
 
 @dataclass(frozen=True)
@@ -30,21 +37,43 @@ class Issue:
         return f"{self.rule} {self.message}"
 
 
+# Timestamps no rule reads: left out of the thousands of rows a period's report loads.
+BOOKKEEPING = ("created_at", "updated_at")
+
+
 def traceability_report(certificates: QuerySet[VerificationCertificate]) -> dict[int, list[Issue]]:
     """Issues of many certificates at once (certificate id → issues), with the registry prefetched.
 
     Same rules and results as :func:`traceability_issues`, in a fixed number of queries plus one per
-    certificate citing a regulation that was not in force (to name the edition that was).
+    certificate citing a regulation that was not in force (to name the edition that was). A standard
+    cited by many certificates is loaded once, with its history and its instruments' certificates.
     """
-    standards = MeasurementStandard.objects.prefetch_related(
-        "previous_assessments", "instruments__certificates"
+    rows = list(
+        certificates.defer(*BOOKKEEPING)
+        .select_related("regulation", "verifier", "checker", "approver", "mv_item", "institution")
+        .prefetch_related(
+            Prefetch(
+                "standards",
+                queryset=MeasurementStandard.objects.defer(*BOOKKEEPING),
+                to_attr="cited_standards",
+            ),
+            "verifier__registrations",
+            "institution__mv_items",
+        )
     )
-    certificates = certificates.select_related(
-        "regulation", "verifier", "checker", "approver", "mv_item", "institution"
-    ).prefetch_related(
-        Prefetch("standards", queryset=standards), "verifier__registrations", "institution__mv_items"
+    shared: dict[int, MeasurementStandard] = {}
+    for cert in rows:
+        cert.cited_standards = [shared.setdefault(s.pk, s) for s in cert.cited_standards]
+    history = PreviousAssessment.objects.defer(*BOOKKEEPING)
+    instruments = StandardInstrument.objects.defer(*BOOKKEEPING).prefetch_related(
+        Prefetch("certificates", queryset=InstrumentCertificate.objects.defer(*BOOKKEEPING))
     )
-    return {cert.pk: traceability_issues(cert) for cert in certificates}
+    prefetch_related_objects(
+        list(shared.values()),
+        Prefetch("previous_assessments", queryset=history),
+        Prefetch("instruments", queryset=instruments),
+    )
+    return {cert.pk: traceability_issues(cert) for cert in rows}
 
 
 def traceability_issues(cert: VerificationCertificate) -> list[Issue]:
@@ -62,7 +91,9 @@ def traceability_issues(cert: VerificationCertificate) -> list[Issue]:
 
 
 def _standards(cert: VerificationCertificate, day: dt.date) -> list[Issue]:
-    standards = list(cert.standards.all())  # .all() everywhere: a prefetch answers without queries
+    # the shared standards of traceability_report, else the relation (.all(): a prefetch answers it)
+    cited = getattr(cert, "cited_standards", None)
+    standards = list(cert.standards.all()) if cited is None else cited
     if not standards:
         return [Issue("TR-1", "standards", _("证书未引用计量标准。"))]
     issues = [
