@@ -157,3 +157,87 @@ def test_it_lets_a_reporter_add_staff_only_to_its_own_institution(world: dict[st
     from qiangji.web.registry.models import Staff
 
     assert not Staff.objects.filter(name="混入（示例）").exists()
+
+
+@pytest.fixture
+def api_world(world: dict[str, Any]) -> dict[str, Any]:
+    """Adds an API token per role, a draft publication (2024Q2) and two comparison rounds of C1 and C2:
+    one still open (before closing), one evaluated but without its report."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from qiangji.web.api.locking import version_of
+    from qiangji.web.api.models import ApiToken
+    from qiangji.web.assessment.frameworks import ensure_default_framework
+    from qiangji.web.assessment.models import FrameworkVersion, Period, ReportedValue
+    from qiangji.web.comparisons.models import ComparisonRound, Participant
+    from qiangji.web.publication import workflow
+    from qiangji.web.publication.runs import create_run
+    from qiangji.web.registry.models import Institution
+    from tests.web.publication.conftest import COUNTIES
+    from tests.web.publication.frames import random_inputs
+
+    fv = ensure_default_framework(FrameworkVersion)[0]
+    for code, name in COUNTIES.items():
+        Institution.objects.create(code=code, name=name, level=Institution.Level.COUNTY)
+    period = Period.for_code("2024Q2")
+    workflow.create_draft(period, create_run(period, fv, random_inputs(COUNTIES, seed=3), seed=7, runs=50))
+    for code, status in (("CMP-OPEN", "open"), ("CMP-EVAL", "evaluated")):
+        rnd = ComparisonRound.objects.create(
+            code=code, name=f"{code}（示例）", year=2024, quantity="质量", unit="mg", pilot=world["city"],
+            transfer_standard="砝码（示例）", deadline=timezone.now() + dt.timedelta(days=10), status=status,
+        )  # fmt: skip
+        for i, inst in enumerate((world["city"], world["c1"], world["c2"])):
+            Participant.objects.create(round=rnd, institution=inst, lab_code=f"L{i}")
+    world["tokens"] = {
+        role: ApiToken.issue(user, "matrix")[1] for role, user in world["users"].items() if user is not None
+    }
+    world["c2_version"] = version_of(ReportedValue.objects.get(institution=world["c2"]))
+    return world
+
+
+API_MATRIX = [
+    Row("api: institutions", "/api/v1/institutions", ALL - {"anonymous"}, "示例县计量所2",
+        sees=READ_ALL | {"other_reporter"}),
+    Row("api: another county's institution", "/api/v1/institutions/C2", READ_ALL | {"other_reporter"}),
+    Row("api: another county's staff", "/api/v1/institutions/C2/staff", READ_ALL | {"other_reporter"},
+        "李四"),
+    Row("api: PUT another county's report", "/api/v1/reports/2024Q1/C2/D1.3", CITY | {"other_reporter"},
+        method="put", data=lambda w: {"value": "7", "version": w["c2_version"]}),
+    Row("api: publications (drafts listed)", "/api/v1/publications", ALL, "2024Q2", sees=READ_ALL),
+    Row("api: draft publication", "/api/v1/publications/2024Q2", READ_ALL),
+    Row("api: comparison results before closing", "/api/v1/comparisons/rounds/CMP-OPEN/results", frozenset()),
+    Row("api: comparison results evaluated, no report", "/api/v1/comparisons/rounds/CMP-EVAL/results",
+        READ_ALL),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("row", API_MATRIX, ids=[r.name for r in API_MATRIX])
+def test_the_api_allows_or_refuses(api_world: dict[str, Any], row: Row, role: str) -> None:
+    import json
+
+    from django.test import Client
+
+    from qiangji.web.assessment.models import ReportedValue
+
+    token = api_world["tokens"].get(role)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    data = row.data(api_world) if callable(row.data) else row.data
+    response = getattr(Client(), row.method)(
+        row.url, json.dumps(data) if data else None, content_type="application/json", headers=headers
+    )
+    body = json.loads(response.content)
+    if role in row.allowed:
+        assert response.status_code == 200, (role, response.status_code, body)
+    else:
+        assert response.status_code in (401, 403, 404) and set(body) == {"error"}, (
+            role,
+            response.status_code,
+        )
+    if row.secret:
+        sees = row.allowed if row.sees is None else row.sees
+        assert (row.secret in json.dumps(body, ensure_ascii=False)) == (role in sees), (role, row.secret)
+    if row.method == "put" and role not in row.allowed:
+        assert ReportedValue.objects.get(institution=api_world["c2"]).value == 5
