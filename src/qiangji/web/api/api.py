@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import URLPattern, URLResolver
+from django.views.decorators.http import require_GET
 from ninja import NinjaAPI
 
 from qiangji.web.api import comparisons, errors, publications, registry, reporting
@@ -13,6 +15,15 @@ from qiangji.web.api.parser import SafeJSONParser
 
 
 class QiangjiAPI(NinjaAPI):
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        """As ninja's, but a wrong method gets the one error shape too (ninja's 405 has a bare body)."""
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                view = require_GET(pattern.callback) if pattern.name == "openapi-json" else pattern.callback
+                pattern.callback = errors.json_not_allowed(view)
+        return urls
+
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         """As ninja's, but operations open to the public say so: a token is optional (``{}``)."""
         schema = super().get_openapi_schema(*args, **kwargs)

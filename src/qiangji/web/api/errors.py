@@ -7,12 +7,14 @@ message (no internals leak to the client).
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -77,6 +79,22 @@ def install(api: NinjaAPI) -> None:
 
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(Exception, unexpected)
+
+
+def json_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Wrap an API view so a 405 answers ``{"error": ...}`` naming the allowed methods (``Allow`` kept)."""
+
+    @functools.wraps(view)  # keeps ninja's csrf_exempt marker
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405 or response.get("Content-Type", "").startswith("application/json"):
+            return response
+        allowed = response.get("Allow", "")
+        out = error(f"method {request.method} not allowed here; allowed: {allowed}", 405)
+        out["Allow"] = allowed
+        return out
+
+    return wrapped
 
 
 def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
