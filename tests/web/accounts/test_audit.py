@@ -168,3 +168,32 @@ def test_it_records_logins_and_failed_logins(world: dict[str, Any]) -> None:
     failed, ok = AuditEvent.objects.filter(action__in=["login_failed", "login"]).order_by("id")
     assert (failed.action, failed.actor, failed.ip) == ("login_failed", "county1", "127.0.0.1")
     assert (ok.action, ok.actor_id) == ("login", user.pk)
+
+
+def test_it_listens_to_every_model_of_the_audited_apps() -> None:
+    from django.apps import apps
+
+    from qiangji.web.accounts import audit
+
+    for label in ("registry", "assessment", "publication", "comparisons", "programme", "excel"):
+        for model in apps.get_app_config(label).get_models():
+            assert audit.is_audited(model), model
+            for signal, handler in audit.HANDLERS:
+                receivers = signal._live_receivers(model)
+                assert handler in [r for group in receivers for r in group] or handler in receivers, model
+
+
+def test_it_records_bulk_writes_when_asked(world: dict[str, Any]) -> None:
+    from qiangji.web.accounts.audit import record_bulk, snapshot
+
+    rows = Staff.objects.bulk_create(
+        [Staff(institution=world["c2"], name=f"批量{i}（示例）", hired_on="2022-01-01") for i in range(3)]
+    )
+    with acting_as(world["users"]["admin"], source="import"):
+        created = record_bulk("create", rows)
+        before = {r.pk: snapshot(r) for r in rows}
+        rows[0].name = "批量改（示例）"
+        Staff.objects.bulk_update(rows, ["name"])
+        updated = record_bulk("update", rows, before)
+    assert [e.action for e in created] == ["create"] * 3 and created[0].actor == "office"
+    assert len(updated) == 1 and updated[0].changed == ["name"] and updated[0].source == "import"

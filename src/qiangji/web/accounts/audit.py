@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
@@ -81,6 +82,40 @@ def record(action: object, obj: models.Model | None = None, **fields: Any) -> Au
         )
     values.update(fields)
     return AuditEvent.objects.create(action=str(action), **values)
+
+
+def record_bulk(
+    action: object, objs: Iterable[models.Model], before: dict[Any, dict[str, Any]] | None = None
+) -> list[AuditEvent]:
+    """Events for rows written by ``bulk_create``/``bulk_update``/``QuerySet.update`` (no signals fire).
+
+    ``before`` maps pk → :func:`snapshot` taken before an update; creates need none. One INSERT in all.
+    """
+    actor, before = current(), before or {}
+    events = []
+    for obj in objs:
+        old, new = before.get(obj.pk), snapshot(obj)
+        changed = [f for f in changed_fields(old, new) if f not in IGNORED_FIELDS]
+        if str(action) == AuditEvent.Action.UPDATE and not changed:
+            continue
+        events.append(
+            AuditEvent(
+                action=str(action),
+                app_label=obj._meta.app_label,
+                model=obj._meta.model_name,
+                object_id=str(obj.pk),
+                object_repr=_repr(obj),
+                actor_id=actor.user_id,
+                actor=actor.username,
+                source=actor.source,
+                ip=actor.ip,
+                request_id=actor.request_id,
+                before=old,
+                after=new,
+                changed=changed,
+            )
+        )
+    return AuditEvent.objects.bulk_create(events, batch_size=500)
 
 
 def _repr(obj: models.Model) -> str:
