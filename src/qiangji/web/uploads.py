@@ -165,14 +165,19 @@ def check_name(name: str, allowed: tuple[str, ...]) -> str:
 
 
 def safe_name(name: str, limit: int = 200) -> str:
-    """A display and storage name: the last path component, control characters removed, at most
-    ``limit`` characters with the extension kept ("../../etc/passwd.xlsx" → "passwd.xlsx")."""
+    """A display and storage name: the last path component, control characters removed, at most ``limit``
+    UTF-8 bytes (file systems count bytes: 255) with the extension kept ("../../etc/passwd.xlsx" →
+    "passwd.xlsx")."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     base = "".join(c for c in base if unicodedata.category(c) != "Cc").strip().lstrip(".") or "upload"
     stem, dot, ext = base.rpartition(".")
     if not dot or len(ext) > 10:
-        return base[:limit]
-    return stem[: max(limit - len(ext) - 1, 1)] + "." + ext
+        return _fit(base, limit)
+    return _fit(stem, max(limit - len(ext.encode()) - 1, 1)) + "." + ext
+
+
+def _fit(text: str, limit: int) -> str:
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore") or "upload"
 
 
 def _stream(file: Any) -> tuple[IO[bytes], int]:

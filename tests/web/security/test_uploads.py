@@ -244,6 +244,7 @@ def test_it_checks_evidence_by_content(case: str) -> None:
         ("..\\..\\boot.ini", "boot.ini"),
         ("a\x00b.pdf", "ab.pdf"),
         ("x" * 300 + ".pdf", "x" * 196 + ".pdf"),
+        ("长" * 250 + ".xlsx", "长" * 65 + ".xlsx"),  # 200 UTF-8 bytes: 65 × 3 + 5
         ("..", "upload"),
     ],
 )

@@ -1,0 +1,221 @@
+"""Hostile input to the forms and uploads of the working pages: for every (form, hostile value) pair, no
+server error, and either a clear refusal with every stored row unchanged (checksum of the affected apps'
+tables before/after) or the value stored verbatim and shown escaped. Adding a form is one row of FORMS.
+
+The 100,000-row workbook of garbage is generated once per session (openpyxl write-only) and must be
+refused by the row limit, or, with the limit raised, answered with a bounded error list in seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core import serializers
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from openpyxl import Workbook
+
+from qiangji.web.accounts.roles import assign_role
+from qiangji.web.assessment.frameworks import ensure_default_framework
+from qiangji.web.assessment.models import FrameworkVersion, Period, SupervisionVisit
+from qiangji.web.programme.models import TrainingTopic, TrainingYear
+from qiangji.web.registry.models import Institution
+from tests.web.security.test_uploads import workbook
+
+SCRIPT = "<script>alert(1)</script>"
+HOSTILE = {
+    "script": SCRIPT,
+    "sql": "'; DROP TABLE registry_staff; --",
+    "traversal": "../../etc/passwd",
+    "formula": '=HYPERLINK("http://evil.invalid","x")',
+    "oversized": "长" * 100_000,
+    "nul": "a\x00b",
+}
+APPS = ("registry", "assessment", "programme", "comparisons")
+
+
+def checksum() -> str:
+    digest = hashlib.sha256()
+    for label in APPS:
+        for model in apps.get_app_config(label).get_models():
+            digest.update(serializers.serialize("json", model._base_manager.order_by("pk")).encode())
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def site(db: Any, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda: dt.date(2025, 1, 20))
+    ensure_default_framework(FrameworkVersion)
+    city = Institution.objects.create(code="TZ", name="台州市计量院（示例）", level=Institution.Level.CITY)
+    county = Institution.objects.create(
+        code="C1", name="示例县计量所1（示例）", level=Institution.Level.COUNTY
+    )
+    Period.for_code("2024Q1")
+    users = {"admin": _user("sec_office", "admin", city), "reporter": _user("sec_county", "reporter", county)}
+    visit = SupervisionVisit.create_with_checklist(
+        period=Period.objects.get(code="2024Q1"), institution=county, visited_on=dt.date(2024, 3, 1),
+        inspectors="甲（示例）", created_by=users["admin"],
+    )  # fmt: skip
+    TrainingYear.objects.create(year=2025, needs_deadline=dt.date(2025, 3, 31))
+    topic = TrainingTopic.objects.create(code="T-A", name="检定规程（示例）")
+    return {"users": users, "county": county, "visit": visit, "topic": topic}
+
+
+def _user(name: str, role: str, inst: Institution) -> Any:
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(name)
+    assign_role(user, role, inst)
+    return user
+
+
+@dataclass(frozen=True)
+class Form:
+    role: str
+    url: Callable[[dict[str, Any]], str]
+    data: Callable[[dict[str, Any]], dict[str, Any]]
+    field: str
+    shown_at: Callable[[dict[str, Any]], str]  # a page showing the stored value
+
+
+FORMS = {
+    "reporting form note": Form(
+        "reporter", lambda s: "/assessment/2024Q1/report/C1/",
+        lambda s: {"indicator": "D1.3", "value": "3", "action": "save"}, "note",
+        lambda s: "/assessment/2024Q1/report/C1/"),
+    "supervision visit inspectors": Form(
+        "admin", lambda s: "/assessment/2024Q1/visits/",
+        lambda s: {"institution": s["county"].pk, "visited_on": "2024-03-02"}, "inspectors",
+        lambda s: "/assessment/2024Q1/visits/"),
+    "supervision finding description": Form(
+        "admin", lambda s: f"/assessment/visits/{s['visit'].pk}/findings/",
+        lambda s: {"sub_dimension": "", "rule": "", "severity": "minor", "due_on": "2024-06-30"},
+        "description", lambda s: f"/assessment/visits/{s['visit'].pk}/"),
+    "training need note": Form(
+        "reporter", lambda s: "/programme/training/2025/needs/",
+        lambda s: {"topic": s["topic"].pk, "discipline": "12", "headcount": 2, "preferred_mode": "offline",
+                   "priority": 1}, "note",
+        lambda s: "/programme/training/2025/needs/"),
+    "admin: add staff name": Form(
+        "admin", lambda s: "/admin/registry/staff/add/",
+        lambda s: {"institution": s["county"].pk, "hired_on": "2024-01-01"}, "name",
+        lambda s: "/admin/registry/staff/"),
+    "admin: add institution name": Form(
+        "admin", lambda s: "/admin/registry/institution/add/",
+        lambda s: {"code": "HX", "level": "county"}, "name",
+        lambda s: "/admin/registry/institution/"),
+}  # fmt: skip
+
+
+def client(site: dict[str, Any], role: str) -> Client:
+    c = Client()
+    c.force_login(site["users"][role])
+    return c
+
+
+@pytest.mark.parametrize("value", sorted(HOSTILE))
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_a_form_refuses_or_stores_and_escapes(site: dict[str, Any], form: str, value: str) -> None:
+    spec, text = FORMS[form], HOSTILE[value]
+    c = client(site, spec.role)
+    before = checksum()
+    response = c.post(spec.url(site), {**spec.data(site), spec.field: text}, follow=True)
+    assert response.status_code < 500
+    page = response.content.decode()
+    if checksum() == before:
+        refused = ('class="error', "errorlist", 'class="unmet"')  # the pages' ways of showing an error
+        assert response.status_code >= 400 or any(mark in page for mark in refused), page[:2000]
+        return
+    assert value not in ("oversized", "nul"), "an oversized or NUL value was stored"
+    shown = c.get(spec.shown_at(site)).content.decode() + page  # the list, and the page after saving
+    assert SCRIPT not in shown and SCRIPT not in page
+    if value == "script" and "alert(1)" in shown:
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+
+
+UPLOADS = {  # name → (role, url, form data besides the file, file field)
+    "excel import": ("admin", "/excel/", {"table": ""}, "file"),
+    "assessment Excel upload": ("admin", "/assessment/2024Q1/upload/", {}, "file"),
+    "training needs upload": ("reporter", "/programme/training/2025/needs/", {}, "file"),
+    "evidence attachment": ("reporter", "/assessment/2024Q1/report/C1/",
+                            {"indicator": "D1.3", "value": "3", "action": "save"}, "evidence"),
+}  # fmt: skip
+NAMES = {
+    "traversal": "../../etc/passwd.xlsx",
+    "NUL": "data\x00.xlsx",
+    "long": "长" * 300 + ".xlsx",
+    "script": f"{SCRIPT}.xlsx",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NAMES))
+@pytest.mark.parametrize("upload", sorted(UPLOADS))
+def test_an_upload_survives_hostile_file_names(
+    site: dict[str, Any], upload: str, name: str, settings: Any
+) -> None:
+    role, url, data, field = UPLOADS[upload]
+    c = client(site, role)
+    before = checksum()
+    response = c.post(url, {**data, field: SimpleUploadedFile(NAMES[name], workbook())}, follow=True)
+    assert response.status_code < 500
+    assert SCRIPT not in response.content.decode()
+    assert not Path("/etc/passwd.xlsx").exists()
+    root = Path(settings.MEDIA_ROOT).resolve()
+    for stored in root.rglob("*") if root.exists() else []:
+        assert root in stored.resolve().parents and "\x00" not in stored.name and len(stored.name) <= 255
+    if checksum() != before:
+        assert upload == "evidence attachment"  # a workbook of harmless cells is valid evidence
+
+
+@pytest.fixture(scope="session")
+def garbage(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """100,000 rows of garbage (formulas, scripts, wrong types), written once in constant memory."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("机构")
+    ws.append(["代码", "名称", "层级", "主题代码", "人数"])
+    junk = [SCRIPT, "=cmd|' /C calc'!A0", "'; DROP TABLE x; --", 3.5, "=1+1"]
+    for i in range(100_000):
+        ws.append([junk[(i + k) % len(junk)] for k in range(5)])
+    path = tmp_path_factory.mktemp("garbage") / "garbage.xlsx"
+    wb.save(path)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("upload", sorted(set(UPLOADS) - {"evidence attachment"}))
+def test_an_upload_refuses_100k_rows_of_garbage_by_the_row_limit(
+    site: dict[str, Any], garbage: bytes, upload: str
+) -> None:
+    role, url, data, field = UPLOADS[upload]
+    before = checksum()
+    started = time.perf_counter()
+    response = client(site, role).post(
+        url, {**data, field: SimpleUploadedFile("g.xlsx", garbage)}, follow=True
+    )
+    assert response.status_code < 500 and time.perf_counter() - started < 30
+    assert "50000" in response.content.decode()  # the row-limit message names the limit
+    assert checksum() == before
+
+
+@pytest.mark.parametrize("upload", ["assessment Excel upload", "training needs upload", "excel import"])
+def test_with_the_row_limit_raised_garbage_gets_a_bounded_error_list(
+    site: dict[str, Any], garbage: bytes, settings: Any, upload: str
+) -> None:
+    settings.QIANGJI_XLSX_LIMITS = {**settings.QIANGJI_XLSX_LIMITS, "MAX_ROWS": 200_000}
+    role, url, data, field = UPLOADS[upload]
+    before = checksum()
+    response = client(site, role).post(
+        url, {**data, field: SimpleUploadedFile("g.xlsx", garbage)}, follow=True
+    )
+    assert response.status_code < 500
+    assert len(response.content) < 2_000_000  # not one line per bad row
+    assert SCRIPT not in response.content.decode()
+    assert checksum() == before
