@@ -64,7 +64,7 @@ def test_it_offers_check_version_to_the_api(world: dict[str, Any]) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need a server database")
+@pytest.mark.postgres_only  # concurrent writers need a server database
 def test_it_lets_exactly_one_of_two_simultaneous_edits_win() -> None:
     from qiangji.web.registry.models import Institution
 
