@@ -135,3 +135,41 @@ def test_it_round_trips_the_snapshot_exactly(fv: FrameworkVersion, q1: Period) -
     assert again.provenance == inputs.provenance
     assert (again.names, again.period, again.framework_version) == (inputs.names, "2024Q1", "2025.1")
     assert build_inputs(q1, fv).to_json() == text  # deterministic
+
+
+def test_it_reads_each_indicator_family_once_whatever_the_number_of_institutions(
+    fv: FrameworkVersion, q1: Period
+) -> None:
+    # Only C3.2 asks the comparisons app per institution; every other family is one batched read.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from qiangji.web.assessment.derive import c3_2_all
+
+    def queries(n: int) -> tuple[int, int]:
+        insts = [f.institution() for _ in range(n)]
+        for inst in insts:
+            valid_standard(inst)
+            clean_certificate(inst, valid_standard(inst))
+        with CaptureQueriesContext(connection) as all_of_it:
+            build_inputs(q1, fv)
+        with CaptureQueriesContext(connection) as c32:
+            c3_2_all(list(Institution.objects.all()), q1)
+        return len(all_of_it), len(c32)
+
+    two, two_c32 = queries(2)
+    six, six_c32 = queries(4)  # six institutions in all
+    assert six - six_c32 == two - two_c32
+
+
+def test_it_names_each_institution_as_on_the_as_of_date(fv: FrameworkVersion, q1: Period) -> None:
+    from qiangji.web.registry.models import InstitutionName
+
+    renamed, same = f.institution("R", name="新名（示例）"), f.institution("S", name="原名（示例）")
+    InstitutionName.objects.create(institution=renamed, name="旧名（示例）", valid_from=D(2020, 1, 1),
+                                   valid_until=D(2024, 4, 1))  # fmt: skip  # until exclusive: still 03-31
+    InstitutionName.objects.create(institution=renamed, name="更旧（示例）", valid_from=D(2010, 1, 1),
+                                   valid_until=D(2020, 1, 1))  # fmt: skip
+    names = build_inputs(q1, fv).names
+    assert names == {"R": "旧名（示例）", "S": "原名（示例）"}
+    assert names == {i.code: i.name_on(q1.as_of) for i in (renamed, same)}

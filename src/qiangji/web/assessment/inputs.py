@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.db.models import prefetch_related_objects
 
 from qiangji.web.assessment.derive import (
     BATCH_DERIVERS,
@@ -35,7 +36,8 @@ from qiangji.web.assessment.models import (
     ReportedValue,
     SupervisionVisit,
 )
-from qiangji.web.registry.models import Institution
+from qiangji.web.registry.models import Institution, InstitutionName
+from qiangji.web.registry.models.base import before_cutoff
 
 SNAPSHOT_FORMAT = 1
 
@@ -126,6 +128,8 @@ def build_inputs(period: Period, framework_version: FrameworkVersion) -> Inputs:
     """The indicator matrix of ``period`` for ``framework_version`` (module docstring)."""
     indicators = list(framework_version.framework().indicators)
     institutions = ranked_institutions(period)
+    prefetch_related_objects(institutions, "divisions")
+    names = names_on(institutions, period.as_of)
     reported = approved_reports(period)
     supervised = supervision_values(period)
     derivations = Derivations(institutions, period)
@@ -140,13 +144,24 @@ def build_inputs(period: Period, framework_version: FrameworkVersion) -> Inputs:
     codes = [inst.code for inst in institutions]
     return Inputs(
         frame=pd.DataFrame(values, index=pd.Index(codes, name="unit"), columns=indicators),
-        names={inst.code: inst.name_on(period.as_of) for inst in institutions},
+        names={inst.code: names[inst.pk] for inst in institutions},
         provenance=provenance,
         attributes={"division_kind": {inst.code: _division_kind(inst) for inst in institutions}},
         period=period.code,
         framework_version=framework_version.version,
         as_of=period.as_of.isoformat(),
     )
+
+
+def names_on(institutions: Sequence[Institution], day: Any) -> dict[int, str]:
+    """``Institution.name_on(day)`` of each institution, in one query."""
+    rows = InstitutionName.objects.filter(
+        before_cutoff(day, "valid_from", "valid_until"), institution__in=[i.pk for i in institutions]
+    ).order_by("institution", "-valid_from")
+    found: dict[int, str] = {}
+    for inst_id, name in rows.values_list("institution_id", "name"):
+        found.setdefault(inst_id, name)
+    return {i.pk: found.get(i.pk, i.name) for i in institutions}
 
 
 def resolve_one(period: Period, inst: Institution, code: str) -> tuple[float, dict[str, Any]] | None:
