@@ -12,10 +12,10 @@ The rows are written in bulk, one period per transaction: reported values in the
 their evidence files, the workflow's own trail rows (:func:`workflow.trail`: the same
 ``ReportTransition`` rows, checked against the same allowed moves, that submit → approve → lock write one
 by one), the visits with their scored checklists. Bulk writes bypass the audit signals, so the matching
-audit events are written in bulk too (:func:`audit_created`): one ``create`` event per row written, with
-the row as stored, attributed like any other change (the current actor). Unlike the step-by-step path
-there are no ``update`` events for the intermediate statuses, because no row ever held them; the
-transitions record each step with its actor.
+audit events are written in bulk too (``accounts.audit.record_bulk``): one ``create`` event per row
+written, with the row as stored, attributed like any other change (the current actor). Unlike the
+step-by-step path there are no ``update`` events for the intermediate statuses, because no row ever held
+them; the transitions record each step with its actor.
 
 Values are drawn from a generator seeded by (period, institution, indicator), so a rerun on another
 machine gives the same data. Their level follows the institution's registered-metrologist coverage on the
@@ -36,10 +36,9 @@ from typing import Any
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.db import models, transaction
+from django.db import transaction
 
-from qiangji.web.accounts.audit import IGNORED_FIELDS, changed_fields, is_audited, snapshot
-from qiangji.web.accounts.context import current
+from qiangji.web.accounts.audit import record_bulk
 from qiangji.web.accounts.models import AuditEvent
 from qiangji.web.assessment import workflow
 from qiangji.web.assessment.inputs import ranked_institutions, sources_of
@@ -138,27 +137,6 @@ def _users() -> tuple[Any, Any]:
     return made[0], made[1]
 
 
-def audit_created(rows: Sequence[models.Model]) -> None:
-    """The audit events the signals would write for ``rows`` just created (bulk writes send none):
-    one ``create`` event each, the stored row as ``after``, by the current actor (accounts/audit.py)."""
-    actor = current()
-    events = []
-    for obj in rows:
-        if not is_audited(type(obj)):
-            continue
-        after = snapshot(obj)
-        events.append(
-            AuditEvent(
-                action=AuditEvent.Action.CREATE, source=actor.source, ip=actor.ip,
-                request_id=actor.request_id, actor_id=actor.user_id, actor=actor.username,
-                app_label=obj._meta.app_label, model=obj._meta.model_name, object_id=str(obj.pk),
-                object_repr=str(obj)[:200], before=None, after=after,
-                changed=[f for f in changed_fields(None, after) if f not in IGNORED_FIELDS],
-            )
-        )  # fmt: skip
-    AuditEvent.objects.bulk_create(events, batch_size=500)
-
-
 def _missing(period: Period, insts: list[Institution], codes: list[str]) -> list[tuple[Institution, str]]:
     done = set(ReportedValue.objects.filter(period=period).values_list("institution_id", "indicator"))
     return [(i, c) for i in insts for c in codes if (i.pk, c) not in done]
@@ -204,7 +182,7 @@ def _report_all(period: Period, todo: list[tuple[Institution, str]], reporter: A
     Evidence.objects.bulk_create(evidence)
     rows = [t for trail in trails for t in trail]  # bulk_create links each to its report's new pk
     ReportTransition.objects.bulk_create(rows)
-    audit_created([*reports, *evidence, *rows])
+    record_bulk(AuditEvent.Action.CREATE, [*reports, *evidence, *rows])
 
 
 def _visit(period: Period, inst: Institution, inspector: Any) -> tuple[SupervisionVisit, list[Any]]:
@@ -240,7 +218,7 @@ def _visit_all(period: Period, insts: list[Institution], inspector: Any) -> None
             item.visit = visit
             items.append(item)
     ChecklistItem.objects.bulk_create(items)
-    audit_created([*visits, *items])
+    record_bulk(AuditEvent.Action.CREATE, [*visits, *items])
 
 
 def demo_assessment(periods: Sequence[Period | str]) -> int:
