@@ -8,6 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 
+from qiangji.web.accounts.audit import record_bulk, snapshot
+from qiangji.web.accounts.models import AuditEvent
 from qiangji.web.comparisons.awards import place, weighted_total
 from qiangji.web.comparisons.models import Award, Competition, CompetitionItem, Contestant, Score, Team
 from qiangji.web.registry.models import Institution
@@ -17,6 +19,7 @@ from qiangji.web.registry.models import Institution
 def rank_item(item: CompetitionItem) -> None:
     """Recompute every total, rank and award of ``item`` from its scores (see awards.py for the rules)."""
     scores = {s.contestant_id: s for s in Score.objects.filter(contestant__item=item)}
+    before = {s.pk: snapshot(s) for s in scores.values()}
     placings = place(
         {cid: s.parts for cid, s in scores.items()},
         item.weights,
@@ -30,6 +33,7 @@ def rank_item(item: CompetitionItem) -> None:
         if p.level:
             Award.objects.create(contestant_id=p.key, name=p.award, level=p.level)
     Score.objects.bulk_update(scores.values(), ["total", "rank"])
+    record_bulk(AuditEvent.Action.UPDATE, scores.values(), before)  # bulk_update sends no signals
 
 
 def rank_competition(competition: Competition) -> None:

@@ -17,6 +17,8 @@ all binary-exact, so that U(d) = 2·sqrt(1.0² + 0.75²) = 2.5 and En = 1.0 exac
 
 One skills competition a year (计量技能大比武) with two items, one or two contestants per county and item
 (technical staff employed on the day), one team per institution, scores and awards by the default rule.
+
+Every row written in bulk gets the audit event the signals would have written (``record_bulk``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
+from qiangji.web.accounts.audit import record_bulk, snapshot
+from qiangji.web.accounts.models import AuditEvent
 from qiangji.web.comparisons.competitions import rank_competition
 from qiangji.web.comparisons.evaluate import evaluate_round
 from qiangji.web.comparisons.models import (
@@ -48,6 +52,7 @@ from qiangji.web.comparisons.models import (
 from qiangji.web.registry.models import Institution, Staff
 
 SEED = 20230415
+CREATE, UPDATE = AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE
 YEARS = (2023, 2024, 2025)
 BAD_SHARE = 0.075  # share of results designed with |En| > 1 (the brief asks for 5–10 %)
 #: Archetype of each demo county institution → weight of its chance of an unsatisfactory result.
@@ -220,18 +225,20 @@ def _round(year: int, n: int, key: str, city: Institution, counties: list[Instit
         status=ComparisonRound.Status.DRAFT,
         reference_method=t.method,
     )
-    MeasurementPoint.objects.bulk_create(
+    points = MeasurementPoint.objects.bulk_create(
         MeasurementPoint(round=rnd, order=order, label=label, nominal=nominal)
         for order, (label, nominal, _dev, _u) in enumerate(t.points, 1)
     )
+    record_bulk(CREATE, points)  # bulk writes send no signals: their audit events are written here
     codes = rng.permutation(len(chosen))  # anonymous lab codes, not in circulation order
     labs = [(city, "P")] + [(counties[i], f"L{c + 1:02d}") for i, c in zip(chosen, codes, strict=True)]
     week = [start + dt.timedelta(days=7 * slot) for slot in range(len(labs))]  # one week per laboratory
-    Participant.objects.bulk_create(
+    participants = Participant.objects.bulk_create(
         Participant(round=rnd, institution=inst, lab_code=code, planned_from=begin,
                     planned_to=begin + dt.timedelta(days=4))
         for begin, (inst, code) in zip(week, labs, strict=True)
     )  # fmt: skip
+    record_bulk(CREATE, participants)
     return rnd
 
 
@@ -290,7 +297,7 @@ def _submit(rnd: ComparisonRound, slots: list[Slot]) -> None:
             x = x_P + 2.5 if s.edge else round(centre + s.en * math.hypot(U, U_P), t.decimals)
             day = s.participant.planned_from + dt.timedelta(days=int(rng.integers(0, 4)))
             rows.append(_row(s.participant, point, x, U, day))
-    Submission.objects.bulk_create(rows)
+    record_bulk(CREATE, Submission.objects.bulk_create(rows))
 
 
 def _row(part: Participant, point: MeasurementPoint, x: float, U: float, day: dt.date) -> Submission:
@@ -306,7 +313,12 @@ def _evaluate(rnd: ComparisonRound) -> None:
     rnd.save(update_fields=["status", "closed_at", "updated_at"])
     evaluate_round(rnd, today=evaluated)
     at = timezone.make_aware(dt.datetime.combine(evaluated, dt.time(10, 0)))
-    Evaluation.objects.filter(round=rnd).update(evaluated_at=at)
+    evaluations = list(Evaluation.objects.filter(round=rnd))
+    before = {ev.pk: snapshot(ev) for ev in evaluations}
+    for ev in evaluations:
+        ev.evaluated_at = at
+    Evaluation.objects.bulk_update(evaluations, ["evaluated_at"])
+    record_bulk(UPDATE, evaluations, before)
     rnd.status, rnd.reported_on = ComparisonRound.Status.REPORTED, evaluated + dt.timedelta(days=14)
     rnd.save(update_fields=["status", "reported_on", "updated_at"])
     if rnd.code == round_code(YEARS[-1], len(PLAN[YEARS[-1]])):
@@ -343,8 +355,10 @@ def _competition(year: int, counties: list[Institution], report: DemoReport) -> 
             for n, item in enumerate(items)
             for staff_pk in picks[2 * n : 2 * n + int(rng.integers(1, 3))]
         ]
-        Contestant.objects.bulk_create(entries)
-        Score.objects.bulk_create(Score(contestant=c, **_scores(rng, skill)) for c in entries)
+        record_bulk(CREATE, Contestant.objects.bulk_create(entries))
+        record_bulk(
+            CREATE, Score.objects.bulk_create(Score(contestant=c, **_scores(rng, skill)) for c in entries)
+        )
         report.add("contestants", len(entries))
     rank_competition(comp)
     return 1

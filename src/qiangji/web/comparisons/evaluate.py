@@ -13,6 +13,8 @@ from django.utils import timezone
 
 import qiangji
 from qiangji.core.errors import InputError
+from qiangji.web.accounts.audit import record_bulk
+from qiangji.web.accounts.models import AuditEvent
 from qiangji.web.comparisons.calc import PointOutcome, compute, plain
 from qiangji.web.comparisons.models import (
     ComparisonRound,
@@ -110,7 +112,7 @@ def _store(
         evaluated_at=timezone.now(),
         evaluated_by=user if user is not None and user.is_authenticated else None,
     )
-    LabResult.objects.bulk_create(
+    made = LabResult.objects.bulk_create(
         LabResult(
             evaluation=ev,
             participant=subs[r.index].participant,
@@ -130,6 +132,7 @@ def _store(
         )
         for r in outcome.rows
     )
+    record_bulk(AuditEvent.Action.CREATE, made)  # bulk_create sends no signals
     return ev
 
 

@@ -208,8 +208,12 @@ class FrameworkVersion(models.Model):
     def mark_used(self) -> None:
         """Freeze this version (idempotent); the publication side calls it when it stores a run."""
         if self.used_at is None:
+            from qiangji.web.accounts.audit import record_bulk, snapshot  # accounts' models load later
+
+            before = snapshot(self)
             self.used_at = timezone.now()
-            type(self).objects.filter(pk=self.pk, used_at__isnull=True).update(used_at=self.used_at)
+            if type(self).objects.filter(pk=self.pk, used_at__isnull=True).update(used_at=self.used_at):
+                record_bulk("update", [self], {self.pk: before})  # QuerySet.update sends no signals
 
     def framework(self) -> Framework:
         """The compiled framework (from the stored canonical JSON)."""

@@ -89,12 +89,15 @@ class SupervisionVisit(models.Model):
         visit = cls(**fields)
         visit.full_clean()
         visit.save()
-        ChecklistItem.objects.bulk_create(
+        from qiangji.web.accounts.audit import record_bulk  # accounts' models load after these
+
+        items = ChecklistItem.objects.bulk_create(
             ChecklistItem(
                 visit=visit, sub_dimension=s, indicator=i, text=t, max_points=Decimal(p), position=n
             )
             for n, (s, i, t, p) in enumerate(DEFAULT_CHECKLIST)
         )
+        record_bulk("create", items)  # bulk_create sends no signals
         return visit
 
     def sub_dimension_scores(self) -> dict[str, Decimal | None]:
