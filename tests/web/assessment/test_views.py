@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from qiangji.web.accounts.locking import version_token
 from qiangji.web.assessment.models import (
     FrameworkVersion,
     Period,
@@ -132,9 +133,11 @@ def test_it_scores_a_visit_and_tracks_a_finding_to_closure(setup: dict[str, Any]
         "items-INITIAL_FORMS": len(items),
         "complete": "1",
         "summary": "总体良好",
+        "visit_version": version_token(visit),  # the versions the page was loaded at (optimistic locking)
     }
     for n, item in enumerate(items):
         data[f"items-{n}-id"] = item.pk
+        data[f"items-{n}-_version"] = version_token(item)
         data[f"items-{n}-awarded"] = "8" if item.sub_dimension == "C1" else "10"
     office.post(f"/assessment/visits/{visit.pk}/", data)
     visit.refresh_from_db()
@@ -157,10 +160,14 @@ def test_it_scores_a_visit_and_tracks_a_finding_to_closure(setup: dict[str, Any]
     )
     finding = SupervisionFinding.objects.get()
     assert (finding.found_on, finding.source) == (dt.date(2024, 3, 10), "supervision")
-    office.post(f"/assessment/findings/{finding.pk}/rectify/", {"measures": "重新培训并复核证书"})
+    office.post(
+        f"/assessment/findings/{finding.pk}/rectify/",
+        {"measures": "重新培训并复核证书", "_version": version_token(finding)},
+    )
     rect = Rectification.objects.get()
     _client("chief").post(
-        f"/assessment/rectifications/{rect.pk}/review/", {"accept": "1", "note": "整改到位"}
+        f"/assessment/rectifications/{rect.pk}/review/",
+        {"accept": "1", "note": "整改到位", "_version": version_token(rect)},
     )
     finding.refresh_from_db()
     assert finding.closed_on is not None

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from qiangji.web.accounts.locking import version_token
 from qiangji.web.comparisons.models import ComparisonRound, Submission
 
 URL = "/comparisons/CMP-2025-01/"
@@ -70,7 +71,8 @@ def test_it_saves_a_submission(world: dict[str, Any]) -> None:
     sub = Submission.objects.get()
     assert (sub.participant.lab_code, sub.x, sub.U, sub.point.order) == ("L2", 0.25, 0.8, 1)
     assert sub.submitted_by == world["users"][1]
-    c.post(URL + "submit/", {"p1-x": "0.3", "p1-U": "0.8", "p1-k": "2", "p1-measured_on": "2025-03-04"})
+    edit = {"p1-x": "0.3", "p1-U": "0.8", "p1-k": "2", "p1-measured_on": "2025-03-04"}
+    c.post(URL + "submit/", {**edit, "p1-_version": version_token(sub)})  # the version the page showed
     assert Submission.objects.get().x == 0.3  # editable until the deadline
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qiangji.web.accounts.locking import VersionedModelForm
 from qiangji.web.assessment.models import ChecklistItem, FrameworkVersion, Period, SupervisionVisit
 from qiangji.web.registry.models import SupervisionFinding
 
@@ -52,7 +53,9 @@ class VisitForm(forms.ModelForm):
         widgets = {"visited_on": forms.DateInput(attrs={"type": "date"})}
 
 
-class ChecklistItemForm(forms.ModelForm):
+class ChecklistItemForm(VersionedModelForm):
+    """One scored checklist line; carries the version it was loaded at (a stale score is refused)."""
+
     class Meta:
         model = ChecklistItem
         fields = ["awarded", "note"]

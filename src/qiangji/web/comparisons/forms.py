@@ -7,11 +7,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qiangji.web.accounts.locking import VersionedModelForm
 from qiangji.web.comparisons.models import ComparisonRound, Submission
 
 
-class SubmissionForm(forms.ModelForm):
-    """x, U, k and the measurement date at one point (prefix = the point's order)."""
+class SubmissionForm(VersionedModelForm):
+    """x, U, k and the measurement date at one point (prefix = the point's order); an edit of a stored
+    result carries the version it was loaded at and is refused if the result changed since."""
 
     class Meta:
         model = Submission

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from qiangji.web.accounts.locking import CONFLICT_MESSAGE, VERSION_FIELD, EditConflict, version_token
 from qiangji.web.comparisons import access
 from qiangji.web.comparisons.evaluate import EvaluationError, evaluate_round
 from qiangji.web.comparisons.forms import EvaluateForm, SubmissionForm
@@ -91,19 +92,34 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("comparisons:round", code=rnd.code)
     pairs = _forms(request, rnd, request.POST)
     filled = [(p, f) for p, f in pairs if _has_data(f)]
-    if not filled or not all(f.is_valid() for _, f in filled):
+    valid = [f.is_valid() for _, f in filled]
+    if any(not ok and _stale(f) for ok, (_, f) in zip(valid, filled, strict=True)):
+        messages.error(request, str(CONFLICT_MESSAGE % {"who": _("其他用户")}))
+        return redirect("comparisons:round", code=rnd.code)  # nothing saved; the stored values are shown
+    if not filled or not all(valid):
         return render(request, "comparisons/round_detail.html", _context(request, rnd, pairs), status=400)
-    with transaction.atomic():
-        for point, form in filled:
-            sub: Submission = form.save(commit=False)
-            sub.participant, sub.point, sub.submitted_by = own, point, request.user
-            sub.save()
+    try:
+        with transaction.atomic():
+            for point, form in filled:
+                sub: Submission = form.instance
+                sub.participant, sub.point, sub.submitted_by = own, point, request.user
+                form.save()  # an edit re-checks its version under a row lock (VersionedModelForm)
+    except EditConflict as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("comparisons:round", code=rnd.code)
     messages.success(request, _("已保存 %(n)d 个测量点的结果。") % {"n": len(filled)})
     return redirect("comparisons:round", code=rnd.code)
 
 
+def _stale(form: SubmissionForm) -> bool:
+    """Was the stored result changed since the form was loaded (the version it carries is not current)?"""
+    stored = form.instance.pk is not None and not form.instance._state.adding
+    return stored and version_token(form.instance) != form.data.get(form.add_prefix(VERSION_FIELD))
+
+
 def _has_data(form: SubmissionForm) -> bool:
-    return any(form.data.get(form.add_prefix(name), "").strip() for name in form.fields)
+    names = (name for name in form.fields if name != VERSION_FIELD)
+    return any(form.data.get(form.add_prefix(name), "").strip() for name in names)
 
 
 @login_required

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,6 +21,7 @@ from qiangji.web.accounts.decorators import (
     role_required,
     staff_required,
 )
+from qiangji.web.accounts.locking import VERSION_FIELD, EditConflict, check_version, version_token
 from qiangji.web.assessment.forms import (
     ChecklistFormSet,
     FindingForm,
@@ -63,18 +66,22 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not policy.is_city(request.user):
         raise PermissionDenied("only city inspectors score a visit")
     formset = ChecklistFormSet(request.POST or None, queryset=visit.items.all(), prefix="items")
-    if request.method == "POST" and formset.is_valid():
-        with transaction.atomic():
-            formset.save()
-            visit.summary = request.POST.get("summary", visit.summary)
-            if request.POST.get("complete"):
-                visit.status = SupervisionVisit.Status.COMPLETED
-            visit.save()
-        messages.success(request, _("督导评分已保存。"))
+    if request.method == "POST" and (formset.is_valid() or _conflict(formset)):
+        try:
+            _save_scores(request, visit, formset)
+        except EditConflict as exc:
+            messages.error(request, exc.messages[0])  # nothing saved; the page shows the stored values
+        else:
+            messages.success(request, _("督导评分已保存。"))
         return redirect("assessment:visit", pk=visit.pk)
-    findings = visit.findings.prefetch_related("rectifications")
+    findings = list(visit.findings.prefetch_related("rectifications"))
+    for fd in findings:  # the versions the rectification and review forms were loaded at
+        fd.row_version = version_token(fd)
+        for r in fd.rectifications.all():
+            r.row_version = version_token(r)
     context = {
         "visit": visit,
+        "visit_version": version_token(visit),
         "formset": formset,
         "scores": visit.sub_dimension_scores(),
         "findings": findings,
@@ -84,6 +91,27 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "today": timezone.localdate(),
     }
     return render(request, "assessment/visit.html", context)
+
+
+def _conflict(formset: Any) -> bool:
+    """Is any item's stored row newer than the version its form was loaded at?"""
+    return any(version_token(f.instance) != f.data.get(f.add_prefix(VERSION_FIELD)) for f in formset.forms)
+
+
+@transaction.atomic
+def _save_scores(request: HttpRequest, visit: SupervisionVisit, formset: Any) -> None:
+    """Save the scores and the visit under row locks, or none if the visit or any item changed since the
+    page was loaded (:func:`check_version`; each item form checks its own version again on save)."""
+    check_version(visit, request.POST.get("visit_version"))
+    for form in formset.forms:
+        check_version(form.instance, form.data.get(form.add_prefix(VERSION_FIELD)))
+    if not formset.is_valid():  # a conflict the locks no longer show (the row changed back): reload anyway
+        raise EditConflict(visit)
+    formset.save()
+    visit.summary = request.POST.get("summary", visit.summary)
+    if request.POST.get("complete"):
+        visit.status = SupervisionVisit.Status.COMPLETED
+    visit.save()
 
 
 @city_required
@@ -110,13 +138,19 @@ def submit_rectification(request: HttpRequest, pk: int) -> HttpResponse:
     if finding.closed_on is not None:
         messages.error(request, _("该问题已关闭。"))
     elif form.is_valid():
-        Rectification.objects.create(
-            finding=finding,
-            measures=form.cleaned_data["measures"],
-            submitted_on=timezone.localdate(),
-            submitted_by=request.user,
-        )
-        messages.success(request, _("整改报告已提交，待验证。"))
+        try:
+            with transaction.atomic():  # a finding changed since the page was loaded is read again first
+                check_version(finding, request.POST.get(VERSION_FIELD))
+                Rectification.objects.create(
+                    finding=finding,
+                    measures=form.cleaned_data["measures"],
+                    submitted_on=timezone.localdate(),
+                    submitted_by=request.user,
+                )
+        except EditConflict as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, _("整改报告已提交，待验证。"))
     return _back_to_visit(finding)
 
 
@@ -128,10 +162,16 @@ def review_rectification(request: HttpRequest, pk: int) -> HttpResponse:
     if rect.status != Rectification.Status.SUBMITTED or not form.is_valid():
         messages.error(request, _("该整改报告不能再验证。"))
     else:
-        close_by_review(
-            rect, request.user, accept=form.cleaned_data["accept"], note=form.cleaned_data["note"]
-        )
-        messages.success(request, _("验证结果已记录。"))
+        try:
+            with transaction.atomic():
+                check_version(rect, request.POST.get(VERSION_FIELD))
+                close_by_review(
+                    rect, request.user, accept=form.cleaned_data["accept"], note=form.cleaned_data["note"]
+                )
+        except EditConflict as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, _("验证结果已记录。"))
     return _back_to_visit(rect.finding)
 
 
