@@ -44,7 +44,35 @@ def world(world: dict[str, Any], settings: Any, tmp_path: Any) -> dict[str, Any]
             report=report, file=ContentFile(secret, name="proof.pdf"), original_name="proof.pdf",
             sha256="0" * 64, size=len(secret), uploaded_by=world["users"]["admin"],
         )  # fmt: skip
+    _programme(world)
     return world
+
+
+def _programme(world: dict[str, Any]) -> None:
+    """A training year with one need per county and a held session attended by one person of each."""
+    import datetime as dt
+
+    from qiangji.web.programme.models import (
+        Attendance,
+        TrainingNeed,
+        TrainingSession,
+        TrainingTopic,
+        TrainingYear,
+    )
+
+    TrainingYear.objects.create(year=2025, needs_deadline=dt.date(2025, 1, 31))
+    topic = TrainingTopic.objects.create(code="T-X", name="衡器检定（示例）")
+    for key in ("c1", "c2"):
+        TrainingNeed.objects.create(institution=world[key], year=2025, topic=topic, headcount=3,
+                                    submitted_on=dt.date(2025, 1, 5))  # fmt: skip
+    world["session"] = TrainingSession.objects.create(
+        year=2025, quarter=2, topic=topic, title="衡器检定培训（示例）", mode="offline",
+        held_on=dt.date(2025, 5, 1), hours=8, capacity=30,
+    )  # fmt: skip
+    for key in ("s1", "s2"):
+        Attendance.objects.create(
+            session=world["session"], staff=world[key], signed_up_on=dt.date(2025, 4, 1)
+        )
 
 
 @dataclass(frozen=True)
@@ -105,6 +133,19 @@ MATRIX = [
     Row("admin: delete other county's staff",
         lambda w: reverse("admin:registry_staff_delete", args=[w["s2"].pk]),
         CITY | {"other_reporter"}, method="post", data={"post": "yes"}),
+    Row("programme dashboard", "/programme/", READ_ALL),
+    Row("programme: own institution page", "/programme/institutions/C1/", STAFF - {"other_reporter"},
+        "示例县计量所1"),
+    Row("programme: other institution page", "/programme/institutions/C2/", STAFF - {"reporter"},
+        "示例县计量所2"),
+    Row("programme: training needs", "/programme/training/2025/needs/", STAFF, "示例县计量所2",
+        sees=READ_ALL | {"other_reporter"}),
+    Row("programme: training plan", "/programme/training/2025/plan/", READ_ALL),
+    Row("programme: propose the plan", "/programme/training/2025/plan/", CITY, method="post",
+        data={"action": "propose"}),
+    Row("programme: sessions", "/programme/training/2025/sessions/", STAFF),
+    Row("programme: session attendance", lambda w: f"/programme/training/sessions/{w['session'].pk}/", STAFF,
+        "李四", sees=READ_ALL | {"other_reporter"}),
 ]  # fmt: skip
 
 

@@ -1,7 +1,8 @@
 """Programme pages: goals dashboard with alerts, institution page, training needs, plan, sessions.
 
-The city programme office (staff users) sees and edits everything; a county reporter (a user linked to an
-institution) sees its own institution and enters its own needs.
+Access follows :mod:`qiangji.web.accounts.policy`: the programme admin and city reviewers see everything
+and write (plan, sessions); leadership sees everything and writes nothing; a county reporter sees its own
+institution's page, needs and attendance and enters its own institution's needs; the public nothing.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from qiangji.web.accounts import policy
+from qiangji.web.accounts.decorators import ensure_can_view, role_required, staff_required
+from qiangji.web.accounts.locking import VERSION_FIELD, EditConflict, check_version
 from qiangji.web.assessment.cache import cached
 from qiangji.web.programme import charts
 from qiangji.web.programme.alerts import alerts_on
@@ -32,9 +36,21 @@ GOAL_APPS = ("registry", "programme")  # what the goal metrics read (goals, inst
 
 
 def _institution_of(user: Any) -> Institution | None:
-    from qiangji.web.comparisons.access import institution_of
+    return policy.institution_of(user)
 
-    return institution_of(user)
+
+def _reads_all(request: HttpRequest) -> bool:
+    return policy.role_of(request.user) in policy.READ_ALL_ROLES
+
+
+def _own_or_denied(request: HttpRequest) -> Institution | None:
+    """None for roles that read every institution; a reporter's own institution (403 if it has none)."""
+    if _reads_all(request):
+        return None
+    own = _institution_of(request.user)
+    if own is None:
+        raise PermissionDenied("your account is not linked to an institution")
+    return own
 
 
 def _as_of(request: HttpRequest) -> tuple[dt.date, str]:
@@ -47,19 +63,13 @@ def _as_of(request: HttpRequest) -> tuple[dt.date, str]:
     return default_as_of()
 
 
-def _staff_only(request: HttpRequest) -> None:
-    if not request.user.is_staff:
-        raise PermissionDenied
-
-
 def _statuses(day: dt.date) -> list[Any]:
     """The goals on ``day``, kept between requests until the data change (assessment/cache.py)."""
     return cached(f"goals:{day.isoformat()}", lambda: all_statuses(day), GOAL_APPS)
 
 
-@login_required
+@role_required(*policy.READ_ALL_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    _staff_only(request)
     day, how = _as_of(request)
     statuses = _statuses(day)
     return render(request, "programme/dashboard.html", {
@@ -68,12 +78,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     })  # fmt: skip
 
 
-@login_required
+@staff_required
 def institution(request: HttpRequest, code: str) -> HttpResponse:
     inst = get_object_or_404(Institution, code=code)
-    own = _institution_of(request.user)
-    if not request.user.is_staff and (own is None or own.pk != inst.pk):
-        raise PermissionDenied
+    ensure_can_view(request.user, inst)  # a reporter: its own institution only
     day, how = _as_of(request)
     rows = [(s, next((r for r in s.now.institutions if r.code == code), None)) for s in _statuses(day)]
     year = day.year
@@ -85,18 +93,19 @@ def institution(request: HttpRequest, code: str) -> HttpResponse:
     })  # fmt: skip
 
 
-@login_required
+@staff_required
 def needs(request: HttpRequest, year: int) -> HttpResponse:
     ty = get_object_or_404(TrainingYear, year=year)
+    scope = _own_or_denied(request)
     own = _institution_of(request.user)
-    if not request.user.is_staff and own is None:
-        raise PermissionDenied
     form, upload = NeedForm(), NeedsUploadForm()
-    if request.method == "POST" and own is not None:
+    if request.method == "POST":
+        if own is None or policy.is_read_only(request.user):
+            raise PermissionDenied("only an institution's own accounts enter its training needs")
         return _submit_need(request, ty, own)
     rows = TrainingNeed.objects.filter(year=year).select_related("institution", "topic")
-    if not request.user.is_staff:
-        rows = rows.filter(institution=own)
+    if scope is not None:
+        rows = rows.filter(institution=scope)
     return render(request, "programme/needs.html", {
         "ty": ty, "rows": rows, "form": form, "upload": upload, "own": own,
         "late": timezone.localdate() > ty.needs_deadline,
@@ -141,12 +150,13 @@ def _submit_need(request: HttpRequest, ty: TrainingYear, inst: Institution) -> H
     return redirect("programme:needs", year=ty.year)
 
 
-@login_required
+@role_required(*policy.READ_ALL_ROLES)
 def plan(request: HttpRequest, year: int) -> HttpResponse:
-    _staff_only(request)
     ty = get_object_or_404(TrainingYear, year=year)
     current = TrainingPlan.objects.filter(year=ty).first()
     if request.method == "POST":
+        if not policy.is_city(request.user):
+            raise PermissionDenied("only the programme admin and city reviewers change the plan")
         return _plan_action(request, ty, current)
     formset = PlanSessionFormSet(queryset=current.sessions.all() if current else TrainingPlan.objects.none())
     return render(request, "programme/plan.html", {"ty": ty, "plan": current, "formset": formset})
@@ -172,27 +182,35 @@ def _save_sessions(request: HttpRequest, current: TrainingPlan) -> None:
     if current.status == TrainingPlan.Status.ADOPTED:
         raise PlanLocked
     formset = PlanSessionFormSet(request.POST, queryset=current.sessions.all())
-    if not formset.is_valid():
-        messages.error(request, f"修改未保存：{formset.errors}")
+    try:
+        with transaction.atomic():  # every loaded session still at its version, under row locks
+            for form in formset.initial_forms:
+                submitted = form.data.get(form.add_prefix(VERSION_FIELD))
+                if form.instance.pk is None and submitted:  # the session was replaced (re-proposed)
+                    raise EditConflict(current)
+                check_version(form.instance, submitted)
+            if not formset.is_valid():
+                messages.error(request, f"修改未保存：{formset.errors}")
+                return
+            for obj in formset.save(commit=False):
+                obj.plan = current
+                obj.save()
+            for obj in formset.deleted_objects:
+                obj.delete()
+    except EditConflict as exc:
+        messages.error(request, exc.messages[0])
         return
-    for obj in formset.save(commit=False):
-        obj.plan = current
-        obj.save()
-    for obj in formset.deleted_objects:
-        obj.delete()
     messages.success(request, "计划场次已保存。")
 
 
-@login_required
+@staff_required
 def sessions(request: HttpRequest, year: int) -> HttpResponse:
+    _own_or_denied(request)
     rows = (
         TrainingSession.objects.filter(year=year)
         .select_related("topic")
         .annotate(signed=Count("attendance"), present=Count("attendance", filter=_present()))
     )
-    own = _institution_of(request.user)
-    if not request.user.is_staff and own is None:
-        raise PermissionDenied
     return render(request, "programme/sessions.html", {"year": year, "rows": rows})
 
 
@@ -202,17 +220,15 @@ def _present() -> Any:
     return Q(attendance__attended=True)
 
 
-@login_required
+@staff_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     s = get_object_or_404(TrainingSession, pk=pk)
+    scope = _own_or_denied(request)
     rows = s.attendance.select_related("staff__institution").order_by(
         "staff__institution__code", "staff__name"
     )
-    own = _institution_of(request.user)
-    if not request.user.is_staff:
-        if own is None:
-            raise PermissionDenied
-        rows = rows.filter(staff__institution=own)
+    if scope is not None:  # a reporter sees its own institution's attendance only
+        rows = rows.filter(staff__institution=scope)
     by_inst: dict[str, list[Attendance]] = defaultdict(list)
     for a in rows:
         by_inst[a.staff.institution.name].append(a)
