@@ -7,16 +7,35 @@ included.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.web.api.conftest import indicators
 
 WSGI = get_wsgi_application()
+
+
+@contextmanager
+def keeping_the_test_connection() -> Iterator[None]:
+    """schemathesis calls the WSGI handler directly, whose request signals close "old" database connections;
+    on PostgreSQL that closes the test's own connection (inside its transaction) and every later query fails.
+    Django's test client disconnects the same handlers around its own requests (and reconnects them after),
+    so this must wrap the schemathesis calls themselves."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def test_it_serves_the_openapi_document(world: dict[str, Any]) -> None:
@@ -51,17 +70,18 @@ def fuzz_every_operation(world: dict[str, Any], role: str) -> int:
     """Generate cases for every operation; ``call_and_validate`` fails on a 5xx or a schema violation."""
     plain, _pct = indicators()
     world["reporter_a"].put(f"/reports/2025Q1/CA/{plain}", {"value": "3"})
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGI)
     headers = {"Authorization": f"Bearer {world[role].token}"}
-    operations = [result.ok() for result in schema.get_all_operations()]
-    for operation in operations:
+    with keeping_the_test_connection():
+        schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGI)
+        operations = [result.ok() for result in schema.get_all_operations()]
+        for operation in operations:
 
-        @FUZZ
-        @given(case=operation.as_strategy())
-        def check(case: Any) -> None:
-            case.call_and_validate(headers=headers, excluded_checks=EXCLUDED)
+            @FUZZ
+            @given(case=operation.as_strategy())
+            def check(case: Any) -> None:
+                case.call_and_validate(headers=headers, excluded_checks=EXCLUDED)
 
-        check()
+            check()
     return len(operations)
 
 
