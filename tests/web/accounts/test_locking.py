@@ -115,3 +115,23 @@ def test_it_refuses_a_stale_reporting_form_and_keeps_the_other_value(world: dict
     )
     assert "保存被拒绝" in page.content.decode()
     assert ReportedValue.objects.get(institution=world["c1"], indicator="D1.3").value == 6
+
+
+@pytest.mark.django_db
+def test_it_marks_a_stale_form_with_the_conflict_code() -> None:
+    """Views tell a lost update from other errors by the error code, so the code must survive."""
+    from qiangji.web.accounts.locking import VersionedModelForm
+    from qiangji.web.registry.models import Division
+
+    class DivisionForm(VersionedModelForm):
+        class Meta:
+            model = Division
+            fields = ["name"]
+
+    division = Division.objects.create(code="ZZ", name="某区（示例）", kind="district")
+    stale = DivisionForm(instance=division).initial
+    Division.objects.filter(pk=division.pk).update(name="另一人的修改（示例）")
+    form = DivisionForm({**stale, "name": "我的修改（示例）"}, instance=Division.objects.get(pk=division.pk))
+    assert not form.is_valid()
+    assert form.has_error("__all__", "conflict")
+    assert Division.objects.get(pk=division.pk).name == "另一人的修改（示例）"

@@ -111,7 +111,8 @@ class VersionedFormMixin:
                 try:
                     check_version(self.instance, self._submitted())
                 except EditConflict as exc:
-                    raise ValidationError(exc.messages, code="conflict") from None
+                    # one message, not a list: a list of messages would drop the `conflict` code
+                    raise ValidationError(exc.messages[0], code="conflict") from None
         return cleaned
 
     def save(self, commit: bool = True) -> Any:
