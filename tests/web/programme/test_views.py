@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from typing import Any
 
 import pandas as pd
@@ -29,6 +30,10 @@ def test_it_shows_goals_gaps_and_alerts_to_the_office(world: dict[str, Any]) -> 
     assert "每个县级法定计量检定机构注册计量师覆盖率达80%以上" in html
     assert "还需 5 名注册计量师" in html and "整改事项逾期" in html
     assert "最小二乘线性趋势" in html and "plotly.min.js" in html
+    # Plotly draws into the element with its div id: a duplicate id (the goal's section) made every chart
+    # cover its whole section, text and table included.
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
 
 
 def test_it_refuses_the_dashboard_to_others(world: dict[str, Any]) -> None:

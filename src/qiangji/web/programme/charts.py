@@ -37,6 +37,6 @@ def trajectory(status: GoalStatus) -> str:
         yaxis={"title": g.unit or ""},
         legend={"orientation": "h", "y": -0.2},
     )
-    html = fig.to_html(include_plotlyjs=False, full_html=False, div_id=f"goal-{g.code}",
+    html = fig.to_html(include_plotlyjs=False, full_html=False, div_id=f"chart-goal-{g.code}",
                        config={"displaylogo": False, "responsive": True})  # fmt: skip
     return str(html)
