@@ -67,7 +67,23 @@ def site(db: Any, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     )  # fmt: skip
     TrainingYear.objects.create(year=2025, needs_deadline=dt.date(2025, 3, 31))
     topic = TrainingTopic.objects.create(code="T-A", name="检定规程（示例）")
+    _open_round(city, county)
     return {"users": users, "county": county, "visit": visit, "topic": topic}
+
+
+def _open_round(pilot: Institution, county: Institution) -> None:
+    """An open comparison round in which the county reporter's institution takes part (point 1)."""
+    from django.utils import timezone
+
+    from qiangji.web.comparisons.models import ComparisonRound, MeasurementPoint, Participant
+
+    rnd = ComparisonRound.objects.create(
+        code="SEC-01", name="砝码比对（示例）", year=2025, quantity="质量", unit="mg", pilot=pilot,
+        transfer_standard="F1 级 200 g 砝码（示例）", deadline=timezone.now() + dt.timedelta(days=10),
+        status=ComparisonRound.Status.OPEN,
+    )  # fmt: skip
+    MeasurementPoint.objects.create(round=rnd, order=1, label="200 g", nominal=200.0)
+    Participant.objects.create(round=rnd, institution=county, lab_code="L1")
 
 
 def _user(name: str, role: str, inst: Institution) -> Any:
@@ -105,6 +121,10 @@ FORMS = {
         lambda s: {"topic": s["topic"].pk, "discipline": "12", "headcount": 2, "preferred_mode": "offline",
                    "priority": 1}, "note",
         lambda s: "/programme/training/2025/needs/"),
+    "comparison submission value": Form(
+        "reporter", lambda s: "/comparisons/SEC-01/submit/",
+        lambda s: {"p1-U": "0.5", "p1-k": "2", "p1-measured_on": "2025-01-10"}, "p1-x",
+        lambda s: "/comparisons/SEC-01/"),
     "admin: add staff name": Form(
         "admin", lambda s: "/admin/registry/staff/add/",
         lambda s: {"institution": s["county"].pk, "hired_on": "2024-01-01"}, "name",
