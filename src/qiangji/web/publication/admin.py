@@ -10,8 +10,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qiangji.web.publication import workflow
+from qiangji.web.publication import admin_objections, workflow
 from qiangji.web.publication.models import IndexRun, Objection, Publication, PublicationEvent
+
+__all__ = ["admin_objections"]  # imported to register ObjectionAdmin
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -94,9 +96,3 @@ class PublicationAdmin(ReadOnly):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None  # the list (for actions), never the edit form
-
-
-@admin.register(Objection)
-class ObjectionAdmin(ReadOnly):
-    list_display = ["publication", "received_on", "submitted_by", "institution", "outcome", "replied_at"]
-    list_filter = ["outcome"]
