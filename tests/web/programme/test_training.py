@@ -82,3 +82,13 @@ def test_attendance_rules(world: dict[str, Any], needs: TrainingYear) -> None:
     ok = Attendance(session=session, staff=world["jj_staff"][1], signed_up_on=D(2025, 1, 5), attended=True,
                     exam_score=Decimal("59.5"))  # fmt: skip
     assert ok.passed is False and ok.credited_hours == session.hours
+
+
+def test_it_audits_the_proposed_sessions_written_in_bulk(needs: TrainingYear) -> None:
+    """bulk_create sends no signals: the planner records one create event per planned session itself."""
+    from qiangji.web.accounts.models import AuditEvent
+
+    plan = propose_plan(needs)
+    ids = {str(pk) for pk in plan.sessions.values_list("pk", flat=True)}
+    events = AuditEvent.objects.filter(model="plannedsession", action=AuditEvent.Action.CREATE)
+    assert len(ids) == 2 and set(events.values_list("object_id", flat=True)) == ids

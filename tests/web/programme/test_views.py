@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from qiangji.web.accounts.models import AuditEvent
 from qiangji.web.accounts.roles import assign_role
 from qiangji.web.programme.models import TrainingNeed, TrainingPlan, TrainingYear
 
@@ -61,6 +62,19 @@ def test_a_county_enters_needs_by_form_and_excel(world: dict[str, Any], training
     html = c.post("/programme/training/2025/needs/", {"file": buf}, follow=True).content.decode()
     assert "第3行“人数”" in html and "第3行“期望方式”" in html
     assert TrainingNeed.objects.filter(institution=world["xj"]).count() == 1  # nothing stored
+    good = pd.DataFrame({"主题代码": ["T-A", "T-B"], "计量专业": ["12", "15"], "人数": [3, 2],
+                         "期望方式": ["线上", "线下"], "优先级": ["高", "中"]})  # fmt: skip
+    buf = io.BytesIO()
+    good.to_excel(buf, index=False)
+    buf.seek(0)
+    buf.name = "needs.xlsx"
+    c.post("/programme/training/2025/needs/", {"file": buf}, follow=True)
+    imported = TrainingNeed.objects.filter(institution=world["xj"])
+    assert sorted(imported.values_list("headcount", flat=True)) == [2, 3]  # the file replaces the form's need
+    created = AuditEvent.objects.filter(model="trainingneed", action=AuditEvent.Action.CREATE)
+    assert {str(pk) for pk in imported.values_list("pk", flat=True)} <= set(
+        created.values_list("object_id", flat=True)
+    )
 
 
 def test_the_office_proposes_and_adopts(world: dict[str, Any], training_year: TrainingYear) -> None:

@@ -18,6 +18,8 @@ from decimal import Decimal
 import numpy as np
 from django.db import transaction
 
+from qiangji.web.accounts.audit import record_bulk
+from qiangji.web.accounts.models import AuditEvent
 from qiangji.web.programme.models import (
     Attendance,
     RMExamPass,
@@ -104,9 +106,9 @@ def _year(
             count = int(rng.integers(1, 3))
             slots.append(TrainerAvailability(year=ty, topic=topic, quarter=int(q) + 1, max_sessions=count,
                                              trainer="市计量院讲师团（示例）"))  # fmt: skip
-    TrainerAvailability.objects.bulk_create(slots)
+    record_bulk(AuditEvent.Action.CREATE, TrainerAvailability.objects.bulk_create(slots))
     needs = [n for inst in counties for n in _needs(year, inst, topics)]
-    TrainingNeed.objects.bulk_create(needs)
+    record_bulk(AuditEvent.Action.CREATE, TrainingNeed.objects.bulk_create(needs))
     plan = propose_plan(ty)
     sessions = adopt_plan(plan, None, on=dt.date(year, 2, 15))
     report.created["needs"] = report.created.get("needs", 0) + len(needs)
@@ -152,7 +154,7 @@ def _attend(session: TrainingSession) -> int:
                 session=session, staff_id=int(pk), signed_up_on=session.held_on - dt.timedelta(days=12),
                 attended=present, exam_score=score if session.has_exam else None,
             ))  # fmt: skip
-    Attendance.objects.bulk_create(rows)
+    record_bulk(AuditEvent.Action.CREATE, Attendance.objects.bulk_create(rows))
     return len(rows)
 
 
@@ -166,5 +168,5 @@ def _exam_passes(counties: list[Institution]) -> int:
         for s in unregistered.order_by("pk")[:2]:
             passes.append(RMExamPass(staff=s, level=2, exam_year=2025, passed_on=dt.date(2025, 11, 20),
                                      qualification_cert_no=f"ZJ-2025-{s.pk:05d}（示例）"))  # fmt: skip
-    RMExamPass.objects.bulk_create(passes)
+    record_bulk(AuditEvent.Action.CREATE, RMExamPass.objects.bulk_create(passes))
     return len(passes)

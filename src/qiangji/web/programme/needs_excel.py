@@ -13,6 +13,8 @@ from typing import IO, Any
 import pandas as pd
 from django.db import transaction
 
+from qiangji.web.accounts.audit import record_bulk
+from qiangji.web.accounts.models import AuditEvent
 from qiangji.web.programme.models import TrainingNeed, TrainingTopic
 from qiangji.web.registry.models import Institution
 from qiangji.web.uploads import UploadRejected, check_xlsx
@@ -49,7 +51,7 @@ def import_needs(file: IO[bytes] | str, inst: Institution, year: int, day: dt.da
         return 0, errors
     with transaction.atomic():
         TrainingNeed.objects.filter(institution=inst, year=year).delete()
-        TrainingNeed.objects.bulk_create(needs)
+        record_bulk(AuditEvent.Action.CREATE, TrainingNeed.objects.bulk_create(needs))  # no signals in bulk
     return len(needs), []
 
 

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from qiangji.core.planning import plan_training
+from qiangji.web.accounts.audit import record_bulk
+from qiangji.web.accounts.models import AuditEvent
 from qiangji.web.programme.models import (
     PlannedSession,
     TrainerAvailability,
@@ -67,7 +69,7 @@ def propose_plan(year: TrainingYear) -> TrainingPlan:
         hours={code: float(t.default_hours) for code, t in topics.items()},
     )
     plan.sessions.all().delete()
-    PlannedSession.objects.bulk_create(
+    created = PlannedSession.objects.bulk_create(
         PlannedSession(
             plan=plan,
             topic=topics[s.topic],
@@ -80,6 +82,7 @@ def propose_plan(year: TrainingYear) -> TrainingPlan:
         )
         for s in result.sessions
     )
+    record_bulk(AuditEvent.Action.CREATE, created)  # bulk_create sends no signals
     plan.objective, plan.total_demand = result.objective, result.total_weighted_demand
     plan.uncovered = [_uncovered(u, topics) for u in result.uncovered]
     plan.save()
