@@ -13,6 +13,7 @@ import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import Workbook
 
+from qiangji.web.accounts.locking import VERSION_FIELD, version_token
 from qiangji.web.accounts.roles import assign_role
 from qiangji.web.assessment.frameworks import ensure_default_framework
 from qiangji.web.assessment.models import FrameworkVersion, Period, SupervisionVisit
-from qiangji.web.programme.models import TrainingTopic, TrainingYear
-from qiangji.web.registry.models import Institution
+from qiangji.web.programme.models import PlannedSession, TrainingPlan, TrainingTopic, TrainingYear
+from qiangji.web.publication.models import Objection
+from qiangji.web.registry.models import Institution, SupervisionFinding
+from tests.web.publication.conftest import publish
 from tests.web.security.test_uploads import workbook
 
 SCRIPT = "<script>alert(1)</script>"
@@ -39,7 +43,7 @@ HOSTILE = {
     "oversized": "长" * 100_000,
     "nul": "a\x00b",
 }
-APPS = ("registry", "assessment", "programme", "comparisons")
+APPS = ("registry", "assessment", "programme", "comparisons", "publication")
 
 
 def checksum() -> str:
@@ -65,10 +69,21 @@ def site(db: Any, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         period=Period.objects.get(code="2024Q1"), institution=county, visited_on=dt.date(2024, 3, 1),
         inspectors="甲（示例）", created_by=users["admin"],
     )  # fmt: skip
-    TrainingYear.objects.create(year=2025, needs_deadline=dt.date(2025, 3, 31))
+    year = TrainingYear.objects.create(year=2025, needs_deadline=dt.date(2025, 3, 31))
     topic = TrainingTopic.objects.create(code="T-A", name="检定规程（示例）")
+    plan = TrainingPlan.objects.create(year=year)
+    session = PlannedSession.objects.create(
+        plan=plan, topic=topic, quarter=1, mode="offline", capacity=30, hours=Decimal("4.0")
+    )
+    finding = SupervisionFinding.objects.create(
+        institution=county, found_on=dt.date(2024, 3, 1), sub_dimension="C1", severity="minor",
+        description="内审未完成（示例）", due_on=dt.date(2025, 6, 30),
+    )  # fmt: skip
+    visit.findings.add(finding)
     _open_round(city, county)
-    return {"users": users, "county": county, "visit": visit, "topic": topic}
+    pub = publish("2024Q4", 1, ensure_default_framework(FrameworkVersion)[0], final=False)  # 公示 from 01-10
+    return {"users": users, "county": county, "visit": visit, "topic": topic, "session": session,
+            "finding": finding, "publication": pub}  # fmt: skip
 
 
 def _open_round(pilot: Institution, county: Institution) -> None:
@@ -133,6 +148,27 @@ FORMS = {
         "admin", lambda s: "/admin/registry/institution/add/",
         lambda s: {"code": "HX", "level": "county"}, "name",
         lambda s: "/admin/registry/institution/"),
+    "admin: add objection text": Form(
+        "admin", lambda s: "/admin/publication/objection/add/",
+        lambda s: {"publication": s["publication"].pk, "submitted_by": "张三（示例）",
+                   "received_on": "2025-01-13"}, "text",
+        lambda s: f"/admin/publication/objection/{Objection.objects.latest('pk').pk}/change/"),
+    "admin: add objection submitted_by": Form(
+        "admin", lambda s: "/admin/publication/objection/add/",
+        lambda s: {"publication": s["publication"].pk, "text": "排名有误（示例）",
+                   "received_on": "2025-01-13"}, "submitted_by",
+        lambda s: "/admin/publication/objection/"),
+    "rectification measures": Form(
+        "reporter", lambda s: f"/assessment/findings/{s['finding'].pk}/rectify/",
+        lambda s: {VERSION_FIELD: version_token(s["finding"])}, "measures",
+        lambda s: f"/assessment/visits/{s['visit'].pk}/"),
+    "training plan session mode": Form(  # the plan has no free-text field: mode is the one string column
+        "admin", lambda s: "/programme/training/2025/plan/",
+        lambda s: {"action": "save", "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1",
+                   "form-0-id": s["session"].pk, "form-0-topic": s["topic"].pk, "form-0-quarter": "2",
+                   "form-0-capacity": "30", "form-0-hours": "4.0",
+                   f"form-0-{VERSION_FIELD}": version_token(s["session"])}, "form-0-mode",
+        lambda s: "/programme/training/2025/plan/"),
 }  # fmt: skip
 
 
@@ -142,8 +178,20 @@ def client(site: dict[str, Any], role: str) -> Client:
     return c
 
 
-@pytest.mark.parametrize("value", sorted(HOSTILE))
-@pytest.mark.parametrize("form", sorted(FORMS))
+GAPS = {  # known defects, strict xfail until fixed: no length limit, or a refusal the page does not show
+    ("admin: add objection text", "oversized"): "Objection.text has no length limit",
+    ("rectification measures", "oversized"): "RectificationForm.measures has no length limit",
+    ("rectification measures", "nul"): "an invalid rectification form is dropped without a message",
+}
+CASES = [
+    pytest.param(form, value, id=f"{form}-{value}",
+                 marks=[pytest.mark.xfail(reason=GAPS[form, value], strict=True)] if (form, value) in GAPS
+                 else [])
+    for form in sorted(FORMS) for value in sorted(HOSTILE)
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("form", "value"), CASES)
 def test_a_form_refuses_or_stores_and_escapes(site: dict[str, Any], form: str, value: str) -> None:
     spec, text = FORMS[form], HOSTILE[value]
     c = client(site, spec.role)
