@@ -129,7 +129,7 @@ FORMS = {
         lambda s: "/assessment/2024Q1/visits/"),
     "supervision finding description": Form(
         "admin", lambda s: f"/assessment/visits/{s['visit'].pk}/findings/",
-        lambda s: {"sub_dimension": "", "rule": "", "severity": "minor", "due_on": "2024-06-30"},
+        lambda s: {"sub_dimension": "C1", "rule": "", "severity": "minor", "due_on": "2024-06-30"},
         "description", lambda s: f"/assessment/visits/{s['visit'].pk}/"),
     "training need note": Form(
         "reporter", lambda s: "/programme/training/2025/needs/",
@@ -178,11 +178,7 @@ def client(site: dict[str, Any], role: str) -> Client:
     return c
 
 
-GAPS = {  # known defects, strict xfail until fixed: no length limit, or a refusal the page does not show
-    ("admin: add objection text", "oversized"): "Objection.text has no length limit",
-    ("rectification measures", "oversized"): "RectificationForm.measures has no length limit",
-    ("rectification measures", "nul"): "an invalid rectification form is dropped without a message",
-}
+GAPS: dict[tuple[str, str], str] = {}  # known defects, strict xfail until fixed (none at present)
 CASES = [
     pytest.param(form, value, id=f"{form}-{value}",
                  marks=[pytest.mark.xfail(reason=GAPS[form, value], strict=True)] if (form, value) in GAPS

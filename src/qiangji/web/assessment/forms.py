@@ -64,13 +64,22 @@ class ChecklistItemForm(VersionedModelForm):
 ChecklistFormSet = forms.modelformset_factory(ChecklistItem, form=ChecklistItemForm, extra=0)
 
 
+#: Free text typed on a page is bounded (the database columns are TEXT): longer input is refused, not stored.
+MAX_TEXT = 5000
+
+
 class FindingForm(forms.ModelForm):
+    description = forms.CharField(
+        label=SupervisionFinding._meta.get_field("description").verbose_name,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
     class Meta:
         model = SupervisionFinding
         fields = ["sub_dimension", "rule", "severity", "description", "due_on"]
         widgets = {
             "due_on": forms.DateInput(attrs={"type": "date"}),
-            "description": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args: Any, visit: SupervisionVisit, **kwargs: Any) -> None:
@@ -81,9 +90,13 @@ class FindingForm(forms.ModelForm):
 
 
 class RectificationForm(forms.Form):
-    measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 2}))
+    measures = forms.CharField(
+        label=_("整改措施"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ReviewRectificationForm(forms.Form):
     accept = forms.BooleanField(label=_("验证通过"), required=False)
-    note = forms.CharField(label=_("验证意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("验证意见"), required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -21,6 +21,9 @@ from qiangji.web.publication.models import Objection, Publication
 
 class LodgeForm(forms.ModelForm):
     instance: Objection
+    text = forms.CharField(
+        label=Objection._meta.get_field("text").verbose_name, max_length=5000, widget=forms.Textarea
+    )
 
     class Meta:
         model = Objection

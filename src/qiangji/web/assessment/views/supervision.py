@@ -151,6 +151,9 @@ def submit_rectification(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.messages[0])
         else:
             messages.success(request, _("整改报告已提交，待验证。"))
+    else:
+        problems = "；".join(f"{form.fields[f].label}：{' '.join(e)}" for f, e in form.errors.items())
+        messages.error(request, _("整改报告未提交：%(problems)s") % {"problems": problems})
     return _back_to_visit(finding)
 
 
