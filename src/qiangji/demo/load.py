@@ -432,13 +432,12 @@ def _certificates(
 
 
 def _activity(data: DemoData, ids: dict[str, int], report: LoadReport) -> None:
-    from qiangji.web.registry.models import (
-        IndustryService,
-        LabPlatform,
-        ResearchOutput,
-        ResearchProject,
-        SupervisionFinding,
-    )
+    _research(data, ids, report)
+    _oversight(data, ids, report)
+
+
+def _research(data: DemoData, ids: dict[str, int], report: LoadReport) -> None:
+    from qiangji.web.registry.models import LabPlatform, ResearchOutput, ResearchProject
 
     _bulk(
         ResearchProject,
@@ -492,6 +491,11 @@ def _activity(data: DemoData, ids: dict[str, int], report: LoadReport) -> None:
         report,
         "labs",
     )
+
+
+def _oversight(data: DemoData, ids: dict[str, int], report: LoadReport) -> None:
+    from qiangji.web.registry.models import IndustryService, SupervisionFinding
+
     _bulk(
         IndustryService,
         [
