@@ -9,8 +9,11 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from qiangji.web.accounts import admin_policy, audit, throttle
+        from django.contrib.auth.signals import user_logged_in
+
+        from qiangji.web.accounts import admin_policy, audit, sessions, throttle
 
         audit.connect()
+        user_logged_in.connect(sessions.start, dispatch_uid="qiangji_session_clocks")
         throttle.connect()
         admin_policy.enforce_on_site()
