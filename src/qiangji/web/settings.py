@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "qiangji.web.accounts.middleware.AuditContextMiddleware",
+    "qiangji.web.accounts.sessions.SessionTimeoutMiddleware",
     "qiangji.web.accounts.middleware.AccessPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -113,6 +114,9 @@ QIANGJI_SECURITY = {
     "LOGIN_FAILURE_LIMIT": env_int("QIANGJI_LOGIN_FAILURE_LIMIT", 5),
     "LOGIN_FAILURE_LIMIT_PER_USER": env_int("QIANGJI_LOGIN_FAILURE_LIMIT_PER_USER", 20),
     "LOGIN_LOCKOUT_MINUTES": env_int("QIANGJI_LOGIN_LOCKOUT_MINUTES", 15),
+    # Session timeouts (qiangji.web.accounts.sessions): idle and absolute, enforced on the server.
+    "SESSION_IDLE_MINUTES": env_int("QIANGJI_SESSION_IDLE_MINUTES", 30),
+    "SESSION_MAX_HOURS": env_int("QIANGJI_SESSION_MAX_HOURS", 8),
 }
 
 # Cookies, headers and HTTPS (Django deployment checklist; OWASP ASVS 3.4, 14.4).
