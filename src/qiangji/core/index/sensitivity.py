@@ -125,27 +125,13 @@ def jansen_indices(
     [0.2, 0.8]
     """
     out = np.asarray(y, dtype=np.float64)
-    _check_positive("n_base", n_base)
-    _check_positive("n_factors", n_factors)
-    if out.shape[:1] != (n_base * (n_factors + 2),):
-        raise InputError(f"`y` must have {n_base * (n_factors + 2)} rows (N(k + 2)), got shape {out.shape}")
-    if n_boot < 0:
-        raise InputError(f"`n_boot` must be an integer not less than 0, got {n_boot}")
-    if not 0.0 <= ci[0] < ci[1] <= 1.0:
-        raise InputError(f"`ci` must be two fractions 0 ≤ low < high ≤ 1, got {ci}")
-    blocks = out.reshape(n_factors + 2, n_base, -1)
-    terms = _row_terms(blocks)  # (N, terms, outputs)
+    _check_design(out, n_base, n_factors, n_boot, ci)
+    terms = _row_terms(out.reshape(n_factors + 2, n_base, -1))  # (N, terms, outputs)
     flat = terms.reshape(n_base, -1)
-    first, total, variance = _indices(
-        flat.mean(axis=0, keepdims=True).reshape(1, *terms.shape[1:]), n_factors
-    )
+    means = flat.mean(axis=0, keepdims=True).reshape(1, *terms.shape[1:])
+    first, total, variance = _indices(means, n_factors)
     shape = (n_factors, *out.shape[1:])
-    bounds = [np.full(shape, np.nan) for _ in range(4)]
-    if n_boot:
-        counts = np.random.default_rng(seed).multinomial(n_base, np.full(n_base, 1.0 / n_base), size=n_boot)
-        means = (counts / n_base) @ flat  # a bootstrap replicate is a multinomially weighted mean
-        bf, bt, _ = _indices(means.reshape(n_boot, *terms.shape[1:]), n_factors)
-        bounds = [np.quantile(b, q, axis=0).reshape(shape) for b in (bf, bt) for q in ci]
+    bounds = _bootstrap_bounds(flat, terms.shape[1:], n_factors, shape, n_boot=n_boot, seed=seed, ci=ci)
     if np.any(variance[0] == 0):
         warnings.warn("an output has zero variance: its indices are NaN", DegenerateDataWarning, stacklevel=2)
     return SensitivityResult(
@@ -159,6 +145,43 @@ def jansen_indices(
         n_base=n_base,
         n_boot=n_boot,
     )
+
+
+def _check_design(y: FloatArray, n_base: int, n_factors: int, n_boot: int, ci: tuple[float, float]) -> None:
+    """The arguments of `jansen_indices`: N and k positive, N(k + 2) rows of ``y``, ``n_boot`` ≥ 0, ``ci``."""
+    _check_positive("n_base", n_base)
+    _check_positive("n_factors", n_factors)
+    if y.shape[:1] != (n_base * (n_factors + 2),):
+        raise InputError(f"`y` must have {n_base * (n_factors + 2)} rows (N(k + 2)), got shape {y.shape}")
+    if n_boot < 0:
+        raise InputError(f"`n_boot` must be an integer not less than 0, got {n_boot}")
+    if not 0.0 <= ci[0] < ci[1] <= 1.0:
+        raise InputError(f"`ci` must be two fractions 0 ≤ low < high ≤ 1, got {ci}")
+
+
+def _bootstrap_bounds(
+    flat: FloatArray,
+    term_shape: tuple[int, ...],
+    k: int,
+    shape: tuple[int, ...],
+    *,
+    n_boot: int,
+    seed: int,
+    ci: tuple[float, float],
+) -> list[FloatArray]:
+    """Bounds ``[S low, S high, S_T low, S_T high]`` at the ``ci`` percentiles of ``n_boot`` resamples.
+
+    ``flat`` is the ``(N, terms × outputs)`` matrix of `_row_terms`. Resampling the N rows with replacement
+    (Archer, Saltelli & Sobol 1997) turns each estimator's mean into a mean weighted by multinomial counts,
+    so all replicates are one matrix product. Without replicates every bound is NaN.
+    """
+    if not n_boot:
+        return [np.full(shape, np.nan) for _ in range(4)]
+    n_base = flat.shape[0]
+    counts = np.random.default_rng(seed).multinomial(n_base, np.full(n_base, 1.0 / n_base), size=n_boot)
+    means = (counts / n_base) @ flat
+    boot_first, boot_total, _ = _indices(means.reshape(n_boot, *term_shape), k)
+    return [np.quantile(b, q, axis=0).reshape(shape) for b in (boot_first, boot_total) for q in ci]
 
 
 def _row_terms(blocks: FloatArray) -> FloatArray:

@@ -19,6 +19,7 @@ and the statistics use the 2N independent rows of its matrices A and B.
 
 from __future__ import annotations
 
+import functools
 import json
 import warnings
 from collections import deque
@@ -184,50 +185,99 @@ def run_uncertainty(
     d = data if isinstance(data, IndexData) else data_from_frame(data, framework)
     spec = spec or UncertaintySpec()
     plan = _Plan(framework, d, spec, replay, runs, seed, sensitivity)
-    nominal = compute(framework, d, rank_tolerance=rank_tolerance)
-    nominal_score = np.asarray(nominal.scores[:, -1], dtype=np.float64)
-    nominal_rank = rank_rows(nominal_score[None], tol=rank_tolerance)[0]
-    acc = RankAccumulator(nominal_rank, top=top)
-    total = plan.total
+    nominal_score, nominal_rank = _nominal(framework, d, rank_tolerance)
+    draws = _Draws(
+        plan, nominal_rank, top=top, keep_scores=keep_scores or sensitivity, keep_ranks=sensitivity
+    )
+    evaluate = functools.partial(_evaluate, plan, rank_tolerance)
+    for rows, s, r in _in_threads(evaluate, _chunks(plan, chunk_size), workers):
+        draws.add(rows, s, r)
+        if progress is not None:
+            progress(int(rows[-1]) + 1, plan.total)
+    sa = None
+    if sensitivity and draws.scores is not None and draws.ranks is not None:
+        sa = _sensitivity(plan, draws.scores, draws.ranks, draws.shift, n_boot, seed)
+    return _result(plan, nominal_score, draws, sa, keep_scores=keep_scores)
+
+
+def _nominal(fw: Framework, data: IndexData, tol: float) -> tuple[FloatArray, NDArray[np.int32]]:
+    """The index score and rank of every unit with the framework as written (no perturbation)."""
+    nominal = compute(fw, data, rank_tolerance=tol)
+    score = np.asarray(nominal.scores[:, -1], dtype=np.float64)
+    return score, rank_rows(score[None], tol=tol)[0]
+
+
+def _chunks(plan: _Plan, chunk_size: int | None) -> Iterator[NDArray[np.int64]]:
+    """Consecutive design rows in chunks of ``chunk_size`` (None or 0: `_Plan.auto_chunk`)."""
     chunk = chunk_size or plan.auto_chunk()
     if chunk < 1:
         raise InputError(f"`chunk_size` must be an integer not less than 1, got {chunk_size}")
-    keep = keep_scores or sensitivity
-    scores = np.empty((total, len(d.units))) if keep else None
-    ranks_all = np.empty((total, len(d.units)), dtype=np.int32) if sensitivity else None
-    shift = np.empty(total)
+    total = plan.total
+    return (np.arange(lo, min(lo + chunk, total)) for lo in range(0, total, chunk))
 
-    def evaluate(rows: NDArray[np.int64]) -> tuple[NDArray[np.int64], FloatArray, NDArray[np.int32]]:
-        s = plan.scores(rows)
-        return rows, s, rank_rows(s, tol=rank_tolerance)
 
-    chunks = (np.arange(lo, min(lo + chunk, total)) for lo in range(0, total, chunk))
-    for rows, s, r in _in_threads(evaluate, chunks, workers):
-        shift[rows] = rank_shift(r, nominal_rank)
-        ua = rows < plan.n_independent
-        acc.add(r if ua.all() else r[ua])
-        if scores is not None:
-            scores[rows] = s
-        if ranks_all is not None:
-            ranks_all[rows] = r
-        if progress is not None:
-            progress(int(rows[-1]) + 1, total)
-    sa = None
-    if sensitivity and scores is not None and ranks_all is not None:
-        sa = _sensitivity(plan, scores, ranks_all, shift, n_boot, seed)
+def _evaluate(
+    plan: _Plan, tol: float, rows: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], FloatArray, NDArray[np.int32]]:
+    """One chunk: its rows, their index scores ``(rows, units)`` and the ranks of those scores."""
+    s = plan.scores(rows)
+    return rows, s, rank_rows(s, tol=tol)
+
+
+class _Draws:
+    """What the replications leave behind, filled chunk by chunk (in any order of chunks).
+
+    Rank statistics accumulate over the independent rows only (a Saltelli design's A and B blocks); the
+    rank shift of every row, and with ``keep_scores``/``keep_ranks`` every row's scores/ranks, are kept.
+    """
+
+    def __init__(
+        self,
+        plan: _Plan,
+        nominal_rank: NDArray[np.int32],
+        *,
+        top: Sequence[int],
+        keep_scores: bool,
+        keep_ranks: bool,
+    ) -> None:
+        total, units = plan.total, len(plan.data.units)
+        self.nominal_rank, self.n_independent = nominal_rank, plan.n_independent
+        self.acc = RankAccumulator(nominal_rank, top=top)
+        self.shift = np.empty(total)
+        self.scores = np.empty((total, units)) if keep_scores else None
+        self.ranks = np.empty((total, units), dtype=np.int32) if keep_ranks else None
+
+    def add(self, rows: NDArray[np.int64], scores: FloatArray, ranks: NDArray[np.int32]) -> None:
+        self.shift[rows] = rank_shift(ranks, self.nominal_rank)
+        independent = rows < self.n_independent
+        self.acc.add(ranks if independent.all() else ranks[independent])
+        if self.scores is not None:
+            self.scores[rows] = scores
+        if self.ranks is not None:
+            self.ranks[rows] = ranks
+
+
+def _result(
+    plan: _Plan,
+    nominal_score: FloatArray,
+    draws: _Draws,
+    sa: SensitivityAnalysis | None,
+    *,
+    keep_scores: bool,
+) -> UncertaintyResult:
     return UncertaintyResult(
-        units=d.units,
-        names=d.names,
-        spec=spec,
-        seed=seed,
+        units=plan.data.units,
+        names=plan.data.names,
+        spec=plan.spec,
+        seed=plan.seed,
         nominal_score=nominal_score,
-        ranks=acc.result(),
+        ranks=draws.acc.result(),
         run_ids=plan.run_ids,
         run_blocks=plan.blocks,
-        run_shift=shift,
+        run_shift=draws.shift,
         run_methods=plan.method_names(),
         run_weights=plan.node_weights(np.arange(plan.total)),
-        scores=scores if keep_scores else None,
+        scores=draws.scores if keep_scores else None,
         sensitivity=sa,
     )
 
@@ -275,17 +325,10 @@ class _Plan:
             )
         if runs < 1:
             raise InputError(f"`runs` must be an integer not less than 1, got {runs}")
-        if sensitivity:
-            self.keys = saltelli_keys(runs, len(self.factors))
-            names = ["A", "B", *(f"AB:{f.name}" for f in self.factors)]
-            self.blocks = tuple(np.repeat(names, runs).tolist())
-            self.n_independent = 2 * runs
-            self.run_ids = np.tile(np.arange(1, runs + 1, dtype=np.int64), len(names))
-        else:
-            self.keys = np.repeat(np.arange(runs, dtype=np.int64)[:, None], max(len(self.factors), 1), axis=1)
-            self.blocks = ("run",) * runs if replay is None else ("replay",) * runs
-            self.n_independent = runs
-            self.run_ids = np.asarray(replay.runs if replay else np.arange(1, runs + 1), dtype=np.int64)
+        design = (
+            _saltelli_design(self.factors, runs) if sensitivity else _plain_design(self.factors, runs, replay)
+        )
+        self.keys, self.blocks, self.n_independent, self.run_ids = design
         self.n_base = runs
         self.total = int(self.keys.shape[0])
         self.noise_scale = _noise_scale(fw, data, spec)
@@ -359,6 +402,26 @@ class _Plan:
         shape = self.noise_scale.shape
         z = keyed_normals(_base(self.seed, factor), self._factor_keys(factor, rows), shape[0] * shape[1])
         return z.reshape(rows.size, *shape) * self.noise_scale
+
+
+_Design = tuple[NDArray[np.int64], tuple[str, ...], int, NDArray[np.int64]]
+"""Keys ``(runs, factors)``, design block of each run, number of independent runs, run numbers."""
+
+
+def _saltelli_design(factors: Sequence[Factor], runs: int) -> _Design:
+    """Blocks A, B and A_B^(i) of `saltelli_keys`, each numbered 1…N; A and B are independent."""
+    keys = saltelli_keys(runs, len(factors))
+    names = ["A", "B", *(f"AB:{f.name}" for f in factors)]
+    blocks = tuple(np.repeat(names, runs).tolist())
+    return keys, blocks, 2 * runs, np.tile(np.arange(1, runs + 1, dtype=np.int64), len(names))
+
+
+def _plain_design(factors: Sequence[Factor], runs: int, replay: Replay | None) -> _Design:
+    """Run r draws every factor at key r; replayed runs keep their own numbers."""
+    keys = np.repeat(np.arange(runs, dtype=np.int64)[:, None], max(len(factors), 1), axis=1)
+    blocks = ("run",) * runs if replay is None else ("replay",) * runs
+    run_ids = np.asarray(replay.runs if replay else np.arange(1, runs + 1), dtype=np.int64)
+    return keys, blocks, runs, run_ids
 
 
 def _base(seed: int, factor: Factor) -> np.uint64:
