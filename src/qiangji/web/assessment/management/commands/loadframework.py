@@ -1,4 +1,8 @@
-"""``manage.py loadframework [FILE]``: store a framework file as a version (idempotent by version)."""
+"""``manage.py loadframework [FILE] [--check]``: store a framework file as a new version.
+
+A file whose version number is stored already loads as a no-op if its content is the same and is refused
+if it differs (`qiangji.web.assessment.frameworks`: a stored version never changes).
+"""
 
 from __future__ import annotations
 
@@ -8,33 +12,51 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from qiangji.core.errors import InputError
-from qiangji.web.assessment.frameworks import version_fields
+from qiangji.web.assessment.frameworks import (
+    check_same_content,
+    framework_text,
+    shipped_path,
+    store_framework,
+    version_fields,
+)
 from qiangji.web.assessment.models import FrameworkVersion
 
 
 class Command(BaseCommand):
-    help = "Store a framework file (default: the shipped tz-cap-2025.1.yaml) as a framework version."
+    help = (
+        "Store a framework file (default: the shipped tz-cap-2025.1.yaml) as a framework version; "
+        "refuse a file whose version is stored with different content."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file", nargs="?", help="YAML or JSON framework file")
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="only compare the file with the stored version of its number; store nothing",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from qiangji.web.assessment.frameworks import framework_text
-
         path = options.get("file")
+        origin = path or shipped_path()
         try:
             text = Path(path).read_text(encoding="utf-8") if path else framework_text()
-            fields = version_fields(text)
+            message = self._check(text, origin) if options["check"] else self._load(text, origin)
         except (OSError, InputError) as exc:
             raise CommandError(str(exc)) from None
-        existing = FrameworkVersion.objects.filter(version=fields["version"]).first()
+        self.stdout.write(message)
+
+    def _load(self, text: str, origin: str) -> str:
+        fv, created = store_framework(FrameworkVersion, text, origin=origin)
+        if created:
+            return f"framework version {fv.version} stored from {origin}"
+        note = "" if fv.source == text else " (the file differs only in comments or layout; stored text kept)"
+        return f"framework version {fv.version} already stored with the same content, nothing changed{note}"
+
+    def _check(self, text: str, origin: str) -> str:
+        version = version_fields(text)["version"]
+        existing = FrameworkVersion.objects.filter(version=version).first()
         if existing is None:
-            FrameworkVersion(version=fields["version"], source=text).save()
-            self.stdout.write(f"framework version {fields['version']} stored")
-        elif existing.sha256 != fields["sha256"]:
-            raise CommandError(
-                f"framework version {fields['version']} already exists with different content; "
-                "give the file a new version number"
-            )
-        else:
-            self.stdout.write(f"framework version {fields['version']} already stored, nothing changed")
+            return f"framework version {version} is not stored yet; loading {origin} would store it"
+        check_same_content(existing, text, origin=origin)
+        return f"framework version {version} is stored with the same content as {origin}"
