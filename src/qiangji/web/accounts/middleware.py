@@ -15,8 +15,13 @@ from qiangji.web.accounts import context, policy
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
+#: Scripts only from this origin: no inline script, no event-handler attribute, no eval (charts are drawn by
+#: publication's charts.js from JSON, selects auto-submit through forms.js; tests/web/security/test_csp.py).
+#: style-src keeps 'unsafe-inline': plotly.js injects <style> elements and sets style attributes while it
+#: draws, and the templates carry small style attributes; CSS cannot run script, so this is the usual
+#: trade-off (accounts/README.md, Hardening).
 DEFAULT_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
     "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
@@ -28,6 +33,7 @@ PUBLIC_URL_NAMES = frozenset(
         "publication:leaderboard",
         "publication:period",
         "publication:plotly_js",
+        "publication:script",
         "publication:ranking_xlsx",
         "publication:bulletin_pdf",
         "publication:scorecard",

@@ -1,15 +1,18 @@
-"""Plotly chart of a goal's trajectory, projection and target (plotly.min.js served by publication)."""
+"""Plotly chart of a goal's trajectory, projection and target, embedded as JSON for ``charts.js`` (no inline
+script; plotly.min.js and charts.js are served by publication, see `qiangji.web.publication.charts.embed`)."""
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
+from django.utils.safestring import SafeString
 
 from qiangji.web.programme.progress import GoalStatus
+from qiangji.web.publication.charts import embed
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 
 
-def trajectory(status: GoalStatus) -> str:
+def trajectory(status: GoalStatus) -> SafeString:
     g = status.goal
     fig = go.Figure()
     xs = [d.isoformat() for d, _v in status.trajectory]
@@ -37,6 +40,4 @@ def trajectory(status: GoalStatus) -> str:
         yaxis={"title": g.unit or ""},
         legend={"orientation": "h", "y": -0.2},
     )
-    html = fig.to_html(include_plotlyjs=False, full_html=False, div_id=f"chart-goal-{g.code}",
-                       config={"displaylogo": False, "responsive": True})  # fmt: skip
-    return str(html)
+    return embed(fig, f"chart-goal-{g.code}")

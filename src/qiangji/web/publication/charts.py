@@ -1,27 +1,50 @@
 """Plotly charts of the public pages, as HTML fragments (``plotly.min.js`` is served by `views.plotly_js`).
 
-Each function takes the publication content (`content.build_content`) and returns a ``<div>`` with its
-``Plotly.newPlot`` script; no JavaScript is inlined or fetched from a CDN (``include_plotlyjs=False``).
+Each function takes the publication content (`content.build_content`) and returns an empty chart element
+plus the figure as JSON in a non-executing ``<script type="application/json">`` (`embed`). The page's
+``charts.js`` (`views.script`) draws every such element with ``Plotly.newPlot``: no inline JavaScript, so
+the Content-Security-Policy needs no ``'unsafe-inline'`` in ``script-src``, and nothing from a CDN.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
+from django.utils.html import format_html, json_script
+from django.utils.safestring import SafeString
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 COLOURS = ("#9f1d20", "#d97706", "#2563eb", "#059669", "#7c3aed", "#475569")
 CONFIG = {"displaylogo": False, "responsive": True}
 
 
-def _html(fig: go.Figure, div_id: str) -> str:
-    fig.update_layout(font={"family": FONT}, margin={"l": 40, "r": 20, "t": 40, "b": 40})
-    return str(fig.to_html(include_plotlyjs=False, full_html=False, div_id=div_id, config=CONFIG))
+def embed(fig: go.Figure, div_id: str, config: Mapping[str, Any] = CONFIG) -> SafeString:
+    """``<div id=div_id data-figure=…>`` and the figure (data, layout, config) as escaped JSON.
+
+    ``json_script`` escapes ``<``, ``>`` and ``&``, so no text in the figure (an institution's name) can
+    close the script element; the browser never executes a ``type="application/json"`` script.
+    """
+    figure = {**json.loads(fig.to_json()), "config": dict(config)}
+    source = f"{div_id}-figure"
+    return format_html(
+        '<div id="{}" class="chart" data-figure="{}"></div>{}', div_id, source, json_script(figure, source)
+    )
 
 
-def score_bars(content: Mapping[str, Any]) -> str:
+MARGIN = {"l": 40, "r": 20, "t": 40, "b": 40}
+#: The radar's angular labels stand outside the plot area: room for two lines of about 80 px either side.
+RADAR_MARGIN = {"l": 90, "r": 90, "t": 60, "b": 40}
+
+
+def _html(fig: go.Figure, div_id: str, margin: Mapping[str, int] = MARGIN) -> SafeString:
+    fig.update_layout(font={"family": FONT}, margin=dict(margin))
+    return embed(fig, div_id)
+
+
+def score_bars(content: Mapping[str, Any]) -> SafeString:
     """Total score per institution, stacked by the points each dimension contributes."""
     rows = content["rows"][::-1]
     names = [r["name"] for r in rows]
@@ -41,10 +64,10 @@ def score_bars(content: Mapping[str, Any]) -> str:
     return _html(fig, "chart-scores")
 
 
-def radar(content: Mapping[str, Any], unit: str) -> str:
+def radar(content: Mapping[str, Any], unit: str) -> SafeString:
     """The institution's six dimension scores against the median of all institutions."""
     dims = content["dimensions"]
-    labels = [f"{d['code']} {d['name']}" for d in dims]
+    labels = [_two_lines(f"{d['code']} {d['name']}") for d in dims]
     row = next(r for r in content["rows"] if r["unit"] == unit)
     mine = [row["dimensions"][d["code"]] or 0.0 for d in dims]
     med = [_median([r["dimensions"][d["code"]] for r in content["rows"]]) for d in dims]
@@ -55,11 +78,25 @@ def radar(content: Mapping[str, Any], unit: str) -> str:
     fig.add_scatterpolar(
         r=[*mine, mine[0]], theta=[*labels, labels[0]], name=row["name"], fill="toself", line_color=COLOURS[0]
     )
-    fig.update_layout(title="六维度得分", polar={"radialaxis": {"range": [0, 100]}}, height=420)
-    return _html(fig, "chart-radar")
+    fig.update_layout(
+        title="六维度得分",
+        polar={"radialaxis": {"range": [0, 100]}},
+        height=460,
+        legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.08},
+    )
+    return _html(fig, "chart-radar", RADAR_MARGIN)
 
 
-def contributions(content: Mapping[str, Any], unit: str) -> str:
+def _two_lines(label: str, width: int = 6) -> str:
+    """``"D3 注册计量师持证比例"`` → ``"D3 注册计量师<br>持证比例"``: a narrower label beside the radar."""
+    code, _, name = label.partition(" ")
+    if len(name) <= width:
+        return label
+    cut = (len(name) + 1) // 2
+    return f"{code} {name[:cut]}<br>{name[cut:]}"
+
+
+def contributions(content: Mapping[str, Any], unit: str) -> SafeString:
     """Points each indicator adds to the institution's total score."""
     contrib = content["contributions"][unit]
     names = {i["code"]: f"{i['code']} {i['name']}" for i in content["indicators"]}
@@ -76,7 +113,7 @@ def contributions(content: Mapping[str, Any], unit: str) -> str:
     return _html(fig, "chart-contributions")
 
 
-def trend(points: Sequence[Mapping[str, Any]]) -> str:
+def trend(points: Sequence[Mapping[str, Any]]) -> SafeString:
     """Rank and total score over the published periods (``period``, ``rank``, ``score``)."""
     periods = [p["period"] for p in points]
     fig = go.Figure()

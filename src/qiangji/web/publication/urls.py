@@ -6,6 +6,7 @@ app_name = "publication"
 urlpatterns = [
     path("", views.leaderboard, name="leaderboard"),
     path("charts/plotly.min.js", views.plotly_js, name="plotly_js"),
+    path("scripts/<slug:name>.js", views.script, name="script"),
     path("rankings/<str:period>/", views.leaderboard, name="period"),
     path("rankings/<str:period>/ranking.xlsx", views.ranking_xlsx, name="ranking_xlsx"),
     path("rankings/<str:period>/bulletin.pdf", views.bulletin_pdf, name="bulletin_pdf"),

@@ -18,6 +18,10 @@ from qiangji.web.publication.exports.pdf import bulletin, profile
 from qiangji.web.publication.models import Publication
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+#: The site's own scripts (charts.js, forms.js). Served by `script`, not only by staticfiles: a production
+#: WSGI server (DEBUG off) serves no /static/, and the pages must not fall back to inline script.
+SCRIPTS_DIR = Path(__file__).resolve().parent / "scripts"
+SCRIPTS = frozenset(p.stem for p in SCRIPTS_DIR.glob("*.js"))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -53,6 +57,17 @@ def scorecard(request: HttpRequest, period: str, unit: str) -> HttpResponse:
 def plotly_js(request: HttpRequest) -> FileResponse:
     """The plotly.js bundle shipped in the installed plotly package (never a CDN)."""
     return FileResponse(PLOTLY_JS.open("rb"), content_type="text/javascript; charset=utf-8")
+
+
+@require_GET
+@cache_control(public=True, max_age=7 * 24 * 3600)
+def script(request: HttpRequest, name: str) -> FileResponse:
+    """One of the site's scripts (`SCRIPTS`); pages link it with a content digest (``?v=``, `script_src`)."""
+    if name not in SCRIPTS:
+        raise Http404("no such script")
+    return FileResponse(
+        (SCRIPTS_DIR / f"{name}.js").open("rb"), content_type="text/javascript; charset=utf-8"
+    )
 
 
 @require_GET
@@ -95,4 +110,12 @@ def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-__all__: list[Any] = ["bulletin_pdf", "leaderboard", "plotly_js", "profile_pdf", "ranking_xlsx", "scorecard"]
+__all__: list[Any] = [
+    "bulletin_pdf",
+    "leaderboard",
+    "plotly_js",
+    "profile_pdf",
+    "ranking_xlsx",
+    "scorecard",
+    "script",
+]
