@@ -86,6 +86,7 @@ class AuditEvent(models.Model):
         LOCKED_OUT = "locked_out", _("登录锁定")
         LOGOUT = "logout", _("退出")
         EXPORT = "export", _("导出")
+        DENIED = "denied", _("拒绝访问")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices, db_index=True)
