@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "qiangji.web.accounts.middleware.AuditContextMiddleware",
     "qiangji.web.accounts.sessions.SessionTimeoutMiddleware",
+    "qiangji.web.accounts.denials.DeniedAccessAuditMiddleware",
     "qiangji.web.accounts.middleware.AccessPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
