@@ -45,7 +45,26 @@ def world(world: dict[str, Any], settings: Any, tmp_path: Any) -> dict[str, Any]
             sha256="0" * 64, size=len(secret), uploaded_by=world["users"]["admin"],
         )  # fmt: skip
     _programme(world)
+    _batches(world)
     return world
+
+
+def _batches(world: dict[str, Any]) -> None:
+    """One kept import batch uploaded by the county-1 reporter, one by the programme admin."""
+    from django.core.files.base import ContentFile
+
+    from qiangji.web.excel.models import ImportBatch
+
+    for key, user in (("batch_c1", "reporter"), ("batch_city", "admin")):
+        batch = ImportBatch(
+            original_name="upload.xlsx", sha256="1" * 64, size=4, source="web", actor=user,
+            uploaded_by=world["users"][user], status="failed", error_count=1,
+            problems=[{"sheet": "填报", "row": 3, "column": "A", "header": "机构代码", "value": "C2",
+                       "rule": "只能填报本机构", "level": "error"}],
+        )  # fmt: skip
+        batch.file.save("upload.xlsx", ContentFile(b"data"), save=False)
+        batch.save()
+        world[key] = batch
 
 
 def _programme(world: dict[str, Any]) -> None:
@@ -109,9 +128,23 @@ MATRIX = [
     Row("admin: reported values", reverse("admin:assessment_reportedvalue_changelist"), STAFF, "计量所2",
         sees=STAFF - {"reporter"}),
     Row("admin: comparison rounds", reverse("admin:comparisons_comparisonround_changelist"), READ_ALL),
-    Row("excel import page", reverse("excel:import"), CITY),
+    # Registry Excel: every signed-in role exports and gets templates of the rows it may read (a reporter
+    # its own institution's: test_reporter_excel opens the workbooks); imports stay with the city.
+    Row("excel page (templates, exports)", reverse("excel:import"), STAFF),
+    Row("excel registry import", reverse("excel:import"), CITY, method="post", data={"table": "staff"}),
     Row("excel template", reverse("excel:template", args=["all"]), STAFF),
-    Row("excel export (all institutions)", reverse("excel:export", args=["staff"]), READ_ALL),
+    Row("excel export (scoped)", reverse("excel:export", args=["staff"]), STAFF),
+    Row("excel export all tables (scoped)", reverse("excel:export", args=["all"]), STAFF),
+    Row("excel batch original (county 1's)", lambda w: reverse("excel:original", args=[w["batch_c1"].pk]),
+        READ_ALL | {"reporter"}),
+    Row("excel batch errors (county 1's)", lambda w: reverse("excel:errors", args=[w["batch_c1"].pk]),
+        READ_ALL | {"reporter"}),
+    Row("excel batch original (city's)", lambda w: reverse("excel:original", args=[w["batch_city"].pk]),
+        READ_ALL),
+    Row("excel batch errors (city's)", lambda w: reverse("excel:errors", args=[w["batch_city"].pk]),
+        READ_ALL),
+    Row("assessment reporting template (scoped)", "/assessment/2024Q1/template.xlsx", STAFF),
+    Row("assessment upload page", "/assessment/2024Q1/upload/", CITY | {"reporter", "other_reporter"}),
     Row("comparisons", reverse("comparisons:list"), STAFF),
     Row("assessment periods", "/assessment/", STAFF),
     Row("assessment overview (all institutions)", "/assessment/2024Q1/", READ_ALL, "示例县计量所2"),

@@ -27,6 +27,9 @@ PUBLIC = "public"
 CITY_ROLES = frozenset({ADMIN, REVIEWER})
 READ_ALL_ROLES = frozenset({ADMIN, REVIEWER, LEADERSHIP})
 STAFF_ROLES = frozenset({ADMIN, REVIEWER, REPORTER, LEADERSHIP})
+#: Who may upload an assessment period's reporting workbook (a reporter: its own institution's rows only).
+#: Registry imports stay with :data:`CITY_ROLES`: the city verifies registry records.
+REPORT_UPLOAD_ROLES = frozenset({ADMIN, REVIEWER, REPORTER})
 
 #: Shared lists every signed-in role may read (never edit unless city).
 REFERENCE_MODELS = frozenset(

@@ -41,26 +41,33 @@ MAX_ERRORS_SHOWN = 100  # a sheet of garbage must not become a page of 100,000 l
 
 
 class UploadError(ValueError):
-    """An upload with problems; ``errors`` lists them all (row and column named)."""
+    """An upload with problems; ``errors`` lists them all (row and column named; the sheet in the message)."""
 
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__(_("上传文件有 %(n)s 处错误，未导入任何数据。") % {"n": len(errors)})
+    def __init__(self, errors: list[str], sheet: str = "") -> None:
+        if sheet:
+            text = _("工作表“%(s)s”有 %(n)s 处错误，未导入任何数据。") % {"s": sheet, "n": len(errors)}
+        else:
+            text = _("上传文件有 %(n)s 处错误，未导入任何数据。") % {"n": len(errors)}
+        super().__init__(text)
+        self.sheet = sheet
         self.errors = errors[:MAX_ERRORS_SHOWN]
         if len(errors) > MAX_ERRORS_SHOWN:
             self.errors.append(_("……另有 %(n)s 处错误未列出") % {"n": len(errors) - MAX_ERRORS_SHOWN})
 
 
-def template(period: Period) -> bytes:
-    """The template for ``period`` with the stored values filled in."""
+def template(period: Period, only: Institution | None = None) -> bytes:
+    """The template for ``period`` with the stored values filled in (``only`` that institution's rows)."""
     fw = current_framework_version().framework()
-    stored = {(r.institution_id, r.indicator): r for r in ReportedValue.objects.filter(period=period)}
+    institutions = [i for i in ranked_institutions(period) if only is None or i.pk == only.pk]
+    reports = ReportedValue.objects.filter(period=period, institution__in=institutions)
+    stored = {(r.institution_id, r.indicator): r for r in reports}
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
     ws.append(HEADERS)
     for cell in ws[1]:
         cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="FDE7E7")
-    for inst in ranked_institutions(period):
+    for inst in institutions:
         for node in reportable_nodes(fw):
             r = stored.get((inst.pk, node.code))
             value = None if r is None or r.is_ratio else r.value
@@ -101,18 +108,27 @@ def _number(cell: Any) -> Decimal | None:
     return number
 
 
-def read_upload(source: IO[bytes]) -> pd.DataFrame:
+def read_upload(source: IO[bytes]) -> tuple[str, pd.DataFrame]:
+    """The first sheet's name and its rows below the header."""
     try:
-        frame = pd.read_excel(source, sheet_name=0, header=None, dtype=object, engine="calamine")
+        with pd.ExcelFile(source, engine="calamine") as book:
+            sheet = str(book.sheet_names[0])
+            frame = pd.read_excel(book, sheet_name=0, header=None, dtype=object)
     except Exception as exc:  # calamine raises its own error types for every kind of broken file
         raise UploadError([_("无法读取Excel文件：%(e)s") % {"e": exc}]) from exc
     if frame.empty or [_text(c) for c in frame.iloc[0, : len(HEADERS)]] != list(HEADERS):
-        raise UploadError([_("第1行必须是表头：%(h)s") % {"h": "、".join(HEADERS)}])
-    return frame.iloc[1:, : len(HEADERS)]
+        raise UploadError([_("第1行必须是表头：%(h)s") % {"h": "、".join(HEADERS)}], sheet)
+    return sheet, frame.iloc[1:, : len(HEADERS)]
 
 
-def parse_rows(period: Period, frame: pd.DataFrame) -> tuple[list[tuple[Institution, str, Entry]], list[str]]:
-    """Validated rows and the list of errors (each naming row and column); bounds are the period's."""
+def parse_rows(
+    period: Period, frame: pd.DataFrame, only: Institution | None = None
+) -> tuple[list[tuple[Institution, str, Entry]], list[str]]:
+    """Validated rows and the list of errors (each naming row and column); bounds are the period's.
+
+    With ``only`` (a county reporter's institution) a row of any other institution is an error, whatever
+    the code names: the message does not tell whether another code exists.
+    """
     fw = period_framework(period)
     nodes = {n.code: n for n in reportable_nodes(fw)}
     institutions = {i.code: i for i in ranked_institutions(period)}
@@ -123,6 +139,9 @@ def parse_rows(period: Period, frame: pd.DataFrame) -> tuple[list[tuple[Institut
             continue
         where = _("第%(row)s行") % {"row": line}
         code, indicator = _text(cells[0]), _text(cells[2])
+        if only is not None and code != only.code:
+            errors.append(f"{where}，{HEADERS[0]}：" + _("只能填报本机构（%(c)s）的数据") % {"c": only.code})
+            continue
         if code not in institutions:
             errors.append(f"{where}，{HEADERS[0]}：" + _("“%(c)s”不是本期参与排名的机构") % {"c": code})
             continue
@@ -162,13 +181,17 @@ def _entry(cells: list[Any], where: str) -> tuple[Entry | None, list[str]]:
     return Entry(parsed[0], parsed[1], parsed[2], _text(cells[8])), []
 
 
-def import_upload(period: Period, source: IO[bytes], user: Any) -> int:
-    """Store every row of an upload as draft values (all or nothing); returns the number stored."""
+def import_upload(period: Period, source: IO[bytes], user: Any, only: Institution | None = None) -> int:
+    """Store every row of an upload as draft values (all or nothing); returns the number stored.
+
+    ``only``: the rows must all be that institution's (a county reporter's upload), else nothing is stored.
+    """
     try:
         check_xlsx(source)
     except UploadRejected as exc:
         raise UploadError([str(exc)]) from None
-    rows, errors = parse_rows(period, read_upload(source))
+    sheet, frame = read_upload(source)
+    rows, errors = parse_rows(period, frame, only)
     stored = {
         (r.institution_id, r.indicator): r
         for r in ReportedValue.objects.filter(period=period).exclude(
@@ -182,7 +205,7 @@ def import_upload(period: Period, source: IO[bytes], user: Any) -> int:
         if (inst.pk, ind) in stored
     ]
     if errors:
-        raise UploadError(errors)
+        raise UploadError(errors, sheet)
     with transaction.atomic():
         for inst, ind, entry in rows:
             save_entry(period, inst, ind, entry, user)

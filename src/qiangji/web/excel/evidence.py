@@ -19,7 +19,7 @@ from qiangji.web.excel.importer import ImportResult, import_workbook
 from qiangji.web.excel.models import ImportBatch
 from qiangji.web.uploads import UploadRejected, check_xlsx, safe_name
 
-__all__ = ["ImportOutcome", "UploadRejected", "check_upload", "run_import"]
+__all__ = ["ImportOutcome", "UploadRejected", "check_upload", "keep_batch", "run_import"]
 
 
 def check_upload(data: bytes, name: str) -> None:
@@ -40,21 +40,43 @@ def run_import(
     """Check, import and record ``data``; raises :class:`UploadRejected` before touching anything."""
     check_upload(data, name)
     result = import_workbook(io.BytesIO(data), table=table)
+    batch = keep_batch(
+        data, name=name, table=table or "", source=source, user=user, actor=actor, sheets=result.sheets,
+        counts=result.counts(), problems=[p.as_dict() for p in result.problems],
+    )  # fmt: skip
+    return ImportOutcome(batch, result)
+
+
+def keep_batch(
+    data: bytes,
+    *,
+    name: str,
+    table: str,
+    source: str,
+    user: Any,
+    problems: list[dict[str, Any]],
+    actor: str = "",
+    sheets: list[str] | None = None,
+    counts: dict[str, dict[str, int]] | None = None,
+) -> ImportBatch:
+    """Record one upload attempt (any importer's): the original bytes, who, the counts and every problem
+    (dicts with the keys of :meth:`Problem.as_dict`); it failed if any problem is an error."""
+    errors = sum(1 for p in problems if p.get("level", "error") == "error")
     batch = ImportBatch(
         original_name=safe_name(name, 255),
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
-        table=table or "",
+        table=table,
         source=source,
         uploaded_by=user if user is not None and user.is_authenticated else None,
         actor=actor or (user.get_username() if user is not None else ""),
-        status=ImportBatch.Status.SUCCEEDED if result.ok else ImportBatch.Status.FAILED,
-        sheets=result.sheets,
-        counts=result.counts(),
-        error_count=len(result.errors),
-        warning_count=len(result.warnings),
-        problems=[p.as_dict() for p in result.problems],
+        status=ImportBatch.Status.FAILED if errors else ImportBatch.Status.SUCCEEDED,
+        sheets=sheets or [],
+        counts=counts or {},
+        error_count=errors,
+        warning_count=len(problems) - errors,
+        problems=problems,
     )
     batch.file.save(safe_name(name), ContentFile(data), save=False)
     batch.save()
-    return ImportOutcome(batch, result)
+    return batch

@@ -1,31 +1,40 @@
 """Import page, template/export downloads, error reports and the kept originals, by role (accounts policy).
 
-Imports write rows of any institution, so they are for the city (programme admin, reviewers); exports and
-kept files hold every institution's data, so they are for the roles that read everything.
+* Registry imports write rows of any institution and the city verifies registry records, so importing is
+  for the city (programme admin, reviewers); every other role gets the page without the import form.
+* Templates and exports are for every signed-in role, narrowed by :func:`policy.scope_queryset`: a county
+  reporter gets only its own institution's rows and drop-down codes, plus the shared reference lists.
+* Kept originals and error reports: the roles that read everything see every batch; a reporter only the
+  batches it uploaded itself (its assessment reporting workbooks, see ``assessment.views.reports``).
 """
 
 from __future__ import annotations
 
 import io
+from functools import partial
+from typing import Any
 
 from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qiangji.web.accounts import policy
-from qiangji.web.accounts.decorators import city_required, role_required, staff_required
+from qiangji.web.accounts import audit, policy
+from qiangji.web.accounts.decorators import staff_required
+from qiangji.web.accounts.models import AuditEvent
 from qiangji.web.excel.evidence import UploadRejected, run_import
 from qiangji.web.excel.models import ImportBatch
 from qiangji.web.excel.report import report_headers, write_report
+from qiangji.web.excel.spec import TableSpec
 from qiangji.web.excel.tables import BY_NAME, TABLES
 from qiangji.web.excel.writer import write_workbook
 from qiangji.web.uploads import check_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ALL = "all"
-read_all_required = role_required(*policy.READ_ALL_ROLES)
 
 
 class ImportForm(forms.Form):
@@ -38,8 +47,26 @@ class ImportForm(forms.Form):
         self.fields["table"].choices = choices
 
 
-@city_required
+def visible_tables(user: Any) -> tuple[TableSpec, ...]:
+    """The tables whose rows the user may read at all (a reporter: own-institution and reference tables)."""
+    return tuple(spec for spec in TABLES if policy.can_view_model(user, spec.model))
+
+
+def visible_batches(user: Any) -> QuerySet[ImportBatch]:
+    """Import batches whose original and error report the user may download."""
+    role = policy.role_of(user)
+    if role in policy.READ_ALL_ROLES:
+        return ImportBatch.objects.all()
+    if role == policy.REPORTER:
+        return ImportBatch.objects.filter(uploaded_by_id=user.pk)
+    return ImportBatch.objects.none()
+
+
+@staff_required
 def import_page(request: HttpRequest) -> HttpResponse:
+    can_import = policy.is_city(request.user)
+    if request.method == "POST" and not can_import:
+        raise PermissionDenied("registry imports are for the city (programme admin, reviewers)")
     outcome, rejected = None, ""
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -53,12 +80,15 @@ def import_page(request: HttpRequest) -> HttpResponse:
         except UploadRejected as exc:
             rejected = str(exc)
     context = {
-        "form": form,
+        "form": form if can_import else None,
         "outcome": outcome,
         "rejected": rejected,
-        "tables": TABLES,
+        "tables": visible_tables(request.user),
+        "own": policy.institution_of(request.user)
+        if policy.role_of(request.user) == policy.REPORTER
+        else None,
         "headers": report_headers(),
-        "batches": ImportBatch.objects.select_related("uploaded_by")[:20],
+        "batches": visible_batches(request.user).select_related("uploaded_by")[:20],
     }
     return render(request, "excel/import.html", context, status=400 if rejected else 200)
 
@@ -69,38 +99,50 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _specs(table: str) -> tuple:
+def _specs(user: Any, table: str) -> tuple[TableSpec, ...]:
+    """The tables asked for that the user may read; a table it may not read is not found (404)."""
+    tables = visible_tables(user)
     if table == ALL:
-        return TABLES
-    if table not in BY_NAME:
+        return tables
+    if table not in BY_NAME or BY_NAME[table] not in tables:
         raise Http404(table)
     return (BY_NAME[table],)
 
 
+def _workbook(request: HttpRequest, table: str, *, data: bool) -> bytes:
+    buffer = io.BytesIO()
+    scope = partial(policy.scope_queryset, request.user)
+    write_workbook(buffer, _specs(request.user, table), data=data, scope=scope)
+    return buffer.getvalue()
+
+
 @staff_required
 def template(request: HttpRequest, table: str) -> HttpResponse:
-    buffer = io.BytesIO()
-    write_workbook(buffer, _specs(table), data=False)
-    return _xlsx(buffer.getvalue(), f"qiangji-template-{table}.xlsx")
+    return _xlsx(_workbook(request, table, data=False), f"qiangji-template-{table}.xlsx")
 
 
-@read_all_required
+@staff_required
 def export(request: HttpRequest, table: str) -> HttpResponse:
-    buffer = io.BytesIO()
-    write_workbook(buffer, _specs(table), data=True)
+    """The stored rows the user may read; every export enters the audit trail (who took which data)."""
+    body = _workbook(request, table, data=True)
+    own = policy.institution_of(request.user) if policy.role_of(request.user) == policy.REPORTER else None
+    audit.record(
+        AuditEvent.Action.EXPORT, app_label="excel", model=table[:100],
+        after={"table": table, "institution": own.code if own else None, "bytes": len(body)},
+    )  # fmt: skip
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return _xlsx(buffer.getvalue(), f"qiangji-export-{table}-{stamp}.xlsx")
+    return _xlsx(body, f"qiangji-export-{table}-{stamp}.xlsx")
 
 
-@read_all_required
+@staff_required
 def error_report(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(ImportBatch, pk=pk)
+    batch = get_object_or_404(visible_batches(request.user), pk=pk)
     buffer = io.BytesIO()
     write_report(batch.problems, buffer)
     return _xlsx(buffer.getvalue(), f"qiangji-import-{pk}-errors.xlsx")
 
 
-@read_all_required
+@staff_required
 def original(request: HttpRequest, pk: int) -> FileResponse:
-    batch = get_object_or_404(ImportBatch, pk=pk)
+    batch = get_object_or_404(visible_batches(request.user), pk=pk)
     return FileResponse(batch.file.open("rb"), as_attachment=True, filename=batch.original_name)

@@ -9,11 +9,12 @@ Excel refuses inline lists over 255 characters). The "填表说明" sheet explai
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import IO, Any
 
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -31,10 +32,22 @@ NOTES_SHEET = "填表说明"
 VALIDATION_ROWS = 5000
 INLINE_LIMIT = 255
 HEADER_FILL = PatternFill("solid", fgColor="FDE9D9")
+#: Narrows a queryset to the rows the reader may see (e.g. ``accounts.policy.scope_queryset`` for a user).
+Scope = Callable[[QuerySet[Any]], QuerySet[Any]]
 
 
-def write_workbook(target: str | IO[bytes], specs: Iterable[TableSpec] = TABLES, *, data: bool) -> None:
-    """Write a template (``data=False``) or an export of the stored rows (``data=True``) to ``target``."""
+def _everything(qs: QuerySet[Any]) -> QuerySet[Any]:
+    return qs
+
+
+def write_workbook(
+    target: str | IO[bytes], specs: Iterable[TableSpec] = TABLES, *, data: bool, scope: Scope = _everything
+) -> None:
+    """Write a template (``data=False``) or an export of the stored rows (``data=True``) to ``target``.
+
+    ``scope`` narrows both the exported rows and the drop-down lists of stored codes, so a county
+    reporter's workbook names no other institution anywhere.
+    """
     with translation.override("zh-hans"):
         book = Workbook()
         book.remove(book.active)
@@ -44,9 +57,9 @@ def write_workbook(target: str | IO[bytes], specs: Iterable[TableSpec] = TABLES,
         for spec in specs:
             sheet = book.create_sheet(str(spec.sheet))
             _write_header(sheet, spec)
-            _add_validations(sheet, spec, lists)
+            _add_validations(sheet, spec, lists, scope)
             if data:
-                _write_rows(sheet, spec)
+                _write_rows(sheet, spec, scope)
         _write_notes(book.create_sheet(NOTES_SHEET, 0), specs)
         book.active = 1
         book.save(target)
@@ -65,7 +78,7 @@ def _write_header(sheet: Worksheet, spec: TableSpec) -> None:
     sheet.freeze_panes = "B2"
 
 
-def _options(spec: TableSpec, column: Column) -> list[str]:
+def _options(spec: TableSpec, column: Column, scope: Scope = _everything) -> list[str]:
     """Drop-down entries: choice labels, or the codes currently stored for a lookup column."""
     kind = spec.kind_of(column)
     if kind is Kind.CHOICE:
@@ -74,13 +87,14 @@ def _options(spec: TableSpec, column: Column) -> list[str]:
         return ["是", "否"]
     if kind is Kind.REF and column.lookup.endswith("code"):
         model = spec.model_field(column.target).related_model
-        return [str(v) for v in model.objects.order_by(column.lookup).values_list(column.lookup, flat=True)]
+        stored = scope(model.objects.all()).order_by(column.lookup)
+        return [str(v) for v in stored.values_list(column.lookup, flat=True)]
     return []
 
 
-def _add_validations(sheet: Worksheet, spec: TableSpec, lists: Worksheet) -> None:
+def _add_validations(sheet: Worksheet, spec: TableSpec, lists: Worksheet, scope: Scope) -> None:
     for idx, column in enumerate(spec.columns, start=1):
-        options = list(dict.fromkeys(o for o in _options(spec, column) if o))
+        options = list(dict.fromkeys(o for o in _options(spec, column, scope) if o))
         if not options:
             continue
         inline = ",".join(options)
@@ -103,10 +117,14 @@ def _list_range(lists: Worksheet, options: list[str]) -> str:
     return f"{quote_sheetname(LISTS_SHEET)}!${letter}$1:${letter}${len(options)}"
 
 
-def _write_rows(sheet: Worksheet, spec: TableSpec) -> None:
+def _write_rows(sheet: Worksheet, spec: TableSpec, scope: Scope) -> None:
     related = [c.target for c in spec.columns if c.lookup and not spec.model_field(c.target).many_to_many]
     m2m = [c.target for c in spec.columns if c.lookup and spec.model_field(c.target).many_to_many]
-    rows = spec.model.objects.select_related(*dict.fromkeys(related)).prefetch_related(*dict.fromkeys(m2m))
+    rows = (
+        scope(spec.model.objects.all())
+        .select_related(*dict.fromkeys(related))
+        .prefetch_related(*dict.fromkeys(m2m))
+    )
     for r, obj in enumerate(rows.order_by("pk"), start=2):
         for idx, column in enumerate(spec.columns, start=1):
             cell = sheet.cell(row=r, column=idx, value=export_value(spec, column, obj))

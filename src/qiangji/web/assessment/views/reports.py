@@ -1,7 +1,14 @@
-"""Reporting form, review queue, Excel template/upload and evidence downloads."""
+"""Reporting form, review queue, Excel template/upload and evidence downloads.
+
+Excel template and upload by role: the city (programme admin, reviewers) for every ranked institution; a
+county reporter only for its own institution (the template holds only its rows, an upload with any other
+institution's row is refused whole). Every upload that passes the file checks is kept as an
+:class:`~qiangji.web.excel.models.ImportBatch` (original, who, every problem): the refusal's record.
+"""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qiangji.web.accounts import policy
-from qiangji.web.accounts.decorators import city_required, ensure_can_view, staff_required
+from qiangji.web.accounts.decorators import city_required, ensure_can_view, role_required, staff_required
 from qiangji.web.accounts.locking import VERSION_FIELD, check_version, version_token
 from qiangji.web.assessment import excel, workflow
 from qiangji.web.assessment.forms import EntryForm, ReturnForm, UploadForm
@@ -29,7 +36,9 @@ from qiangji.web.assessment.reporting import (
     reportable_nodes,
     save_entry,
 )
+from qiangji.web.excel.evidence import keep_batch
 from qiangji.web.registry.models import Institution
+from qiangji.web.uploads import UploadRejected, check_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -154,30 +163,82 @@ def lock_period(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("assessment:review", code=period.code)
 
 
-@staff_required
+def _own_rows_only(user: Any) -> Institution | None:
+    """A reporter's institution (its template and uploads hold only its rows); ``None`` for the city.
+
+    Raises ``PermissionDenied`` for a reporter bound to no institution (it has no rows to report)."""
+    if policy.role_of(user) != policy.REPORTER:
+        return None
+    own = policy.institution_of(user)
+    if own is None:
+        raise PermissionDenied("a reporter without an institution has nothing to report")
+    return own
+
+
+@role_required(*policy.STAFF_ROLES)
 def excel_template(request: HttpRequest, code: str) -> HttpResponse:
     period = get_object_or_404(Period, code=code)
-    response = HttpResponse(excel.template(period), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="report-{period.code}.xlsx"'
+    own = _own_rows_only(request.user)
+    response = HttpResponse(excel.template(period, own), content_type=XLSX)
+    suffix = f"-{own.code}" if own else ""
+    response["Content-Disposition"] = f'attachment; filename="report-{period.code}{suffix}.xlsx"'
     return response
 
 
-@city_required
+@role_required(*policy.REPORT_UPLOAD_ROLES)
 def excel_upload(request: HttpRequest, code: str) -> HttpResponse:
     period = get_object_or_404(Period, code=code)
+    own = _own_rows_only(request.user)
     form = UploadForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            n = excel.import_upload(period, form.cleaned_data["file"], request.user)
+            n = _import(request, period, form.cleaned_data["file"], own)
         except excel.UploadError as exc:
             errors = [str(exc), *exc.errors]
         else:
             messages.success(request, _("已导入 %(n)s 项填报数据（草稿）。") % {"n": n})
+            if own is not None:
+                return redirect("assessment:report", code=period.code, inst=own.code)
             return redirect("assessment:overview", code=period.code)
-    context = {"period": period, "form": form, "errors": errors}
+    context = {"period": period, "form": form, "errors": errors, "own": own}
     status = 400 if errors or (request.method == "POST" and form.errors) else 200
     return render(request, "assessment/upload.html", context, status=status)
+
+
+def _import(request: HttpRequest, period: Period, upload: Any, own: Institution | None) -> int:
+    """Import the upload (all or nothing) and keep it as an import batch, refused or not.
+
+    A file refused by the upload gate (size, zip bomb, macros) is not kept, as for registry imports."""
+    try:
+        check_xlsx(upload)
+    except UploadRejected as exc:
+        raise excel.UploadError([str(exc)]) from None
+    data = upload.read()
+    batch = {"name": upload.name, "table": f"assessment:{period.code}"[:40], "source": "web"}
+    try:
+        n = excel.import_upload(period, io.BytesIO(data), request.user, own)
+    except excel.UploadError as exc:
+        problems = [_problem(exc.sheet, text) for text in exc.errors]
+        keep_batch(
+            data, user=request.user, problems=problems, sheets=[exc.sheet] if exc.sheet else [], **batch
+        )
+        raise
+    keep_batch(data, user=request.user, problems=[], counts={"reported_value": {"stored": n}}, **batch)
+    return n
+
+
+def _problem(sheet: str, text: str) -> dict[str, Any]:
+    """An upload error in the import batches' problem shape (the text already names row and column)."""
+    return {
+        "sheet": sheet,
+        "row": None,
+        "column": "",
+        "header": "",
+        "value": "",
+        "rule": text,
+        "level": "error",
+    }
 
 
 @staff_required

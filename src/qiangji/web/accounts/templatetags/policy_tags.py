@@ -1,0 +1,41 @@
+"""Template filters asking the access policy, so pages show only the links a role can use.
+
+``{% load policy_tags %}{% if user|is_city %}…{% endif %}``; ``user|reads_all``, ``user|uploads_reports``
+and ``user|own_institution`` (a reporter's institution, else ``None``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from qiangji.web.accounts import policy
+from qiangji.web.registry.models import Institution
+
+register = template.Library()
+
+
+@register.filter
+def role(user: Any) -> str:
+    return policy.role_of(user)
+
+
+@register.filter
+def own_institution(user: Any) -> Institution | None:
+    return policy.institution_of(user) if policy.role_of(user) == policy.REPORTER else None
+
+
+@register.filter
+def is_city(user: Any) -> bool:
+    return policy.is_city(user)
+
+
+@register.filter
+def reads_all(user: Any) -> bool:
+    return policy.role_of(user) in policy.READ_ALL_ROLES
+
+
+@register.filter
+def uploads_reports(user: Any) -> bool:
+    return policy.role_of(user) in policy.REPORT_UPLOAD_ROLES
