@@ -143,6 +143,8 @@ MATRIX = [
         READ_ALL),
     Row("excel batch errors (city's)", lambda w: reverse("excel:errors", args=[w["batch_city"].pk]),
         READ_ALL),
+    Row("admin: import batches (city's and county 1's)", reverse("admin:excel_importbatch_changelist"),
+        READ_ALL),
     Row("assessment reporting template (scoped)", "/assessment/2024Q1/template.xlsx", STAFF),
     Row("assessment upload page", "/assessment/2024Q1/upload/", CITY | {"reporter", "other_reporter"}),
     Row("comparisons", reverse("comparisons:list"), STAFF),
