@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from qiangji.web.api import comparisons, errors, publications, registry, reporting
 from qiangji.web.api.auth import token_auth
 from qiangji.web.api.parser import SafeJSONParser
+from qiangji.web.api.throttle import THROTTLES
 
 
 class QiangjiAPI(NinjaAPI):
@@ -45,6 +46,7 @@ api = QiangjiAPI(
     docs_url=None,
     openapi_url="/openapi.json",
     parser=SafeJSONParser(),
+    throttle=THROTTLES,
 )
 errors.install(api)
 api.add_router("", registry.router)

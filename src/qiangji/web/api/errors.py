@@ -30,7 +30,7 @@ class Conflict(Exception):
     """The record changed since the client read it (optimistic locking) → 409."""
 
 
-ERRORS: dict[int, type[Schema]] = {code: ErrorOut for code in (400, 401, 403, 404, 409, 422)}
+ERRORS: dict[int, type[Schema]] = {code: ErrorOut for code in (400, 401, 403, 404, 409, 422, 429)}
 
 
 def error(message: str, status: int) -> JsonResponse:
