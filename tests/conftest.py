@@ -42,3 +42,13 @@ def _default_language() -> object:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_api_rate_limits() -> object:
+    """The API's rate limits count in Django's cache (qiangji.web.api.throttle): every test starts with
+    its full allowance, whatever earlier tests in the process asked."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
