@@ -118,6 +118,9 @@ QIANGJI_SECURITY = {
     # Session timeouts (qiangji.web.accounts.sessions): idle and absolute, enforced on the server.
     "SESSION_IDLE_MINUTES": env_int("QIANGJI_SESSION_IDLE_MINUTES", 30),
     "SESSION_MAX_HOURS": env_int("QIANGJI_SESSION_MAX_HOURS", 8),
+    # API rate limits (qiangji.web.api.throttle), "N/s|m|h|d": per token user, per address for the public.
+    "API_RATE_USER": env_str("QIANGJI_API_RATE_USER", "600/m"),
+    "API_RATE_ANON": env_str("QIANGJI_API_RATE_ANON", "60/m"),
 }
 
 # Cookies, headers and HTTPS (Django deployment checklist; OWASP ASVS 3.4, 14.4).
