@@ -34,7 +34,10 @@ def participant_of(user: Any, rnd: ComparisonRound) -> Participant | None:
 
 
 def can_view(user: Any, rnd: ComparisonRound) -> bool:
-    return is_pilot(user, rnd) or participant_of(user, rnd) is not None
+    """The pilot always; a participant once the round is no longer a draft (as :func:`visible_rounds`)."""
+    if is_pilot(user, rnd):
+        return True
+    return rnd.status != ComparisonRound.Status.DRAFT and participant_of(user, rnd) is not None
 
 
 def visible_submissions(user: Any, rnd: ComparisonRound) -> QuerySet[Submission]:
