@@ -15,6 +15,7 @@ from qiangji.web.env import (
     env_str,
     postgres_from_pg_env,
 )
+from qiangji.web.static_headers import add_security_headers
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = env_path("DATA_DIR", "./var")
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # /static/ under any WSGI server; see STORAGES below
     "qiangji.web.accounts.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -155,6 +157,19 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Production (`qiangji serve --production` runs collectstatic first): hashed, compressed copies in
+# STATIC_ROOT, served by WhiteNoise with a long immutable cache for hashed names only. Development and tests:
+# the plain storage, files found in the apps on each request (no collectstatic, no manifest needed).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not PRODUCTION
+WHITENOISE_ADD_HEADERS_FUNCTION = add_security_headers
 MEDIA_ROOT = DATA_DIR / "media"  # evidence files; never served directly, only by permission-checked views
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
