@@ -46,7 +46,50 @@ def world(world: dict[str, Any], settings: Any, tmp_path: Any) -> dict[str, Any]
         )  # fmt: skip
     _programme(world)
     _batches(world)
+    _rounds(world)
     return world
+
+
+def _rounds(world: dict[str, Any]) -> None:
+    """Comparison rounds piloted by the city institute (the reviewer's), with the city, C1 and C2 taking
+    part: one in draft, one open with results of all three at point 1 only (C2's is 0.123456), one closed,
+    one evaluated (its report not yet issued)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from qiangji.web.comparisons.evaluate import evaluate_round
+    from qiangji.web.comparisons.models import ComparisonRound, MeasurementPoint, Participant, Submission
+
+    for code, status in (
+        ("CMP-DRAFT", "draft"),
+        ("CMP-OPEN", "open"),
+        ("CMP-CLOSED", "closed"),
+        ("CMP-EVAL", "closed"),
+    ):
+        rnd = ComparisonRound.objects.create(
+            code=code,
+            name=f"{code}（示例）",
+            year=2024,
+            quantity="质量",
+            unit="mg",
+            pilot=world["city"],
+            transfer_standard="砝码（示例）",
+            deadline=timezone.now() + dt.timedelta(days=10),
+            status=status,
+        )
+        points = [
+            MeasurementPoint.objects.create(round=rnd, order=i, label=f"{i}00 g", nominal=i * 100.0)
+            for i in (1, 2)
+        ]
+        filled = points[:1] if code == "CMP-OPEN" else points  # the open round's point 2 takes the submit row
+        for i, (inst, x) in enumerate(((world["city"], 0.0), (world["c1"], 0.4), (world["c2"], 0.123456))):
+            part = Participant.objects.create(round=rnd, institution=inst, lab_code=f"L{i}")
+            for point in filled:
+                Submission.objects.create(
+                    participant=part, point=point, x=x, U=0.5 + i / 10, k=2, measured_on=dt.date(2024, 3, 1)
+                )
+    evaluate_round(ComparisonRound.objects.get(code="CMP-EVAL"), method="pilot", options={})
 
 
 def _batches(world: dict[str, Any]) -> None:
@@ -147,7 +190,25 @@ MATRIX = [
         READ_ALL),
     Row("assessment reporting template (scoped)", "/assessment/2024Q1/template.xlsx", STAFF),
     Row("assessment upload page", "/assessment/2024Q1/upload/", CITY | {"reporter", "other_reporter"}),
-    Row("comparisons", reverse("comparisons:list"), STAFF),
+    Row("comparisons", reverse("comparisons:list"), STAFF, "CMP-OPEN", sees=STAFF),
+    Row("comparisons: draft listed", reverse("comparisons:list"), STAFF, "CMP-DRAFT", sees=READ_ALL),
+    # Comparison rounds (piloted by the reviewer's institute; C1 and C2 take part): before closing each
+    # participant sees only its own results; the city side and leadership read everything, in every state.
+    Row("round: draft", "/comparisons/CMP-DRAFT/", READ_ALL),
+    Row("round: open, C2's result", "/comparisons/CMP-OPEN/", STAFF, "0.123456",
+        sees=READ_ALL | {"other_reporter"}),
+    Row("round: open, results workbook", "/comparisons/CMP-OPEN/results.xlsx", STAFF),
+    Row("round: closed, C2's result", "/comparisons/CMP-CLOSED/", STAFF, "0.123456"),
+    Row("round: evaluated, results shown", "/comparisons/CMP-EVAL/", STAFF, "report.pdf", sees=READ_ALL),
+    Row("round: evaluated, report xlsx", "/comparisons/CMP-EVAL/report.xlsx", READ_ALL),
+    Row("round: evaluated, report pdf", "/comparisons/CMP-EVAL/report.pdf", READ_ALL),
+    Row("round: evaluated, chart", "/comparisons/CMP-EVAL/chart-1.svg", READ_ALL),
+    Row("round: submit a result (participants)", "/comparisons/CMP-OPEN/submit/", STAFF - {"leadership"},
+        method="post", data={"p2-x": "0.2", "p2-U": "0.5", "p2-k": "2", "p2-measured_on": "2024-03-02"}),
+    Row("round: close (pilot)", "/comparisons/CMP-OPEN/close/", CITY, method="post"),
+    Row("round: evaluate (pilot)", "/comparisons/CMP-CLOSED/evaluate/", CITY, method="post",
+        data={"method": "pilot"}),
+    Row("competitions", reverse("comparisons:competitions"), STAFF),
     Row("assessment periods", "/assessment/", STAFF),
     Row("assessment overview (all institutions)", "/assessment/2024Q1/", READ_ALL, "示例县计量所2"),
     Row("own reporting form", "/assessment/2024Q1/report/C1/", STAFF - {"other_reporter"}, "示例县计量所1"),
@@ -237,17 +298,12 @@ def test_it_lets_a_reporter_add_staff_only_to_its_own_institution(world: dict[st
 
 @pytest.fixture
 def api_world(world: dict[str, Any]) -> dict[str, Any]:
-    """Adds an API token per role, a draft publication (2024Q2) and two comparison rounds of C1 and C2:
-    one still open (before closing), one evaluated but without its report."""
-    import datetime as dt
-
-    from django.utils import timezone
-
+    """Adds an API token per role and a draft publication (2024Q2); the comparison rounds come from
+    :func:`_rounds`."""
     from qiangji.web.api.locking import version_of
     from qiangji.web.api.models import ApiToken
     from qiangji.web.assessment.frameworks import ensure_default_framework
     from qiangji.web.assessment.models import FrameworkVersion, Period, ReportedValue
-    from qiangji.web.comparisons.models import ComparisonRound, Participant
     from qiangji.web.publication import workflow
     from qiangji.web.publication.runs import create_run
     from qiangji.web.registry.models import Institution
@@ -259,13 +315,6 @@ def api_world(world: dict[str, Any]) -> dict[str, Any]:
         Institution.objects.create(code=code, name=name, level=Institution.Level.COUNTY)
     period = Period.for_code("2024Q2")
     workflow.create_draft(period, create_run(period, fv, random_inputs(COUNTIES, seed=3), seed=7, runs=50))
-    for code, status in (("CMP-OPEN", "open"), ("CMP-EVAL", "evaluated")):
-        rnd = ComparisonRound.objects.create(
-            code=code, name=f"{code}（示例）", year=2024, quantity="质量", unit="mg", pilot=world["city"],
-            transfer_standard="砝码（示例）", deadline=timezone.now() + dt.timedelta(days=10), status=status,
-        )  # fmt: skip
-        for i, inst in enumerate((world["city"], world["c1"], world["c2"])):
-            Participant.objects.create(round=rnd, institution=inst, lab_code=f"L{i}")
     world["tokens"] = {
         role: ApiToken.issue(user, "matrix")[1] for role, user in world["users"].items() if user is not None
     }
@@ -283,9 +332,12 @@ API_MATRIX = [
         method="put", data=lambda w: {"value": "7", "version": w["c2_version"]}),
     Row("api: publications (drafts listed)", "/api/v1/publications", ALL, "2024Q2", sees=READ_ALL),
     Row("api: draft publication", "/api/v1/publications/2024Q2", READ_ALL),
-    Row("api: comparison results before closing", "/api/v1/comparisons/rounds/CMP-OPEN/results", frozenset()),
+    Row("api: comparison results before closing", "/api/v1/comparisons/rounds/CMP-OPEN/results", READ_ALL),
     Row("api: comparison results evaluated, no report", "/api/v1/comparisons/rounds/CMP-EVAL/results",
-        READ_ALL),
+        READ_ALL, "L2", sees=READ_ALL),
+    Row("api: draft round", "/api/v1/comparisons/rounds/CMP-DRAFT", READ_ALL),
+    Row("api: submissions before closing", "/api/v1/comparisons/rounds/CMP-OPEN/submissions",
+        READ_ALL | {"reporter", "other_reporter"}, "0.123456", sees=READ_ALL | {"other_reporter"}),
 ]  # fmt: skip
 
 

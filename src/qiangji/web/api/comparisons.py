@@ -1,5 +1,6 @@
 """Comparison rounds and results: a participant's own submissions until the round is closed, everyone's
-after; evaluated results once the report is issued (pilot and city earlier), as on the pages."""
+after; evaluated results once the report is issued (the city side, leadership included, in every state),
+as on the pages."""
 
 from __future__ import annotations
 
@@ -78,9 +79,9 @@ def submissions(request: HttpRequest, code: str = Code) -> list[dict[str, Any]]:
 @router.get("/comparisons/rounds/{code}/results", response={200: list[ResultOut], **ERRORS})
 def results(request: HttpRequest, code: str = Code) -> list[dict[str, Any]]:
     rnd = _round(request, code)
-    allowed = round_access.can_view_report(request.user, rnd) or (
-        access.sees_unpublished(request.user) and rnd.status in ("evaluated", "reported")
-    )
+    # the city side (programme office, reviewers, leadership) reads results in every state (none before
+    # the evaluation); a participant once the report is issued
+    allowed = access.sees_unpublished(request.user) or round_access.can_view_report(request.user, rnd)
     access.require(allowed, "comparison results are confidential until the report is issued")
     rows = LabResult.objects.filter(evaluation__round=rnd).select_related("participant", "evaluation__point")
     return [

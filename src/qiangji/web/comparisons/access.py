@@ -3,6 +3,9 @@
 The pilot: the programme admin, or a city reviewer whose institution is the round's pilot institution.
 A participant: a user whose institution is one of the round's participating institutions. A participant
 sees only its own submissions until the pilot closes the round, and the report once it is issued.
+Leadership reads every round in every state like the programme admin (the confidentiality before closing
+binds participants, not the city), and changes nothing: it is never the pilot, and the accounts middleware
+refuses its POSTs.
 """
 
 from __future__ import annotations
@@ -26,6 +29,11 @@ def is_pilot(user: Any, rnd: ComparisonRound) -> bool:
     return policy.is_city(user) and policy.institution_id_of(user) == rnd.pilot_id
 
 
+def reads_all(user: Any) -> bool:
+    """The programme admin and leadership read every round, every submission and every evaluation."""
+    return policy.role_of(user) in (policy.ADMIN, policy.LEADERSHIP)
+
+
 def participant_of(user: Any, rnd: ComparisonRound) -> Participant | None:
     inst = institution_of(user)
     if inst is None:
@@ -34,8 +42,8 @@ def participant_of(user: Any, rnd: ComparisonRound) -> Participant | None:
 
 
 def can_view(user: Any, rnd: ComparisonRound) -> bool:
-    """The pilot always; a participant once the round is no longer a draft (as :func:`visible_rounds`)."""
-    if is_pilot(user, rnd):
+    """The pilot and leadership always; a participant once the round is no longer a draft."""
+    if is_pilot(user, rnd) or reads_all(user):
         return True
     return rnd.status != ComparisonRound.Status.DRAFT and participant_of(user, rnd) is not None
 
@@ -43,16 +51,20 @@ def can_view(user: Any, rnd: ComparisonRound) -> bool:
 def visible_submissions(user: Any, rnd: ComparisonRound) -> QuerySet[Submission]:
     """All results for the pilot, or after closing; otherwise only the user's own institution's."""
     qs = Submission.objects.filter(participant__round=rnd).select_related("participant", "point")
-    if is_pilot(user, rnd) or (rnd.results_released and participant_of(user, rnd) is not None):
+    if (
+        is_pilot(user, rnd)
+        or reads_all(user)
+        or (rnd.results_released and participant_of(user, rnd) is not None)
+    ):
         return qs
     own = participant_of(user, rnd)
     return qs.filter(participant=own) if own else qs.none()
 
 
 def can_view_report(user: Any, rnd: ComparisonRound) -> bool:
-    """The pilot once evaluated (draft report); participants once the report is issued."""
+    """The pilot and leadership once evaluated (draft report); participants once the report is issued."""
     evaluated = {ComparisonRound.Status.EVALUATED, ComparisonRound.Status.REPORTED}
-    if is_pilot(user, rnd):
+    if is_pilot(user, rnd) or reads_all(user):
         return rnd.status in evaluated
     return rnd.status == ComparisonRound.Status.REPORTED and participant_of(user, rnd) is not None
 
@@ -67,7 +79,7 @@ def can_download_protocol(user: Any, rnd: ComparisonRound) -> bool:
 
 def visible_rounds(user: Any) -> QuerySet[ComparisonRound]:
     qs = ComparisonRound.objects.select_related("pilot")
-    if policy.role_of(user) == policy.ADMIN:
+    if reads_all(user):
         return qs
     inst = institution_of(user)
     if inst is None:

@@ -70,7 +70,9 @@ def _context(request: HttpRequest, rnd: ComparisonRound, forms: Any) -> dict[str
         if pilot
         else None,
         "can_report": access.can_view_report(request.user, rnd),
-        "actions": rnd.corrective_actions.select_related("institution", "finding") if pilot else [],
+        "actions": rnd.corrective_actions.select_related("institution", "finding")
+        if pilot or access.reads_all(request.user)
+        else [],
     }
 
 
