@@ -170,6 +170,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not PRODUCTION
 WHITENOISE_ADD_HEADERS_FUNCTION = add_security_headers
+WHITENOISE_ALLOW_ALL_ORIGINS = False  # no cross-origin user of these files (CORP same-origin)
 MEDIA_ROOT = DATA_DIR / "media"  # evidence files; never served directly, only by permission-checked views
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
