@@ -163,9 +163,8 @@ def test_the_charts_are_data_and_the_scripts_come_from_this_origin(site: dict[st
         assert figure["data"] and figure["layout"]["title"]["text"]
     sources = re.findall(r'<script src="([^"]+)"', html)
     assert sources[0].startswith("/scripts/forms.js?v=")
-    assert sources[1:] == ["/charts/plotly.min.js", sources[2]] and sources[2].startswith(
-        "/scripts/charts.js?v="
-    )
+    assert sources[1].startswith("/charts/plotly.min.js?v=")
+    assert sources[2].startswith("/scripts/charts.js?v=") and len(sources) == 3
 
 
 def test_a_name_in_a_figure_cannot_close_its_script_element() -> None:

@@ -33,6 +33,7 @@ PUBLIC_URL_NAMES = frozenset(
         "publication:leaderboard",
         "publication:period",
         "publication:plotly_js",
+        "publication:favicon",
         "publication:script",
         "publication:ranking_xlsx",
         "publication:bulletin_pdf",

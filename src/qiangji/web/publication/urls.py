@@ -5,6 +5,7 @@ from qiangji.web.publication import views
 app_name = "publication"
 urlpatterns = [
     path("", views.leaderboard, name="leaderboard"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("charts/plotly.min.js", views.plotly_js, name="plotly_js"),
     path("scripts/<slug:name>.js", views.script, name="script"),
     path("rankings/<str:period>/", views.leaderboard, name="period"),
