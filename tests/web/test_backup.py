@@ -108,12 +108,57 @@ SNAPSHOT = (
 )
 
 
+def _os_user() -> str:
+    import getpass
+
+    return getpass.getuser()
+
+
+def _facts(archive: Path) -> dict[str, Any]:
+    """What an audit event must say of a backup file: name, path, size, SHA-256 and the manifest's counts
+    (computed here from the file itself)."""
+    data = archive.read_bytes()
+    with zipfile.ZipFile(archive) as z:
+        manifest = json.loads(z.read("manifest.json"))
+    tables = {label: entry["rows"] for label, entry in manifest["tables"].items()}
+    return {
+        "file": archive.name,
+        "path": str(archive.resolve()),
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "backup_created_at": manifest["created_at"],
+        "database_vendor": manifest["database_vendor"],
+        "tables": tables,
+        "rows": sum(tables.values()),
+        "files": len(manifest["media"]),
+        "os_user": _os_user(),
+    }
+
+
+def _assert_event(row: dict[str, Any], action: str, facts: dict[str, Any]) -> None:
+    """One serialised audit event: exactly these fields (``at`` and the request id vary)."""
+    fields = dict(row["fields"])
+    at, request_id = fields.pop("at"), fields.pop("request_id")
+    assert len(request_id) == 32 and at
+    assert fields == {
+        "action": action, "app_label": "", "model": "", "object_id": "", "object_repr": facts["file"],
+        "actor_id": None, "actor": _os_user(), "source": "cli", "ip": None, "changed": [], "before": None,
+        "after": facts,
+    }  # fmt: skip
+
+
 @pytest.mark.django_db(transaction=True)
 def test_it_round_trips_every_table_and_file(filled: dict[str, Any], tmp_path: Path) -> None:
     archive = tmp_path / "qiangji.zip"
+    before = snapshot()
     summary = backup(archive)
     assert summary.files == 1 and summary.rows > 10
-    before = snapshot()
+    facts = _facts(archive)
+    assert facts["rows"] == summary.rows and facts["files"] == 1
+    source = snapshot()  # the backup adds its own event to the source database, and nothing else
+    backup_event = source["tables"]["accounts.auditevent"].pop()
+    assert source == before
+    _assert_event(backup_event, "backup", facts)
     assert before["tables"]["registry.institution"][0]["fields"]["divisions"] == [Division.objects.get().pk]
     for env in _target_env(tmp_path):
         env["DJANGO_SETTINGS_MODULE"] = "qiangji.web.settings"
@@ -124,6 +169,12 @@ def test_it_round_trips_every_table_and_file(filled: dict[str, Any], tmp_path: P
         assert again.returncode == 2 and "not empty" in again.stderr
     assert after["media"] == before["media"]
     assert set(after["tables"]) == set(before["tables"])
+    # The restore's own event, written after the rows were loaded (so the restore keeps it), comes last
+    # with the next id; every other row of every table is the backup's, unchanged.
+    restore_event = after["tables"]["accounts.auditevent"].pop()
+    _assert_event(restore_event, "restore", facts)
+    restored_ids = [row["pk"] for row in before["tables"]["accounts.auditevent"]]
+    assert restore_event["pk"] == max(restored_ids) + 1
     for label, rows in before["tables"].items():
         assert after["tables"][label] == rows, label
 

@@ -12,15 +12,23 @@ everybody out). A restore goes into an *empty* database of the *same* schema: it
 (checksums, sizes, member names) before touching anything, refuses a different set of applied migrations
 or a database that already holds data, writes every row exactly as stored (no model ``save()``, no
 signals, so no audit events or derived values are added) in one transaction, then resets the sequences.
+
+Both are audited (:func:`_audit`): a ``backup`` event in the database that was saved, once the file is
+written; a ``restore`` event in the restored database, written after its rows so the restore keeps it.
+Each names the actor (the signed-in user, or for the ``qiangji`` command the operating-system user, source
+``cli``), the file (name, path, size, SHA-256), the backup's creation time and its tables' row counts.
 """
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import io
 import json
+import os
 import zipfile
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -32,6 +40,9 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+
+from qiangji.web.accounts import audit, context
+from qiangji.web.accounts.models import AuditEvent
 
 FORMAT = "qiangji-backup"
 FORMAT_VERSION = 1
@@ -114,7 +125,54 @@ def backup(target: Path | io.BytesIO) -> Summary:
             archive.writestr(f"media/{rel}", data)
             manifest["media"][rel] = {"size": len(data), "sha256": _sha(data)}
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+    _audit(AuditEvent.Action.BACKUP, target, manifest)
     return Summary(len(manifest["tables"]), rows, len(manifest["media"]))
+
+
+# --- audit ---------------------------------------------------------------------------------------------
+
+
+def os_user() -> str:
+    """The operating-system account running the command (server access is what a command needs)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no passwd entry and no LOGNAME/USER (some containers)
+        return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def _file_facts(file: Path | io.BytesIO) -> dict[str, Any]:
+    if isinstance(file, io.BytesIO):
+        data = file.getvalue()
+        return {"file": "(memory)", "path": "", "size": len(data), "sha256": _sha(data)}
+    digest, size = hashlib.sha256(), 0
+    with Path(file).open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    path = Path(file).resolve()
+    return {"file": path.name, "path": str(path), "size": size, "sha256": digest.hexdigest()}
+
+
+def _audit(action: object, file: Path | io.BytesIO, manifest: dict[str, Any]) -> AuditEvent:
+    """One ``backup``/``restore`` event: who, the file, the backup's creation time and row counts.
+
+    Outside a request or an explicit :func:`context.acting_as` (the ``qiangji`` command), the actor is the
+    operating-system user and the source ``cli``."""
+    tables = {label: int(entry["rows"]) for label, entry in manifest["tables"].items()}
+    facts = _file_facts(file)
+    after = {
+        **facts,
+        "backup_created_at": manifest.get("created_at"),
+        "database_vendor": manifest.get("database_vendor"),
+        "tables": tables,
+        "rows": sum(tables.values()),
+        "files": len(manifest["media"]),
+        "os_user": os_user(),
+    }
+    command = context.current().source == "system"
+    with context.acting_as(None, source="cli") if command else nullcontext():
+        name = context.current().username or os_user()
+        return audit.record(action, actor=name, object_repr=str(facts["file"])[:200], after=after)
 
 
 # --- restore -------------------------------------------------------------------------------------------
@@ -218,7 +276,9 @@ def restore(source: Path | io.BytesIO) -> Summary:
     _check_empty(media)
     written = _write_media(media)
     try:
-        rows = _load_tables(tables)
+        with transaction.atomic():  # the rows and the restore's own event, or neither
+            rows = _load_tables(tables)
+            _audit(AuditEvent.Action.RESTORE, source, manifest)  # after the load: it replaces the trail
     except Exception:
         for path in written:
             path.unlink(missing_ok=True)

@@ -87,6 +87,8 @@ class AuditEvent(models.Model):
         LOGOUT = "logout", _("退出")
         EXPORT = "export", _("导出")
         DENIED = "denied", _("拒绝访问")
+        BACKUP = "backup", _("备份")
+        RESTORE = "restore", _("恢复")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices, db_index=True)
