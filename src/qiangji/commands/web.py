@@ -57,6 +57,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    if args.production:
+        from qiangji.commands.production import ServerOptions, serve_production
+
+        return serve_production(ServerOptions(host=args.host, port=args.port, threads=args.threads or 4))
+    if args.host != "127.0.0.1" or args.threads is not None:
+        print("qiangji serve: --host and --threads apply to --production only", file=sys.stderr)
+        return 2
     setup_django(None)
     _migrate()
     print(f"打开 / open: http://127.0.0.1:{args.port}/")
@@ -131,6 +138,16 @@ def _date(text: str) -> Any:
         raise argparse.ArgumentTypeError(f"date must be YYYY-MM-DD, got {text!r}") from None
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return value
+
+
 def _port(default: int) -> int:
     return int(os.environ.get("PORT", default))
 
@@ -153,8 +170,20 @@ def add_parser(sub: Any) -> None:
     demo.add_argument("--no-serve", action="store_true", help="set up and load, then exit")
     demo.set_defaults(func=cmd_demo)
 
-    serve = sub.add_parser("serve", help="serve the configured database on 127.0.0.1")
+    serve = sub.add_parser(
+        "serve",
+        help="serve the configured database on 127.0.0.1 (development server; --production: waitress)",
+    )
     serve.add_argument("--port", type=int, default=_port(8000))
+    serve.add_argument(
+        "--production",
+        action="store_true",
+        help="check migrations, collectstatic, check --deploy, then serve with waitress (README, Deployment)",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (--production; default 127.0.0.1)"
+    )
+    serve.add_argument("--threads", type=_positive, default=None, help="worker threads (--production; 4)")
     serve.set_defaults(func=cmd_serve)
 
     tables = _table_names()
