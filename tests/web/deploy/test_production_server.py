@@ -216,3 +216,36 @@ def test_it_refuses_to_start_with_an_unapplied_migration(migrated: Path, tmp_pat
     assert "1 unapplied migration(s): publication.0002_immutability_triggers" in result.stderr
     assert "run `qiangji manage migrate`" in result.stderr
     assert not (tmp_path / "static").exists()  # refused before collecting anything
+
+
+def test_it_records_the_client_address_the_proxy_forwards(server: Server) -> None:
+    # Behind the proxy, REMOTE_ADDR is the client's (from X-Forwarded-For, trusted from 127.0.0.1 only):
+    # the audit trail and the login and API throttles count per client, not all as the proxy.
+    page = server.request("GET", "/admin/login/")
+    cookie = re.search(r"csrftoken=([^;]+)", page.headers["set-cookie"]).group(1)  # type: ignore[union-attr]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.body.decode()).group(1)  # type: ignore[union-attr]
+    origin = f"https://127.0.0.1:{server.port}"
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        body = f"csrfmiddlewaretoken={token}&username=nobody-{SECRET[:6]}&password=wrong-password-xyz"
+        conn.request(
+            "POST",
+            "/admin/login/",
+            body=body,
+            headers={
+                **HTTPS,
+                "X-Forwarded-For": "10.9.8.7",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"csrftoken={cookie}",
+                "Origin": origin,
+                "Referer": f"{origin}/admin/login/",
+            },
+        )
+        assert conn.getresponse().status == 200  # the form again, with the error
+    finally:
+        conn.close()
+    with sqlite3.connect(server.data_dir / "qiangji.sqlite3") as db:
+        rows = db.execute(
+            "SELECT ip FROM accounts_loginfailure WHERE username = ?", (f"nobody-{SECRET[:6]}",)
+        ).fetchall()
+    assert rows == [("10.9.8.7",)]
