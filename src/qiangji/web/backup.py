@@ -21,11 +21,9 @@ Each names the actor (the signed-in user, or for the ``qiangji`` command the ope
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import io
 import json
-import os
 import zipfile
 from collections.abc import Iterable
 from contextlib import nullcontext
@@ -132,14 +130,6 @@ def backup(target: Path | io.BytesIO) -> Summary:
 # --- audit ---------------------------------------------------------------------------------------------
 
 
-def os_user() -> str:
-    """The operating-system account running the command (server access is what a command needs)."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no passwd entry and no LOGNAME/USER (some containers)
-        return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
-
-
 def _file_facts(file: Path | io.BytesIO) -> dict[str, Any]:
     if isinstance(file, io.BytesIO):
         data = file.getvalue()
@@ -167,12 +157,11 @@ def _audit(action: object, file: Path | io.BytesIO, manifest: dict[str, Any]) ->
         "tables": tables,
         "rows": sum(tables.values()),
         "files": len(manifest["media"]),
-        "os_user": os_user(),
+        "os_user": context.os_user(),
     }
     command = context.current().source == "system"
-    with context.acting_as(None, source="cli") if command else nullcontext():
-        name = context.current().username or os_user()
-        return audit.record(action, actor=name, object_repr=str(facts["file"])[:200], after=after)
+    with context.as_command() if command else nullcontext():
+        return audit.record(action, object_repr=str(facts["file"])[:200], after=after)
 
 
 # --- restore -------------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +20,8 @@ class Actor:
     source: str = "system"
     ip: str | None = None
     request_id: str = ""
+    #: Who acts when no user does (a command: the operating-system account, :func:`os_user`).
+    name: str = ""
 
     @property
     def user_id(self) -> int | None:
@@ -27,7 +31,7 @@ class Actor:
     def username(self) -> str:
         if self.user is not None and self.user.is_authenticated:
             return str(self.user.get_username())
-        return ""
+        return self.name
 
 
 _current: ContextVar[Actor | HttpRequest | None] = ContextVar("qiangji_actor", default=None)
@@ -51,14 +55,28 @@ def current() -> Actor:
 
 
 @contextmanager
-def acting_as(user: Any, *, source: str = "system", ip: str | None = None) -> Iterator[Actor]:
-    """Attribute every change inside the block to ``user`` (API token auth, commands, jobs)."""
-    actor = Actor(user=user, source=source, ip=ip, request_id=uuid.uuid4().hex)
+def acting_as(user: Any, *, source: str = "system", ip: str | None = None, name: str = "") -> Iterator[Actor]:
+    """Attribute every change inside the block to ``user`` (API token auth, commands, jobs); without a
+    user, to ``name`` (a command's operating-system account)."""
+    actor = Actor(user=user, source=source, ip=ip, request_id=uuid.uuid4().hex, name=name)
     token = _current.set(actor)
     try:
         yield actor
     finally:
         _current.reset(token)
+
+
+def os_user() -> str:
+    """The operating-system account running a command (server access is what a command needs)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no passwd entry and no LOGNAME/USER (some containers)
+        return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def as_command() -> Any:
+    """The context of a ``qiangji`` / ``manage.py`` command: source ``cli``, the OS account as actor."""
+    return acting_as(None, source="cli", name=os_user())
 
 
 @contextmanager

@@ -1,14 +1,61 @@
-"""Tokens in the admin: created here (the secret is shown once, in a message), revoked, never edited."""
+"""Tokens in the admin: created here (the secret is shown once, in a message), revoked, never edited.
+
+A token created here belongs to the signed-in user (a token made for someone else would let its creator
+act as them in the audit trail); service accounts get theirs from ``manage.py createapitoken`` on the
+server. Every token expires: 90 days proposed, at most 365. Revoking anyone's token stays allowed."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from qiangji.web.api.models import ApiToken
+from qiangji.web.api.models import DEFAULT_DAYS, MAX_DAYS, ApiToken, default_expiry
+
+ADD_FIELDS = ["name", "expires_at"]
+
+
+class ApiTokenForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The add form: purpose and a required expiry, later than now and at most :data:`MAX_DAYS` ahead."""
+
+    class Meta:
+        model = ApiToken
+        fields = ADD_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("expires_at")
+        if field is not None:
+            field.required = True
+            field.initial = default_expiry
+            field.help_text = _("必填：默认 %(default)s 天后，最长 %(max)s 天。") % {
+                "default": DEFAULT_DAYS,
+                "max": MAX_DAYS,
+            }
+            field.error_messages["required"] = _(
+                "请填写失效时间：接口令牌必须有有效期（最长 %(max)s 天）。"
+            ) % {"max": MAX_DAYS}
+
+    def clean_expires_at(self) -> dt.datetime:
+        value: dt.datetime = self.cleaned_data["expires_at"]
+        now = timezone.now()
+        if value <= now:
+            raise ValidationError(_("失效时间必须晚于当前时间。"), code="past")
+        latest = now + dt.timedelta(days=MAX_DAYS)
+        if value > latest:
+            raise ValidationError(
+                _("失效时间最长为 %(max)s 天之后（不晚于 %(latest)s）。"),
+                code="too_long",
+                params={"max": MAX_DAYS, "latest": date_format(timezone.localtime(latest), "Y-m-d H:i")},
+            )
+        return value
 
 
 @admin.register(ApiToken)
@@ -19,6 +66,19 @@ class ApiTokenAdmin(admin.ModelAdmin):
     fields = ["user", "name", "expires_at", "hint", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["hint", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke"]
+    form = ApiTokenForm
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return list(ADD_FIELDS) if obj is None else super().get_fields(request, obj)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None:
+            return super().get_fieldsets(request, obj)
+        note = _(
+            "令牌属于当前登录的用户本人（%(user)s），以其权限调用接口。服务账号的令牌请在服务器上用命令创建："
+            "qiangji manage createapitoken 用户名 --name 用途 --days 天数。"
+        ) % {"user": request.user.get_username()}
+        return [(None, {"fields": list(ADD_FIELDS), "description": note})]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
@@ -27,7 +87,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False  # revoke instead: a token's row stays as a record of who could call the API
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
-        row, secret = ApiToken.issue(obj.user, obj.name, obj.expires_at)
+        row, secret = ApiToken.issue(request.user, obj.name, obj.expires_at)  # only ever one's own
+        obj.user = request.user
         obj.pk, obj.hint, obj.digest = row.pk, row.hint, row.digest
         messages.warning(request, _("新令牌（只显示这一次，请立即保存）：%(token)s") % {"token": secret})
 

@@ -7,6 +7,7 @@ lookup by digest is a unique-index equality, so there is no timing side channel 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from typing import Any
@@ -18,6 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 TOKEN_PREFIX = "qj_"
+#: Every token expires: 90 days unless chosen otherwise, never more than a year (admin form and command).
+DEFAULT_DAYS, MAX_DAYS = 90, 365
+
+
+def default_expiry() -> dt.datetime:
+    return timezone.now() + dt.timedelta(days=DEFAULT_DAYS)
 
 
 def digest(token: str) -> str:
@@ -58,7 +65,11 @@ class ApiToken(models.Model):
 
     @classmethod
     def issue(cls, user: Any, name: str, expires_at: Any = None) -> tuple[ApiToken, str]:
-        """Create a token for ``user``; returns the row and the secret (never stored, shown once)."""
+        """Create a token for ``user``; returns the row and the secret (never stored, shown once).
+
+        Without ``expires_at`` the token lasts :data:`DEFAULT_DAYS`; the forms and the command refuse an
+        expiry more than :data:`MAX_DAYS` ahead."""
+        expires_at = expires_at if expires_at is not None else default_expiry()
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         row = cls.objects.create(
             user=user, name=name, hint=secret[:8], digest=digest(secret), expires_at=expires_at
