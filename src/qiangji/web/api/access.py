@@ -70,7 +70,8 @@ def can_review(user: Any) -> bool:
 
 
 def sees_unpublished(user: Any) -> bool:
-    """Drafts and 公示 publications: the city side; the public sees final publications only."""
+    """The city side (programme office, reviewers, leadership): draft publications, every comparison round;
+    the public sees final and notice-period (公示) publications."""
     policy = _accounts()
     if policy is not None:
         return policy.role_of(user) in policy.READ_ALL_ROLES
