@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -53,8 +53,27 @@ def _launch() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    yield page
-    context.close()
+def new_page(browser: Any) -> Iterator[Callable[[], Any]]:
+    """Opens pages, each in a browser context of its own (own cookies: another signed-in user), and closes
+    every one of them when the test ends.
+
+    A context left open keeps its keep-alive connections to the live server, and so the server's request
+    threads, until the browser closes at the end of the session, after pytest-django's `live_server` has
+    stopped and taken back the thread sharing of the in-memory SQLite connection it lent them: each thread
+    then fails in `connections.close_all()` ("DatabaseWrapper objects created in a thread can only be used in
+    that same thread"), reported under whatever test runs last."""
+    contexts: list[Any] = []
+
+    def open_page() -> Any:
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: Callable[[], Any]) -> Any:
+    return new_page()

@@ -69,7 +69,7 @@ def submissions(page: Any) -> list[str]:
     return page.locator("#submissions tbody tr td:nth-child(2)").all_inner_texts()
 
 
-def test_a_round_from_submission_to_report(page, browser, live_server, output_dir) -> None:
+def test_a_round_from_submission_to_report(page, new_page, live_server, output_dir) -> None:
     make_round()
     url = f"/comparisons/{CODE}/"
     login(page, live_server.url, "lab1", url)
@@ -86,7 +86,7 @@ def test_a_round_from_submission_to_report(page, browser, live_server, output_di
     assert page.request.get(live_server.url + url + "report.pdf").status == 403
     assert page.request.get(live_server.url + url + "results.xlsx").ok  # own results only (tested in web)
 
-    pilot = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+    pilot = new_page()  # the pilot signs in in a context of its own, closed with the test
     login(pilot, live_server.url, "pilot", url)
     assert sorted(set(submissions(pilot))) == ["L1", "L2", "L3", "P"]
     pilot.click("#close-round")
