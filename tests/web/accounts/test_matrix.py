@@ -21,6 +21,7 @@ STAFF = frozenset({"admin", "reviewer", "reporter", "other_reporter", "leadershi
 READ_ALL = frozenset({"admin", "reviewer", "leadership"})
 CITY = frozenset({"admin", "reviewer"})
 AUDITORS = frozenset({"admin", "leadership"})
+ADMIN = frozenset({"admin"})
 
 
 @pytest.fixture
@@ -53,43 +54,48 @@ def world(world: dict[str, Any], settings: Any, tmp_path: Any) -> dict[str, Any]
 def _rounds(world: dict[str, Any]) -> None:
     """Comparison rounds piloted by the city institute (the reviewer's), with the city, C1 and C2 taking
     part: one in draft, one open with results of all three at point 1 only (C2's is 0.123456), one closed,
-    one evaluated (its report not yet issued)."""
+    one evaluated (its report not yet issued). The same four piloted by county 1, with C1 and C2 only
+    (C2's result 0.654321): the city reviewer neither pilots them nor takes part, and reads them all."""
+    from qiangji.web.comparisons.evaluate import evaluate_round
+    from qiangji.web.comparisons.models import ComparisonRound
+
+    city_labs = ((world["city"], 0.0), (world["c1"], 0.4), (world["c2"], 0.123456))
+    county_labs = ((world["c1"], 0.1), (world["c2"], 0.654321))
+    for prefix, pilot, labs in (("CMP", world["city"], city_labs), ("CMP-C1", world["c1"], county_labs)):
+        for code, status in (("DRAFT", "draft"), ("OPEN", "open"), ("CLOSED", "closed"), ("EVAL", "closed")):
+            _round(f"{prefix}-{code}", status, pilot, labs)
+        evaluate_round(ComparisonRound.objects.get(code=f"{prefix}-EVAL"), method="pilot", options={})
+
+
+def _round(code: str, status: str, pilot: Any, labs: tuple[tuple[Any, float], ...]) -> None:
     import datetime as dt
 
     from django.utils import timezone
 
-    from qiangji.web.comparisons.evaluate import evaluate_round
     from qiangji.web.comparisons.models import ComparisonRound, MeasurementPoint, Participant, Submission
 
-    for code, status in (
-        ("CMP-DRAFT", "draft"),
-        ("CMP-OPEN", "open"),
-        ("CMP-CLOSED", "closed"),
-        ("CMP-EVAL", "closed"),
-    ):
-        rnd = ComparisonRound.objects.create(
-            code=code,
-            name=f"{code}（示例）",
-            year=2024,
-            quantity="质量",
-            unit="mg",
-            pilot=world["city"],
-            transfer_standard="砝码（示例）",
-            deadline=timezone.now() + dt.timedelta(days=10),
-            status=status,
-        )
-        points = [
-            MeasurementPoint.objects.create(round=rnd, order=i, label=f"{i}00 g", nominal=i * 100.0)
-            for i in (1, 2)
-        ]
-        filled = points[:1] if code == "CMP-OPEN" else points  # the open round's point 2 takes the submit row
-        for i, (inst, x) in enumerate(((world["city"], 0.0), (world["c1"], 0.4), (world["c2"], 0.123456))):
-            part = Participant.objects.create(round=rnd, institution=inst, lab_code=f"L{i}")
-            for point in filled:
-                Submission.objects.create(
-                    participant=part, point=point, x=x, U=0.5 + i / 10, k=2, measured_on=dt.date(2024, 3, 1)
-                )
-    evaluate_round(ComparisonRound.objects.get(code="CMP-EVAL"), method="pilot", options={})
+    rnd = ComparisonRound.objects.create(
+        code=code,
+        name=f"{code}（示例）",
+        year=2024,
+        quantity="质量",
+        unit="mg",
+        pilot=pilot,
+        transfer_standard="砝码（示例）",
+        deadline=timezone.now() + dt.timedelta(days=10),
+        status=status,
+    )
+    points = [
+        MeasurementPoint.objects.create(round=rnd, order=i, label=f"{i}00 g", nominal=i * 100.0)
+        for i in (1, 2)
+    ]
+    filled = points[:1] if code.endswith("-OPEN") else points  # the open round's point 2 takes the submit row
+    for i, (inst, x) in enumerate(labs):
+        part = Participant.objects.create(round=rnd, institution=inst, lab_code=f"L{i}")
+        for point in filled:
+            Submission.objects.create(
+                participant=part, point=point, x=x, U=0.5 + i / 10, k=2, measured_on=dt.date(2024, 3, 1)
+            )
 
 
 def _batches(world: dict[str, Any]) -> None:
@@ -208,6 +214,26 @@ MATRIX = [
     Row("round: close (pilot)", "/comparisons/CMP-OPEN/close/", CITY, method="post"),
     Row("round: evaluate (pilot)", "/comparisons/CMP-CLOSED/evaluate/", CITY, method="post",
         data={"method": "pilot"}),
+    # Rounds piloted by county 1 (C1 and C2 take part, the city does not): a city reviewer reads them in
+    # every state like leadership; the pilot's actions stay with the programme admin (not the reviewer's).
+    Row("comparisons: county-piloted draft listed", reverse("comparisons:list"), STAFF, "CMP-C1-DRAFT",
+        sees=READ_ALL),
+    Row("county-piloted round: draft", "/comparisons/CMP-C1-DRAFT/", READ_ALL),
+    Row("county-piloted round: open, C2's result", "/comparisons/CMP-C1-OPEN/", STAFF, "0.654321",
+        sees=READ_ALL | {"other_reporter"}),
+    Row("county-piloted round: draft, results workbook", "/comparisons/CMP-C1-DRAFT/results.xlsx", READ_ALL),
+    Row("county-piloted round: closed, C2's result", "/comparisons/CMP-C1-CLOSED/", STAFF, "0.654321"),
+    Row("county-piloted round: evaluated, results shown", "/comparisons/CMP-C1-EVAL/", STAFF, "report.pdf",
+        sees=READ_ALL),
+    Row("county-piloted round: evaluated, report xlsx", "/comparisons/CMP-C1-EVAL/report.xlsx", READ_ALL),
+    Row("county-piloted round: evaluated, report pdf", "/comparisons/CMP-C1-EVAL/report.pdf", READ_ALL),
+    Row("county-piloted round: evaluated, chart", "/comparisons/CMP-C1-EVAL/chart-1.svg", READ_ALL),
+    Row("county-piloted round: open (pilot)", "/comparisons/CMP-C1-DRAFT/open/", ADMIN, method="post"),
+    Row("county-piloted round: close (pilot)", "/comparisons/CMP-C1-OPEN/close/", ADMIN, method="post"),
+    Row("county-piloted round: evaluate (pilot)", "/comparisons/CMP-C1-CLOSED/evaluate/", ADMIN,
+        method="post", data={"method": "pilot"}),
+    Row("county-piloted round: issue the report (pilot)", "/comparisons/CMP-C1-EVAL/report/", ADMIN,
+        method="post"),
     Row("competitions", reverse("comparisons:competitions"), STAFF),
     Row("assessment periods", "/assessment/", STAFF),
     Row("assessment overview (all institutions)", "/assessment/2024Q1/", READ_ALL, "示例县计量所2"),
@@ -336,6 +362,10 @@ API_MATRIX = [
     Row("api: comparison results evaluated, no report", "/api/v1/comparisons/rounds/CMP-EVAL/results",
         READ_ALL, "L2", sees=READ_ALL),
     Row("api: draft round", "/api/v1/comparisons/rounds/CMP-DRAFT", READ_ALL),
+    Row("api: county-piloted draft round", "/api/v1/comparisons/rounds/CMP-C1-DRAFT", READ_ALL),
+    Row("api: county-piloted submissions before closing",
+        "/api/v1/comparisons/rounds/CMP-C1-OPEN/submissions",
+        READ_ALL | {"reporter", "other_reporter"}, "0.654321", sees=READ_ALL | {"other_reporter"}),
     Row("api: submissions before closing", "/api/v1/comparisons/rounds/CMP-OPEN/submissions",
         READ_ALL | {"reporter", "other_reporter"}, "0.123456", sees=READ_ALL | {"other_reporter"}),
 ]  # fmt: skip

@@ -3,9 +3,11 @@
 The pilot: the programme admin, or a city reviewer whose institution is the round's pilot institution.
 A participant: a user whose institution is one of the round's participating institutions. A participant
 sees only its own submissions until the pilot closes the round, and the report once it is issued.
-Leadership reads every round in every state like the programme admin (the confidentiality before closing
-binds participants, not the city), and changes nothing: it is never the pilot, and the accounts middleware
-refuses its POSTs.
+The city side that reads everything (:data:`policy.READ_ALL_ROLES`: programme admin, city reviewers,
+leadership) reads every round in every state, also one its institution neither pilots nor takes part in
+(the confidentiality before closing binds participants, not the city). Reading is not piloting: a reviewer
+opens, closes, evaluates or reports only the rounds its institution pilots, and leadership changes nothing
+(it is never the pilot, and the accounts middleware refuses its POSTs).
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ def is_pilot(user: Any, rnd: ComparisonRound) -> bool:
 
 
 def reads_all(user: Any) -> bool:
-    """The programme admin and leadership read every round, every submission and every evaluation."""
-    return policy.role_of(user) in (policy.ADMIN, policy.LEADERSHIP)
+    """The programme admin, city reviewers and leadership read every round, submission and evaluation."""
+    return policy.role_of(user) in policy.READ_ALL_ROLES
 
 
 def participant_of(user: Any, rnd: ComparisonRound) -> Participant | None:
@@ -42,7 +44,7 @@ def participant_of(user: Any, rnd: ComparisonRound) -> Participant | None:
 
 
 def can_view(user: Any, rnd: ComparisonRound) -> bool:
-    """The pilot and leadership always; a participant once the round is no longer a draft."""
+    """The pilot and the city side (:func:`reads_all`) always; a participant once the round is published."""
     if is_pilot(user, rnd) or reads_all(user):
         return True
     return rnd.status != ComparisonRound.Status.DRAFT and participant_of(user, rnd) is not None
@@ -62,7 +64,7 @@ def visible_submissions(user: Any, rnd: ComparisonRound) -> QuerySet[Submission]
 
 
 def can_view_report(user: Any, rnd: ComparisonRound) -> bool:
-    """The pilot and leadership once evaluated (draft report); participants once the report is issued."""
+    """The pilot and the city side once evaluated (draft report); participants once the report is issued."""
     evaluated = {ComparisonRound.Status.EVALUATED, ComparisonRound.Status.REPORTED}
     if is_pilot(user, rnd) or reads_all(user):
         return rnd.status in evaluated
