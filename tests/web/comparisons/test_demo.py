@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from typing import Any
 
 import pytest
@@ -36,9 +35,7 @@ def loaded(db: Any) -> dict[str, Any]:
         inst = Institution.objects.create(code=code, name=f"{code} 计量所（示例）", level="county")
         for i in range(4):
             Staff.objects.create(institution=inst, name=f"{code}-{i}", hired_on=dt.date(2015, 1, 1))
-    started = time.perf_counter()
-    report = load_comparisons_demo()
-    return {"report": report, "seconds": time.perf_counter() - started}
+    return {"report": load_comparisons_demo()}  # its speed is measured in benchmarks/bench_demo.py
 
 
 def test_it_runs_three_to_six_reported_rounds_a_year(loaded: dict[str, Any]) -> None:
@@ -51,7 +48,6 @@ def test_it_runs_three_to_six_reported_rounds_a_year(loaded: dict[str, Any]) -> 
             assert 7 <= rnd.participants.count() <= 10  # the pilot and six to nine counties
             assert rnd.reported_on is not None and rnd.reported_on.year == year
             assert {e.evaluated_at.year for e in rnd.evaluations.all()} == {year}
-    assert loaded["seconds"] < 5.0
 
 
 def test_between_five_and_ten_percent_of_results_are_unsatisfactory(loaded: dict[str, Any]) -> None:
