@@ -31,7 +31,16 @@ def test_it_advises_a_middle_ranked_institution_on_its_scorecard(client, publish
 def test_it_tells_the_leader_it_cannot_rise(client, published) -> None:
     top = published[1].content["rows"][0]
     html = client.get(f"/rankings/2025Q2/{top['unit']}/").content.decode()
-    assert "现排第 1 名，无可再提升 1 位" in html and "无可再提升 3 位" in html
+    section = html[html.index("提升建议") :]
+    assert "现排第 1 名，已居榜首" in section
+    assert "<h3>排名提升" not in section and "<th>新排名</th>" not in section  # no step to show, said once
+
+
+def test_it_advises_in_english(client, published) -> None:
+    row = next(r for r in published[1].content["rows"] if r["rank"] >= 5)
+    page = client.get(f"/rankings/2025Q2/{row['unit']}/", HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert "How to improve the rank" in html and "Rise by 1 place" in html and "排名提升" not in html
 
 
 def test_it_prints_the_advice_in_the_profile(client, published) -> None:
