@@ -231,5 +231,10 @@ def is_city(user: Any) -> bool:
     return role_of(user) in CITY_ROLES
 
 
+def reads_all(user: Any) -> bool:
+    """The roles that read every institution's data (admin, city reviewers, leadership)."""
+    return role_of(user) in READ_ALL_ROLES
+
+
 def is_read_only(user: Any) -> bool:
     return role_of(user) == LEADERSHIP

@@ -74,7 +74,7 @@ def sees_unpublished(user: Any) -> bool:
     the public sees final and notice-period (公示) publications."""
     policy = _accounts()
     if policy is not None:
-        return policy.role_of(user) in policy.READ_ALL_ROLES
+        return bool(policy.reads_all(user))
     return _is_city(user)
 
 

@@ -13,20 +13,14 @@ from qiangji.web.api import access
 from qiangji.web.api.errors import ERRORS
 from qiangji.web.api.schemas import ROUND_CODE, ResultOut, RoundOut, SubmissionOut
 from qiangji.web.comparisons import access as round_access
-from qiangji.web.comparisons.models import ComparisonRound, LabResult, Submission
+from qiangji.web.comparisons.models import ComparisonRound, LabResult
 
 router = Router(tags=["comparisons"])
 Code = Path(..., pattern=ROUND_CODE)
 
 
-def _rounds(user: Any) -> Any:
-    if access.sees_unpublished(user):
-        return ComparisonRound.objects.select_related("pilot")
-    return round_access.visible_rounds(user)
-
-
 def _round(request: HttpRequest, code: str) -> ComparisonRound:
-    rnd = _rounds(request.user).filter(code=code).first()
+    rnd = round_access.visible_rounds(request.user).filter(code=code).first()
     if rnd is None:
         raise Http404(f"comparison round {code} not found")
     return rnd
@@ -48,7 +42,7 @@ def round_out(rnd: ComparisonRound) -> dict[str, Any]:
 
 @router.get("/comparisons/rounds", response={200: list[RoundOut], **ERRORS})
 def rounds(request: HttpRequest) -> list[dict[str, Any]]:
-    return [round_out(r) for r in _rounds(request.user).order_by("-year", "code")[:500]]
+    return [round_out(r) for r in round_access.visible_rounds(request.user).order_by("-year", "code")[:500]]
 
 
 @router.get("/comparisons/rounds/{code}", response={200: RoundOut, **ERRORS})
@@ -58,11 +52,7 @@ def round_detail(request: HttpRequest, code: str = Code) -> dict[str, Any]:
 
 @router.get("/comparisons/rounds/{code}/submissions", response={200: list[SubmissionOut], **ERRORS})
 def submissions(request: HttpRequest, code: str = Code) -> list[dict[str, Any]]:
-    rnd = _round(request, code)
-    if access.sees_unpublished(request.user):  # the programme office, reviewers, leadership: all
-        qs = Submission.objects.filter(participant__round=rnd).select_related("participant", "point")
-    else:
-        qs = round_access.visible_submissions(request.user, rnd)
+    qs = round_access.visible_submissions(request.user, _round(request, code))
     return [
         {
             "lab_code": s.participant.lab_code,

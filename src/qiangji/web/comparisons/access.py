@@ -33,7 +33,7 @@ def is_pilot(user: Any, rnd: ComparisonRound) -> bool:
 
 def reads_all(user: Any) -> bool:
     """The programme admin, city reviewers and leadership read every round, submission and evaluation."""
-    return policy.role_of(user) in policy.READ_ALL_ROLES
+    return policy.reads_all(user)
 
 
 def participant_of(user: Any, rnd: ComparisonRound) -> Participant | None:

@@ -40,7 +40,7 @@ def _institution_of(user: Any) -> Institution | None:
 
 
 def _reads_all(request: HttpRequest) -> bool:
-    return policy.role_of(request.user) in policy.READ_ALL_ROLES
+    return policy.reads_all(request.user)
 
 
 def _own_or_denied(request: HttpRequest) -> Institution | None:

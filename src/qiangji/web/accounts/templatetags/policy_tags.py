@@ -33,7 +33,7 @@ def is_city(user: Any) -> bool:
 
 @register.filter
 def reads_all(user: Any) -> bool:
-    return policy.role_of(user) in policy.READ_ALL_ROLES
+    return policy.reads_all(user)
 
 
 @register.filter
