@@ -56,7 +56,8 @@ def _holidays() -> list[dt.date]:
     return [dt.date.fromisoformat(str(d)) for d in settings.QIANGJI.get("HOLIDAYS", ())]
 
 
-def _log(pub: Publication, action: Any, user: Any, detail: str = "") -> None:
+def log_event(pub: Publication, action: Any, user: Any, detail: str = "") -> None:
+    """Record a step of ``pub`` in its event log."""
     actor = user if getattr(user, "pk", None) else None
     PublicationEvent.objects.create(publication=pub, action=action, actor=actor, detail=detail)
 
@@ -78,7 +79,7 @@ def create_draft(period: Any, run: IndexRun, *, user: Any = None, title: str = "
         period=period, run=run, title=title or f"{period.label}计量技术机构能力建设指数排行榜"
     )
     pub.runs_history.add(run)
-    _log(pub, PublicationEvent.Action.CREATED, user, f"run #{run.pk}")
+    log_event(pub, PublicationEvent.Action.CREATED, user, f"run #{run.pk}")
     return pub
 
 
@@ -87,7 +88,7 @@ def start_notice(pub: Publication, today: dt.date, *, user: Any = None) -> Publi
     """Publish the draft for public notice; objections are accepted until ``notice_ends_on``."""
     _require(pub, Status.DRAFT)
     _open_notice(pub, today)
-    _log(pub, PublicationEvent.Action.NOTICE, user, f"异议截止 {pub.notice_ends_on}")
+    log_event(pub, PublicationEvent.Action.NOTICE, user, f"异议截止 {pub.notice_ends_on}")
     return pub
 
 
@@ -126,7 +127,7 @@ def lodge_objection(
         received_on=received_on,
         institution=institution,
     )
-    _log(pub, PublicationEvent.Action.OBJECTION, user, f"objection #{obj.pk}: {submitted_by}")
+    log_event(pub, PublicationEvent.Action.OBJECTION, user, f"objection #{obj.pk}: {submitted_by}")
     return obj
 
 
@@ -157,7 +158,7 @@ def reply_objection(
     obj.outcome, obj.reply, obj.replied_at = outcome, reply, timezone.now()
     obj.replied_by = user if getattr(user, "pk", None) else None
     obj.save()
-    _log(pub, PublicationEvent.Action.REPLY, user, f"objection #{obj.pk}: {outcome}")
+    log_event(pub, PublicationEvent.Action.REPLY, user, f"objection #{obj.pk}: {outcome}")
     return obj
 
 
@@ -178,7 +179,7 @@ def _correct(
     pub.run = run
     _open_notice(pub, today)
     pub.runs_history.add(run)
-    _log(
+    log_event(
         pub,
         PublicationEvent.Action.CORRECTED,
         user,
@@ -204,5 +205,5 @@ def finalise(pub: Publication, today: dt.date, *, user: Any = None) -> Publicati
     pub.finalised_at = timezone.now()
     pub.finalised_by = user if getattr(user, "pk", None) else None
     pub.save()
-    _log(pub, PublicationEvent.Action.FINAL, user, f"sha256 {pub.content_sha256}")
+    log_event(pub, PublicationEvent.Action.FINAL, user, f"sha256 {pub.content_sha256}")
     return pub

@@ -4,6 +4,7 @@ from qiangji.web.assessment.models.periods import (
     FrameworkVersion,
     FrameworkVersionLocked,
     Period,
+    ReportingExtension,
     compile_source,
     parse_period_code,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "ReportLocked",
     "ReportTransition",
     "ReportedValue",
+    "ReportingExtension",
     "SupervisionVisit",
     "compile_source",
     "parse_period_code",

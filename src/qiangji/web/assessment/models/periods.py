@@ -52,6 +52,47 @@ class Period(models.Model):
     start = models.DateField(_("起始日期"), editable=False)
     end = models.DateField(_("截止日期"), editable=False)
     as_of = models.DateField(_("统计基准日"), editable=False, help_text=_("期末最后一天。"))
+    # The lifecycle (qiangji.web.assessment.lifecycle): set by open_period / lock, never typed in.
+    framework_version = models.ForeignKey(
+        "FrameworkVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="periods",
+        verbose_name=_("指标框架版本"),
+        editable=False,
+    )
+    opens_on = models.DateField(_("填报开始日期"), null=True, blank=True, editable=False)
+    deadline = models.DateField(_("填报截止日期"), null=True, blank=True, editable=False)
+    opened_at = models.DateTimeField(_("开放时间"), null=True, blank=True, editable=False)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("开放人"),
+        editable=False,
+    )
+    locked_at = models.DateTimeField(_("锁定时间"), null=True, blank=True, editable=False)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("锁定人"),
+        editable=False,
+    )
+
+    class Stage(models.TextChoices):
+        NOT_OPEN = "not_open", _("未开放")
+        REPORTING = "reporting", _("填报中")
+        REVIEW = "review", _("审核中")
+        LOCKED = "locked", _("已锁定")
+        COMPUTED = "computed", _("已计算")
+        NOTICE = "notice", _("公示中")
+        PUBLISHED = "published", _("已发布")
 
     class Meta:
         verbose_name = _("考核期次")
@@ -79,6 +120,32 @@ class Period(models.Model):
         self.kind = self.Kind.QUARTER if self.quarter else self.Kind.YEAR
         self.as_of = self.end
         super().save(*args, **kwargs)
+
+    def stage(self, today: dt.date | None = None) -> str:
+        """Where the period stands (:class:`Stage`), derived from its dates, its lock and its publication.
+
+        未开放 before it is opened or before ``opens_on``; 填报中 from ``opens_on`` to ``deadline``
+        inclusive; 审核中 after the deadline until locked; 已锁定 once locked; then the publication's
+        status: draft → 已计算, notice → 公示中, final → 已发布. A period published before the lifecycle
+        existed (no dates) is 已发布 all the same.
+        """
+        stage = self.Stage
+        pub = getattr(self, "publication", None) if self.pk else None
+        if pub is not None:
+            found = {"draft": stage.COMPUTED, "notice": stage.NOTICE}.get(pub.status, stage.PUBLISHED)
+        elif self.locked_at is not None:
+            found = stage.LOCKED
+        else:
+            found = self._window_stage(today or timezone.localdate())
+        return str(found)
+
+    def _window_stage(self, today: dt.date) -> Any:
+        if self.opens_on is None or self.deadline is None or today < self.opens_on:
+            return self.Stage.NOT_OPEN
+        return self.Stage.REPORTING if today <= self.deadline else self.Stage.REVIEW
+
+    def stage_label(self, today: dt.date | None = None) -> str:
+        return str(self.Stage(self.stage(today)).label)
 
     @classmethod
     def for_code(cls, code: str) -> Period:
@@ -231,3 +298,33 @@ class FrameworkVersion(models.Model):
         new.full_clean()
         new.save()
         return new
+
+
+class ReportingExtension(models.Model):
+    """The city reopens reporting of one period for one institution until ``until``, for a recorded reason."""
+
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="extensions", verbose_name=_("考核期次")
+    )
+    institution = models.ForeignKey(
+        "registry.Institution", on_delete=models.PROTECT, related_name="+", verbose_name=_("机构")
+    )
+    until = models.DateField(_("延长至"))
+    reason = models.TextField(_("理由"), max_length=2000)
+    granted_at = models.DateTimeField(_("批准时间"), auto_now_add=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("批准人"),
+    )
+
+    class Meta:
+        verbose_name = _("补报许可")
+        verbose_name_plural = pgettext_lazy("plural", "补报许可")
+        ordering = ["-granted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.period.code} {self.institution.code} → {self.until}"

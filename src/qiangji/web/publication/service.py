@@ -1,0 +1,184 @@
+"""The period-level publishing steps that the pages, the command line and the API share.
+
+Each step checks the period's stage (:meth:`Period.stage`) and then calls the publication workflow
+(:mod:`qiangji.web.publication.workflow`), which checks the publication's own state and logs the event:
+
+* `compute(period)`: on a locked period, builds the indicator matrix from the registry and the locked
+  values, computes the index with its Monte-Carlo rank uncertainty and stores it as the draft ranking
+  (a draft may be recomputed; the previous run stays in the publication's history).
+* `start_notice(period, start=…)`: the draft goes to public notice (公示); objections until the
+  ``OBJECTION_PERIOD_WORKING_DAYS``-th working day.
+* `lodge_objection(period, …)` / `answer_objection(objection, …)`: an upheld objection leads to a corrected
+  run (from the current registry, with the corrections the answer names) and a new notice period.
+* `finalise(period, today=…)`: after the objection period, every objection answered; frozen and hashed.
+
+Every refusal is a :class:`~qiangji.web.publication.workflow.WorkflowError` with one sentence saying why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from qiangji.web.assessment.inputs import Inputs, build_inputs
+from qiangji.web.assessment.models import FrameworkVersion, Period
+from qiangji.web.publication import workflow
+from qiangji.web.publication.models import IndexRun, Objection, Publication
+from qiangji.web.publication.runs import DEFAULT_RUNS, DEFAULT_SEED, create_run
+from qiangji.web.publication.workflow import WorkflowError
+
+Stage = Period.Stage
+#: (institution code, indicator code) → corrected value, as named in an upheld objection's answer.
+Corrections = Mapping[tuple[str, str], float]
+
+
+def _version(period: Period) -> FrameworkVersion:
+    if period.framework_version_id is not None:
+        return period.framework_version  # type: ignore[return-value]
+    from qiangji.web.assessment.reporting import current_framework_version
+
+    return current_framework_version()
+
+
+def _fresh(period: Period) -> Period:
+    return Period.objects.select_related("framework_version").get(pk=period.pk)
+
+
+def _require(period: Period, *stages: Any, today: dt.date | None = None) -> None:
+    stage = period.stage(today)
+    if stage not in stages:
+        wanted = "、".join(str(Stage(s).label) for s in stages)
+        raise WorkflowError(
+            f"{period.label}当前为“{period.stage_label(today)}”，此操作只能在“{wanted}”时进行。"
+        )
+
+
+def period_inputs(period: Period, corrections: Corrections | None = None) -> Inputs:
+    """The indicator matrix of ``period`` from the registry and its locked values, with ``corrections``."""
+    inputs = build_inputs(period, _version(period))
+    if not corrections:
+        return inputs
+    frame = inputs.frame.copy()
+    provenance = dict(inputs.provenance)
+    for (unit, indicator), value in sorted(corrections.items()):
+        if unit not in frame.index or indicator not in frame.columns:
+            raise WorkflowError(f"更正的数据 {unit} {indicator} 不在本期指标矩阵中。")
+        frame.loc[unit, indicator] = float(value)
+        provenance[(unit, indicator)] = {**provenance.get((unit, indicator), {}), "corrected": float(value)}
+    return Inputs(
+        frame=frame,
+        names=inputs.names,
+        provenance=provenance,
+        attributes=inputs.attributes,
+        period=inputs.period,
+        framework_version=inputs.framework_version,
+        as_of=inputs.as_of,
+    )
+
+
+def compute(
+    period: Period,
+    *,
+    runs: int = DEFAULT_RUNS,
+    seed: int = DEFAULT_SEED,
+    user: Any = None,
+    progress: Callable[[float], None] | None = None,
+) -> Publication:
+    """Compute the index of a locked ``period`` and store it as the draft ranking (or its new run)."""
+    period = _fresh(period)
+    _require(period, Stage.LOCKED, Stage.COMPUTED)
+    if runs < 1:
+        raise WorkflowError(f"蒙特卡洛次数必须为正整数，收到 {runs}。")
+    if progress:
+        progress(0.05)
+    inputs = period_inputs(period)
+    if progress:
+        progress(0.2)
+    run = create_run(period, _version(period), inputs, seed=seed, runs=runs, user=user, note="")
+    if progress:
+        progress(0.95)
+    return _store_draft(period, run, user)
+
+
+@transaction.atomic
+def _store_draft(period: Period, run: IndexRun, user: Any) -> Publication:
+    pub = Publication.objects.select_for_update().filter(period=period).first()
+    if pub is None:
+        return workflow.create_draft(period, run, user=user)
+    if pub.status != Publication.Status.DRAFT:
+        raise WorkflowError(f"{period.label}的排行榜已{pub.get_status_display()}，不能重新计算。")
+    pub.run = run
+    pub.save(update_fields=["run"])
+    pub.runs_history.add(run)
+    workflow.log_event(pub, workflow.PublicationEvent.Action.CREATED, user, f"recomputed: run #{run.pk}")
+    return pub
+
+
+def publication_of(period: Period) -> Publication:
+    pub = Publication.objects.filter(period=period).first()
+    if pub is None:
+        raise WorkflowError(f"{period.label}尚未计算排行榜。")
+    return pub
+
+
+def start_notice(period: Period, *, start: dt.date | None = None, user: Any = None) -> Publication:
+    """Start the public notice of ``period``'s draft on ``start`` (default today)."""
+    period = _fresh(period)
+    _require(period, Stage.COMPUTED)
+    return workflow.start_notice(publication_of(period), start or timezone.localdate(), user=user)
+
+
+def lodge_objection(
+    period: Period,
+    *,
+    text: str,
+    submitted_by: str,
+    institution: Any = None,
+    user: Any = None,
+    today: dt.date | None = None,
+) -> Objection:
+    """An objection to ``period``'s ranking in notice, received ``today``."""
+    period = _fresh(period)
+    _require(period, Stage.NOTICE)
+    return workflow.lodge_objection(
+        publication_of(period),
+        text=text,
+        submitted_by=submitted_by,
+        received_on=today or timezone.localdate(),
+        institution=institution,
+        user=user,
+    )
+
+
+def answer_objection(
+    objection: Objection,
+    *,
+    outcome: str,
+    reply: str,
+    user: Any = None,
+    today: dt.date | None = None,
+    corrections: Corrections | None = None,
+) -> Objection:
+    """Answer ``objection``; an upheld one recomputes from the current data with ``corrections``."""
+    corrected = None
+    if outcome == Objection.Outcome.UPHELD:
+        corrected = period_inputs(objection.publication.period, corrections)
+    return workflow.reply_objection(
+        objection,
+        outcome=outcome,
+        reply=reply,
+        today=today or timezone.localdate(),
+        user=user,
+        corrected_inputs=corrected,
+    )
+
+
+def finalise(period: Period, *, today: dt.date | None = None, user: Any = None) -> Publication:
+    """Publish ``period``'s ranking as final (after the objection period, every objection answered)."""
+    period = _fresh(period)
+    _require(period, Stage.NOTICE)
+    return workflow.finalise(publication_of(period), today or timezone.localdate(), user=user)
