@@ -36,6 +36,7 @@ test: system-deps venv lint typecheck
 	bash scripts/run-tests.sh
 
 bench: venv
+	bash scripts/system-deps.sh bench
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:

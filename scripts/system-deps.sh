@@ -4,6 +4,8 @@
 # Only as root and only what is missing; otherwise says what to install.
 set -euo pipefail
 needed=(postgresql chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0)
+# `system-deps.sh bench`: also the load generator of benchmarks/bench_leaderboard.py.
+[ "${1:-}" = "bench" ] && needed+=(wrk)
 missing=()
 for p in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

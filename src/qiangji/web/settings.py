@@ -103,6 +103,19 @@ def _database() -> dict[str, object]:
 
 
 DATABASES = {"default": _database()}
+
+# "default" (API rate limits, per-process look-ups) is in memory. "pages" holds what the public pages derive
+# from final publications (qiangji.web.publication.pagecache: page bodies, figures, PDFs, workbooks): file
+# based, so every server process shares it without a cache server.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_path("QIANGJI_PAGE_CACHE", str(DATA_DIR / "cache" / "pages")),
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": env_int("QIANGJI_PAGE_CACHE_ENTRIES", 5000)},
+    },
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

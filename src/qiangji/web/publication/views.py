@@ -11,12 +11,14 @@ from typing import Any
 import plotly
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from qiangji.web.programme.advice import advice_for
-from qiangji.web.publication import charts, pages
+from qiangji.web.publication import charts, pagecache, pages
 from qiangji.web.publication.exports.excel import ranking_workbook
 from qiangji.web.publication.exports.pdf import bulletin, profile
 from qiangji.web.publication.models import Publication
@@ -56,26 +58,57 @@ def leaderboard(request: HttpRequest, period: str | None = None) -> HttpResponse
     wanted = period or request.GET.get("period")
     if wanted and not period:
         return redirect("publication:period", period=wanted.strip().upper())
-    pub = pages.public_publication(wanted)
-    if pub is None:
+    refs = pages.public_index()
+    ref = pages.choose_ref(refs, wanted)
+    if ref is None:
         if wanted:
             raise Http404("no published ranking for this period")
         return render(request, "publication/empty.html", {})
-    ctx = pages.leaderboard_context(pub)
+    parts = [pagecache.publications_key(refs)]
+    page = pagecache.cached("leaderboard", ref, parts, lambda: _leaderboard_page(request, ref))
+    return _page(request, page)
+
+
+def _leaderboard_page(request: HttpRequest, ref: pages.PubRef) -> dict[str, str]:
+    pubs = pages.public_publications()
+    pub = next(p for p in pubs if p.pk == ref.pk)
+    ctx = pages.leaderboard_context(pub, pubs)
     ctx["score_chart"] = charts.score_bars(ctx["content"])
-    return render(request, "publication/leaderboard.html", ctx)
+    return _fragment(request, "publication/leaderboard.html", ctx)
 
 
 @require_safe
 def scorecard(request: HttpRequest, period: str, unit: str) -> HttpResponse:
-    pub = _published(period)
+    refs = pages.public_index()
+    ref = _published_ref(period, refs)
+    parts = [unit, pagecache.publications_key(refs)]
+    return _page(
+        request, pagecache.cached("scorecard", ref, parts, lambda: _scorecard_page(request, ref, unit))
+    )
+
+
+def _scorecard_page(request: HttpRequest, ref: pages.PubRef, unit: str) -> dict[str, str]:
+    pub = Publication.objects.select_related("period").get(pk=ref.pk)
     ctx = pages.scorecard_context(pub, unit)
     content = ctx["content"]
     ctx["radar_chart"] = charts.radar(content, unit)
     ctx["contribution_chart"] = charts.contributions(content, unit)
     ctx["trend_chart"] = charts.trend(ctx["trend"])
     ctx["advice"] = advice_for(pub, unit)
-    return render(request, "publication/scorecard.html", ctx)
+    return _fragment(request, "publication/scorecard.html", ctx)
+
+
+def _fragment(request: HttpRequest, template: str, ctx: dict[str, Any]) -> dict[str, str]:
+    """A page template's title and body, rendered without the site's layout (which is per request)."""
+    html = render_to_string(template, {**ctx, "parent": pagecache.FRAGMENT_PARENT}, request=request)
+    return pagecache.split_fragment(html)
+
+
+def _page(request: HttpRequest, page: dict[str, str]) -> HttpResponse:
+    """The site's layout (navigation, language, messages: per request) around a cached body."""
+    return render(
+        request, "publication/page.html", {"page_title": page["title"], "page_main": mark_safe(page["main"])}
+    )
 
 
 @require_safe
@@ -102,36 +135,52 @@ def favicon(request: HttpRequest) -> FileResponse:
 
 @require_safe
 def ranking_xlsx(request: HttpRequest, period: str) -> HttpResponse:
-    pub = _published(period)
-    return _download(
-        ranking_workbook(pages.content_of(pub), pub.content_sha256), XLSX, f"ranking-{pub.period.code}.xlsx"
-    )
+    ref = _published_ref(period, pages.public_index())
+    data = pagecache.cached("ranking.xlsx", ref, [], lambda: _workbook(ref))
+    return _download(data, XLSX, f"ranking-{ref.code}.xlsx")
 
 
 @require_safe
 def bulletin_pdf(request: HttpRequest, period: str) -> HttpResponse:
-    pub = _published(period)
-    return _download(
-        bulletin(pages.content_of(pub), pub.content_sha256),
-        "application/pdf",
-        f"bulletin-{pub.period.code}.pdf",
-    )
+    ref = _published_ref(period, pages.public_index())
+    data = pagecache.cached("bulletin.pdf", ref, [], lambda: _bulletin(ref))
+    return _download(data, "application/pdf", f"bulletin-{ref.code}.pdf")
 
 
 @require_safe
 def profile_pdf(request: HttpRequest, period: str, unit: str) -> HttpResponse:
-    pub = _published(period)
+    refs = pages.public_index()
+    ref = _published_ref(period, refs)
+    parts = [unit, pagecache.publications_key(refs)]
+    data = pagecache.cached("profile.pdf", ref, parts, lambda: _profile(ref, unit))
+    return _download(data, "application/pdf", f"profile-{ref.code}-{unit}.pdf")
+
+
+def _load(ref: pages.PubRef) -> Publication:
+    return Publication.objects.select_related("period").get(pk=ref.pk)
+
+
+def _workbook(ref: pages.PubRef) -> bytes:
+    pub = _load(ref)
+    return ranking_workbook(pages.content_of(pub), pub.content_sha256)
+
+
+def _bulletin(ref: pages.PubRef) -> bytes:
+    pub = _load(ref)
+    return bulletin(pages.content_of(pub), pub.content_sha256)
+
+
+def _profile(ref: pages.PubRef, unit: str) -> bytes:
+    pub = _load(ref)
     ctx = pages.scorecard_context(pub, unit)
-    name = f"profile-{pub.period.code}-{unit}.pdf"
-    pdf = profile(ctx["content"], unit, ctx["trend"], ctx["findings"], advice=advice_for(pub, unit))
-    return _download(pdf, "application/pdf", name)
+    return profile(ctx["content"], unit, ctx["trend"], ctx["findings"], advice=advice_for(pub, unit))
 
 
-def _published(period: str) -> Publication:
-    pub = pages.public_publication(period)
-    if pub is None:
+def _published_ref(period: str, refs: list[pages.PubRef]) -> pages.PubRef:
+    ref = pages.choose_ref(refs, period)
+    if ref is None:
         raise Http404("no published ranking for this period")
-    return pub
+    return ref
 
 
 def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
