@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from numpy.typing import NDArray
 from qiangji.core.errors import InputError
 from qiangji.core.index import explain
 from qiangji.core.index.framework import Framework
-from qiangji.core.index.methods._arrays import FloatArray
+from qiangji.core.index.methods._arrays import FloatArray, min_rank
 from qiangji.core.index.spec import IndexSpec
 
 STAGE_NAMES = ("raw", "imputed", "treated", "normalised")
@@ -45,8 +46,6 @@ class IndexResult:
     normalised: FloatArray
     scores: FloatArray
     """Scores of every node, ``(units, nodes)``; indicators hold their normalised values."""
-    ranks: FloatArray
-    """Competition ranks at every node (1 best, ties share the lowest rank), ``(units, nodes)``."""
     weights: FloatArray
     """Effective weight of each node in each unit's index score, ``(units, nodes)``."""
     contributions: FloatArray
@@ -57,6 +56,15 @@ class IndexResult:
     """Strict ranks with the framework's tie-break rule, ``(units,)``."""
     previous_rank: FloatArray | None = None
     """Index rank of each unit in the previous result given to ``compute`` (NaN: not ranked then)."""
+
+    @cached_property
+    def ranks(self) -> FloatArray:
+        """Competition ranks at every node (1 best, ties share the lowest rank), ``(units, nodes)``.
+
+        Ranked with the spec's tolerance when first read: a caller that needs only scores (a what-if, a
+        period comparison) does not pay for sorting every node's column.
+        """
+        return readonly(min_rank(self.scores, axis=-2, descending=True, tol=self.spec.rank_tolerance))
 
     @property
     def framework(self) -> Framework:
