@@ -296,7 +296,7 @@ def _ordered_product(w: FloatArray, y: FloatArray) -> FloatArray:
     """
     if y.shape[1] > 1:
         return np.asarray(np.einsum("nc,cu->nu", w, np.ascontiguousarray(y)), dtype=np.float64)
-    acc = w[:, :1] * y[0]
+    acc: FloatArray = w[:, :1] * y[0]
     for j in range(1, y.shape[0]):
         acc = acc + w[:, j : j + 1] * y[j]
     return acc
