@@ -22,7 +22,9 @@ def test_it_writes_what_csv_writer_writes_row_by_row(tmp_path: Path) -> None:
         }
     )
     units = ("plain", "with,comma", 'with "quotes"', "two\nlines", " spaced ")
-    values = np.array([[1.0, 2.0, 3.0], [2.0, np.nan, 1.0], [0.1, 0.2, 0.3], [5.0, 5.0, 5.5], [3.0, 1.0, 2.0]])
+    values = np.array(
+        [[1.0, 2.0, 3.0], [2.0, np.nan, 1.0], [0.1, 0.2, 0.3], [5.0, 5.0, 5.5], [3.0, 1.0, 2.0]]
+    )
     result = compute(fw, IndexData(units, fw.indicators, values))
     result.to_csv(tmp_path / "fast.csv")
     with open(tmp_path / "slow.csv", "w", encoding="utf-8", newline="") as fh:
