@@ -94,10 +94,45 @@ def read_results(path: str) -> list[Row]:
         missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
         if missing:
             raise InputError(f"{file.name}: missing column(s) {', '.join(missing)}; need lab,x,U,k")
-        rows = [_row(rec, i, file.name) for i, rec in enumerate(reader, start=2)]
+        records = list(reader)
+    rows = _rows_by_column(records)
+    if rows is None:  # some cell is bad: validate row by row for the message naming the first one
+        rows = [_row(rec, i, file.name) for i, rec in enumerate(records, start=2)]
     if not rows:
         raise InputError(f"{file.name}: no results")
     return rows
+
+
+def _rows_by_column(records: list[dict[str, str]]) -> list[Row] | None:
+    """The rows, validated a column at a time (the rules of `_row`); None if any cell breaks a rule."""
+    import numpy as np
+
+    def col(name: str) -> list[str]:
+        return [rec.get(name) or "" for rec in records]
+
+    try:
+        labs = [v.strip() for v in col("lab")]
+        x, big_u, k = ([float(v) for v in col(c)] for c in ("x", "U", "k"))
+        dates = [v.strip() for v in col("date")]
+        for d in filter(None, dates):
+            np.datetime64(d, "D")
+    except ValueError:
+        return None
+    positive = np.array(big_u + k)
+    if not all(labs) or not np.isfinite(x).all() or not (np.isfinite(positive) & (positive > 0)).all():
+        return None
+    included, pilot = _flags(col("included"), True), _flags(col("pilot"), False)
+    if included is None or pilot is None:
+        return None
+    return list(map(Row, labs, x, big_u, k, included, dates, pilot))
+
+
+def _flags(texts: list[str], default: bool) -> list[bool] | None:
+    """`_flag` over a column; None if a cell is not a known flag."""
+    values = [t.strip().lower() for t in texts]
+    if not set(values) <= TRUE | FALSE | {""}:
+        return None
+    return [v in TRUE if v else default for v in values]
 
 
 def _pilot_index(rows: list[Row], pilot: str | None) -> list[int]:
@@ -210,8 +245,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     table = _table(ref, doe, scored)
     cols = ["lab", "x", "U", "k", "d", "U_d", "En", "form", "verdict_zh", "verdict"]
     print("\t".join(cols))
-    for line in table:
-        print("\t".join(_fmt(float(line[c]) if c in ("d", "U_d", "En") else line[c]) for c in cols))
+    columns = [[_fmt(float(line[c]) if c in ("d", "U_d", "En") else line[c]) for line in table] for c in cols]
+    sys.stdout.write("".join("\t".join(cells) + "\n" for cells in zip(*columns, strict=True)))
     if args.output:
         with open(args.output, "w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=list(table[0]))

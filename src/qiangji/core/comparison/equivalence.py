@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -27,7 +28,8 @@ class DegreesOfEquivalence:
     """d_i = x_i − X_ref, U(d_i) = k·u(d_i), En_i = d_i/U(d_i), and d_ij = x_i − x_j with U(d_ij).
 
     ``form[i]`` names how u(d_i) was formed (see :func:`degrees_of_equivalence`); the pilot laboratory
-    of a pilot-referenced round is ``"reference"`` with d = 0 and no verdict.
+    of a pilot-referenced round is ``"reference"`` with d = 0 and no verdict. The bilateral p × p matrices
+    are formed when first read (a unilateral evaluation of many results never needs them).
     """
 
     d: FloatArray
@@ -36,11 +38,21 @@ class DegreesOfEquivalence:
     en: FloatArray
     form: tuple[str, ...]
     verdicts: tuple[Verdict, ...]
-    bilateral_d: FloatArray
-    bilateral_U: FloatArray
+    x: FloatArray
+    u: FloatArray
     k: float
     reference: float
     u_reference: float
+
+    @cached_property
+    def bilateral_d(self) -> FloatArray:
+        """d_ij = x_i − x_j."""
+        return self.x[:, None] - self.x[None, :]
+
+    @cached_property
+    def bilateral_U(self) -> FloatArray:
+        """U(d_ij) = k·sqrt(u_i² + u_j²) (independent results)."""
+        return self.k * np.sqrt(self.u[:, None] ** 2 + self.u[None, :] ** 2)
 
 
 def _variance(form: str, u2: FloatArray, ur2: float, tau2: float, n: int) -> FloatArray:
@@ -96,8 +108,5 @@ def degrees_of_equivalence(
     if np.any(np.isnan(u_d) & ~np.array([f == "reference" for f in forms])):
         degenerate("degrees of equivalence: u²(d_i) ≤ 0 for some result (u_i ≤ u_ref); U(d_i) is NaN")
     en = d / (kk * u_d)
-    bd = xs[:, None] - xs[None, :]
-    bU = kk * np.sqrt(us[:, None] ** 2 + us[None, :] ** 2)
-    return DegreesOfEquivalence(
-        d, u_d, kk * u_d, en, tuple(forms), classify(en, warning=None, action=1.0), bd, bU, kk, value, ur
-    )
+    verdicts = classify(en, warning=None, action=1.0)
+    return DegreesOfEquivalence(d, u_d, kk * u_d, en, tuple(forms), verdicts, xs.copy(), us, kk, value, ur)

@@ -15,6 +15,7 @@ import numpy as np
 from scipy import stats
 
 from qiangji.core.comparison._common import ArrayLike, FloatArray, as_values, check_choice, degenerate
+from qiangji.core.comparison._q_hampel import HAMPEL_KNOTS, psi_sums_fast, q_scale
 from qiangji.core.errors import InputError
 
 __all__ = [
@@ -369,26 +370,19 @@ def q_method(x: ArrayLike) -> float:
     """Q method robust SD for one result per participant (ISO 13528:2022 C.5.2.2, formulas C.22-C.25).
 
     H₁ is the empirical distribution of the p(p − 1)/2 pairwise |x_i − x_j|; G₁ interpolates the mid-points
-    of its jumps; s* = G₁⁻¹(0.25 + 0.75 H₁(0)) / (√2 Φ⁻¹(0.625 + 0.375 H₁(0))). O(p²) memory.
+    of its jumps; s* = G₁⁻¹(0.25 + 0.75 H₁(0)) / (√2 Φ⁻¹(0.625 + 0.375 H₁(0))). The differences are never
+    materialised: their order statistics are selected over the sorted values, O(p log p) time and O(p)
+    memory (`qiangji.core.comparison._q_hampel`).
     """
-    a = as_values(x, "x", min_size=2)
-    i, j = np.triu_indices(a.size, k=1)
-    pts, counts = np.unique(np.abs(a[i] - a[j]), return_counts=True)
-    h = np.cumsum(counts) / i.size
-    h0 = float(h[0]) if pts[0] == 0.0 else 0.0
-    mids = 0.5 * (h[1:] + h[:-1])
-    if pts[0] == 0.0:
-        gx, g = pts, np.concatenate(([0.0], mids))
-    else:
-        gx, g = np.concatenate(([0.0], pts)), np.concatenate(([0.0, 0.5 * h[0]], mids))
-    if h0 >= 1.0:
-        return 0.0
-    num = float(np.interp(0.25 + 0.75 * h0, g, gx))
-    return num / (math.sqrt(2.0) * float(stats.norm.ppf(0.625 + 0.375 * h0)))
+    return q_scale(np.sort(as_values(x, "x", min_size=2)))
 
 
 def _psi_sum(a: FloatArray, mu: FloatArray, s: float) -> FloatArray:
-    """Σ_i ψ((x_i − μ)/s) for each μ, Hampel ψ with a = 1.5, b = 3, c = 4.5 (C.5.3, formula C.30)."""
+    """Σ_i ψ((x_i − μ)/s) for each μ term by term, O(p) per μ (Hampel ψ, a = 1.5, b = 3, c = 4.5, C.30).
+
+    Used for the two nodes around the chosen root only, so that the root is interpolated from the same
+    sums, to the last bit, as evaluating every node this way would give.
+    """
     out = np.empty(mu.size)
     for start in range(0, mu.size, 512):
         q = (a[None, :] - mu[start : start + 512, None]) / s
@@ -399,22 +393,44 @@ def _psi_sum(a: FloatArray, mu: FloatArray, s: float) -> FloatArray:
 
 
 def _hampel(a: FloatArray, s: float) -> float:
-    """Finite-step Hampel location (C.5.3.3): the root of Σψ nearest the median (the median if none)."""
+    """Finite-step Hampel location (C.5.3.3): the root of Σψ nearest the median (the median if none).
+
+    Σψ is linear between consecutive nodes x_i ± {1.5, 3, 4.5}·s; its roots are the nodes where it is 0 and
+    the linear interpolations where it changes sign. Σψ is evaluated at every node by prefix sums; the
+    chosen root is then re-interpolated from term-by-term sums at its two nodes.
+    """
     med = _median(a)
     if s <= 0:
         return med
-    nodes = np.sort((a[:, None] + s * np.array([-4.5, -3.0, -1.5, 1.5, 3.0, 4.5])).ravel())
-    f = _psi_sum(a, nodes, s)
-    roots = list(nodes[f == 0.0])
-    sign_change = np.flatnonzero(f[:-1] * f[1:] < 0)
-    lo, hi, flo, fhi = nodes[sign_change], nodes[sign_change + 1], f[sign_change], f[sign_change + 1]
-    roots.extend(lo - flo * (hi - lo) / (fhi - flo))
-    if not roots:
+    nodes = np.sort((a[:, None] + s * np.array(HAMPEL_KNOTS)).ravel())
+    f = psi_sums_fast(np.sort(a), med, nodes, s)
+    zero = np.flatnonzero(f == 0.0)
+    change = np.flatnonzero(f[:-1] * f[1:] < 0)
+    lo, hi, flo, fhi = nodes[change], nodes[change + 1], f[change], f[change + 1]
+    roots = np.concatenate((nodes[zero], lo - flo * (hi - lo) / (fhi - flo)))
+    if not roots.size:
         return med
-    r = np.array(roots)
-    dist = np.abs(r - med)
-    nearest = r[np.isclose(dist, dist.min(), rtol=1e-12, atol=1e-12 * max(1.0, abs(med)))]
-    return float(nearest[0]) if np.ptp(nearest) <= 1e-12 * max(1.0, abs(med)) else med
+    dist = np.abs(roots - med)
+    near = np.flatnonzero(np.isclose(dist, dist.min(), rtol=1e-12, atol=1e-12 * max(1.0, abs(med))))
+    if np.ptp(roots[near]) > 1e-12 * max(1.0, abs(med)):
+        return med
+    first = int(near[0])
+    if first < zero.size:
+        return float(roots[first])
+    k = int(change[first - zero.size])
+    return _refined_root(a, nodes[k], nodes[k + 1], s, float(roots[first]))
+
+
+def _refined_root(a: FloatArray, lo: float, hi: float, s: float, fallback: float) -> float:
+    """The root between nodes ``lo`` and ``hi`` from term-by-term sums (``fallback`` if they disagree)."""
+    flo, fhi = _psi_sum(a, np.array([lo, hi]), s)
+    if flo * fhi < 0:
+        return float(lo - flo * (hi - lo) / (fhi - flo))
+    if flo == 0.0:
+        return float(lo)
+    if fhi == 0.0:
+        return float(hi)
+    return fallback
 
 
 def q_hampel(x: ArrayLike) -> RobustEstimate:

@@ -23,7 +23,7 @@ from qiangji.core.errors import InputError
 from qiangji.core.index.data import IndexData, check_bounds, data_from_frame
 from qiangji.core.index.framework import Framework
 from qiangji.core.index.methods import aggregators, imputers, normalisers, treatments
-from qiangji.core.index.methods._arrays import FloatArray, min_rank
+from qiangji.core.index.methods._arrays import FloatArray
 from qiangji.core.index.rank import DEFAULT_TOLERANCE, publication_ranks
 from qiangji.core.index.result import IndexResult, readonly
 from qiangji.core.index.spec import IndexSpec
@@ -136,9 +136,13 @@ def contributions(fw: Framework, normalised: FloatArray, scores: FloatArray, eff
     Σ cᵢ is the index score exactly; otherwise the cᵢ are rescaled to sum to the index score
     (a proportional attribution, as the non-linear means have no additive decomposition).
     """
-    c = eff[..., fw.column >= 0] * np.where(np.isnan(normalised), 0.0, normalised)
+    present = np.where(np.isnan(normalised), 0.0, normalised)
     if all(fw.nodes[g].methods["aggregate"].method == "arithmetic" for g in fw.groups):
-        return c
+        # `take` keeps the C layout of `present` (a boolean index on the last axis gives a transposed
+        # copy, and the product of mixed layouts costs several times more); same values either way
+        out: FloatArray = np.take(eff, np.flatnonzero(fw.column >= 0), axis=-1) * present
+        return out
+    c = eff[..., fw.column >= 0] * present  # this layout fixes the summation order of the total below
     total = c.sum(axis=-1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total != 0, c * (scores[..., -1:] / total), 0.0)
@@ -183,7 +187,6 @@ def compute(
     treated, notes = treat_matrix(fw, imputed)
     normalised = normalise_matrix(fw, treated)
     scores = aggregate_tree(fw, normalised)
-    ranks = min_rank(scores, axis=-2, descending=True, tol=spec.rank_tolerance)
     eff = unit_weights(fw, scores)
     pub = publication_ranks(fw, d.units, scores, tol=spec.rank_tolerance)
     prev = None if previous is None else _previous_ranks(d.units, previous)
@@ -196,7 +199,6 @@ def compute(
         treated=readonly(treated),
         normalised=readonly(normalised),
         scores=readonly(scores),
-        ranks=readonly(ranks),
         weights=readonly(eff),
         contributions=readonly(contributions(fw, normalised, scores, eff)),
         treatment=notes,

@@ -8,7 +8,9 @@ can never change the result.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +21,17 @@ from numpy.typing import NDArray
 from qiangji.core.errors import InputError
 from qiangji.core.index import explain
 from qiangji.core.index.framework import Framework
-from qiangji.core.index.methods._arrays import FloatArray
+from qiangji.core.index.methods._arrays import FloatArray, min_rank
 from qiangji.core.index.spec import IndexSpec
 
 STAGE_NAMES = ("raw", "imputed", "treated", "normalised")
+
+
+def _csv_field(text: str) -> str:
+    """``text`` as one field of a ``csv.writer`` row (quoted only where the csv rules need it)."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([text])
+    return buf.getvalue()[:-1]
 
 
 def readonly(a: NDArray[Any]) -> NDArray[Any]:
@@ -45,8 +54,6 @@ class IndexResult:
     normalised: FloatArray
     scores: FloatArray
     """Scores of every node, ``(units, nodes)``; indicators hold their normalised values."""
-    ranks: FloatArray
-    """Competition ranks at every node (1 best, ties share the lowest rank), ``(units, nodes)``."""
     weights: FloatArray
     """Effective weight of each node in each unit's index score, ``(units, nodes)``."""
     contributions: FloatArray
@@ -57,6 +64,15 @@ class IndexResult:
     """Strict ranks with the framework's tie-break rule, ``(units,)``."""
     previous_rank: FloatArray | None = None
     """Index rank of each unit in the previous result given to ``compute`` (NaN: not ranked then)."""
+
+    @cached_property
+    def ranks(self) -> FloatArray:
+        """Competition ranks at every node (1 best, ties share the lowest rank), ``(units, nodes)``.
+
+        Ranked with the spec's tolerance when first read: a caller that needs only scores (a what-if, a
+        period comparison) does not pay for sorting every node's column.
+        """
+        return readonly(min_rank(self.scores, axis=-2, descending=True, tol=self.spec.rank_tolerance))
 
     @property
     def framework(self) -> Framework:
@@ -118,21 +134,23 @@ class IndexResult:
         )
 
     def to_csv(self, path: str | Path) -> None:
-        """Write ``table()`` as UTF-8 CSV; scores with ``repr`` (shortest exact round trip), missing empty."""
-        codes = self.codes
-        n_nodes = len(codes)
-        levels = [str(v) for v in self.framework.level.tolist()]
+        """Write ``table()`` as UTF-8 CSV; scores with ``repr`` (shortest exact round trip), missing empty.
+
+        The text is built column-wise and written at once (a ``csv.writer`` row per unit and node costs
+        most of a command's time); unit and node codes are quoted by ``csv`` itself, once each, so the
+        file is byte for byte what writing row by row gives.
+        """
+        units = [_csv_field(u) for u in self.units]
+        nodes = [
+            f"{_csv_field(c)},{lv}," for c, lv in zip(self.codes, self.framework.level.tolist(), strict=True)
+        ]
         scores = ["" if v != v else repr(v) for v in self.scores.ravel().tolist()]
         ranks = ["" if v != v else str(int(v)) for v in self.ranks.ravel().tolist()]
+        keys = [f"{u},{n}" for u in units for n in nodes]
+        body = "".join([f"{k}{s},{r}\n" for k, s, r in zip(keys, scores, ranks, strict=True)])
         with open(path, "w", encoding="utf-8", newline="") as fh:
-            out = csv.writer(fh, lineterminator="\n")
-            out.writerow(["unit", "node", "level", "score", "rank"])
-            out.writerows(
-                (unit, code, levels[j], scores[k], ranks[k])
-                for i, unit in enumerate(self.units)
-                for j, code in enumerate(codes)
-                for k in (i * n_nodes + j,)
-            )
+            fh.write("unit,node,level,score,rank\n")
+            fh.write(body)
 
     def ranking(self) -> pd.DataFrame:
         """The leaderboard: one row per unit in publication order, with the index's direct children."""

@@ -243,6 +243,8 @@ def _mean(code: str, geometric: bool, kids: list[_Value], w: FloatArray, min_dat
     missing = [bool(np.isnan(y).any()) for y in ys]
     if not any(missing):
         out = _weighted_sum(ys, w) / w.sum(axis=1, keepdims=True)
+    elif all(y.ndim == 1 for y in ys):
+        out = _shared_gaps_mean(np.stack(ys), w, min_data)
     else:
         num: Any = 0.0
         wsum: Any = 0.0
@@ -258,6 +260,46 @@ def _mean(code: str, geometric: bool, kids: list[_Value], w: FloatArray, min_dat
         if min_data is not None:
             out = np.where(count / len(kids) < min_data, np.nan, out)
     return _Value(log=out) if geometric else _Value(out)
+
+
+def _shared_gaps_mean(y: FloatArray, w: FloatArray, min_data: float | None) -> FloatArray:
+    """``Σ wᵢyᵢ / Σ wᵢ`` over the children present when every replication shares the values ``y``
+    ``(children, units)``, some missing: numerator W·Y₀ and denominator W·M, with Y₀ the values with the
+    gaps set to 0 and M the presence mask.
+
+    Both add the children's terms in order, one at a time, as the child-by-child loop of `_mean` does (a
+    missing child's term w·0 = 0 is the 0 that loop adds), so the sums are the same to the bit. W·M equals
+    the row sums of W except in the units with a gap, so it is formed for those alone.
+    """
+    present = ~np.isnan(y)
+    out = _ordered_product(w, np.where(present, y, 0.0))
+    total = w[:, 0].copy()
+    for j in range(1, w.shape[1]):
+        total += w[:, j]
+    gaps = np.flatnonzero(~present.all(axis=0))
+    wsum = _ordered_product(w, present[:, gaps].astype(np.float64))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gap_means = np.where(wsum > 0, out[:, gaps] / wsum, np.nan)
+        out /= total[:, None]  # total = 0 only if every weight is 0, and then 0/0 gives the NaN wanted
+    out[:, gaps] = gap_means
+    if min_data is not None:
+        out = np.where(present.sum(axis=0) / y.shape[0] < min_data, np.nan, out)
+    return out
+
+
+def _ordered_product(w: FloatArray, y: FloatArray) -> FloatArray:
+    """``Σ_j w[:, j] · y[j]`` → (n, units), the terms added in child order one at a time.
+
+    `np.einsum` does so, in one pass, when ``y`` is C-ordered with more than one unit (its inner loop then
+    runs along the units); otherwise it may sum the children with several accumulators, so for a single
+    unit they are added here one by one.
+    """
+    if y.shape[1] > 1:
+        return np.asarray(np.einsum("nc,cu->nu", w, np.ascontiguousarray(y)), dtype=np.float64)
+    acc: FloatArray = w[:, :1] * y[0]
+    for j in range(1, y.shape[0]):
+        acc = acc + w[:, j : j + 1] * y[j]
+    return acc
 
 
 def _weighted_sum(ys: list[FloatArray], w: FloatArray) -> FloatArray:
