@@ -41,6 +41,7 @@ from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from qiangji.web import sqlite
 from qiangji.web.accounts import audit, context
 from qiangji.web.accounts.models import AuditEvent
 
@@ -341,7 +342,9 @@ def _clear_seeded() -> None:
     """Remove the rows data migrations put in an otherwise empty database (see PEOPLE_AND_PLACES).
 
     PostgreSQL: TRUNCATE, which the append-only audit trigger (row level) does not see; that is the
-    documented way to empty the table for a restore. SQLite: a plain DELETE (no delete trigger there)."""
+    documented way to empty the table for a restore. SQLite: DELETE under the maintenance switch that lets
+    the DELETE guards stand down (:func:`qiangji.web.sqlite.maintenance`, inside the restore's
+    transaction)."""
     filled = [m for m in backed_up_models() if m._base_manager.exists()]
     if not filled:
         return
@@ -350,8 +353,9 @@ def _clear_seeded() -> None:
             tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in filled)
             cursor.execute(f"TRUNCATE {tables} CASCADE")
         else:
-            for model in reversed(filled):
-                cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+            with sqlite.maintenance(cursor):
+                for model in reversed(filled):
+                    cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _write_media(media: dict[str, bytes]) -> list[Path]:
