@@ -79,7 +79,12 @@ def filled(db: Any) -> dict[str, Any]:
 
 
 def _target_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    env = {**os.environ, "DATA_DIR": str(tmp_path / "target"), "PYTHONPATH": str(ROOT)}
+    # this checkout's code first (src), not whichever qiangji the interpreter has installed
+    env = {
+        **os.environ,
+        "DATA_DIR": str(tmp_path / "target"),
+        "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}",
+    }
     env.pop("DATABASE_URL", None)
     if connection.vendor == "postgresql":
         name = f"qiangji_restore_{uuid.uuid4().hex[:8]}"
@@ -246,3 +251,42 @@ def test_it_refuses_path_traversal_and_extra_members(filled: dict[str, Any]) -> 
 def test_it_refuses_a_database_that_holds_data(filled: dict[str, Any]) -> None:
     _refused(_backup_bytes(), "not empty")
     assert Institution.objects.filter(code="BK1").count() == 1
+
+
+def test_it_keeps_the_previous_backup_when_a_new_one_fails_mid_write(
+    filled: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = tmp_path / "qiangji.zip"
+    backup(archive)
+    good = archive.read_bytes()
+    real_writestr = zipfile.ZipFile.writestr
+    written: list[str] = []
+
+    def fail_on_the_third(self: zipfile.ZipFile, name: Any, data: Any, *args: Any, **kwargs: Any) -> None:
+        written.append(str(name))
+        if len(written) == 3:
+            raise OSError(28, "No space left on device")
+        real_writestr(self, name, data, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", fail_on_the_third)
+    with pytest.raises(OSError, match="No space left"):
+        backup(archive)
+    assert len(written) == 3  # it failed after writing part of the new file
+    assert archive.read_bytes() == good
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["qiangji.zip"]  # no temp file left
+    monkeypatch.undo()
+    restore_check = zipfile.ZipFile(archive)
+    assert restore_check.testzip() is None
+
+
+def test_it_replaces_the_previous_backup_only_when_the_new_one_is_complete(
+    filled: dict[str, Any], tmp_path: Path
+) -> None:
+    archive = tmp_path / "qiangji.zip"
+    archive.write_bytes(b"an older backup")
+    summary = backup(archive)
+    with zipfile.ZipFile(archive) as done:
+        assert done.testzip() is None
+        assert len(json.loads(done.read("manifest.json"))["tables"]) == summary.tables
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["qiangji.zip"]
+    assert archive.stat().st_mode & 0o077 == 0  # a backup holds password hashes: owner only

@@ -24,12 +24,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import tempfile
 import zipfile
-from collections.abc import Iterable
-from contextlib import nullcontext
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import IO, Any
 
 from django.apps import apps
 from django.conf import settings
@@ -39,6 +41,7 @@ from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from qiangji.web import sqlite
 from qiangji.web.accounts import audit, context
 from qiangji.web.accounts.models import AuditEvent
 
@@ -96,7 +99,53 @@ def _media_files() -> Iterable[tuple[str, Path]]:
 
 
 def backup(target: Path | io.BytesIO) -> Summary:
-    """Write the database and MEDIA_ROOT to ``target`` (a path or a binary buffer)."""
+    """Write the database and MEDIA_ROOT to ``target`` (a path or a binary buffer).
+
+    A path is written atomically: into a temporary file beside it (owner-only, as the backup holds
+    password hashes), synced, then renamed over ``target``; a failure or a kill half-way leaves an older
+    backup of the same name untouched."""
+    if isinstance(target, io.BytesIO):
+        manifest = _write_archive(target)
+    else:
+        with _atomic_file(Path(target)) as handle:
+            manifest = _write_archive(handle)
+    _audit(AuditEvent.Action.BACKUP, target, manifest)
+    rows = sum(int(entry["rows"]) for entry in manifest["tables"].values())
+    return Summary(len(manifest["tables"]), rows, len(manifest["media"]))
+
+
+@contextmanager
+def _atomic_file(path: Path) -> Iterator[IO[bytes]]:
+    """A temporary file in ``path``'s folder that replaces ``path`` (fsync, rename) only if the block ends
+    without an exception; otherwise it is removed. The folder is synced too, so the rename survives a
+    power cut."""
+    folder = path.resolve().parent
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".partial")
+    try:
+        with os.fdopen(fd, "w+b") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    _fsync_folder(folder)
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # e.g. Windows: folders cannot be opened; the rename is still atomic there
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_archive(target: IO[bytes]) -> dict[str, Any]:
+    """The zip (module docstring) into ``target``; returns its manifest."""
     manifest: dict[str, Any] = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -106,7 +155,6 @@ def backup(target: Path | io.BytesIO) -> Summary:
         "tables": {},
         "media": {},
     }
-    rows = 0
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for model in backed_up_models():
             qs = model._base_manager.order_by("pk")
@@ -114,7 +162,6 @@ def backup(target: Path | io.BytesIO) -> Summary:
             name = f"tables/{model._meta.label_lower}.json"
             archive.writestr(name, data)
             count = qs.count()
-            rows += count
             manifest["tables"][model._meta.label_lower] = {
                 "file": name, "rows": count, "size": len(data), "sha256": _sha(data)
             }  # fmt: skip
@@ -123,8 +170,7 @@ def backup(target: Path | io.BytesIO) -> Summary:
             archive.writestr(f"media/{rel}", data)
             manifest["media"][rel] = {"size": len(data), "sha256": _sha(data)}
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
-    _audit(AuditEvent.Action.BACKUP, target, manifest)
-    return Summary(len(manifest["tables"]), rows, len(manifest["media"]))
+    return manifest
 
 
 # --- audit ---------------------------------------------------------------------------------------------
@@ -296,7 +342,9 @@ def _clear_seeded() -> None:
     """Remove the rows data migrations put in an otherwise empty database (see PEOPLE_AND_PLACES).
 
     PostgreSQL: TRUNCATE, which the append-only audit trigger (row level) does not see; that is the
-    documented way to empty the table for a restore. SQLite: a plain DELETE (no delete trigger there)."""
+    documented way to empty the table for a restore. SQLite: DELETE under the maintenance switch that lets
+    the DELETE guards stand down (:func:`qiangji.web.sqlite.maintenance`, inside the restore's
+    transaction)."""
     filled = [m for m in backed_up_models() if m._base_manager.exists()]
     if not filled:
         return
@@ -305,8 +353,9 @@ def _clear_seeded() -> None:
             tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in filled)
             cursor.execute(f"TRUNCATE {tables} CASCADE")
         else:
-            for model in reversed(filled):
-                cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+            with sqlite.maintenance(cursor):
+                for model in reversed(filled):
+                    cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _write_media(media: dict[str, bytes]) -> list[Path]:

@@ -14,6 +14,7 @@ from qiangji.web.env import (
     env_path,
     env_str,
     postgres_from_pg_env,
+    sqlite_database,
 )
 from qiangji.web.static_headers import add_security_headers
 
@@ -95,11 +96,7 @@ def _database() -> dict[str, object]:
     if env_str("QIANGJI_DB") == "postgres":
         return postgres_from_pg_env()
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / "qiangji.sqlite3",
-        "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
-    }
+    return sqlite_database(DATA_DIR / "qiangji.sqlite3")
 
 
 DATABASES = {"default": _database()}

@@ -69,25 +69,26 @@ def test_it_marks_a_ranking_in_notice(client, institutions, fv) -> None:
     assert "公示中" in html and str(pub.notice_ends_on) in html
 
 
-def test_it_shows_a_scorecard(client, published) -> None:
-    _q1, q2 = published
-    row = q2.content["rows"][4]
+def test_it_shows_a_scorecard(client, published, fv) -> None:
+    unit = published[1].content["rows"][4]["unit"]
     SupervisionFinding.objects.create(
-        institution=Institution.objects.get(code=row["unit"]),
-        found_on=q2.period.start,
+        institution=Institution.objects.get(code=unit),
+        found_on=published[1].period.start,
         sub_dimension="C4",
         severity="major",
         description="证书引用作废规程",
-        due_on=q2.period.end,
+        due_on=published[1].period.end,
     )
-    html = client.get(f"/rankings/2025Q2/{row['unit']}/").content.decode()
+    q3 = publish("2025Q3", 3, fv)  # open on its as-of date when it was finalised: in its content
+    row = next(r for r in q3.content["rows"] if r["unit"] == unit)
+    html = client.get(f"/rankings/2025Q3/{row['unit']}/").content.decode()
     assert row["name"] in html
     assert f'<strong id="rank">{row["rank"]}</strong>' in html
     assert f'<strong id="score">{row["score"]:.2f}</strong>' in html
     for div in ("chart-radar", "chart-contributions", "chart-trend"):
         assert f'id="{div}"' in html
     assert "证书引用作废规程" in html
-    assert '"2025Q1"' in html and '"2025Q2"' in html  # both periods on the trend
+    assert '"2025Q1"' in html and '"2025Q2"' in html and '"2025Q3"' in html  # every period on the trend
     assert client.get("/rankings/2025Q2/NOPE/").status_code == 404
 
 

@@ -11,30 +11,39 @@ from typing import Any
 from openpyxl import Workbook
 
 from qiangji.web.accounts.models import AuditEvent
+from qiangji.web.excel.safe import FORMULA_START, append
 
 COLUMNS = [
     "id", "at", "action", "actor", "actor_id", "source", "ip", "request_id",
     "app_label", "model", "object_id", "object_repr", "changed", "before", "after",
 ]  # fmt: skip
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def plain_cell(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return "" if value is None else value
 
 
 def safe_cell(value: Any) -> Any:
-    """Text that starts like a formula gets a leading apostrophe (OWASP CSV injection)."""
-    if isinstance(value, dict | list):
-        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if value is None:
-        return ""
+    """CSV: text that starts like a formula gets a leading apostrophe (OWASP CSV injection); a CSV cell
+    has no type, so this is the only defence there. The workbook stores such text as a text cell instead
+    (:mod:`qiangji.web.excel.safe`), unchanged."""
+    value = plain_cell(value)
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 
 
+def _values(e: AuditEvent) -> list[Any]:
+    values = [getattr(e, c) for c in COLUMNS]
+    values[1] = e.at.isoformat()
+    return values
+
+
 def rows(events: Iterable[AuditEvent]) -> Iterable[list[Any]]:
     for e in events:
-        values = [getattr(e, c) for c in COLUMNS]
-        values[1] = e.at.isoformat()
-        yield [safe_cell(v) for v in values]
+        yield [safe_cell(v) for v in _values(e)]
 
 
 def to_csv(events: Iterable[AuditEvent]) -> bytes:
@@ -48,9 +57,9 @@ def to_csv(events: Iterable[AuditEvent]) -> bytes:
 def to_xlsx(events: Iterable[AuditEvent]) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("audit")
-    ws.append(COLUMNS)
-    for row in rows(events):
-        ws.append([str(v) if not isinstance(v, int) else v for v in row])
+    append(ws, COLUMNS)
+    for e in events:
+        append(ws, [v if isinstance(v, int) else str(v) for v in map(plain_cell, _values(e))])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -73,7 +73,10 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", getattr(settings, "QIANGJI_CSP", DEFAULT_CSP))
         response.headers.setdefault("Permissions-Policy", DEFAULT_PERMISSIONS)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-        if request.user.is_authenticated:
+        # No `user` when the request was refused before authentication ran (a Host not in ALLOWED_HOSTS
+        # fails in CommonMiddleware and is answered 400): such a response carries nobody's data.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -97,6 +98,8 @@ def json_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[..., Htt
     return wrapped
 
 
+@csrf_exempt
 def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
-    """Fallback for any unknown path under /api/ (instead of Django's HTML 404 page)."""
+    """Fallback for any method on any unknown path under /api/ (instead of Django's HTML 404 page, or
+    for a POST its HTML CSRF page: there is nothing here a forged request could change)."""
     return error("not found", 404)

@@ -32,6 +32,7 @@ from qiangji.web.assessment.reporting import (
     reportable_nodes,
     save_entry,
 )
+from qiangji.web.excel.safe import append
 from qiangji.web.registry.models import Institution
 from qiangji.web.uploads import UploadRejected, check_xlsx
 
@@ -64,14 +65,14 @@ def template(period: Period, only: Institution | None = None) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
-    ws.append(HEADERS)
+    append(ws, HEADERS)
     for cell in ws[1]:
         cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="FDE7E7")
     for inst in institutions:
         for node in reportable_nodes(fw):
             r = stored.get((inst.pk, node.code))
             value = None if r is None or r.is_ratio else r.value
-            ws.append([inst.code, inst.name_on(period.as_of), node.code, node.label("zh"), node.unit or "",
+            append(ws, [inst.code, inst.name_on(period.as_of), node.code, node.label("zh"), node.unit or "",
                        value, r and r.numerator, r and r.denominator, r.note if r else ""])  # fmt: skip
     codes = DataValidation(type="list", formula1='"' + ",".join(n.code for n in reportable_nodes(fw)) + '"')
     ws.add_data_validation(codes)

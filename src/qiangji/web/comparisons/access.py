@@ -36,6 +36,16 @@ def reads_all(user: Any) -> bool:
     return policy.reads_all(user)
 
 
+def can_view_institution_results(user: Any, code: str) -> bool:
+    """An institution's results across rounds (En, verdicts, competition entries): the city side for every
+    institution, anyone else only for its own (a reporter learns nothing of rounds it did not take part in,
+    not even whether a code exists)."""
+    if reads_all(user):
+        return True
+    inst = institution_of(user)
+    return inst is not None and inst.code == code
+
+
 def participant_of(user: Any, rnd: ComparisonRound) -> Participant | None:
     inst = institution_of(user)
     if inst is None:

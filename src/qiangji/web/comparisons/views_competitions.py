@@ -1,13 +1,16 @@
-"""Skills competitions (public to signed-in users) and the institution results fragment for scorecards."""
+"""Skills competitions (public to signed-in users) and the institution results fragment for scorecards
+(its institution's reporters and the city side only: :func:`access.can_view_institution_results`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from qiangji.web.comparisons import access
 from qiangji.web.comparisons.competitions import institution_entries, item_table, team_totals
 from qiangji.web.comparisons.models import Competition, LabResult
 from qiangji.web.registry.models import Institution
@@ -42,5 +45,7 @@ def institution_results_context(institution: Institution) -> dict[str, Any]:
 @login_required
 def institution_results(request: HttpRequest, code: str) -> HttpResponse:
     """The fragment alone (for htmx or an include on the institution's scorecard)."""
+    if not access.can_view_institution_results(request.user, code):
+        raise PermissionDenied
     inst = get_object_or_404(Institution, code=code)
     return render(request, "comparisons/_institution_results.html", institution_results_context(inst))

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from qiangji.web.excel.safe import append
+
 
 def report_headers() -> list[str]:
     return [_("级别"), _("工作表"), _("行"), _("列"), _("列名"), _("单元格的值"), _("规则")]
@@ -18,12 +20,12 @@ def write_report(problems: Iterable[dict[str, Any]], target: str | IO[bytes]) ->
     book = Workbook()
     sheet = book.active
     sheet.title = _("导入错误")
-    sheet.append(report_headers())
+    append(sheet, report_headers())
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     levels = {"error": _("错误"), "warning": _("提示")}
     for p in problems:
-        sheet.append([levels.get(p["level"], p["level"]), p["sheet"], p["row"], p["column"], p["header"],
+        append(sheet, [levels.get(p["level"], p["level"]), p["sheet"], p["row"], p["column"], p["header"],
                       p["value"], p["rule"]])  # fmt: skip
     for letter, width in zip("ABCDEFG", (8, 20, 8, 6, 22, 28, 60), strict=True):
         sheet.column_dimensions[letter].width = width

@@ -24,6 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from qiangji.web.excel.reader import header_text
+from qiangji.web.excel.safe import append, put
 from qiangji.web.excel.spec import KIND_RULES, Column, Kind, TableSpec
 from qiangji.web.excel.tables import TABLES
 
@@ -68,7 +69,7 @@ def write_workbook(
 def _write_header(sheet: Worksheet, spec: TableSpec) -> None:
     for idx, column in enumerate(spec.columns, start=1):
         required = spec.is_required(column)
-        cell = sheet.cell(row=1, column=idx, value=("*" if required else "") + header_text(spec, column))
+        cell = put(sheet, 1, idx, ("*" if required else "") + header_text(spec, column))
         cell.font = Font(bold=True, color="C00000" if required else "000000")
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -113,7 +114,7 @@ def _list_range(lists: Worksheet, options: list[str]) -> str:
     col = lists.max_column + 1 if lists.max_row > 1 or lists["A1"].value is not None else 1
     letter = get_column_letter(col)
     for row, option in enumerate(options, start=1):
-        lists.cell(row=row, column=col, value=option)
+        put(lists, row, col, option)
     return f"{quote_sheetname(LISTS_SHEET)}!${letter}$1:${letter}${len(options)}"
 
 
@@ -127,7 +128,7 @@ def _write_rows(sheet: Worksheet, spec: TableSpec, scope: Scope) -> None:
     )
     for r, obj in enumerate(rows.order_by("pk"), start=2):
         for idx, column in enumerate(spec.columns, start=1):
-            cell = sheet.cell(row=r, column=idx, value=export_value(spec, column, obj))
+            cell = put(sheet, r, idx, export_value(spec, column, obj))
             if isinstance(cell.value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
 
@@ -173,18 +174,18 @@ def _rule_text(spec: TableSpec, column: Column) -> str:
 def _write_notes(sheet: Worksheet, specs: list[TableSpec]) -> None:
     titles = ["工作表 Sheet", "列 Column", "英文列名 English", "单位 Unit", "必填 Required", "填写规则 Rule",
               "可选值 Allowed values"]  # fmt: skip
-    sheet.append(titles)
+    append(sheet, titles)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
     for spec in specs:
         key = "、".join(str(spec.header_of(c)) for k in spec.key for c in spec.columns_for(k)[:1])
-        sheet.append([str(spec.sheet), f"键（重复导入时按此更新）：{key}", "", "", "", str(spec.note), ""])
+        append(sheet, [str(spec.sheet), f"键（重复导入时按此更新）：{key}", "", "", "", str(spec.note), ""])
         for column in spec.columns:
             with translation.override("en"):
                 english = str(spec.header_of(column))
             options = _options(spec, column) if spec.kind_of(column) in (Kind.CHOICE, Kind.BOOL) else []
-            sheet.append([
+            append(sheet, [
                 str(spec.sheet), str(spec.header_of(column)), english, str(spec.unit_of(column)),
                 "是" if spec.is_required(column) else "否", _rule_text(spec, column), "、".join(options),
             ])  # fmt: skip

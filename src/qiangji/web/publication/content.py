@@ -8,6 +8,11 @@ Tiers (方阵), the documented rule: with n ranked institutions and k = ⌈n/3�
 第一方阵, k+1…2k the 第二方阵 and the rest the 第三方阵 (nine institutions: three per tier). Ranks are strict
 (the framework's tie-break: higher D6, then D3, then D2, then institution code).
 
+Open supervision findings (整改中问题) are part of the content: those open on the period's as-of date, as
+the registry holds them when the content is built. A final publication keeps the ones of its finalisation
+day, so a finding entered later with an old date does not appear on it (content version 2; publications
+finalised before carry none, see ``pages.open_findings``).
+
 Rank change: against the latest final publication of an earlier period of the same kind (a quarter
 against the previous published quarter, a year against the previous published year); positive = moved up.
 """
@@ -24,8 +29,9 @@ from django.conf import settings
 from qiangji.core.index import IndexSpec
 from qiangji.web.publication.compute import canonical_json, sha256_text
 from qiangji.web.publication.models import IndexRun, Publication
+from qiangji.web.registry.models import SupervisionFinding
 
-CONTENT_VERSION = 1
+CONTENT_VERSION = 2  # 2: open findings frozen in the content
 RM_INDICATOR = "D3.1"
 TIER_NAMES = ("第一方阵", "第二方阵", "第三方阵")
 TIER_RULE = (
@@ -136,6 +142,28 @@ def _rows(run: IndexRun, spec: IndexSpec, prev: dict[str, int]) -> list[dict[str
     return rows
 
 
+def _open_findings(period: Any, units: list[str]) -> dict[str, list[dict[str, str]]]:
+    """Each ranked unit's findings open on the as-of date (oldest due date first), as plain values."""
+    out: dict[str, list[dict[str, str]]] = {unit: [] for unit in units}
+    found = (
+        SupervisionFinding.objects.open_on(period.as_of)
+        .filter(institution__code__in=units)
+        .select_related("institution")
+        .order_by("due_on", "pk")
+    )
+    for f in found:
+        out[f.institution.code].append(
+            {
+                "found_on": f.found_on.isoformat(),
+                "sub_dimension": f.sub_dimension,
+                "severity": f.severity,
+                "description": f.description,
+                "due_on": f.due_on.isoformat(),
+            }
+        )
+    return out
+
+
 def _period(period: Any) -> dict[str, Any]:
     return {
         "code": period.code,
@@ -191,6 +219,7 @@ def build_content(pub: Publication, *, final_on: dt.date | None = None) -> dict[
         "raw": _by_unit(res, "raw", res["indicators"]),
         "contributions": _by_unit(res, "contributions", res["indicators"]),
         "strengths_weaknesses": res["strengths_weaknesses"],
+        "open_findings": _open_findings(pub.period, [str(u) for u in res["units"]]),
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.db import connection
@@ -116,12 +118,42 @@ def trend_points(unit: str, kind: str) -> list[dict[str, Any]]:
     return points
 
 
-def open_findings(unit: str, pub: Publication) -> list[SupervisionFinding]:
-    return list(
-        SupervisionFinding.objects.open_on(pub.period.as_of)
-        .filter(institution__code=unit)
-        .order_by("due_on", "pk")
-    )
+@dataclass(frozen=True)
+class OpenFinding:
+    """A finding as the publication content recorded it (the templates read it like the model)."""
+
+    found_on: dt.date
+    sub_dimension: str
+    severity: str
+    description: str
+    due_on: dt.date
+
+    def get_sub_dimension_display(self) -> str:
+        return str(dict(SupervisionFinding.SubDimension.choices).get(self.sub_dimension, self.sub_dimension))
+
+    def get_severity_display(self) -> str:
+        return str(dict(SupervisionFinding.Severity.choices).get(self.severity, self.severity))
+
+
+def open_findings(unit: str, content: dict[str, Any]) -> list[OpenFinding] | None:
+    """The unit's open findings as the content holds them; None when the content holds none at all.
+
+    Never read live from the registry: a finding entered after publication (even dated before the as-of
+    date) must not change a published scorecard. A final publication from before findings were frozen in
+    the content (content version 1) therefore shows none, with a note, rather than today's registry."""
+    recorded = content.get("open_findings")
+    if recorded is None:
+        return None
+    return [
+        OpenFinding(
+            found_on=dt.date.fromisoformat(f["found_on"]),
+            sub_dimension=f["sub_dimension"],
+            severity=f["severity"],
+            description=f["description"],
+            due_on=dt.date.fromisoformat(f["due_on"]),
+        )
+        for f in recorded.get(unit, [])
+    ]
 
 
 def scorecard_context(pub: Publication, unit: str) -> dict[str, Any]:
@@ -152,6 +184,7 @@ def scorecard_context(pub: Publication, unit: str) -> dict[str, Any]:
         "weaknesses": [s for s in sw if s["kind"] == "weakness"],
         "indicators": indicators,
         "trend": trend_points(unit, content["period"]["kind"]),
-        "findings": open_findings(unit, pub),
+        "findings": open_findings(unit, content) or [],
+        "findings_recorded": "open_findings" in content,
         "n": len(content["rows"]),
     }

@@ -18,14 +18,15 @@ from qiangji.web.comparisons.reports.common import (
     result_rows,
     trail_lines,
 )
+from qiangji.web.excel.safe import append
 
 
 def _sheet(ws: Worksheet, headers: list[str], rows: Iterable[list[object]]) -> None:
-    ws.append(headers)
+    append(ws, headers)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(row)
+        append(ws, row)
     ws.freeze_panes = "A2"
 
 
@@ -57,7 +58,7 @@ def submissions_workbook(rnd: ComparisonRound, subs: Iterable[Submission]) -> by
 
 
 def _info(ws: Worksheet, rnd: ComparisonRound) -> None:
-    ws.append(["出具单位", settings.QIANGJI["ISSUING_UNIT"]])
+    append(ws, ["出具单位", settings.QIANGJI["ISSUING_UNIT"]])
     for label, value in [
         ("编号", rnd.code),
         ("名称", rnd.name),
@@ -70,12 +71,12 @@ def _info(ws: Worksheet, rnd: ComparisonRound) -> None:
         ("参考值方法", rnd.get_reference_method_display()),
         ("报告日期", rnd.reported_on),
     ]:
-        ws.append([label, value])
-    ws.append([])
-    ws.append(["实验室", "机构", "计划接收", "计划送出", "参与参考值"])
+        append(ws, [label, value])
+    append(ws, [])
+    append(ws, ["实验室", "机构", "计划接收", "计划送出", "参与参考值"])
     for p in rnd.participants.select_related("institution"):
-        ws.append(
-            [p.lab_code, p.institution.name, p.planned_from, p.planned_to, "是" if p.included else "否"]
+        append(
+            ws, [p.lab_code, p.institution.name, p.planned_from, p.planned_to, "是" if p.included else "否"]
         )
 
 
@@ -91,13 +92,13 @@ def report_workbook(rnd: ComparisonRound) -> bytes:
     _sheet(wb.create_sheet("结果"), RESULT_HEADERS, result_rows(rnd))
     trail = wb.create_sheet("计算过程")
     for ev in evs:
-        trail.append([f"测量点 {ev.point.label}"])
+        append(trail, [f"测量点 {ev.point.label}"])
         for label, value in trail_lines(ev):
-            trail.append([label, value if isinstance(value, int | float | str | None) else str(value)])
+            append(trail, [label, value if isinstance(value, int | float | str | None) else str(value)])
         a_rows = algorithm_a_rows(ev)
         if a_rows:
-            trail.append(["算法A 迭代", "x*", "s*", "δ", "低于 x*−δ", "高于 x*+δ"])
+            append(trail, ["算法A 迭代", "x*", "s*", "δ", "低于 x*−δ", "高于 x*+δ"])
             for row in a_rows:
-                trail.append(row)
-        trail.append([])
+                append(trail, row)
+        append(trail, [])
     return _save(wb)

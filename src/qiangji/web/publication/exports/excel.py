@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from qiangji.web.excel.safe import put
 from qiangji.web.publication.content import TIER_NAMES
 
 HEAD_FILL = PatternFill("solid", fgColor="F3E8E8")
@@ -30,11 +31,11 @@ def _header(ws: Worksheet, row: int, groups: Sequence[tuple[str, Sequence[str]]]
     col = 1
     for title, subs in groups:
         span = max(len(subs), 1)
-        ws.cell(row, col, title)
+        put(ws, row, col, title)
         if subs:
             ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + span - 1)
             for k, sub in enumerate(subs):
-                ws.cell(row + 1, col + k, sub)
+                put(ws, row + 1, col + k, sub)
         else:
             ws.merge_cells(start_row=row, start_column=col, end_row=row + 1, end_column=col)
         col += span
@@ -45,7 +46,7 @@ def _header(ws: Worksheet, row: int, groups: Sequence[tuple[str, Sequence[str]]]
 
 
 def _title(ws: Worksheet, text: str, width: int) -> None:
-    ws.cell(1, 1, text).font = Font(bold=True, size=14)
+    put(ws, 1, 1, text).font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.cell(1, 1).alignment = CENTRE
 
@@ -75,7 +76,7 @@ def _ranking_sheet(ws: Worksheet, c: Mapping[str, Any]) -> None:
             TIER_NAMES[r["tier"] - 1],
         ]
         for j, v in enumerate(values, start=1):
-            cell = ws.cell(i, j, v)
+            cell = put(ws, i, j, v)
             cell.border = BORDER
             if isinstance(v, float):
                 cell.number_format = "0.00"
@@ -95,9 +96,9 @@ def _raw_sheet(ws: Worksheet, c: Mapping[str, Any], key: str, title: str) -> Non
     _title(ws, title, 2 + len(order))
     _header(ws, 2, groups)
     for r, row in enumerate(c["rows"], start=4):
-        ws.cell(r, 1, row["unit"]), ws.cell(r, 2, row["name"])
+        put(ws, r, 1, row["unit"]), put(ws, r, 2, row["name"])
         for j, code in enumerate(order, start=3):
-            ws.cell(r, j, c[key][row["unit"]][code]).border = BORDER
+            put(ws, r, j, c[key][row["unit"]][code]).border = BORDER
     ws.freeze_panes = "C4"
     _widths(ws, [10, 30] + [14] * len(order))
 
@@ -121,8 +122,8 @@ def _about_sheet(ws: Worksheet, c: Mapping[str, Any], content_sha256: str) -> No
         ("同分处理", "依次比较 D6、D3、D2 维度得分，再按机构代码"),
     ]
     for i, (k, v) in enumerate(rows, start=1):
-        ws.cell(i, 1, k).font = Font(bold=True)
-        ws.cell(i, 2, v)
+        put(ws, i, 1, k).font = Font(bold=True)
+        put(ws, i, 2, v)
     _widths(ws, [22, 90])
 
 

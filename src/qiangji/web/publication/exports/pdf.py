@@ -132,6 +132,7 @@ def profile(
         "strengths": [s for s in sw if s["kind"] == "strength"],
         "weaknesses": [s for s in sw if s["kind"] == "weakness"],
         "findings": list(findings)[:8],
+        "findings_recorded": "open_findings" in content,  # not in contents finalised before version 2
         "radar": radar_chart(content, unit),
         "trend": trend_chart(trend, len(content["rows"])) if len(trend) > 1 else "",
         "advice": advice,  # programme/_advice.html
