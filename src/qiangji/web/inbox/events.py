@@ -104,7 +104,7 @@ def notice_started(event: PublicationEvent, today: dt.date | None = None) -> lis
         f"理由和依据（县级机构填报员可在本平台提交）；逾期不再受理。公示稿不是最终结果。"
     )
     link = reverse("publication:period", args=[pub.period.code])
-    users = recipients.every_reporter().union(recipients.leadership())
+    users = recipients.reporters_and_leadership()
     return notify(users, Message(Kind.NOTICE, f"notice:{event.pk}", subject, body, link))
 
 

@@ -31,3 +31,7 @@ def every_reporter() -> QuerySet[Any]:
 
 def leadership() -> QuerySet[Any]:
     return _users().filter(profile__role=Role.LEADERSHIP)
+
+
+def reporters_and_leadership() -> QuerySet[Any]:
+    return _users().filter(profile__role__in=(Role.REPORTER, Role.LEADERSHIP))
