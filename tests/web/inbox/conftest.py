@@ -23,7 +23,8 @@ from qiangji.web.publication import workflow
 from qiangji.web.publication.models import Publication
 from qiangji.web.publication.runs import create_run
 from qiangji.web.registry.models import Institution
-from tests.web.publication.frames import random_inputs
+from qiangji.web.assessment.inputs import Inputs
+from tests.web.publication.frames import framework, random_inputs
 
 PASSWORD = "Inbox-test-password-2026"
 TODAY = timezone.localdate()
@@ -83,12 +84,27 @@ def submit_everything(period: Period, inst: Institution) -> None:
         report(period, inst, code, ReportedValue.Status.SUBMITTED)
 
 
-def publication(code: str, world: dict[str, Any], *, seed: int, final: bool, start: dt.date) -> Publication:
-    """A ranking of ``code`` for C1 and C2 from made-up inputs, in notice from ``start`` (final after)."""
+def leading(inputs: Inputs, leader: str) -> Inputs:
+    """``inputs`` with ``leader`` given the better of the two values of every indicator (it ranks first)."""
+    fw = framework().for_period(0.25)
+    frame = inputs.frame.copy()
+    for code in frame.columns:
+        best = frame[code].max() if (fw.node(code).direction or 1) > 0 else frame[code].min()
+        worst = frame[code].min() if (fw.node(code).direction or 1) > 0 else frame[code].max()
+        frame[code] = [best if unit == leader else worst for unit in frame.index]
+    return Inputs(frame=frame, names=inputs.names, provenance=inputs.provenance)
+
+
+def publication(
+    code: str, world: dict[str, Any], *, seed: int, final: bool, start: dt.date, leader: str | None = None
+) -> Publication:
+    """A ranking of ``code`` for C1 and C2 from made-up inputs (``leader`` first if given), in notice
+    from ``start`` (and final after it if ``final``)."""
     period = Period.for_code(code)
     names = {"C1": world["c1"].name, "C2": world["c2"].name}
     fv = current_framework_version()
-    run = create_run(period, fv, random_inputs(names, seed=seed), seed=7, runs=50)
+    inputs = random_inputs(names, seed=seed)
+    run = create_run(period, fv, leading(inputs, leader) if leader else inputs, seed=7, runs=50)
     pub = workflow.create_draft(period, run)
     workflow.start_notice(pub, start)
     if final:
