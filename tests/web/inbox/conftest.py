@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from qiangji.web.accounts.roles import assign_role
 from qiangji.web.assessment import lifecycle
+from qiangji.web.assessment.inputs import Inputs
 from qiangji.web.assessment.models import Period, ReportedValue
 from qiangji.web.assessment.reporting import current_framework_version
 from qiangji.web.inbox.progress import expected_codes
@@ -23,7 +24,6 @@ from qiangji.web.publication import workflow
 from qiangji.web.publication.models import Publication
 from qiangji.web.publication.runs import create_run
 from qiangji.web.registry.models import Institution
-from qiangji.web.assessment.inputs import Inputs
 from tests.web.publication.frames import framework, random_inputs
 
 PASSWORD = "Inbox-test-password-2026"
@@ -70,7 +70,9 @@ def client_as(user: Any) -> Client:
 
 def open_period(code: str, *, days: int = 14, opens: dt.date | None = None, user: Any = None) -> Period:
     """``code`` open for reporting from ``opens`` (today) until ``days`` days from today."""
-    return lifecycle.open_period(code, deadline=TODAY + dt.timedelta(days=days), opens=opens or TODAY, user=user)
+    return lifecycle.open_period(
+        code, deadline=TODAY + dt.timedelta(days=days), opens=opens or TODAY, user=user
+    )
 
 
 def report(period: Period, inst: Institution, indicator: str, status: str, value: str = "5") -> ReportedValue:

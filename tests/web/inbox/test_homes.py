@@ -49,8 +49,9 @@ def test_a_reporter_sees_its_periods_returned_values_findings_and_rounds(world):
         description="乙县的问题（示例）", due_on=TODAY + 2 * DAY,
     )  # fmt: skip
     rnd = ComparisonRound.objects.create(
-        code="CMP-X", name="砝码比对（示例）", year=TODAY.year, quantity="质量", unit="mg", pilot=world["city"],
-        transfer_standard="F1 砝码", deadline=timezone.now() + 5 * DAY, status=ComparisonRound.Status.OPEN,
+        code="CMP-X", name="砝码比对（示例）", year=TODAY.year, quantity="质量", unit="mg",
+        pilot=world["city"], transfer_standard="F1 砝码", deadline=timezone.now() + 5 * DAY,
+        status=ComparisonRound.Status.OPEN,
     )  # fmt: skip
     Participant.objects.create(round=rnd, institution=world["c1"], lab_code="L1")
 
@@ -78,7 +79,9 @@ def test_a_reviewer_sees_waiting_values_counties_behind_and_rectifications(world
         institution=world["c2"], found_on=TODAY - 20 * DAY, sub_dimension="C1", severity="minor",
         description="管理评审未按计划（示例）", due_on=TODAY + 9 * DAY,
     )  # fmt: skip
-    Rectification.objects.create(finding=finding, measures="补做管理评审", submitted_on=TODAY, submitted_by=world["rep2"])
+    Rectification.objects.create(
+        finding=finding, measures="补做管理评审", submitted_on=TODAY, submitted_by=world["rep2"]
+    )
     html = home(world["reviewer"])
     queues = section(html, "queues")
     n = ReportedValue.objects.filter(period=period, institution=world["c1"]).count()
@@ -104,10 +107,18 @@ def test_the_admin_sees_the_next_step_of_every_unpublished_period(world):
         ("2031Q1", "2031年第1季度"), ("2030Q4", "2030年第4季度"), ("2030Q3", "2030年第3季度"),
         ("2030Q2", "2030年第2季度"), ("2030Q1", "2030年第1季度"),
     ]}  # fmt: skip
-    assert "未开放" in rows["2031Q1"] and "开放填报" in rows["2031Q1"] and "qiangji period open 2031Q1" in rows["2031Q1"]
+    assert (
+        "未开放" in rows["2031Q1"]
+        and "开放填报" in rows["2031Q1"]
+        and "qiangji period open 2031Q1" in rows["2031Q1"]
+    )
     assert "填报中" in rows["2030Q4"] and "0/2 个机构已提交全部数据" in rows["2030Q4"]
     assert "审核中" in rows["2030Q3"] and "锁定期次" in rows["2030Q3"]
-    assert "已锁定" in rows["2030Q2"] and "计算指数" in rows["2030Q2"] and 'href="/assessment/2030Q2/"' in rows["2030Q2"]
+    assert (
+        "已锁定" in rows["2030Q2"]
+        and "计算指数" in rows["2030Q2"]
+        and 'href="/assessment/2030Q2/"' in rows["2030Q2"]
+    )
     assert "公示中" in rows["2030Q1"] and "1 条异议待答复" in rows["2030Q1"] and "答复异议" in rows["2030Q1"]
     assert 'href="/assessment/2030Q1/"' in rows["2030Q1"]
     assert "2029年第4季度" not in steps
@@ -118,7 +129,9 @@ def test_leadership_sees_movers_red_flags_and_goals(world):
     latest = publication("2029Q4", world, seed=2, final=True, start=TODAY - 40 * DAY, leader="C2")
     rows = {r["unit"]: r for r in latest.content["rows"]}
     assert (rows["C2"]["change"], rows["C1"]["change"]) == (1, -1)
-    Staff.objects.create(institution=world["c2"], name="王五（示例）", hired_on="2020-01-01", is_verification=True)
+    Staff.objects.create(
+        institution=world["c2"], name="王五（示例）", hired_on="2020-01-01", is_verification=True
+    )
     SupervisionFinding.objects.create(
         institution=world["c1"], found_on=TODAY - 60 * DAY, sub_dimension="C4", severity="major",
         description="证书超期使用（示例）", due_on=TODAY - 10 * DAY,

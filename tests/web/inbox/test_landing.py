@@ -17,7 +17,9 @@ def sign_in(user, **next_) -> tuple[Client, str, str]:
     c = Client()
     query = f"?next={next_['next']}" if next_ else ""
     page = c.get(reverse("admin:login") + query).content.decode()
-    response = c.post(reverse("admin:login") + query, {"username": user.username, "password": PASSWORD, **next_})
+    response = c.post(
+        reverse("admin:login") + query, {"username": user.username, "password": PASSWORD, **next_}
+    )
     assert response.status_code == 302, response.content.decode()[:500]
     return c, response["Location"], page
 
@@ -31,7 +33,7 @@ def test_each_role_lands_on_its_home_after_signing_in(world, who):
 
 
 def test_a_next_address_is_kept(world):
-    c, location, page = sign_in(world["rep1"], next="/assessment/")
+    _c, location, page = sign_in(world["rep1"], next="/assessment/")
     assert 'name="next" value="/assessment/"' in page and location == "/assessment/"
 
 

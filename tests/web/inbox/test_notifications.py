@@ -47,7 +47,9 @@ def test_it_does_not_announce_a_period_whose_window_is_over(world):
     assert told(Kind.PERIOD_OPENED) == []
 
 
-def test_it_tells_the_institutions_reporters_why_a_value_was_returned(world, django_capture_on_commit_callbacks):
+def test_it_tells_the_institutions_reporters_why_a_value_was_returned(
+    world, django_capture_on_commit_callbacks
+):
     period = open_period("2030Q1")
     value = report(period, world["c1"], "D3.1", ReportedValue.Status.SUBMITTED, "12")
     mail.outbox.clear()
@@ -114,11 +116,15 @@ def test_an_answered_objection_reaches_its_lodger_and_institution_once(world):
     second = service.lodge_objection(
         pub.period, text="排名依据不明", submitted_by="市民 李四", user=world["admin"]
     )
-    service.answer_objection(first, outcome=Objection.Outcome.REJECTED, reply="经核实数据无误。", user=world["admin"])
+    service.answer_objection(
+        first, outcome=Objection.Outcome.REJECTED, reply="经核实数据无误。", user=world["admin"]
+    )
     assert told(Kind.OBJECTION_ANSWERED) == ["county1", "county1b"]
     note = Notification.objects.get(recipient=world["rep1"], kind=Kind.OBJECTION_ANSWERED)
     assert "经核实数据无误" in note.body and "不成立" in note.subject
-    service.answer_objection(second, outcome=Objection.Outcome.REJECTED, reply="依据见公告。", user=world["admin"])
+    service.answer_objection(
+        second, outcome=Objection.Outcome.REJECTED, reply="依据见公告。", user=world["admin"]
+    )
     # the second answer tells its lodger (the office recorded it) and repeats nothing for the first
     assert told(Kind.OBJECTION_ANSWERED) == ["county1", "county1b", "office"]
 

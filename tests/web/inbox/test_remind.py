@@ -46,7 +46,9 @@ def test_it_reminds_only_institutions_that_have_not_submitted_everything(world, 
     assert remind(period.deadline + DAY).deadline == 0  # after the deadline: review, no reminder
 
 
-def test_it_reminds_of_rectifications_due_soon_or_overdue_but_not_those_awaiting_verification(world, settings):
+def test_it_reminds_of_rectifications_due_soon_or_overdue_but_not_those_awaiting_verification(
+    world, settings
+):
     settings.QIANGJI = {**settings.QIANGJI, "REMIND_RECTIFICATION_DAYS": 7}
     finding(world["c2"], TODAY + 5 * DAY)
     finding(world["c1"], TODAY + 20 * DAY)  # not yet

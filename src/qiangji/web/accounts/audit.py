@@ -24,8 +24,16 @@ from qiangji.web.accounts.models import AuditEvent
 
 AUDITED_APPS = frozenset(
     {
-        "registry", "assessment", "publication", "comparisons", "programme", "excel", "accounts", "auth",
-        "api", "inbox",
+        "registry",
+        "assessment",
+        "publication",
+        "comparisons",
+        "programme",
+        "excel",
+        "accounts",
+        "auth",
+        "api",
+        "inbox",
     }
 )
 NOT_AUDITED = frozenset({"accounts.auditevent", "accounts.loginfailure"})

@@ -52,7 +52,9 @@ def period_opened(period: Period, today: dt.date | None = None) -> list[Notifica
     users = recipients.ranked_reporters().select_related("profile__institution")
     for inst, group in _by_institution(users).items():
         link = report_link(period, inst)
-        made += notify(group, Message(Kind.PERIOD_OPENED, f"period-opened:{period.pk}", subject, body, link))
+        made += notify(
+            group, Message(str(Kind.PERIOD_OPENED), f"period-opened:{period.pk}", subject, body, link)
+        )
     return made
 
 
@@ -76,7 +78,9 @@ def value_returned(step: ReportTransition) -> list[Notification]:
         f"退回理由：{step.reason or '（未填写）'}\n请按意见修改后重新提交审核。"
     )
     subject = f"{period.label} {report.indicator} 被退回"
-    message = Message(Kind.VALUE_RETURNED, f"returned:{step.pk}", subject, body, report_link(period, inst))
+    message = Message(
+        str(Kind.VALUE_RETURNED), f"returned:{step.pk}", subject, body, report_link(period, inst)
+    )
     return notify(recipients.reporters_of(inst), message)
 
 
@@ -96,7 +100,9 @@ def notice_started(event: PublicationEvent, today: dt.date | None = None) -> lis
     if pub.status != Publication.Status.NOTICE or pub.notice_ends_on is None or pub.notice_ends_on < day:
         return []  # a notice already over (e.g. loaded history) is no news
     again = event.action == PublicationEvent.Action.CORRECTED
-    subject = f"{pub.period.label}排行榜{'更正后重新' if again else '开始'}公示（异议截止 {pub.notice_ends_on}）"
+    subject = (
+        f"{pub.period.label}排行榜{'更正后重新' if again else '开始'}公示（异议截止 {pub.notice_ends_on}）"
+    )
     body = (
         f"{pub.title}{'经异议更正后' if again else ''}自 {pub.notice_started_on} 起公示，"
         f"异议截止日期为 {pub.notice_ends_on}（含）。\n"
@@ -105,7 +111,7 @@ def notice_started(event: PublicationEvent, today: dt.date | None = None) -> lis
     )
     link = reverse("publication:period", args=[pub.period.code])
     users = recipients.reporters_and_leadership()
-    return notify(users, Message(Kind.NOTICE, f"notice:{event.pk}", subject, body, link))
+    return notify(users, Message(str(Kind.NOTICE), f"notice:{event.pk}", subject, body, link))
 
 
 def objections_answered(event: PublicationEvent) -> list[Notification]:
@@ -133,7 +139,7 @@ def _objection_answered(objection: Objection) -> list[Notification]:
     )
     link = reverse("publication:period", args=[pub.period.code])
     key = f"objection-answered:{objection.pk}"
-    return notify(users, Message(Kind.OBJECTION_ANSWERED, key, subject, body, link))
+    return notify(users, Message(str(Kind.OBJECTION_ANSWERED), key, subject, body, link))
 
 
 def _lodged_by(objection: Objection) -> Any:
@@ -161,7 +167,9 @@ def deadlines_near(today: dt.date) -> list[Notification]:
             continue
         for row in progress(period):
             if not row.complete:
-                made += notify(recipients.reporters_of(row.institution), _deadline_message(period, row, today))
+                made += notify(
+                    recipients.reporters_of(row.institution), _deadline_message(period, row, today)
+                )
     return made
 
 
@@ -170,12 +178,13 @@ def _deadline_message(period: Period, row: InstitutionProgress, today: dt.date) 
     left = (period.deadline - today).days
     when = "今天" if left == 0 else f"还有 {left} 天"
     body = (
-        f"{period.label}的填报将于 {period.deadline} 截止（{when}）。{row.institution.name} 应报 {row.expected} 项，"
-        f"已提交 {row.done} 项；尚未填写 {row.missing} 项，草稿 {row.count('draft')} 项，"
+        f"{period.label}的填报将于 {period.deadline} 截止（{when}）。"
+        f"{row.institution.name} 应报 {row.expected} 项，已提交 {row.done} 项；"
+        f"尚未填写 {row.missing} 项，草稿 {row.count('draft')} 项，"
         f"被退回待修改 {row.count('returned')} 项。请在截止前完成并提交审核。"
     )
     return Message(
-        Kind.DEADLINE_NEAR,
+        str(Kind.DEADLINE_NEAR),
         f"deadline-near:{period.pk}:{period.deadline}",
         f"{period.label}填报 {when}截止（{period.deadline}）",
         body,
@@ -209,16 +218,23 @@ def finding_link(finding: SupervisionFinding) -> str:
 
 
 def _finding_message(finding: SupervisionFinding, today: dt.date) -> Message:
-    overdue = finding.due_on < today
-    what = f"{finding.get_sub_dimension_display()}（{finding.get_severity_display()}）：{finding.description[:80]}"
-    if overdue:
+    kind = finding.get_sub_dimension_display()
+    what = f"{kind}（{finding.get_severity_display()}）：{finding.description[:80]}"
+    found = f"{finding.found_on} 发现的问题整改期限为 {finding.due_on}"
+    if finding.due_on < today:
         late = (today - finding.due_on).days
-        subject = f"整改已逾期 {late} 天：{finding.institution.name}"
-        body = f"{finding.found_on} 发现的问题整改期限为 {finding.due_on}，已逾期 {late} 天，请尽快提交整改报告。\n{what}"
-        kind, key = Kind.RECTIFICATION_OVERDUE, f"rectification-overdue:{finding.pk}:{finding.due_on}"
-    else:
-        left = (finding.due_on - today).days
-        subject = f"整改期限将至（{finding.due_on}）：{finding.institution.name}"
-        body = f"{finding.found_on} 发现的问题整改期限为 {finding.due_on}（还有 {left} 天），请按期提交整改报告。\n{what}"
-        kind, key = Kind.RECTIFICATION_DUE, f"rectification-due:{finding.pk}:{finding.due_on}"
-    return Message(kind, key, subject, body, finding_link(finding))
+        return Message(
+            str(Kind.RECTIFICATION_OVERDUE),
+            f"rectification-overdue:{finding.pk}:{finding.due_on}",
+            f"整改已逾期 {late} 天：{finding.institution.name}",
+            f"{found}，已逾期 {late} 天，请尽快提交整改报告。\n{what}",
+            finding_link(finding),
+        )
+    left = (finding.due_on - today).days
+    return Message(
+        str(Kind.RECTIFICATION_DUE),
+        f"rectification-due:{finding.pk}:{finding.due_on}",
+        f"整改期限将至（{finding.due_on}）：{finding.institution.name}",
+        f"{found}（还有 {left} 天），请按期提交整改报告。\n{what}",
+        finding_link(finding),
+    )

@@ -106,7 +106,9 @@ def send_pending(ids: Iterable[int] | None = None) -> int:
             connection = connection or get_connection(fail_silently=False)
             connection.send_messages([_email(note)])
         except Exception:  # SMTP, DNS, socket, TLS: whatever it is, log it and retry on the next run
-            log.exception("email of notification %s to %s failed; kept for the next run", note.pk, note.recipient)
+            log.exception(
+                "email of notification %s to %s failed; kept for the next run", note.pk, note.recipient
+            )
             connection = None
             continue
         Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())

@@ -21,7 +21,7 @@ from qiangji.web.registry.models import Institution
 
 Status = ReportedValue.Status
 Stage = Period.Stage
-DONE = (Status.SUBMITTED, Status.APPROVED, Status.LOCKED)
+DONE = (str(Status.SUBMITTED), str(Status.APPROVED), str(Status.LOCKED))
 #: Stages in which a period still needs someone's work before its ranking is published.
 ACTIVE_STAGES = (Stage.NOT_OPEN, Stage.REPORTING, Stage.REVIEW, Stage.LOCKED, Stage.COMPUTED, Stage.NOTICE)
 

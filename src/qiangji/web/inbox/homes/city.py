@@ -65,7 +65,9 @@ def _waiting(period: Period) -> list[Waiting]:
     rows = ReportedValue.objects.filter(period=period, status__in=(Status.SUBMITTED, Status.RETURNED))
     counts: Counter[tuple[int, str]] = Counter(rows.values_list("institution_id", "status"))
     insts = Institution.objects.filter(pk__in={i for i, _s in counts}).order_by("code")
-    return [Waiting(i, counts[(i.pk, Status.SUBMITTED)], counts[(i.pk, Status.RETURNED)]) for i in insts]
+    return [
+        Waiting(i, counts[(i.pk, str(Status.SUBMITTED))], counts[(i.pk, str(Status.RETURNED))]) for i in insts
+    ]
 
 
 def review_queues(day: dt.date) -> list[ReviewItem]:
@@ -124,7 +126,12 @@ def _reporting(period: Period, day: dt.date) -> tuple[str, str, str, list[str]]:
     }  # fmt: skip
     waiting = period.reports.filter(status=Status.SUBMITTED).count()
     facts = [_("%(n)s 项已提交待审核") % {"n": waiting}] if waiting else []
-    return status, _("审核已提交的数据（截止后锁定）"), reverse("assessment:review", args=[period.code]), facts
+    return (
+        status,
+        _("审核已提交的数据（截止后锁定）"),
+        reverse("assessment:review", args=[period.code]),
+        facts,
+    )
 
 
 def _review(period: Period, day: dt.date) -> tuple[str, str, str, list[str]]:
@@ -142,7 +149,12 @@ def _locked(period: Period, day: dt.date) -> tuple[str, str, str, list[str]]:
 
 
 def _computed(period: Period, day: dt.date) -> tuple[str, str, str, list[str]]:
-    return _("排行榜草稿已生成（未公开）。"), _("预览草稿并开始公示"), "", [f"qiangji publish notice {period.code}"]
+    return (
+        _("排行榜草稿已生成（未公开）。"),
+        _("预览草稿并开始公示"),
+        "",
+        [f"qiangji publish notice {period.code}"],
+    )
 
 
 def _notice(period: Period, day: dt.date) -> tuple[str, str, str, list[str]]:
@@ -157,13 +169,13 @@ def _notice(period: Period, day: dt.date) -> tuple[str, str, str, list[str]]:
     return status, action, "", []
 
 
-_STEPS = {
-    Stage.NOT_OPEN: _not_open,
-    Stage.REPORTING: _reporting,
-    Stage.REVIEW: _review,
-    Stage.LOCKED: _locked,
-    Stage.COMPUTED: _computed,
-    Stage.NOTICE: _notice,
+_STEPS: dict[str, Any] = {
+    str(Stage.NOT_OPEN): _not_open,
+    str(Stage.REPORTING): _reporting,
+    str(Stage.REVIEW): _review,
+    str(Stage.LOCKED): _locked,
+    str(Stage.COMPUTED): _computed,
+    str(Stage.NOTICE): _notice,
 }
 
 

@@ -65,14 +65,18 @@ def periods(inst: Institution, day: dt.date) -> list[PeriodItem]:
 
 
 def returned(inst: Institution) -> list[ReturnedItem]:
-    steps = ReportTransition.objects.filter(to_status="returned").select_related("actor").order_by("-at", "-pk")
+    steps = (
+        ReportTransition.objects.filter(to_status="returned").select_related("actor").order_by("-at", "-pk")
+    )
     reports = (
         ReportedValue.objects.filter(institution=inst, status=ReportedValue.Status.RETURNED)
         .select_related("period", "institution")
         .prefetch_related(Prefetch("transitions", queryset=steps, to_attr="returns"))
         .order_by("period__end", "indicator")
     )
-    return [ReturnedItem(r, r.returns[0] if r.returns else None, report_link(r.period, inst)) for r in reports]
+    return [
+        ReturnedItem(r, r.returns[0] if r.returns else None, report_link(r.period, inst)) for r in reports
+    ]
 
 
 def findings(inst: Institution, day: dt.date) -> list[FindingItem]:
