@@ -72,7 +72,7 @@ def value_returned(step: ReportTransition) -> list[Notification]:
     report = step.report
     period, inst = report.period, report.institution
     name = _indicator_name(period, report.indicator)
-    value = "—" if step.value is None else f"{step.value.normalize():f}"
+    value = "—" if step.value is None else f"{step.value.normalize():f}"  # 12.000000 → 12
     body = (
         f"{period.label} {inst.name} 的指标 {report.indicator} {name}（填报值 {value}）已被退回。\n"
         f"退回理由：{step.reason or '（未填写）'}\n请按意见修改后重新提交审核。"
