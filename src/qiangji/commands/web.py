@@ -129,6 +129,13 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     return print_alerts(args.as_of, args.institution, email=args.email)
 
 
+def cmd_remind(args: argparse.Namespace) -> int:
+    setup_django(None)  # no migrate: from cron against production, migrations are the operator's step
+    from qiangji.web.inbox.remind import run
+
+    return run(args.today)
+
+
 def _date(text: str) -> Any:
     import datetime as dt
 
@@ -211,6 +218,13 @@ def add_parser(sub: Any) -> None:
     alerts.add_argument("--institution", default=None, help="only this institution (code)")
     alerts.add_argument("--email", action="store_true", help="also email them if ALERT_EMAIL_ENABLED")
     alerts.set_defaults(func=cmd_alerts)
+
+    remind = sub.add_parser(
+        "remind",
+        help="notify reporters of near deadlines and rectifications due, send pending emails (run daily)",
+    )
+    remind.add_argument("--today", type=_date, default=None, help="YYYY-MM-DD (default today)")
+    remind.set_defaults(func=cmd_remind)
 
     manage = sub.add_parser("manage", help="run a Django management command (e.g. createsuperuser)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "qiangji.web.programme",
     "qiangji.web.accounts",
     "qiangji.web.api",
+    "qiangji.web.inbox",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +202,23 @@ QIANGJI_XLSX_LIMITS = {
 }
 
 LOGIN_URL = "admin:login"
+# Signing in without a ?next= lands on the user's own home page (待办, qiangji.web.inbox), not the admin.
+LOGIN_REDIRECT_URL = "inbox:home"
+
+# Email (notifications, qiangji.web.inbox; programme alerts). SMTP when EMAIL_HOST is set; otherwise the
+# console backend prints each message (development, `make demo`). Tests use Django's locmem backend.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)  # an unreachable server must not hold a workflow step for long
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "qiangji@localhost")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
 
 # Programme constants (domain.md §5): configurable, never hard-coded in the code that uses them.
 QIANGJI = {
@@ -220,6 +238,11 @@ QIANGJI = {
     "DEADLINE_ALERT_DAYS": env_int("QIANGJI_DEADLINE_ALERT_DAYS", 30),
     "ALERT_EMAIL_ENABLED": env_bool("QIANGJI_ALERT_EMAIL_ENABLED", False),
     "ALERT_EMAIL_TO": env_list("QIANGJI_ALERT_EMAIL_TO", ""),
+    # Notifications (qiangji.web.inbox; `qiangji remind`, run daily): days before a reporting deadline and
+    # before a rectification's due date that reporters are reminded; the site's address for email links.
+    "REMIND_DEADLINE_DAYS": env_int("QIANGJI_REMIND_DEADLINE_DAYS", 3),
+    "REMIND_RECTIFICATION_DAYS": env_int("QIANGJI_REMIND_RECTIFICATION_DAYS", 7),
+    "SITE_URL": env_str("QIANGJI_SITE_URL", "").rstrip("/"),
 }
 
 LOGGING = {

@@ -23,7 +23,18 @@ from qiangji.web.accounts.context import Actor, client_ip, current
 from qiangji.web.accounts.models import AuditEvent
 
 AUDITED_APPS = frozenset(
-    {"registry", "assessment", "publication", "comparisons", "programme", "excel", "accounts", "auth", "api"}
+    {
+        "registry",
+        "assessment",
+        "publication",
+        "comparisons",
+        "programme",
+        "excel",
+        "accounts",
+        "auth",
+        "api",
+        "inbox",
+    }
 )
 NOT_AUDITED = frozenset({"accounts.auditevent", "accounts.loginfailure"})
 SECRET_FIELDS = frozenset({"password", "token_hash", "key", "digest"})  # digest: api.ApiToken's

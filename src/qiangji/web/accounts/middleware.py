@@ -45,8 +45,18 @@ PUBLIC_URL_NAMES = frozenset(
         "admin:password_reset",
     }
 )
-#: Non-read requests leadership may still make (signing out, choosing a language, own password).
-READ_ONLY_EXEMPT = frozenset({"set_language", "admin:logout", "admin:password_change", "admin:login"})
+#: Non-read requests leadership may still make (signing out, choosing a language, own password, marking
+#: its own notifications read).
+READ_ONLY_EXEMPT = frozenset(
+    {
+        "set_language",
+        "admin:logout",
+        "admin:password_change",
+        "admin:login",
+        "inbox:read",
+        "inbox:read_all",
+    }
+)
 
 
 class AuditContextMiddleware:
