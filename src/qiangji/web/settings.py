@@ -110,12 +110,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "qiangji.web.accounts.passwords.PatternPasswordValidator"},  # aaaa, qwer, 1234, dcba
 ]
 
 AUTHENTICATION_BACKENDS = ["qiangji.web.accounts.throttle.ThrottledBackend"]
 QIANGJI_SECURITY = {
     "LOGIN_FAILURE_LIMIT": env_int("QIANGJI_LOGIN_FAILURE_LIMIT", 5),
     "LOGIN_FAILURE_LIMIT_PER_USER": env_int("QIANGJI_LOGIN_FAILURE_LIMIT_PER_USER", 20),
+    # failures from one client address, any usernames (a password spray); an office behind NAT shares one
+    "LOGIN_FAILURE_LIMIT_PER_IP": env_int("QIANGJI_LOGIN_FAILURE_LIMIT_PER_IP", 30),
     "LOGIN_LOCKOUT_MINUTES": env_int("QIANGJI_LOGIN_LOCKOUT_MINUTES", 15),
     # Session timeouts (qiangji.web.accounts.sessions): idle and absolute, enforced on the server.
     "SESSION_IDLE_MINUTES": env_int("QIANGJI_SESSION_IDLE_MINUTES", 30),
