@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from qiangji.core import plausible
 from qiangji.web.env import (
     database_from_url,
     env_bool,
@@ -213,6 +214,13 @@ QIANGJI = {
     "DEADLINE_ALERT_DAYS": env_int("QIANGJI_DEADLINE_ALERT_DAYS", 30),
     "ALERT_EMAIL_ENABLED": env_bool("QIANGJI_ALERT_EMAIL_ENABLED", False),
     "ALERT_EMAIL_TO": env_list("QIANGJI_ALERT_EMAIL_TO", ""),
+}
+
+# Plausible dates (qiangji.web.plausible): period years, finding due dates and comparison measurement dates
+# must lie from EARLIEST_YEAR to this year + YEARS_AHEAD (a 9999 period or due date is a typing error).
+QIANGJI_PLAUSIBLE = {
+    "EARLIEST_YEAR": env_int("QIANGJI_EARLIEST_YEAR", plausible.EARLIEST_YEAR),
+    "YEARS_AHEAD": env_int("QIANGJI_YEARS_AHEAD", plausible.YEARS_AHEAD),
 }
 
 LOGGING = {
