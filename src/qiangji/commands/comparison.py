@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import math
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,12 +39,16 @@ class Row:
 
 
 def _number(text: str, where: str, *, positive: bool) -> float:
+    from qiangji.core.comparison import MAX_MAGNITUDE
+
     try:
         value = float(text)
     except ValueError:
         raise InputError(f"{where}: must be a number, got {text!r}") from None
     if not math.isfinite(value) or (positive and value <= 0):
         raise InputError(f"{where}: must be a {'positive ' if positive else ''}finite number, got {text!r}")
+    if abs(value) > MAX_MAGNITUDE:  # 1e308 overflowed the statistics
+        raise InputError(f"{where}: must be within ±{MAX_MAGNITUDE:g}, got {text!r}")
     return value
 
 
@@ -56,14 +62,36 @@ def _flag(text: str, where: str, default: bool) -> bool:
 
 
 def _date(text: str, where: str) -> str:
-    import numpy as np
+    """A YYYY-MM-DD date within the plausible window (``QIANGJI_EARLIEST_YEAR``/``_YEARS_AHEAD``), or ''."""
+    from qiangji.core.plausible import date_window
 
-    if text.strip():
-        try:
-            np.datetime64(text.strip(), "D")
-        except ValueError:
-            raise InputError(f"{where}: must be a date YYYY-MM-DD, got {text!r}") from None
-    return text.strip()
+    if not text.strip():
+        return ""
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"{where}: must be a date YYYY-MM-DD, got {text!r}") from None
+    first, last = date_window(
+        dt.date.today(),
+        earliest_year=_env_int("QIANGJI_EARLIEST_YEAR"),
+        years_ahead=_env_int("QIANGJI_YEARS_AHEAD"),
+    )
+    if not first <= day <= last:
+        raise InputError(f"{where}: must be a date from {first} to {last}, got {text!r}")
+    return day.isoformat()
+
+
+def _env_int(name: str) -> Any:
+    """The window's override from the environment, as the web reads it; absent: the core's default."""
+    from qiangji.core import plausible
+
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return getattr(plausible, name.removeprefix("QIANGJI_"))
+    try:
+        return int(raw)
+    except ValueError:
+        raise InputError(f"{name} must be an integer, got {raw!r}") from None
 
 
 def _row(rec: dict[str, str], line: int, name: str) -> Row:
@@ -100,6 +128,16 @@ def read_results(path: str) -> list[Row]:
         rows = [_row(rec, i, file.name) for i, rec in enumerate(records, start=2)]
     if not rows:
         raise InputError(f"{file.name}: no results")
+    from qiangji.core.comparison import check_results
+
+    labs, where = (
+        [r.lab for r in rows],
+        [f"{file.name} row {i}, lab {r.lab!r}" for i, r in enumerate(rows, 2)],
+    )
+    try:  # u = U/k within the bounds too (a tiny k makes a huge u)
+        check_results(labs, [r.x for r in rows], [r.u for r in rows], where=where)
+    except InputError as exc:
+        raise InputError(f"{file.name}: results outside the bounds of the statistics", exc.errors) from None
     return rows
 
 

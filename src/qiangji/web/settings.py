@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from qiangji.core import plausible
 from qiangji.web.env import (
     database_from_url,
     env_bool,
@@ -121,12 +122,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "qiangji.web.accounts.passwords.PatternPasswordValidator"},  # aaaa, qwer, 1234, dcba
 ]
 
 AUTHENTICATION_BACKENDS = ["qiangji.web.accounts.throttle.ThrottledBackend"]
 QIANGJI_SECURITY = {
     "LOGIN_FAILURE_LIMIT": env_int("QIANGJI_LOGIN_FAILURE_LIMIT", 5),
     "LOGIN_FAILURE_LIMIT_PER_USER": env_int("QIANGJI_LOGIN_FAILURE_LIMIT_PER_USER", 20),
+    # failures from one client address, any usernames (a password spray); an office behind NAT shares one
+    "LOGIN_FAILURE_LIMIT_PER_IP": env_int("QIANGJI_LOGIN_FAILURE_LIMIT_PER_IP", 30),
     "LOGIN_LOCKOUT_MINUTES": env_int("QIANGJI_LOGIN_LOCKOUT_MINUTES", 15),
     # Session timeouts (qiangji.web.accounts.sessions): idle and absolute, enforced on the server.
     "SESSION_IDLE_MINUTES": env_int("QIANGJI_SESSION_IDLE_MINUTES", 30),
@@ -243,6 +247,13 @@ QIANGJI = {
     "REMIND_DEADLINE_DAYS": env_int("QIANGJI_REMIND_DEADLINE_DAYS", 3),
     "REMIND_RECTIFICATION_DAYS": env_int("QIANGJI_REMIND_RECTIFICATION_DAYS", 7),
     "SITE_URL": env_str("QIANGJI_SITE_URL", "").rstrip("/"),
+}
+
+# Plausible dates (qiangji.web.plausible): period years, finding due dates and comparison measurement dates
+# must lie from EARLIEST_YEAR to this year + YEARS_AHEAD (a 9999 period or due date is a typing error).
+QIANGJI_PLAUSIBLE = {
+    "EARLIEST_YEAR": env_int("QIANGJI_EARLIEST_YEAR", plausible.EARLIEST_YEAR),
+    "YEARS_AHEAD": env_int("QIANGJI_YEARS_AHEAD", plausible.YEARS_AHEAD),
 }
 
 LOGGING = {

@@ -4,7 +4,13 @@ Pure functions on arrays; every result is a frozen dataclass that carries its ca
 Formulas and sources: /work/shared/comparison-formulas.md and each function's docstring.
 """
 
-from qiangji.core.comparison._common import Verdict
+from qiangji.core.comparison._common import (
+    MAX_MAGNITUDE,
+    MIN_UNCERTAINTY,
+    Verdict,
+    check_results,
+    result_problem,
+)
 from qiangji.core.comparison.consensus import (
     REFERENCE_METHODS,
     ChiSquaredTest,
@@ -34,6 +40,8 @@ from qiangji.core.comparison.robust import (
 from qiangji.core.comparison.scores import ScoreResult, z_scores, zeta_scores, zprime_scores
 
 __all__ = [
+    "MAX_MAGNITUDE",
+    "MIN_UNCERTAINTY",
     "REFERENCE_METHODS",
     "AlgorithmAIteration",
     "AlgorithmAResult",
@@ -50,6 +58,7 @@ __all__ = [
     "algorithm_a",
     "algorithm_s",
     "algorithm_s_factors",
+    "check_results",
     "chi_squared_test",
     "degrees_of_equivalence",
     "drift_reference",
@@ -62,6 +71,7 @@ __all__ = [
     "q_hampel",
     "q_method",
     "reference_value",
+    "result_problem",
     "z_scores",
     "zeta_scores",
     "zprime_scores",

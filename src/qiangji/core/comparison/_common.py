@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -11,6 +12,13 @@ import numpy as np
 import numpy.typing as npt
 
 from qiangji.core.errors import DegenerateDataWarning, InputError
+
+#: Largest |value| (result x, uncertainty, σ_pt, …) and smallest non-zero uncertainty the statistics accept.
+#: Within them every quantity the methods form stays finite: (x_i − y)/u_i ≤ 2e60, its square and a sum of
+#: a million of them ≤ 4e126; the weights 1/u² ≤ 1e60. Real measurands (optical frequencies ≈ 5e14 Hz,
+#: capacitances ≈ 1e-12 F with u ≈ 1e-18 F) sit far inside; 1e308 overflowed Algorithm A and the means.
+MAX_MAGNITUDE = 1e30
+MIN_UNCERTAINTY = 1e-30
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -59,6 +67,9 @@ def as_values(x: ArrayLike, name: str, *, min_size: int = 1) -> FloatArray:
     if not np.all(np.isfinite(arr)):
         bad = int(np.flatnonzero(~np.isfinite(arr))[0])
         raise InputError(f"`{name}` must be finite, got {arr[bad]} at position {bad}")
+    if np.any(np.abs(arr) > MAX_MAGNITUDE):
+        bad = int(np.flatnonzero(np.abs(arr) > MAX_MAGNITUDE)[0])
+        raise InputError(f"`{name}` must be within ±{MAX_MAGNITUDE:g}, got {arr[bad]:g} at position {bad}")
     return arr
 
 
@@ -72,7 +83,43 @@ def as_uncertainties(u: ArrayLike, name: str, size: int, *, allow_zero: bool = F
         i = int(np.flatnonzero(bad)[0])
         rule = "non-negative" if allow_zero else "positive"
         raise InputError(f"`{name}` must be {rule}, got {arr[i]} at position {i}")
+    tiny = (arr > 0) & (arr < MIN_UNCERTAINTY)
+    if np.any(tiny):
+        i = int(np.flatnonzero(tiny)[0])
+        raise InputError(
+            f"`{name}` must be at least {MIN_UNCERTAINTY:g} when not 0, got {arr[i]:g} at position {i}"
+        )
     return np.array(arr, dtype=np.float64)
+
+
+def result_problem(x: float, u: float) -> str | None:
+    """Why a laboratory's result (x, standard uncertainty u) cannot enter a statistic, or None."""
+    if not math.isfinite(x) or abs(x) > MAX_MAGNITUDE:
+        return f"x must be a finite number within ±{MAX_MAGNITUDE:g}, got {x:g}"
+    if not math.isfinite(u) or not MIN_UNCERTAINTY <= u <= MAX_MAGNITUDE:
+        return f"u must be a finite number from {MIN_UNCERTAINTY:g} to {MAX_MAGNITUDE:g}, got {u:g}"
+    return None
+
+
+def check_results(
+    labs: Sequence[str], x: Sequence[float], u: Sequence[float], *, where: Sequence[str] | None = None
+) -> None:
+    """Every laboratory's x and u within the bounds, before any statistic runs; else one InputError that
+    names each offending laboratory and the rule (e.g. "lab 'L3': x must be … within ±1e+30, got 1e+308");
+    ``where`` replaces "lab 'L3'" by a caller's description of each row (a file's row number).
+    """
+    if not len(labs) == len(x) == len(u):
+        raise InputError(
+            f"`labs`, `x` and `u` must have the same length, got {len(labs)}, {len(x)}, {len(u)}"
+        )
+    errors = []
+    places = where if where is not None else [f"lab {lab!r}" for lab in labs]
+    for place, xi, ui in zip(places, x, u, strict=True):
+        problem = result_problem(float(xi), float(ui))
+        if problem is not None:
+            errors.append(f"{place}: {problem}")
+    if errors:
+        raise InputError(errors=errors)
 
 
 def as_mask(mask: ArrayLike | None, name: str, size: int) -> BoolArray:

@@ -219,8 +219,19 @@ def _cochran_q(x: FloatArray, v: FloatArray) -> tuple[FloatArray, float]:
 def _dersimonian_laird(r: _Round) -> ReferenceValueResult:
     """τ² = max(0, (Q − (n − 1))/(Σw − Σw²/Σw)) (DerSimonian & Laird 1986)."""
     w, q = _cochran_q(r.xi, r.ui**2)
-    tau2 = max(0.0, (q - (r.xi.size - 1)) / (np.sum(w) - np.sum(w**2) / np.sum(w)))
+    den = float(np.sum(w) - np.sum(w**2) / np.sum(w))
+    if den <= 0.0:  # one weight dominates (u ratios ≳ 1e8): the difference cancels; form it without one
+        den = float(np.sum(w * _others(w)) / np.sum(w))
+    tau2 = max(0.0, (q - (r.xi.size - 1)) / den)
     return _random_effects(r, "dersimonian_laird", float(tau2), q)
+
+
+def _others(w: FloatArray) -> FloatArray:
+    """Σ_{j≠i} w_j for each i from prefix and suffix sums, without the cancellation of Σw − w_i."""
+    before = np.concatenate(([0.0], np.cumsum(w)[:-1]))
+    after = np.concatenate((np.cumsum(w[::-1])[::-1][1:], [0.0]))
+    out: FloatArray = before + after
+    return out
 
 
 def _pm_excess(tau2: float, x: FloatArray, v: FloatArray) -> float:

@@ -32,7 +32,11 @@ from qiangji.web.assessment.reporting import (
     reportable_nodes,
     save_entry,
 )
+from qiangji.web.excel import unreadable
+from qiangji.web.excel.cells import missing_word
+from qiangji.web.excel.reader import source_bytes
 from qiangji.web.excel.safe import append
+from qiangji.web.excel.unreadable import Unreadable
 from qiangji.web.registry.models import Institution
 from qiangji.web.uploads import UploadRejected, check_xlsx
 
@@ -95,9 +99,14 @@ def _text(cell: Any) -> str:
 
 def _number(cell: Any) -> Decimal | None:
     """A numeric cell, or ``None`` when blank; raises ``ValueError`` with the rule broken."""
+    if isinstance(cell, Unreadable):  # an error value or a formula without a result, not a blank
+        raise ValueError(cell.rule)
     text = _text(cell).replace(",", "")
     if not text:
         return None
+    placeholder = missing_word(text)
+    if placeholder is not None:  # "N/A", "null", "NaN": no data is an empty cell
+        raise ValueError(placeholder.rule)
     if text.endswith("%"):
         raise ValueError(_("不要输入“%”，百分比请填写分子和分母"))
     try:
@@ -114,7 +123,8 @@ def read_upload(source: IO[bytes]) -> tuple[str, pd.DataFrame]:
     try:
         with pd.ExcelFile(source, engine="calamine") as book:
             sheet = str(book.sheet_names[0])
-            frame = pd.read_excel(book, sheet_name=0, header=None, dtype=object)
+            frame = pd.read_excel(book, sheet_name=0, header=None, dtype=object, keep_default_na=False)
+        frame = unreadable.mark(source_bytes(source), {sheet: frame})[sheet]
     except Exception as exc:  # calamine raises its own error types for every kind of broken file
         raise UploadError([_("无法读取Excel文件：%(e)s") % {"e": exc}]) from exc
     if frame.empty or [_text(c) for c in frame.iloc[0, : len(HEADERS)]] != list(HEADERS):
@@ -177,6 +187,8 @@ def _entry(cells: list[Any], where: str) -> tuple[Entry | None, list[str]]:
             parsed.append(_number(cells[idx]))
         except ValueError as exc:
             errors.append(f"{where}，{HEADERS[idx]}：{exc}")
+    if isinstance(cells[8], Unreadable):
+        errors.append(f"{where}，{HEADERS[8]}：{cells[8].rule}")
     if errors:
         return None, errors
     return Entry(parsed[0], parsed[1], parsed[2], _text(cells[8])), []

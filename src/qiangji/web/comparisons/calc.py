@@ -18,6 +18,7 @@ import numpy as np
 from qiangji.core.comparison import (
     DriftResult,
     ReferenceValueResult,
+    check_results,
     degrees_of_equivalence,
     drift_reference,
     en_numbers,
@@ -78,7 +79,14 @@ def _num(v: float) -> float | None:
 
 
 def compute(inputs: Mapping[str, Any], method: str, options: Mapping[str, Any]) -> PointOutcome:
-    """Reference value, En (with the transfer-standard term U_ts), ζ and z for every laboratory."""
+    """Reference value, En (with the transfer-standard term U_ts), ζ and z for every laboratory.
+
+    Every result (and pilot check) is checked against the core's bounds first, so a stored 1e308 is an
+    InputError naming the laboratory, not an overflow inside a statistic.
+    """
+    check_results(inputs["labs"], inputs["x"], inputs["u"])
+    checks = inputs.get("pilot_checks") or []
+    check_results([f"pilot check {c[0]}" for c in checks], [c[1] for c in checks], [c[2] for c in checks])
     x = np.asarray(inputs["x"], dtype=np.float64)
     u = np.asarray(inputs["u"], dtype=np.float64)
     with warnings.catch_warnings(record=True) as caught:

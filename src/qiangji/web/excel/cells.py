@@ -26,6 +26,20 @@ TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "有"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", "×", "✗", "✘", "无"}
 
 
+#: What people type for "no data" in a number cell. Refused there with a rule saying to leave it empty:
+#: read as blank, they became 0 or silently kept the stored value.
+MISSING_WORDS = frozenset(
+    {"nan", "na", "n/a", "#n/a", "null", "none", "nil", "-", "--", "—", "/", "无", "空", "缺", "暂无", "不详"}
+)
+
+
+def missing_word(text: str) -> CellError | None:
+    """The refusal of a placeholder for a missing number ("N/A", "null", "—"), or None."""
+    if fold(text).replace(" ", "").casefold() not in MISSING_WORDS:
+        return None
+    return CellError(_("不能填写“%(text)s”：没有数据请留空单元格，有数据请填写数字") % {"text": strip(text)})
+
+
 class CellError(ValueError):
     """The cell's value breaks ``rule`` (a translated sentence)."""
 
@@ -74,6 +88,9 @@ def as_decimal(value: Any, *, percent: bool = False) -> Decimal:
         if isinstance(value, float) and not math.isfinite(value):
             raise CellError(_("应为数字"))
         return Decimal(str(value))
+    placeholder = missing_word(str(value))
+    if placeholder is not None:
+        raise placeholder
     text = fold(str(value)).replace(" ", "")
     if text.endswith("%"):
         if not percent:
@@ -93,7 +110,9 @@ def as_decimal(value: Any, *, percent: bool = False) -> Decimal:
 def as_int(value: Any, *, percent: bool = False) -> int:
     try:
         number = as_decimal(value, percent=percent)
-    except CellError:
+    except CellError as exc:
+        if missing_word(str(value)) is not None:
+            raise exc from None
         raise CellError(_("应为整数")) from None
     if number != number.to_integral_value():
         raise CellError(_("应为整数"))

@@ -7,13 +7,16 @@ columns above the real names ("考核证书" over "编号 / 发证日期 / 有�
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
 from django.utils import translation
 
+from qiangji.web.excel import unreadable
 from qiangji.web.excel.cells import as_text, is_blank, matching_key
 from qiangji.web.excel.spec import Column, TableSpec
 from qiangji.web.excel.tables import TABLES
@@ -23,9 +26,27 @@ UNIT_SUFFIX = re.compile(r"[(（][^()（）]*[)）]$")
 
 
 def read_workbook(source: str | IO[bytes] | Any) -> dict[str, pd.DataFrame]:
-    """Every sheet as a raw grid (no header, every cell an object: text stays ``str``)."""
-    frames = pd.read_excel(source, sheet_name=None, header=None, dtype=object, engine="calamine")
-    return dict(frames)
+    """Every sheet as a raw grid (no header, every cell an object: text stays ``str``).
+
+    Text is kept as typed: "NaN", "N/A", "null" are not turned into blanks (pandas' default), so a numeric
+    column refuses them; error values and formulas without a result come back as
+    :class:`~qiangji.web.excel.unreadable.Unreadable` cells, refused too.
+    """
+    data = source_bytes(source)
+    frames = pd.read_excel(
+        io.BytesIO(data), sheet_name=None, header=None, dtype=object, engine="calamine", keep_default_na=False
+    )
+    return unreadable.mark(data, dict(frames))
+
+
+def source_bytes(source: str | IO[bytes] | Any) -> bytes:
+    """The file's content (a path, or a binary file read from its start and rewound)."""
+    if isinstance(source, str | Path):
+        return Path(source).read_bytes()
+    source.seek(0)
+    data = source.read()
+    source.seek(0)
+    return bytes(data)
 
 
 def _keys(text: str) -> set[str]:

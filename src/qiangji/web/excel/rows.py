@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from qiangji.web.excel import cells as c
 from qiangji.web.excel.reader import Header
 from qiangji.web.excel.spec import Column, Kind, TableSpec
+from qiangji.web.excel.unreadable import Unreadable
 
 RowProblem = tuple[int, str, str, str, str, str]
 
@@ -49,6 +50,10 @@ class RowReader:
 
     def read_plain(self, column: Column, raw: Any) -> None:
         f = self.spec.model_field(column.target)
+        if isinstance(raw, Unreadable):  # an error value or a formula without a result: never a blank
+            self.error(column, str(raw), raw.rule)
+            self.failed.add(column.target)
+            return
         if c.is_blank(raw):
             if self.spec.is_required(column):
                 self.error(column, "", _("必填"))
@@ -92,6 +97,10 @@ class RowReader:
 
     def lookup_value(self, column: Column, path: str, raw: Any) -> Any:
         if c.is_blank(raw):
+            return None
+        if isinstance(raw, Unreadable):
+            if column.path == path:  # once per cell, though other lookups may borrow it
+                self.error(column, str(raw), raw.rule)
             return None
         if self.spec.model_field(path.split(".", 1)[0]).many_to_many and path == column.path:
             return [column.normalise(n) if column.normalise else n for n in c.as_names(raw)]

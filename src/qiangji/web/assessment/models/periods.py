@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 from qiangji.core.errors import InputError
 from qiangji.core.index import Framework
 from qiangji.core.index.period import year_fraction
+from qiangji.web import plausible
 from qiangji.web.registry.dates import quarter_bounds
 
 log = logging.getLogger(__name__)
@@ -110,9 +111,12 @@ class Period(models.Model):
 
     def clean(self) -> None:
         try:
-            parse_period_code(self.code or "")
+            year, *_rest = parse_period_code(self.code or "")
         except ValueError:
             raise ValidationError({"code": _("期次代码格式应为“2024Q3”或“2024”。")}) from None
+        problem = plausible.year_error(year)  # 9999Q1 was accepted, and its page then failed
+        if problem:
+            raise ValidationError({"code": problem})
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.code = self.code.strip().upper()

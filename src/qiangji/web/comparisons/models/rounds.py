@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from qiangji.core.comparison import REFERENCE_METHODS
+from qiangji.web import plausible
 from qiangji.web.registry.models import Institution
 from qiangji.web.registry.models.base import Timestamped, ordered
 
@@ -201,11 +202,12 @@ class Submission(Timestamped):
         return self.U / self.k
 
     def clean(self) -> None:
-        errors = {}
+        errors: dict[str, Any] = {}
         if self.U is not None and self.U <= 0:
             errors["U"] = _("扩展不确定度必须大于 0。")
         if self.k is not None and self.k <= 0:
             errors["k"] = _("包含因子必须大于 0。")
+        errors = plausible.result_errors(self.x, self.U, self.k, self.measured_on) | errors
         if errors:
             raise ValidationError(errors)
 
@@ -232,6 +234,11 @@ class PilotCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.point} {self.measured_on}: {self.x}"
+
+    def clean(self) -> None:
+        errors = plausible.result_errors(self.x, self.U, self.k, self.measured_on)
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def u(self) -> float:

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from qiangji.web import plausible
 from qiangji.web.registry.models.base import Timestamped, ordered
 from qiangji.web.registry.models.institution import Institution
 
@@ -137,6 +138,10 @@ class SupervisionFinding(Timestamped):
             errors["due_on"] = _("整改期限不能早于发现日期。")
         if self.found_on and self.closed_on and self.closed_on < self.found_on:
             errors["closed_on"] = _("关闭日期不能早于发现日期。")
+        for name in ("due_on", "closed_on"):  # a due date of 9999-12-31 reached the public scorecard
+            problem = plausible.date_error(getattr(self, name))
+            if problem and name not in errors:
+                errors[name] = problem
         if errors:
             raise ValidationError(errors)
 
