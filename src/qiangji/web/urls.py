@@ -14,5 +14,6 @@ urlpatterns = [
     path("comparisons/", include("qiangji.web.comparisons.urls")),
     path("institutions/", include("qiangji.web.registry.urls")),
     path("programme/", include("qiangji.web.programme.urls")),
+    path("jobs/", include("qiangji.web.jobs.urls")),
     path("", include("qiangji.web.publication.urls")),
 ]
