@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from qiangji.web.accounts import policy
@@ -27,6 +28,16 @@ NEXT_STEP = {
     Stage.NOTICE: "排行榜公示中：答复全部异议，公示期满后正式发布。",
     Stage.PUBLISHED: "排行榜已正式发布。",
 }
+
+
+def stage_steps(stage: str) -> list[dict[str, str]]:
+    """Every stage in order, each marked done, current or still to come."""
+    order = [str(s) for s in Stage.values]
+    here = order.index(stage)
+    return [
+        {"value": v, "label": str(Stage(v).label), "state": "done" if i < here else "current" if i == here else ""}
+        for i, v in enumerate(order)
+    ]
 
 
 def publication_of(period: Period) -> Publication | None:
@@ -79,11 +90,13 @@ def context(period: Period, user: Any) -> dict[str, Any]:
         "period": period,
         "stage": stage,
         "stage_label": period.stage_label(today),
+        "stages": stage_steps(stage),
         "next_step": NEXT_STEP[Stage(stage)],
         "publication": pub,
         "can_act": can_act(user),
         "job": job_shown(period, pub),
         "tiers": TIER_NAMES,
+        "issuing_unit": settings.QIANGJI["ISSUING_UNIT"],
         "today": today,
     }
     if pub is not None:
