@@ -72,6 +72,7 @@ class LodgeForm(forms.Form):
     text = forms.CharField(
         label=_("异议内容"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("写明对哪一项数据或排名有异议、理由和您认为正确的数值。"),
+        error_messages={"required": _("请填写异议内容。")},
     )  # fmt: skip
     evidence = forms.FileField(
         label=_("佐证材料（可选）"), required=False, help_text=_("PDF、图片、文本或 .xlsx。")
@@ -162,7 +163,10 @@ class AnswerForm(forms.Form):
         choices=[(Objection.Outcome.REJECTED, _("不成立")), (Objection.Outcome.UPHELD, _("成立（更正并重新公示）"))],
         widget=forms.RadioSelect,
     )
-    reply = forms.CharField(label=_("答复"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    reply = forms.CharField(
+        label=_("答复"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请填写答复内容。")},
+    )  # fmt: skip
 
     def clean_reply(self) -> str:
         reply = self.cleaned_data["reply"].strip()

@@ -78,7 +78,8 @@ def _render(request: HttpRequest, period: Period, status: int = 200, **bound: An
             ctx["answers"] = _answers(pub, bound.get("answer"))
     if pub is not None and pub.status == Publication.Status.DRAFT:
         start = timezone.localdate()
-        ctx["notice_preview"] = {"start": start, "end": publish_pages.default_notice_end(start)}
+        end = publish_pages.default_notice_end(start)
+        ctx["notice_preview"] = {"start": start.isoformat(), "end": end.isoformat()}
     return render(request, "publication/publish/period.html", ctx, status=status)
 
 
@@ -209,8 +210,11 @@ def deadline(request: HttpRequest, code: str) -> HttpResponse:
     changes)."""
     period = _period(code)
     form = NoticeForm(request.GET, run=None)
-    end = publish_pages.default_notice_end(form.cleaned_data["start"]) if form.is_valid() else None
-    ctx = {"period": period, "start": form.cleaned_data.get("start") if end else None, "end": end}
+    if form.is_valid():
+        start = form.cleaned_data["start"]
+        ctx = {"start": start.isoformat(), "end": publish_pages.default_notice_end(start).isoformat()}
+    else:
+        ctx = {"start": None, "end": None}
     return render(request, "publication/publish/_deadline.html", ctx)
 
 
