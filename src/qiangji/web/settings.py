@@ -207,11 +207,14 @@ QIANGJI_XLSX_LIMITS = {
 
 LOGIN_URL = "admin:login"
 
+
 def _holidays(days: list[str]) -> list[dt.date]:
     try:
         return [dt.date.fromisoformat(day) for day in days]
     except ValueError:
-        raise ImproperlyConfigured(f"QIANGJI_HOLIDAYS must be YYYY-MM-DD dates, comma-separated, got {days}") from None
+        raise ImproperlyConfigured(
+            f"QIANGJI_HOLIDAYS must be YYYY-MM-DD dates, comma-separated, got {days}"
+        ) from None
 
 
 # Programme constants (domain.md §5): configurable, never hard-coded in the code that uses them.

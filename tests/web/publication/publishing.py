@@ -23,7 +23,9 @@ OPENS, DEADLINE = dt.date(2026, 10, 1), dt.date(2026, 10, 20)
 RUNS = 200
 
 
-def reported_values(period: Period, fv: FrameworkVersion, institutions: dict[str, Institution], seed: int) -> None:
+def reported_values(
+    period: Period, fv: FrameworkVersion, institutions: dict[str, Institution], seed: int
+) -> None:
     """An approved value for every reportable indicator of every institution (within its bounds)."""
     fw = period.framework_for(fv)
     rng = np.random.default_rng(seed)

@@ -68,7 +68,9 @@ def test_it_refuses_to_compute_a_period_that_is_not_locked(office: Any, institut
 
 
 @pytest.mark.parametrize("role", ["reviewer", "leadership", "reporter"])
-def test_it_refuses_compute_to_every_role_but_the_programme_admin(role: str, period: Any, institutions: Any) -> None:
+def test_it_refuses_compute_to_every_role_but_the_programme_admin(
+    role: str, period: Any, institutions: Any
+) -> None:
     user = person(role, role, institutions["HY-MI"] if role == "reporter" else None)
     assert client_for(user).post(URL + "compute/", {"runs": RUNS, "seed": 7}).status_code == 403
     assert not Job.objects.exists()
@@ -114,7 +116,9 @@ def test_it_recomputes_a_draft_keeping_the_earlier_run_in_the_history(office: An
     first = Publication.objects.get().run
     post(client, expected_run=str(first.pk), seed=8)
     pub = Publication.objects.get()
-    assert pub.run != first and pub.run.seed == 8 and list(pub.runs_history.order_by("pk")) == [first, pub.run]
+    assert (
+        pub.run != first and pub.run.seed == 8 and list(pub.runs_history.order_by("pk")) == [first, pub.run]
+    )
     assert pub.events.filter(action=PublicationEvent.Action.CREATED).count() == 2
 
 
@@ -123,7 +127,11 @@ def test_a_failed_job_shows_its_reason_on_the_page(office: Any, institutions: An
 
     period = lifecycle.open_period(CODE, deadline=lifecycle.timezone.localdate(), framework=fv)
     job, _created = runner.enqueue(  # queued past the page's own check: the job refuses by itself
-        jobs.COMPUTE, {"period": period.code, "runs": RUNS, "seed": 1}, user=office, title="计算", key=jobs.key(period)
+        jobs.COMPUTE,
+        {"period": period.code, "runs": RUNS, "seed": 1},
+        user=office,
+        title="计算",
+        key=jobs.key(period),
     )
     job.refresh_from_db()
     assert job.status == "failed" and "此操作只能在“已锁定、已计算”时进行" in job.error

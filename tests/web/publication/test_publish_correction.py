@@ -12,7 +12,7 @@ from django.utils import timezone
 from qiangji.web.jobs.models import Job
 from qiangji.web.publication import jobs, service, workflow
 from qiangji.web.publication.models import Objection, Publication, PublicationEvent
-from tests.web.publication.publishing import CODE, RUNS, client_for, locked_period, person
+from tests.web.publication.publishing import RUNS, client_for, locked_period, person
 
 pytestmark = pytest.mark.django_db
 
@@ -34,10 +34,16 @@ def office(db: Any) -> Any:
 
 def answer(obj: Objection, outcome: str = "upheld", **rows: str) -> dict[str, str]:
     p = f"o{obj.pk}"
-    return {f"{p}-outcome": outcome, f"{p}-reply": "核实后更正（示例）", **{f"{p}-{k}": v for k, v in rows.items()}}
+    return {
+        f"{p}-outcome": outcome,
+        f"{p}-reply": "核实后更正（示例）",
+        **{f"{p}-{k}": v for k, v in rows.items()},
+    }
 
 
-def test_an_upheld_objection_gives_a_corrected_run_and_a_new_notice(office: Any, objection: Objection) -> None:
+def test_an_upheld_objection_gives_a_corrected_run_and_a_new_notice(
+    office: Any, objection: Objection
+) -> None:
     pub = objection.publication
     old_run, old_start = pub.run, pub.notice_started_on
     data = answer(objection, **{"c0-unit": "HY-MI", "c0-indicator": "D1.3", "c0-value": "１２"})
@@ -66,7 +72,9 @@ def _value(snapshot: dict[str, Any], unit: str, code: str) -> float:
     return float(inputs.frame.loc[unit, code])
 
 
-def test_a_correction_out_of_the_indicator_bounds_is_refused_at_the_field(office: Any, objection: Objection) -> None:
+def test_a_correction_out_of_the_indicator_bounds_is_refused_at_the_field(
+    office: Any, objection: Objection
+) -> None:
     data = answer(objection, **{"c0-unit": "HY-MI", "c0-indicator": "D1.3", "c0-value": "1e9"})
     response = client_for(office).post(f"/objections/{objection.pk}/answer/", data)
     html = response.content.decode()

@@ -38,7 +38,10 @@ def elapse(pub: Publication) -> None:
 def test_it_refuses_final_during_the_notice_with_the_reason(office: Any, notice: Publication) -> None:
     client = client_for(office)
     page = client.get(URL).content.decode()
-    assert f"公示期至 {notice.notice_ends_on} 结束，之后方可正式发布。" in page and 'id="final-button" disabled' in page
+    assert (
+        f"公示期至 {notice.notice_ends_on} 结束，之后方可正式发布。" in page
+        and 'id="final-button" disabled' in page
+    )
     done = client.post(URL + "final/", follow=True).content.decode()
     assert f"公示期至 {notice.notice_ends_on} 结束，之后方可正式发布。" in done
     assert Publication.objects.get().status == Publication.Status.NOTICE
@@ -59,7 +62,11 @@ def test_it_publishes_final_after_the_period_and_links_the_bulletin(office: Any,
     client = client_for(office)
     page = client.post(URL + "final/", follow=True).content.decode()
     pub = Publication.objects.get()
-    assert pub.status == Publication.Status.FINAL and pub.finalised_by == office and len(pub.content_sha256) == 64
+    assert (
+        pub.status == Publication.Status.FINAL
+        and pub.finalised_by == office
+        and len(pub.content_sha256) == 64
+    )
     assert pub.events.filter(action=PublicationEvent.Action.FINAL, actor=office).exists()
     assert "排行榜已正式发布，通报已可下载。" in page and f'href="/rankings/{CODE}/bulletin.pdf"' in page
     assert 'data-stage="published"' in page and pub.content_sha256 in page

@@ -41,7 +41,11 @@ def test_it_starts_the_notice_with_the_deadline_in_working_days(office: Any, dra
     monday = dt.date(2026, 12, 7)  # → five working days later: Monday 14 December
     page = start(client_for(office), monday)
     pub = Publication.objects.get()
-    assert (pub.status, pub.notice_started_on, pub.notice_ends_on) == ("notice", monday, dt.date(2026, 12, 14))
+    assert (pub.status, pub.notice_started_on, pub.notice_ends_on) == (
+        "notice",
+        monday,
+        dt.date(2026, 12, 14),
+    )
     assert pub.events.filter(action=PublicationEvent.Action.NOTICE, actor=office).exists()
     html = page.content.decode()
     assert "已开始公示：2026-12-07 起，异议受理截止 2026-12-14。" in html and 'data-stage="notice"' in html
@@ -56,7 +60,9 @@ def test_a_holiday_moves_the_deadline(office: Any, draft: Publication, settings:
     assert Publication.objects.get().notice_ends_on == dt.date(2026, 12, 15)
 
 
-def test_the_page_shows_the_deadline_and_the_public_wording_before_the_notice(office: Any, draft: Publication) -> None:
+def test_the_page_shows_the_deadline_and_the_public_wording_before_the_notice(
+    office: Any, draft: Publication
+) -> None:
     html = client_for(office).get(URL).content.decode()
     today = timezone.localdate()
     end = workflow.notice_ends_on(today)
@@ -89,5 +95,7 @@ def test_it_refuses_a_start_before_the_draft_was_computed(office: Any, draft: Pu
 
 @pytest.mark.parametrize("role", ["reviewer", "leadership"])
 def test_only_the_programme_admin_starts_the_notice(role: str, draft: Publication) -> None:
-    response = client_for(person(role, role)).post(URL + "notice/", {"start": timezone.localdate().isoformat()})
+    response = client_for(person(role, role)).post(
+        URL + "notice/", {"start": timezone.localdate().isoformat()}
+    )
     assert response.status_code == 403 and Publication.objects.get().status == Publication.Status.DRAFT

@@ -59,7 +59,9 @@ def test_a_county_lodges_an_objection_for_its_own_institution_with_evidence(
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
 
 
-def test_another_county_neither_sees_nor_downloads_it(notice: Publication, county: Any, institutions: Any) -> None:
+def test_another_county_neither_sees_nor_downloads_it(
+    notice: Publication, county: Any, institutions: Any
+) -> None:
     lodge(client_for(county), evidence=SimpleUploadedFile("a.pdf", PDF))
     obj = Objection.objects.get()
     other = client_for(person("jj_reporter", "reporter", institutions["JJ-MI"]))
@@ -68,9 +70,12 @@ def test_another_county_neither_sees_nor_downloads_it(notice: Publication, count
     assert client_for(person("lead", "leadership")).get(f"/objections/{obj.pk}/evidence/").status_code == 200
 
 
-def test_evidence_that_is_not_what_it_says_is_refused_and_nothing_stored(notice: Publication, county: Any) -> None:
+def test_evidence_that_is_not_what_it_says_is_refused_and_nothing_stored(
+    notice: Publication, county: Any
+) -> None:
     response = client_for(county).post(
-        LODGE, {"submitted_by": "张某", "text": "有误", "evidence": SimpleUploadedFile("x.pdf", b"MZ not a pdf")}
+        LODGE,
+        {"submitted_by": "张某", "text": "有误", "evidence": SimpleUploadedFile("x.pdf", b"MZ not a pdf")},
     )
     assert response.status_code == 400 and "文件内容与扩展名“.pdf”不符" in response.content.decode()
     assert 'value="张某"' in response.content.decode() and not Objection.objects.exists()
@@ -83,7 +88,9 @@ def test_it_refuses_an_objection_outside_the_notice(draft: Publication, county: 
     assert not Objection.objects.exists()
 
 
-def test_the_office_records_a_written_objection_for_any_institution(notice: Publication, institutions: Any) -> None:
+def test_the_office_records_a_written_objection_for_any_institution(
+    notice: Publication, institutions: Any
+) -> None:
     office = client_for(person("office", "admin"))
     lodge(office, institution="LH-MI")
     assert Objection.objects.get().institution == institutions["LH-MI"]
@@ -105,9 +112,13 @@ def test_the_admin_rejects_an_objection_with_a_reply_once(notice: Publication, c
     obj = Objection.objects.get()
     office = client_for(person("office", "admin"))
     page = office.get(f"/publish/{CODE}/").content.decode()
-    assert f'id="objection-{obj.pk}"' in page and "D3.1 持证人数漏计" in page and f'id="answer-{obj.pk}"' in page
+    assert (
+        f'id="objection-{obj.pk}"' in page and "D3.1 持证人数漏计" in page and f'id="answer-{obj.pk}"' in page
+    )
     prefix = f"o{obj.pk}"
-    missing = office.post(f"/objections/{obj.pk}/answer/", {f"{prefix}-outcome": "rejected", f"{prefix}-reply": " "})
+    missing = office.post(
+        f"/objections/{obj.pk}/answer/", {f"{prefix}-outcome": "rejected", f"{prefix}-reply": " "}
+    )
     assert missing.status_code == 400 and "请填写答复内容。" in missing.content.decode()
     answer = {f"{prefix}-outcome": "rejected", f"{prefix}-reply": "经核对，D3.1 数据无误（示例）"}
     done = office.post(f"/objections/{obj.pk}/answer/", answer, follow=True).content.decode()
@@ -116,11 +127,15 @@ def test_the_admin_rejects_an_objection_with_a_reply_once(notice: Publication, c
     assert "已答复：不成立" in done and f'id="answer-{obj.pk}"' not in done
     again = office.post(f"/objections/{obj.pk}/answer/", answer, follow=True).content.decode()
     assert f"异议 #{obj.pk} 已处理（不成立）" in again
-    assert "经核对，D3.1 数据无误" in client_for(county).get(LODGE).content.decode()  # the county reads the reply
+    assert (
+        "经核对，D3.1 数据无误" in client_for(county).get(LODGE).content.decode()
+    )  # the county reads the reply
 
 
 @pytest.mark.parametrize("role", ["reviewer", "reporter"])
-def test_only_the_programme_admin_answers(role: str, notice: Publication, county: Any, institutions: Any) -> None:
+def test_only_the_programme_admin_answers(
+    role: str, notice: Publication, county: Any, institutions: Any
+) -> None:
     lodge(client_for(county))
     obj = Objection.objects.get()
     user = county if role == "reporter" else person(role, role)

@@ -43,7 +43,7 @@ def test_city_readers_see_the_preview_without_any_action(role: str, draft: Publi
     response = client_for(person(role, role)).get(URL)
     html = response.content.decode()
     assert response.status_code == 200 and html.count("data-unit=") == 9
-    assert "<form method=\"post\" action=\"/publish/" not in html and "compute-button" not in html
+    assert '<form method="post" action="/publish/' not in html and "compute-button" not in html
 
 
 def test_a_county_reporter_may_not_open_the_preview(draft: Publication, institutions: Any) -> None:

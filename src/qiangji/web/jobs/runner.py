@@ -58,7 +58,10 @@ KINDS: dict[str, Kind] = {}
 
 
 def register(
-    name: str, *, viewers: frozenset[str] = frozenset({policy.ADMIN}), expected: tuple[type[BaseException], ...] = ()
+    name: str,
+    *,
+    viewers: frozenset[str] = frozenset({policy.ADMIN}),
+    expected: tuple[type[BaseException], ...] = (),
 ) -> Callable[[Handler], Handler]:
     """Register ``handler`` as the job kind ``name`` (see the module docstring)."""
 
@@ -69,7 +72,9 @@ def register(
     return decorate
 
 
-def enqueue(kind: str, params: Mapping[str, Any], *, user: Any, title: str, key: str = "") -> tuple[Job, bool]:
+def enqueue(
+    kind: str, params: Mapping[str, Any], *, user: Any, title: str, key: str = ""
+) -> tuple[Job, bool]:
     """Queue a ``kind`` job; ``(job, True)``, or ``(the unfinished job of the same key, False)`` to join."""
     if kind not in KINDS:
         raise ValueError(f"`kind` must be one of {sorted(KINDS)}, got {kind!r}")
@@ -81,7 +86,9 @@ def enqueue(kind: str, params: Mapping[str, Any], *, user: Any, title: str, key:
                 return running, False
         try:
             with transaction.atomic():
-                job = Job.objects.create(kind=kind, key=key, title=title, params=dict(params), created_by=actor)
+                job = Job.objects.create(
+                    kind=kind, key=key, title=title, params=dict(params), created_by=actor
+                )
         except IntegrityError:  # another request created it between our look and our insert
             running = _unfinished(key)
             if running is None:
@@ -99,7 +106,9 @@ def _unfinished(key: str) -> Job | None:
         return None
     last = job.heartbeat_at or job.created_at
     if timezone.now() - last > STALE_AFTER:
-        _finish(job.pk, Status.FAILED, error="后台任务长时间没有进展（后台进程可能已停止），已中止；请重新提交。")
+        _finish(
+            job.pk, Status.FAILED, error="后台任务长时间没有进展（后台进程可能已停止），已中止；请重新提交。"
+        )
         return None
     return job
 
@@ -139,7 +148,7 @@ class _Reporter:
         )
 
 
-def _finish(pk: int, status: str, **fields: Any) -> None:
+def _finish(pk: int, status: Any, **fields: Any) -> None:
     now = timezone.now()
     Job.objects.filter(pk=pk).update(status=status, finished_at=now, heartbeat_at=now, **fields)
 

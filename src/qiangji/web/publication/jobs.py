@@ -52,7 +52,11 @@ def compute(job: Job, progress: runner.Progress) -> Mapping[str, Any]:
         period, runs=int(job.params["runs"]), seed=int(job.params["seed"]), user=job.created_by,
         progress=_steps(progress),
     )  # fmt: skip
-    return {"publication": pub.pk, "run": pub.run_id, "url": reverse("publication:publish", args=[period.code])}
+    return {
+        "publication": pub.pk,
+        "run": pub.run_id,
+        "url": reverse("publication:publish", args=[period.code]),
+    }
 
 
 @runner.register(ANSWER, viewers=VIEWERS, expected=EXPECTED)
@@ -65,7 +69,11 @@ def answer(job: Job, progress: runner.Progress) -> Mapping[str, Any]:
         corrections=corrections,
     )  # fmt: skip
     code = objection.publication.period.code
-    return {"objection": done.pk, "run": done.corrected_run_id, "url": reverse("publication:publish", args=[code])}
+    return {
+        "objection": done.pk,
+        "run": done.corrected_run_id,
+        "url": reverse("publication:publish", args=[code]),
+    }
 
 
 def start_compute(period: Period, *, runs: int, seed: int, user: Any) -> tuple[Job, bool]:

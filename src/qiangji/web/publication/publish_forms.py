@@ -150,7 +150,9 @@ class CorrectionForm(forms.Form):
     def _number(self, code: str, text: str) -> float:
         value = parse_number(text)
         low, high = self.framework.node(code).bounds or (None, None)
-        if (low is not None and value < Decimal(str(low))) or (high is not None and value > Decimal(str(high))):
+        if (low is not None and value < Decimal(str(low))) or (
+            high is not None and value > Decimal(str(high))
+        ):
             shown = (f"{low:g}" if low is not None else "-∞", f"{high:g}" if high is not None else "∞")
             self.add_error("value", _("%(code)s 的数值应在 %(low)s～%(high)s 之间。") % {
                 "code": code, "low": shown[0], "high": shown[1]})  # fmt: skip
@@ -160,7 +162,10 @@ class CorrectionForm(forms.Form):
 class AnswerForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("处理结果"),
-        choices=[(Objection.Outcome.REJECTED, _("不成立")), (Objection.Outcome.UPHELD, _("成立（更正并重新公示）"))],
+        choices=[
+            (Objection.Outcome.REJECTED, _("不成立")),
+            (Objection.Outcome.UPHELD, _("成立（更正并重新公示）")),
+        ],
         widget=forms.RadioSelect,
     )
     reply = forms.CharField(
@@ -186,7 +191,8 @@ class Answer:
         self.objection = objection
         self.form = AnswerForm(data, prefix=prefix)
         self.rows = [
-            CorrectionForm(data, prefix=f"{prefix}-c{i}", units=units, framework=framework) for i in range(rows)
+            CorrectionForm(data, prefix=f"{prefix}-c{i}", units=units, framework=framework)
+            for i in range(rows)
         ]
 
     def is_valid(self) -> bool:

@@ -35,7 +35,11 @@ def stage_steps(stage: str) -> list[dict[str, str]]:
     order = [str(s) for s in Stage.values]
     here = order.index(stage)
     return [
-        {"value": v, "label": str(Stage(v).label), "state": "done" if i < here else "current" if i == here else ""}
+        {
+            "value": v,
+            "label": str(Stage(v).label),
+            "state": "done" if i < here else "current" if i == here else "",
+        }
         for i, v in enumerate(order)
     ]
 

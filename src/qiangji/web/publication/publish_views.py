@@ -145,7 +145,9 @@ def notice(request: HttpRequest, code: str) -> HttpResponse:
     except WorkflowError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"已开始公示：{done.notice_started_on} 起，异议受理截止 {done.notice_ends_on}。")
+        messages.success(
+            request, f"已开始公示：{done.notice_started_on} 起，异议受理截止 {done.notice_ends_on}。"
+        )
     return _back(period)
 
 
@@ -165,7 +167,9 @@ def final(request: HttpRequest, code: str) -> HttpResponse:
 @admin_only
 @require_POST
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
-    objection = get_object_or_404(Objection.objects.select_related("publication__run", "publication__period"), pk=pk)
+    objection = get_object_or_404(
+        Objection.objects.select_related("publication__run", "publication__period"), pk=pk
+    )
     pub = objection.publication
     period = pub.period
     units, framework = _correction_choices(pub)
@@ -208,7 +212,7 @@ def _refuse_answered(objection: Objection) -> None:
 def deadline(request: HttpRequest, code: str) -> HttpResponse:
     """The objection deadline of a notice starting on ``?start=`` (the notice form asks it as the date
     changes)."""
-    period = _period(code)
+    _period(code)
     form = NoticeForm(request.GET, run=None)
     if form.is_valid():
         start = form.cleaned_data["start"]
@@ -281,7 +285,9 @@ def objection_evidence(request: HttpRequest, pk: int) -> FileResponse:
     obj = get_object_or_404(Objection.objects.select_related("institution"), pk=pk)
     role = policy.role_of(request.user)
     own = role == policy.REPORTER and obj.institution_id is not None
-    if role not in policy.READ_ALL_ROLES and not (own and obj.institution_id == policy.institution_id_of(request.user)):
+    if role not in policy.READ_ALL_ROLES and not (
+        own and obj.institution_id == policy.institution_id_of(request.user)
+    ):
         raise PermissionDenied("this objection belongs to another institution")
     if not obj.evidence:
         raise Http404("no evidence attached")
