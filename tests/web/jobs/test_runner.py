@@ -69,7 +69,7 @@ def test_a_stalled_job_no_longer_blocks_its_key() -> None:
 
 def test_an_expected_refusal_is_the_error_shown() -> None:
     job, _created = runner.enqueue("test.echo", {"refuse": True}, user=None, title="回显")
-    assert (job.status, job.error, job.progress) == ("failed", "参数不合适（示例）。", 0.5)
+    assert (job.status, job.error) == ("failed", "参数不合适（示例）。")
 
 
 def test_an_unexpected_failure_is_logged_and_named_by_job(caplog: pytest.LogCaptureFixture) -> None:

@@ -71,6 +71,7 @@ def test_the_page_shows_the_deadline_and_the_public_wording_before_the_notice(
     assert f'hx-get="/publish/{CODE}/deadline/"' in html
     fragment = client_for(office).get(URL + "deadline/", {"start": "2026-12-07"}).content.decode()
     assert "2026-12-07 起公示，异议受理截止 <strong>2026-12-14</strong>" in fragment
+    assert "公示中：2026-12-07 起，异议受理截止 2026-12-14。" in fragment  # the public wording follows
 
 
 def test_it_refuses_a_notice_before_the_draft_is_computed(office: Any, period: Any) -> None:

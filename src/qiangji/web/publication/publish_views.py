@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -212,13 +213,12 @@ def _refuse_answered(objection: Objection) -> None:
 def deadline(request: HttpRequest, code: str) -> HttpResponse:
     """The objection deadline of a notice starting on ``?start=`` (the notice form asks it as the date
     changes)."""
-    _period(code)
+    period = _period(code)
     form = NoticeForm(request.GET, run=None)
+    ctx: dict[str, Any] = {"period": period, "issuing_unit": settings.QIANGJI["ISSUING_UNIT"], "end": None}
     if form.is_valid():
         start = form.cleaned_data["start"]
-        ctx = {"start": start.isoformat(), "end": publish_pages.default_notice_end(start).isoformat()}
-    else:
-        ctx = {"start": None, "end": None}
+        ctx |= {"start": start.isoformat(), "end": publish_pages.default_notice_end(start).isoformat()}
     return render(request, "publication/publish/_deadline.html", ctx)
 
 
