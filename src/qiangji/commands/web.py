@@ -29,11 +29,16 @@ def _runserver(port: int) -> None:
     as it serves: computing an index from the pages needs one, and the demo must need no second command."""
     from django.core.management import call_command
 
+    import signal
+
     worker = start_worker()
+    # SIGTERM (a service manager, `kill`) ends the server through the `finally`, so the worker goes with it.
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)
     finally:
         stop_worker(worker)
+        signal.signal(signal.SIGTERM, previous)
 
 
 def start_worker() -> Any:
