@@ -27,9 +27,9 @@ def _migrate() -> None:
 def _runserver(port: int) -> None:
     """Django's development server, with a background-job worker beside it (`qiangji worker`) for as long
     as it serves: computing an index from the pages needs one, and the demo must need no second command."""
-    from django.core.management import call_command
-
     import signal
+
+    from django.core.management import call_command
 
     worker = start_worker()
     # SIGTERM (a service manager, `kill`) ends the server through the `finally`, so the worker goes with it.

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 
 def test_a_correction_uses_the_framework_version_of_the_run_in_notice(institutions: Any, fv: Any) -> None:
     period = locked_period(fv, institutions, person("reviewer1", "reviewer"))
-    Period.objects.filter(pk=period.pk).update(framework_version=None)  # as a period from before the lifecycle
+    Period.objects.filter(pk=period.pk).update(
+        framework_version=None
+    )  # as a period from before the lifecycle
     period.refresh_from_db()
     run = create_run(period, fv, service.period_inputs(period), seed=1, runs=50)
     pub = workflow.create_draft(period, run)
@@ -40,7 +42,9 @@ def test_a_stale_objection_cannot_be_answered_twice(institutions: Any, fv: Any) 
     service.compute(period, runs=50, seed=1)
     service.start_notice(period, start=timezone.localdate())
     stale = service.lodge_objection(period, text="有误（示例）", submitted_by="张某（示例）")
-    service.answer_objection(Objection.objects.get(pk=stale.pk), outcome="rejected", reply="第一次答复（示例）")
+    service.answer_objection(
+        Objection.objects.get(pk=stale.pk), outcome="rejected", reply="第一次答复（示例）"
+    )
     with pytest.raises(workflow.WorkflowError, match="已处理"):
         service.answer_objection(stale, outcome="rejected", reply="第二次答复（示例）")
     assert Objection.objects.get(pk=stale.pk).reply == "第一次答复（示例）"
