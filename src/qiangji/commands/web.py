@@ -25,9 +25,48 @@ def _migrate() -> None:
 
 
 def _runserver(port: int) -> None:
+    """Django's development server, with a background-job worker beside it (`qiangji worker`) for as long
+    as it serves: computing an index from the pages needs one, and the demo must need no second command."""
+    import signal
+
     from django.core.management import call_command
 
-    call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)
+    worker = start_worker()
+    # SIGTERM (a service manager, `kill`) ends the server through the `finally`, so the worker goes with it.
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)
+    finally:
+        stop_worker(worker)
+        signal.signal(signal.SIGTERM, previous)
+
+
+def start_worker() -> Any:
+    """`qiangji worker` as a child process (same DATA_DIR / DATABASE_URL, from the environment)."""
+    import subprocess
+
+    print("后台任务进程 / background worker: started (qiangji worker)", flush=True)
+    return subprocess.Popen([sys.executable, "-m", "qiangji", "worker"])
+
+
+def stop_worker(worker: Any) -> None:
+    import subprocess
+
+    worker.terminate()
+    try:
+        worker.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run the background jobs (index computations, …) queued by the pages, until stopped."""
+    setup_django(None)
+    from django.core.management import call_command
+
+    call_command("db_worker", queue_name="*", interval=args.interval, reload=False, verbosity=1)
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -225,6 +264,14 @@ def add_parser(sub: Any) -> None:
     )
     remind.add_argument("--today", type=_date, default=None, help="YYYY-MM-DD (default today)")
     remind.set_defaults(func=cmd_remind)
+
+    worker = sub.add_parser(
+        "worker", help="run the background jobs the pages queue (index computations); one per installation"
+    )
+    worker.add_argument(
+        "--interval", type=float, default=1.0, help="seconds between looks at an empty queue (default 1)"
+    )
+    worker.set_defaults(func=cmd_worker)
 
     manage = sub.add_parser("manage", help="run a Django management command (e.g. createsuperuser)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "qiangji.web.registry",
     "qiangji.web.excel",
     "qiangji.web.assessment",
@@ -51,7 +54,19 @@ INSTALLED_APPS = [
     "qiangji.web.accounts",
     "qiangji.web.api",
     "qiangji.web.inbox",
+    "qiangji.web.jobs",
 ]
+
+# Background jobs (qiangji.web.jobs): django-tasks with its database backend, so a job is a row in the same
+# database and needs no broker; `qiangji worker` runs them (`qiangji demo` / `qiangji serve` start one beside
+# the development server). QIANGJI_TASKS_BACKEND=immediate runs each job inside the request instead.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if env_str("QIANGJI_TASKS_BACKEND") == "immediate"
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -224,6 +239,16 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
     else "django.core.mail.backends.console.EmailBackend"
 )
 
+
+def _holidays(days: list[str]) -> list[dt.date]:
+    try:
+        return [dt.date.fromisoformat(day) for day in days]
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"QIANGJI_HOLIDAYS must be YYYY-MM-DD dates, comma-separated, got {days}"
+        ) from None
+
+
 # Programme constants (domain.md §5): configurable, never hard-coded in the code that uses them.
 QIANGJI = {
     "STANDARD_CERT_VALIDITY_YEARS": env_int("QIANGJI_STANDARD_CERT_VALIDITY_YEARS", 5),
@@ -235,6 +260,8 @@ QIANGJI = {
     "RM_COVERAGE_DENOMINATOR": env_str("QIANGJI_RM_COVERAGE_DENOMINATOR", "verification"),
     "CATALOGUE_VERSION": env_str("QIANGJI_CATALOGUE_VERSION", "2020-42"),
     "OBJECTION_PERIOD_WORKING_DAYS": env_int("QIANGJI_OBJECTION_PERIOD_WORKING_DAYS", 5),
+    # Public holidays (YYYY-MM-DD, comma-separated) that do not count as working days of the objection period.
+    "HOLIDAYS": _holidays(env_list("QIANGJI_HOLIDAYS", "")),
     "ISSUING_UNIT": env_str("QIANGJI_ISSUING_UNIT", "台州市计量技术研究院（示例）"),
     # Programme alerts (programme/alerts.py): lead times, and email delivery (off by default).
     "ALERT_LEAD_MONTHS": env_int("QIANGJI_ALERT_LEAD_MONTHS", 6),

@@ -15,5 +15,6 @@ urlpatterns = [
     path("institutions/", include("qiangji.web.registry.urls")),
     path("programme/", include("qiangji.web.programme.urls")),
     path("", include("qiangji.web.inbox.urls")),
+    path("jobs/", include("qiangji.web.jobs.urls")),
     path("", include("qiangji.web.publication.urls")),
 ]

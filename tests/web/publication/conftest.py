@@ -56,3 +56,16 @@ def publish(code: str, seed: int, fv: FrameworkVersion, *, final: bool = True) -
 def published(institutions: Any, fv: FrameworkVersion) -> list[Publication]:
     """Two final quarters, 2025Q1 and 2025Q2, with different data."""
     return [publish("2025Q1", 1, fv), publish("2025Q2", 2, fv)]
+
+
+@pytest.fixture(autouse=True)
+def _jobs_run_inline(settings: Any) -> None:
+    """Background jobs run for real, inside the request that queues them (django-tasks' immediate backend);
+    the browser test runs them through the database queue and its worker instead."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
+    """Objection evidence goes to a throwaway MEDIA_ROOT, never the data directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -28,6 +28,8 @@ from qiangji.core.index.mc.spec import UncertaintySpec
 from qiangji.core.index.uncertainty import UncertaintyResult, run_uncertainty
 
 DEFAULT_WEIGHT_NOISE = 0.25
+#: Monte-Carlo chunks when someone follows the progress (a chunk is the unit of progress reports).
+PROGRESS_CHUNKS = 20
 PAYLOAD_VERSION = 1
 
 
@@ -77,11 +79,19 @@ def compute_payload(
     *,
     seed: int,
     runs: int,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Compute the index and its rank uncertainty; the JSON-ready result stored with a run."""
+    """Compute the index and its rank uncertainty; the JSON-ready result stored with a run.
+
+    ``progress(done, total)`` is called after each chunk of Monte-Carlo runs; asking for it makes the chunks
+    smaller (about 20 of them) so a page can follow, which never changes the result (`run_uncertainty`).
+    """
     data = data_from_frame(core_frame(frame, names), spec.framework)
     result = compute(spec, data)
-    unc = run_uncertainty(spec.framework, data, uncertainty, runs=runs, seed=seed)
+    chunk = max(1, -(-runs // PROGRESS_CHUNKS)) if progress is not None else None
+    unc = run_uncertainty(
+        spec.framework, data, uncertainty, runs=runs, seed=seed, progress=progress, chunk_size=chunk
+    )
     return {
         "payload_version": PAYLOAD_VERSION,
         **_result_part(result),

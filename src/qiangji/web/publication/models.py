@@ -163,6 +163,11 @@ class Publication(models.Model):
         return json.loads(self.content_json) if self.content_json else {}
 
 
+def objection_path(instance: Objection, filename: str) -> str:
+    """Evidence of objections, apart from the reported values' evidence; never served directly."""
+    return f"objections/{instance.publication_id}/{filename}"
+
+
 class Objection(models.Model):
     """An objection (异议) raised during the public notice, with the reply and the outcome."""
 
@@ -204,6 +209,18 @@ class Objection(models.Model):
         related_name="+",
         verbose_name=_("更正计算"),
     )
+    # Lodged on the site (service.lodge_objection from the objection page): who, and the evidence attached.
+    lodged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("网上提交人"),
+    )
+    evidence = models.FileField(_("佐证材料"), upload_to=objection_path, max_length=300, blank=True)
+    evidence_name = models.CharField(_("佐证材料原文件名"), max_length=200, blank=True)
+    evidence_sha256 = models.CharField(_("佐证材料 SHA-256"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("异议")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -74,12 +74,14 @@ def create_run(
     user: Any = None,
     note: str = "",
     corrects: IndexRun | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> IndexRun:
-    """Compute the index of ``period`` with ``framework_version`` on ``inputs`` and store the run."""
+    """Compute the index of ``period`` with ``framework_version`` on ``inputs`` and store the run
+    (``progress(done, total)``: after each chunk of Monte-Carlo runs, `compute_payload`)."""
     spec = IndexSpec(period.framework_for(framework_version))
     unc = uncertainty or default_uncertainty(spec)
     snapshot = inputs.to_json()
-    payload = compute_payload(spec, inputs.frame, inputs.names, unc, seed=seed, runs=runs)
+    payload = compute_payload(spec, inputs.frame, inputs.names, unc, seed=seed, runs=runs, progress=progress)
     results = canonical_json(payload)
     with transaction.atomic():
         framework_version.mark_used()

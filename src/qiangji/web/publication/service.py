@@ -59,7 +59,11 @@ def _require(period: Period, *stages: Any, today: dt.date | None = None) -> None
 
 def period_inputs(period: Period, corrections: Corrections | None = None) -> Inputs:
     """The indicator matrix of ``period`` from the registry and its locked values, with ``corrections``."""
-    inputs = build_inputs(period, _version(period))
+    return _inputs(period, _version(period), corrections)
+
+
+def _inputs(period: Period, version: FrameworkVersion, corrections: Corrections | None) -> Inputs:
+    inputs = build_inputs(period, version)
     if not corrections:
         return inputs
     frame = inputs.frame.copy()
@@ -80,6 +84,14 @@ def period_inputs(period: Period, corrections: Corrections | None = None) -> Inp
     )
 
 
+def check_compute(period: Period, *, runs: int = DEFAULT_RUNS) -> None:
+    """Raise :class:`WorkflowError` unless ``period`` may be computed now with ``runs`` (what `compute`
+    checks first; a page asks it before queueing the work)."""
+    _require(_fresh(period), Stage.LOCKED, Stage.COMPUTED)
+    if runs < 1:
+        raise WorkflowError(f"蒙特卡洛次数必须为正整数，收到 {runs}。")
+
+
 def compute(
     period: Period,
     *,
@@ -89,19 +101,23 @@ def compute(
     progress: Callable[[float], None] | None = None,
 ) -> Publication:
     """Compute the index of a locked ``period`` and store it as the draft ranking (or its new run)."""
+    check_compute(period, runs=runs)
     period = _fresh(period)
-    _require(period, Stage.LOCKED, Stage.COMPUTED)
-    if runs < 1:
-        raise WorkflowError(f"蒙特卡洛次数必须为正整数，收到 {runs}。")
     if progress:
         progress(0.05)
     inputs = period_inputs(period)
     if progress:
         progress(0.2)
-    run = create_run(period, _version(period), inputs, seed=seed, runs=runs, user=user, note="")
+    mc = None if progress is None else _mc_progress(progress)
+    run = create_run(period, _version(period), inputs, seed=seed, runs=runs, user=user, note="", progress=mc)
     if progress:
         progress(0.95)
     return _store_draft(period, run, user)
+
+
+def _mc_progress(progress: Callable[[float], None]) -> Callable[[int, int], None]:
+    """Monte-Carlo runs ``done`` of ``total`` as the 20 %…90 % stretch of the whole computation."""
+    return lambda done, total: progress(0.2 + 0.7 * done / max(total, 1))
 
 
 @transaction.atomic
@@ -163,18 +179,28 @@ def answer_objection(
     today: dt.date | None = None,
     corrections: Corrections | None = None,
 ) -> Objection:
-    """Answer ``objection``; an upheld one recomputes from the current data with ``corrections``."""
+    """Answer ``objection``; an upheld one recomputes from the current data with ``corrections``.
+
+    The corrected inputs are built with the framework version of the run in notice (which a period
+    published before the lifecycle existed does not name itself), and the objection is answered under a
+    row lock, so two officers answering at once cannot both answer it.
+    """
+    pub = Publication.objects.select_related("run__framework_version", "period").get(
+        pk=objection.publication_id
+    )
     corrected = None
     if outcome == Objection.Outcome.UPHELD:
-        corrected = period_inputs(objection.publication.period, corrections)
-    return workflow.reply_objection(
-        objection,
-        outcome=outcome,
-        reply=reply,
-        today=today or timezone.localdate(),
-        user=user,
-        corrected_inputs=corrected,
-    )
+        corrected = _inputs(pub.period, pub.run.framework_version, corrections)
+    with transaction.atomic():
+        current = Objection.objects.select_for_update().select_related("publication").get(pk=objection.pk)
+        return workflow.reply_objection(
+            current,
+            outcome=outcome,
+            reply=reply,
+            today=today or timezone.localdate(),
+            user=user,
+            corrected_inputs=corrected,
+        )
 
 
 def finalise(period: Period, *, today: dt.date | None = None, user: Any = None) -> Publication:

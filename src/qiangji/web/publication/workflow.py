@@ -92,11 +92,16 @@ def start_notice(pub: Publication, today: dt.date, *, user: Any = None) -> Publi
     return pub
 
 
+def notice_ends_on(start: dt.date) -> dt.date:
+    """The last day for objections to a notice starting on ``start`` (``OBJECTION_PERIOD_WORKING_DAYS``
+    working days later; weekends and ``HOLIDAYS`` do not count)."""
+    return add_working_days(start, int(settings.QIANGJI["OBJECTION_PERIOD_WORKING_DAYS"]), _holidays())
+
+
 def _open_notice(pub: Publication, today: dt.date) -> None:
-    days = int(settings.QIANGJI["OBJECTION_PERIOD_WORKING_DAYS"])
     pub.status = Status.NOTICE
     pub.notice_started_on = today
-    pub.notice_ends_on = add_working_days(today, days, _holidays())
+    pub.notice_ends_on = notice_ends_on(today)
     pub.save()
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_audit_backup_restore'),
+        ('accounts', '0005_sqlite_delete_guards'),
     ]
 
     operations = [
