@@ -25,7 +25,6 @@ from qiangji.web.api.schemas import (
     INDICATOR_CODE,
     INSTITUTION_CODE,
     PERIOD_CODE,
-    PeriodOut,
     ReasonIn,
     ReportIn,
     ReportOut,
@@ -86,12 +85,6 @@ def _report(request: HttpRequest, pk: int) -> ReportedValue:
     if rv is None:
         raise Http404(f"reported value {pk} not found")
     return rv
-
-
-@router.get("/periods", response={200: list[PeriodOut], **ERRORS})
-def periods(request: HttpRequest) -> list[dict[str, Any]]:
-    rows = Period.objects.order_by("end", "-kind")[:500]
-    return [{"code": p.code, "label": p.label, "kind": p.kind, "start": p.start, "end": p.end} for p in rows]
 
 
 @router.get("/reports", response={200: ReportPage, **ERRORS})

@@ -23,6 +23,7 @@ from qiangji.web.assessment.models import Period, ReportedValue
 from qiangji.web.registry.models import Institution
 
 Status = ReportedValue.Status
+STATUSES: list[Any] = list(Status)  # the enum's members (django-stubs does not type the iteration)
 #: Values that reached the city: the institution has reported (a draft alone has not).
 REPORTED = (Status.SUBMITTED, Status.RETURNED, Status.APPROVED, Status.LOCKED)
 
@@ -141,14 +142,14 @@ def window(period: Period) -> str:
 def period_table(periods: Sequence[Period]) -> list[str]:
     """One line per period: code, stage, window, framework and its values by status."""
     counts = _counts(periods)
-    header = ["期次", "阶段", "填报窗口", "框架", *(str(s.label) for s in Status)]
+    header = ["期次", "阶段", "填报窗口", "框架", *(str(s.label) for s in STATUSES)]
     rows = [
         [
             p.code,
             p.stage_label(),
             window(p),
             p.framework_version.version if p.framework_version else "—",
-            *(str(counts.get(p.pk, Counter())[s.value]) for s in Status),
+            *(str(counts.get(p.pk, Counter())[s.value]) for s in STATUSES),
         ]
         for p in periods
     ]
@@ -192,11 +193,13 @@ def _institution_lines(period: Period) -> list[str]:
     for inst_id, status in period.reports.values_list("institution_id", "status"):
         by_inst.setdefault(inst_id, Counter())[status] += 1
     institutions = ranked_institutions(period)
-    header = ["机构", "名称", *(str(s.label) for s in Status)]
+    header = ["机构", "名称", *(str(s.label) for s in STATUSES)]
     rows = [
-        [i.code, i.name_on(period.as_of), *(str(by_inst.get(i.pk, Counter())[s.value]) for s in Status)]
+        [i.code, i.name_on(period.as_of), *(str(by_inst.get(i.pk, Counter())[s.value]) for s in STATUSES)]
         for i in institutions
     ]
-    missing = [i.code for i in institutions if not any(by_inst.get(i.pk, Counter())[s] for s in REPORTED)]
+    missing = [
+        i.code for i in institutions if not any(by_inst.get(i.pk, Counter())[str(s)] for s in REPORTED)
+    ]
     tail = "未报送的机构：" + ("、".join(missing) if missing else "无")
     return [*table(header, rows), tail] if rows else ["本期没有参与排名的机构。", tail]

@@ -60,7 +60,8 @@ def _run(options: dict[str, Any]) -> list[str]:
     pub = service.compute(period, runs=runs, seed=seed, progress=progress)
     if progress:
         print(file=sys.stderr)
-    return [f"{period.code} 排行榜草稿（{pub.get_status_display()}）：指数计算 #{pub.run_id}，{runs} 次蒙特卡洛，种子 {seed}"]
+    state = pub.get_status_display()
+    return [f"{period.code} 排行榜{state}：指数计算 #{pub.run_id}，{runs} 次蒙特卡洛，种子 {seed}"]
 
 
 def _notice(options: dict[str, Any]) -> list[str]:
