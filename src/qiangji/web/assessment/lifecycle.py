@@ -180,6 +180,13 @@ def pending_reports(period: Period) -> list[ReportedValue]:
     return list(qs.order_by("institution__code", "indicator"))
 
 
+def _command_reason() -> str:
+    """The trail's reason for a lock by a command: who ran it (the audit trail's actor)."""
+    from qiangji.web.accounts.context import current
+
+    return f"期次锁定（命令行：{current().username or '系统'}）"
+
+
 def _describe(report: ReportedValue) -> str:
     return f"{report.institution.code} {report.indicator}（{report.get_status_display()}）"
 
@@ -205,7 +212,8 @@ def lock(period: Period, user: Any = None, *, today: dt.date | None = None) -> L
     drafts = period.reports.filter(status=ReportedValue.Status.DRAFT).select_related("institution")
     from qiangji.web.assessment import workflow  # workflow asks this module first (ensure_reportable)
 
-    locked = workflow.lock_period(period, user)
+    actor = user if getattr(user, "pk", None) else None
+    locked = workflow.lock_period(period, actor, "" if actor else _command_reason())
     period.locked_at = timezone.now()
     period.locked_by = user if getattr(user, "pk", None) else None
     period.save(update_fields=["locked_at", "locked_by"])

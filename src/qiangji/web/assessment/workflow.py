@@ -90,13 +90,13 @@ def return_report(report: ReportedValue, user: Any, reason: str) -> ReportedValu
     return _move(report, RETURNED, user, reason.strip())
 
 
-def lock(report: ReportedValue, user: Any) -> ReportedValue:
-    return _move(report, LOCKED, user)
+def lock(report: ReportedValue, user: Any, reason: str = "") -> ReportedValue:
+    return _move(report, LOCKED, user, reason)
 
 
-def lock_period(period: Period, user: Any) -> int:
+def lock_period(period: Period, user: Any, reason: str = "") -> int:
     """Lock every approved report of ``period``; returns how many were locked."""
     rows = list(ReportedValue.objects.filter(period=period, status=APPROVED))
     for report in rows:
-        lock(report, user)
+        lock(report, user, reason)
     return len(rows)
