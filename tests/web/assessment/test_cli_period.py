@@ -20,6 +20,7 @@ from qiangji.web.publication.workflow import add_working_days
 from .lifecycle_world import approved_period, days, institutions, today
 
 pytestmark = pytest.mark.django_db
+UNKNOWN = "期次 2030Q1 不存在（先用 qiangji period open 开放）。"
 
 
 @pytest.fixture(autouse=True)
@@ -71,9 +72,9 @@ def test_it_opens_re_dates_and_shows_a_period(capsys: Any) -> None:
          "qiangji period open: 填报截止日期 2026-02-01 早于开始日期 2026-03-01。"),
         (["period", "open", "2026Q3", "--deadline", "2099-02-01", "--framework", "9.9"],
          "qiangji period open: 指标框架版本 9.9 不存在（已有：2025.1）。"),
-        (["period", "lock", "2030Q1"], "qiangji period lock: 期次 2030Q1 不存在（先用 qiangji period open 开放）。"),
-        (["period", "status", "2030Q1"], "qiangji period status: 期次 2030Q1 不存在（先用 qiangji period open 开放）。"),
-        (["publish", "run", "2030Q1"], "qiangji publish run: 期次 2030Q1 不存在（先用 qiangji period open 开放）。"),
+        (["period", "lock", "2030Q1"], f"qiangji period lock: {UNKNOWN}"),
+        (["period", "status", "2030Q1"], f"qiangji period status: {UNKNOWN}"),
+        (["publish", "run", "2030Q1"], f"qiangji publish run: {UNKNOWN}"),
     ],
 )  # fmt: skip
 def test_it_refuses_bad_arguments_with_one_line(capsys: Any, argv: list[str], line: str) -> None:
