@@ -12,8 +12,8 @@ from django.conf import settings
 from qiangji.web.assessment.models import Period, ReportedValue
 from qiangji.web.publication.models import Objection, Publication
 from qiangji.web.publication.workflow import add_working_days
-from tests.web.assessment.lifecycle_world import days, today
 from tests.web.api.conftest import indicators
+from tests.web.assessment.lifecycle_world import days, today
 
 
 def body(period: str = "2026Q3", **kw: Any) -> dict[str, Any]:
@@ -114,7 +114,8 @@ def test_the_admin_publishes_and_a_county_objects(world: dict[str, Any]) -> None
     ends = add_working_days(today(), int(settings.QIANGJI["OBJECTION_PERIOD_WORKING_DAYS"]))
     status, out = admin.post("/periods/2025Q1/final")
     assert status == 409 and out["error"] == f"公示期至 {ends} 结束，之后方可正式发布。"
-    answer = {"outcome": "upheld", "reply": "核实成立", "corrections": [{"institution": "CA", "indicator": "D4.3", "value": "5"}]}  # fmt: skip
+    fix = {"institution": "CA", "indicator": "D4.3", "value": "5"}
+    answer = {"outcome": "upheld", "reply": "核实成立", "corrections": [fix]}
     assert rep.post(f"/objections/{obj['id']}/answer", answer)[0] == 403
     status, out = admin.post(f"/objections/{obj['id']}/answer", answer)
     assert status == 200 and out["outcome"] == "upheld" and out["corrected_run"]
