@@ -1,5 +1,5 @@
 """Command groups of the `qiangji` command line; see `qiangji.cli`."""
 
-from qiangji.commands import comparison, index, web
+from qiangji.commands import comparison, index, period, web
 
-COMMAND_MODULES = (web, index, comparison)
+COMMAND_MODULES = (web, period, index, comparison)

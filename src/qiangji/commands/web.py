@@ -86,13 +86,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(load_comparisons_demo().summary())  # before publishing: C3.2 comes from its evaluated rounds
 
     print(publish_demo().summary())
+    from qiangji.web.assessment.demo import demo_open_periods
+
+    print(demo_open_periods().summary())
     print(f"数据库 / database: {settings.DATABASES['default']['NAME']}")
-    print(f"演示管理员 / demo admin: {report.admin_username} / {report.admin_password}")
+    _print_accounts()
     print(f"打开 / open: http://127.0.0.1:{args.port}/")
     if args.no_serve:
         return 0
     _runserver(args.port)
     return 0
+
+
+def _print_accounts() -> None:
+    from qiangji.demo.load import demo_accounts
+
+    print("演示账号 / demo accounts（用户名 / 密码 / 角色 / 机构）:")
+    for account in demo_accounts():
+        print(f"  {account.username} / {account.password} / {account.role} {account.institution}".rstrip())
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

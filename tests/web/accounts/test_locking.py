@@ -98,9 +98,10 @@ def test_it_lets_exactly_one_of_two_simultaneous_edits_win() -> None:
 
 
 def test_it_refuses_a_stale_reporting_form_and_keeps_the_other_value(world: dict[str, Any]) -> None:
-    from qiangji.web.assessment.models import Period, ReportedValue
+    from qiangji.web.assessment.models import ReportedValue
+    from tests.web.assessment.helpers import reporting_period
 
-    Period.for_code("2024Q1")
+    reporting_period("2024Q1")
     url = "/assessment/2024Q1/report/C1/"
     county, office = client_as(world["users"]["reporter"]), client_as(world["users"]["reviewer"])
     assert (

@@ -29,10 +29,11 @@ def world(world: dict[str, Any], settings: Any, tmp_path: Any) -> dict[str, Any]
     """Adds a reporting period with one reported value and one evidence file per county."""
     from django.core.files.base import ContentFile
 
-    from qiangji.web.assessment.models import Evidence, Period, ReportedValue
+    from qiangji.web.assessment.models import Evidence, ReportedValue
+    from tests.web.assessment.helpers import reporting_period
 
     settings.MEDIA_ROOT = tmp_path
-    period = Period.for_code("2024Q1")
+    period = reporting_period("2024Q1")
     for key, secret in (("c1", b"evidence-of-county-1"), ("c2", b"evidence-of-county-2")):
         report = ReportedValue.objects.create(
             period=period,

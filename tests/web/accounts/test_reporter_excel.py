@@ -19,9 +19,10 @@ from django.urls import reverse
 
 from qiangji.web.accounts.models import AuditEvent
 from qiangji.web.assessment.excel import HEADERS
-from qiangji.web.assessment.models import Period, ReportedValue
+from qiangji.web.assessment.models import ReportedValue
 from qiangji.web.excel.models import ImportBatch
 from qiangji.web.registry.models import ResearchProject, Staff, SupervisionFinding
+from tests.web.assessment.helpers import reporting_period
 from tests.web.registry import factories as f
 
 from .conftest import client_as
@@ -34,7 +35,7 @@ ROWS = {"C1": ("张三（示例）", "县1课题（示例）"), "C2": ("李四�
 @pytest.fixture
 def county(world: dict[str, Any], settings: Any, tmp_path: Any) -> dict[str, Any]:
     settings.MEDIA_ROOT = tmp_path
-    period = Period.for_code("2024Q1")
+    period = reporting_period("2024Q1")
     for key, code in (("c1", "C1"), ("c2", "C2"), ("city", "TZ")):
         inst = world[key]
         f.standard(inst, name=f"{code}标准（示例）")

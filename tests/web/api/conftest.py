@@ -14,10 +14,11 @@ from django.test import Client
 from qiangji.web.accounts.models import Profile, Role
 from qiangji.web.api.models import ApiToken
 from qiangji.web.assessment.frameworks import ensure_default_framework
-from qiangji.web.assessment.models import FrameworkVersion, Period
+from qiangji.web.assessment.models import FrameworkVersion
 from qiangji.web.assessment.reporting import is_percentage, reportable_nodes
 from qiangji.web.comparisons import models as comparison_models
 from qiangji.web.registry.models import Institution
+from tests.web.assessment.helpers import reporting_period
 from tests.web.registry import factories as f
 
 
@@ -77,7 +78,7 @@ def world(db: Any) -> dict[str, Any]:
     return {
         "a": a,
         "b": b,
-        "period": Period.for_code("2025Q1"),
+        "period": reporting_period("2025Q1"),
         "admin": caller(make_user("admin1", Role.ADMIN)),
         "reviewer": caller(make_user("reviewer1", Role.REVIEWER)),
         "reviewer2": caller(make_user("reviewer2", Role.REVIEWER)),

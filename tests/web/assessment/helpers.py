@@ -43,3 +43,14 @@ def valid_standard(inst: Institution, **kw: Any) -> MeasurementStandard:
     std = f.standard(inst, **kw)
     f.instrument_certificate(std, D(2023, 6, 1), D(2024, 5, 31))
     return std
+
+
+def reporting_period(code: str) -> Any:
+    """``code`` opened for reporting: the window runs from 30 days ago to 30 days ahead of the real date
+    (a period never opened refuses every value, :mod:`qiangji.web.assessment.lifecycle`)."""
+    from django.utils import timezone
+
+    from qiangji.web.assessment.lifecycle import open_period
+
+    today = timezone.localdate()
+    return open_period(code, opens=today - dt.timedelta(days=30), deadline=today + dt.timedelta(days=30))

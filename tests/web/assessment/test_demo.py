@@ -108,3 +108,22 @@ def test_it_draws_up_a_bulk_trail_with_the_same_rules() -> None:
         workflow.trail(ReportedValue(), [(workflow.SUBMITTED, reporter), (workflow.APPROVED, reporter)])
     with pytest.raises(ValidationError):  # no skipping a step
         workflow.trail(ReportedValue(), [(workflow.LOCKED, reviewer)])
+
+
+def test_it_leaves_2026q1_in_review_and_2026q2_open_with_one_value_returned(institutions: None) -> None:
+    from qiangji.web.assessment.demo import RETURN_REASON, demo_open_periods
+
+    today = D(2026, 12, 6)
+    report = demo_open_periods(today)
+    assert report.opened == ["2026Q1", "2026Q2"]
+    q1, q2 = Period.objects.get(code="2026Q1"), Period.objects.get(code="2026Q2")
+    assert q1.stage(today) == "review" and q1.deadline == D(2026, 4, 15) and q1.locked_at is None
+    assert set(q1.reports.values_list("status", flat=True)) == {"approved"}
+    assert q1.reports.count() == 2 * len(demo_indicators())
+    assert q2.stage(today) == "reporting" and q2.deadline == D(2027, 1, 5)  # 30 days ahead of the run
+    statuses = set(q2.reports.values_list("institution__code", "status"))
+    assert statuses == {("A", "returned"), ("A", "submitted")}  # A reported; B has not yet
+    returned = q2.reports.get(status="returned").transitions.get(to_status="returned")
+    assert returned.reason == RETURN_REASON and returned.actor.username == REVIEWER
+    assert demo_open_periods(today).opened == [] and q2.reports.count() == len(demo_indicators())
+    assert demo_open_periods(D(2026, 2, 1)).opened == []  # once opened, left as it is

@@ -13,7 +13,6 @@ from django.test import Client
 from qiangji.web.accounts.locking import version_token
 from qiangji.web.assessment.models import (
     FrameworkVersion,
-    Period,
     Rectification,
     ReportedValue,
     SupervisionVisit,
@@ -21,14 +20,14 @@ from qiangji.web.assessment.models import (
 from qiangji.web.registry.models import SupervisionFinding
 from tests.web.registry import factories as f
 
-from .helpers import D, user
+from .helpers import D, reporting_period, user
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def setup() -> dict[str, Any]:
-    period = Period.for_code("2024Q1")
+    period = reporting_period("2024Q1")
     inst = f.institution("A", name="甲县计量检定所（示例）")
     person = f.staff(inst)
     f.registration(person, D(2020, 1, 1), D(2025, 1, 1))

@@ -20,14 +20,14 @@ from qiangji.web.assessment.reporting import (
 )
 from tests.web.registry import factories as f
 
-from .helpers import user
+from .helpers import reporting_period, user
 
 pytestmark = pytest.mark.django_db
 
 
 def _draft(reporter: object, indicator: str = "D4.3", value: int = 2) -> ReportedValue:
     return save_entry(
-        Period.for_code("2024Q1"), f.institution(), indicator, Entry(Decimal(value), None, None), reporter
+        reporting_period("2024Q1"), f.institution(), indicator, Entry(Decimal(value), None, None), reporter
     )
 
 

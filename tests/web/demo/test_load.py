@@ -175,3 +175,20 @@ def models_f(name: str):
     from django.db.models import F
 
     return F(name)
+
+
+def test_it_creates_a_signed_in_account_for_every_role(loaded: LoadReport) -> None:
+    from django.contrib.auth import authenticate
+
+    from qiangji.demo.load import demo_accounts
+    from qiangji.web.accounts import policy
+
+    accounts = demo_accounts()
+    roles = [a.role for a in accounts]
+    assert roles.count("reporter") == 9 and {"admin", "reviewer", "leadership"} <= set(roles)
+    for account in accounts:
+        user = authenticate(username=account.username, password=account.password)
+        assert user is not None, account.username
+        assert policy.role_of(user) == account.role
+        own = policy.institution_of(user)
+        assert (own.code if own else "") == account.institution

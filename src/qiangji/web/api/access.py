@@ -69,6 +69,30 @@ def can_review(user: Any) -> bool:
     return _is_city(user) and bool(user.is_superuser or user.has_perm("assessment.change_reportedvalue"))
 
 
+def is_programme_admin(user: Any) -> bool:
+    """Open a period, compute, start the notice, answer objections, publish final (the programme office)."""
+    policy = _accounts()
+    if policy is not None:
+        return bool(policy.role_of(user) == policy.ADMIN)
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def is_county_reporter(user: Any) -> bool:
+    """A county institution's reporter (lodges objections for its own institution)."""
+    policy = _accounts()
+    if policy is not None:
+        return bool(policy.role_of(user) == policy.REPORTER)
+    return bool(user.is_authenticated and user.is_active and not user.is_staff and own_institution(user))
+
+
+def own_institution(user: Any) -> Institution | None:
+    """The institution ``user`` acts for, if any."""
+    policy = _accounts()
+    if policy is not None:
+        return policy.institution_of(user)  # type: ignore[no-any-return]
+    return _own_institution(user) if user.is_authenticated else None
+
+
 def sees_unpublished(user: Any) -> bool:
     """The city side (programme office, reviewers, leadership): draft publications, every comparison round;
     the public sees final and notice-period (公示) publications."""

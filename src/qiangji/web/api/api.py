@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver
 from django.views.decorators.http import require_GET
 from ninja import NinjaAPI
 
-from qiangji.web.api import comparisons, errors, publications, registry, reporting
+from qiangji.web.api import comparisons, errors, periods, publications, registry, reporting
 from qiangji.web.api.auth import token_auth
 from qiangji.web.api.parser import SafeJSONParser
 from qiangji.web.api.throttle import THROTTLES
@@ -39,7 +39,8 @@ class QiangjiAPI(NinjaAPI):
 api = QiangjiAPI(
     title="qiangji API",
     version="1",
-    description="强基 platform: registry, indicator reporting, publications and comparison results. "
+    description="强基 platform: registry, indicator reporting, periods (open, lock, compute, notice, "
+    "objections, final), publications and comparison results. "
     'Send `Authorization: Bearer <token>`; every error is `{"error": "..."}`.',
     auth=token_auth,
     urls_namespace="api",
@@ -51,5 +52,6 @@ api = QiangjiAPI(
 errors.install(api)
 api.add_router("", registry.router)
 api.add_router("", reporting.router)
+api.add_router("", periods.router)
 api.add_router("", publications.router)
 api.add_router("", comparisons.router)

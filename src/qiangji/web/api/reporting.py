@@ -25,13 +25,13 @@ from qiangji.web.api.schemas import (
     INDICATOR_CODE,
     INSTITUTION_CODE,
     PERIOD_CODE,
-    PeriodOut,
     ReasonIn,
     ReportIn,
     ReportOut,
     ReportPage,
 )
 from qiangji.web.assessment import workflow
+from qiangji.web.assessment.lifecycle import LifecycleError, ensure_reportable
 from qiangji.web.assessment.models import FrameworkVersion, Period, ReportedValue
 from qiangji.web.assessment.reporting import (
     Entry,
@@ -87,12 +87,6 @@ def _report(request: HttpRequest, pk: int) -> ReportedValue:
     return rv
 
 
-@router.get("/periods", response={200: list[PeriodOut], **ERRORS})
-def periods(request: HttpRequest) -> list[dict[str, Any]]:
-    rows = Period.objects.order_by("end", "-kind")[:500]
-    return [{"code": p.code, "label": p.label, "kind": p.kind, "start": p.start, "end": p.end} for p in rows]
-
-
 @router.get("/reports", response={200: ReportPage, **ERRORS})
 def reports(request: HttpRequest, params: PageQuery, filters: Query[ReportFilter]) -> dict[str, Any]:
     qs = visible_reports(request.user).order_by("period__end", "institution__code", "indicator", "pk")
@@ -113,7 +107,7 @@ def report(request: HttpRequest, pk: int = Path(..., ge=1, le=2**62)) -> dict[st
 @router.put(
     "/reports/{period}/{institution}/{indicator}",
     response={200: ReportOut, **ERRORS},
-    summary="Enter or change a reported value (draft or returned only)",
+    summary="Enter or change a reported value (draft or returned only, inside the period's reporting window)",
 )
 def put_report(
     request: HttpRequest,
@@ -128,6 +122,7 @@ def put_report(
     if per is None:
         raise Http404(f"period {period} not found")
     node = _reportable_node(indicator, per)
+    _require_open(per, inst, indicator)
     entry = Entry(
         _amount(payload.value), _amount(payload.numerator), _amount(payload.denominator), payload.note
     )
@@ -146,6 +141,15 @@ def put_report(
                 raise Conflict(f"the report is {existing.status}: only a draft or returned report can change")
         saved = save_entry(per, inst, indicator, entry, request.user)
     return report_out(ReportedValue.objects.select_related("period", "institution").get(pk=saved.pk))
+
+
+def _require_open(period: Period, inst: Any, indicator: str) -> None:
+    """The period's stage refuses the change (not open, closed, locked, published) → 409 with the reason."""
+    existing = ReportedValue.objects.filter(period=period, institution=inst, indicator=indicator).first()
+    try:
+        ensure_reportable(period, inst, report=existing)
+    except LifecycleError as exc:
+        raise Conflict(str(exc)) from None
 
 
 def _reportable_node(indicator: str, period: Period) -> Any:

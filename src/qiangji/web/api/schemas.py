@@ -86,6 +86,12 @@ class PeriodOut(Schema):
     kind: str
     start: dt.date
     end: dt.date
+    stage: str = Field(description="not_open, reporting, review, locked, computed, notice or published")
+    stage_label: str
+    opens_on: dt.date | None = Field(description="first reporting day")
+    deadline: dt.date | None = Field(description="last reporting day (inclusive)")
+    framework_version: str | None
+    locked_at: dt.datetime | None
 
 
 class ReportOut(Schema):

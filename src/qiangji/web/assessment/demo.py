@@ -28,8 +28,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import zlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -174,15 +174,32 @@ def _evidence(report: ReportedValue, reporter: Any) -> Evidence:
 
 def _report_all(period: Period, todo: list[tuple[Institution, str]], reporter: Any, reviewer: Any) -> None:
     """Reported values with evidence and their submit → approve → lock trail, written in bulk."""
-    reports = _reports(period, todo, reporter)
     steps = [(workflow.SUBMITTED, reporter), (workflow.APPROVED, reviewer), (workflow.LOCKED, reviewer)]
-    trails = [workflow.trail(r, steps) for r in reports]  # status ends at locked
+    _report_with(period, todo, lambda _inst: (reporter, steps))
+
+
+Steps = list[tuple[str, Any]]
+
+
+def _report_with(
+    period: Period, todo: list[tuple[Institution, str]], plan: Callable[[Institution], tuple[Any, Steps]]
+) -> list[ReportedValue]:
+    """Values with evidence, each taken through ``plan(institution)`` = (its reporter, its steps)."""
+    if not todo:
+        return []
+    reports, trails = [], []
+    for inst, code in todo:
+        reporter, steps = plan(inst)
+        report = _reports(period, [(inst, code)], reporter)[0]
+        trails.append(workflow.trail(report, steps))
+        reports.append(report)
     ReportedValue.objects.bulk_create(reports)
-    evidence = [_evidence(r, reporter) for r in reports]
+    evidence = [_evidence(r, r.updated_by) for r in reports]
     Evidence.objects.bulk_create(evidence)
     rows = [t for trail in trails for t in trail]  # bulk_create links each to its report's new pk
     ReportTransition.objects.bulk_create(rows)
     record_bulk(AuditEvent.Action.CREATE, [*reports, *evidence, *rows])
+    return reports
 
 
 def _visit(period: Period, inst: Institution, inspector: Any) -> tuple[SupervisionVisit, list[Any]]:
@@ -235,3 +252,92 @@ def demo_assessment(periods: Sequence[Period | str]) -> int:
             _visit_all(period, insts, reviewer)
         created += len(todo)
     return created
+
+
+# The two periods a newcomer walks through (issue 12): 2026Q1 approved but not locked, 2026Q2 open.
+REVIEW_PERIOD, OPEN_PERIOD = "2026Q1", "2026Q2"
+RETURN_REASON = "佐证材料与填报数值不一致，请核对后重新提交（演示数据）。"
+
+
+@dataclass
+class OpenPeriodsReport:
+    opened: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        done = "、".join(self.opened) or "无（已存在）"
+        return f"演示期次 / demo periods in progress: {done}（{REVIEW_PERIOD} 审核中，{OPEN_PERIOD} 填报中）"
+
+
+def _role_users() -> tuple[dict[int, Any], Any]:
+    """Each institution's demo reporter account and the city reviewer (the fixed demo users if missing)."""
+    from qiangji.web.accounts.models import Profile
+
+    reporter, reviewer = _users()
+    profiles = Profile.objects.select_related("user")
+    reporters = {
+        p.institution_id: p.user for p in profiles.filter(role="reporter", institution__isnull=False)
+    }
+    city = profiles.filter(role="reviewer").order_by("pk").first()
+    reporters.setdefault(0, reporter)
+    return reporters, city.user if city is not None else reviewer
+
+
+def _windows(today: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
+    """(opens, deadline): 2026Q1 closed yesterday at the latest, 2026Q2 open for at least 30 more days."""
+    q1_deadline = min(dt.date(2026, 4, 15), today - dt.timedelta(days=1))
+    q2_opens = min(dt.date(2026, 7, 1), today)
+    return {
+        REVIEW_PERIOD: (min(dt.date(2026, 4, 1), q1_deadline), q1_deadline),
+        OPEN_PERIOD: (q2_opens, max(dt.date(2026, 7, 15), today + dt.timedelta(days=30))),
+    }
+
+
+def demo_open_periods(today: dt.date | None = None) -> OpenPeriodsReport:
+    """Open 2026Q1 (every value approved, not locked) and 2026Q2 (some counties submitted, one value
+    returned, some not reported), once: a period already opened is left as it is."""
+    from django.utils import timezone
+
+    from qiangji.web.assessment.frameworks import ensure_default_framework
+    from qiangji.web.assessment.models import FrameworkVersion
+
+    today = today or timezone.localdate()
+    version = ensure_default_framework(FrameworkVersion)[0]
+    report = OpenPeriodsReport()
+    for code, (opens, deadline) in _windows(today).items():
+        period = Period.for_code(code)
+        if period.opened_at is not None:
+            continue
+        with transaction.atomic():
+            period.framework_version, period.opens_on, period.deadline = version, opens, deadline
+            period.opened_at = timezone.make_aware(dt.datetime.combine(opens, dt.time(8)))
+            period.save()
+            _fill_in_progress(period)
+        report.opened.append(code)
+    return report
+
+
+def _fill_in_progress(period: Period) -> None:
+    reporters, reviewer = _role_users()
+    insts, codes = ranked_institutions(period), demo_indicators()
+
+    def approved(inst: Institution) -> tuple[Any, Steps]:
+        rep = reporters.get(inst.pk, reporters[0])
+        return rep, [(workflow.SUBMITTED, rep), (workflow.APPROVED, reviewer)]
+
+    def submitted(inst: Institution) -> tuple[Any, Steps]:
+        rep = reporters.get(inst.pk, reporters[0])
+        return rep, [(workflow.SUBMITTED, rep)]
+
+    if period.code == REVIEW_PERIOD:
+        _report_with(period, _missing(period, insts, codes), approved)
+        _visit_all(period, insts, reviewer)
+        return
+    submitting = insts[: max(1, len(insts) // 2)]  # the first half submitted; the rest not yet reported
+    made = _report_with(period, _missing(period, submitting, codes), submitted)
+    if made:
+        _return_one(made[-1], reviewer)
+
+
+def _return_one(report: ReportedValue, reviewer: Any) -> None:
+    """The reviewer returns one submitted value with a reason, through the workflow itself."""
+    workflow.return_report(report, reviewer, RETURN_REASON)

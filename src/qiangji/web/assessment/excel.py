@@ -23,11 +23,12 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from qiangji.web.assessment.inputs import ranked_institutions
+from qiangji.web.assessment.lifecycle import reporting_refusal
 from qiangji.web.assessment.models import Period, ReportedValue
 from qiangji.web.assessment.reporting import (
     Entry,
-    current_framework_version,
     entry_errors,
+    framework_version_of,
     period_framework,
     reportable_nodes,
     save_entry,
@@ -62,7 +63,7 @@ class UploadError(ValueError):
 
 def template(period: Period, only: Institution | None = None) -> bytes:
     """The template for ``period`` with the stored values filled in (``only`` that institution's rows)."""
-    fw = current_framework_version().framework()
+    fw = framework_version_of(period).framework()
     institutions = [i for i in ranked_institutions(period) if only is None or i.pk == only.pk]
     reports = ReportedValue.objects.filter(period=period, institution__in=institutions)
     stored = {(r.institution_id, r.indicator): r for r in reports}
@@ -198,24 +199,25 @@ def import_upload(period: Period, source: IO[bytes], user: Any, only: Institutio
     """Store every row of an upload as draft values (all or nothing); returns the number stored.
 
     ``only``: the rows must all be that institution's (a county reporter's upload), else nothing is stored.
+    A period outside its reporting window refuses the whole file with the reason; in review, rows of an
+    institution without an extension are refused unless their value was returned.
     """
+    closed = _closed(period)
+    if closed:
+        raise UploadError([closed])
     try:
         check_xlsx(source)
     except UploadRejected as exc:
         raise UploadError([str(exc)]) from None
     sheet, frame = read_upload(source)
     rows, errors = parse_rows(period, frame, only)
-    stored = {
-        (r.institution_id, r.indicator): r
-        for r in ReportedValue.objects.filter(period=period).exclude(
-            status__in=[ReportedValue.Status.DRAFT, ReportedValue.Status.RETURNED]
-        )
-    }
+    stored = {(r.institution_id, r.indicator): r for r in ReportedValue.objects.filter(period=period)}
+    errors += _refusals(period, rows, stored)
     errors += [
         _("机构 %(inst)s 指标 %(ind)s 已“%(status)s”，不能通过上传修改")
-        % {"inst": inst.code, "ind": ind, "status": stored[(inst.pk, ind)].get_status_display()}
+        % {"inst": inst.code, "ind": ind, "status": report.get_status_display()}
         for inst, ind, _e in rows
-        if (inst.pk, ind) in stored
+        if (report := stored.get((inst.pk, ind))) is not None and not report.is_editable
     ]
     if errors:
         raise UploadError(errors, sheet)
@@ -223,3 +225,25 @@ def import_upload(period: Period, source: IO[bytes], user: Any, only: Institutio
         for inst, ind, entry in rows:
             save_entry(period, inst, ind, entry, user)
     return len(rows)
+
+
+def _closed(period: Period) -> str | None:
+    """Why no institution may upload to ``period`` now (not open, locked, published), else ``None``."""
+    if period.stage() in (Period.Stage.REPORTING, Period.Stage.REVIEW):
+        return None
+    return reporting_refusal(period, None)
+
+
+def _refusals(
+    period: Period, rows: list[tuple[Institution, str, Entry]], stored: dict[tuple[int, str], ReportedValue]
+) -> list[str]:
+    """One line per institution and reason the period's window refuses (its indicators named)."""
+    refused: dict[tuple[str, str], list[str]] = {}
+    for inst, ind, _entry in rows:
+        reason = reporting_refusal(period, inst, report=stored.get((inst.pk, ind)))
+        if reason:
+            refused.setdefault((inst.code, reason), []).append(ind)
+    return [
+        _("机构 %(inst)s（%(inds)s）：%(reason)s") % {"inst": code, "inds": "、".join(inds), "reason": reason}
+        for (code, reason), inds in refused.items()
+    ]

@@ -29,7 +29,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from qiangji.web.assessment import workflow
 from qiangji.web.assessment.models import FrameworkVersion, Period, ReportedValue, ReportingExtension
 
 Stage = Period.Stage
@@ -80,21 +79,24 @@ def open_period(
     user: Any = None,
     today: dt.date | None = None,
 ) -> Period:
-    """Open ``code`` for reporting from ``opens`` (default today) to ``deadline`` inclusive."""
-    opens = opens or _today(today)
-    if deadline < opens:
-        raise LifecycleError(f"填报截止日期 {deadline} 早于开始日期 {opens}。")
+    """Open ``code`` for reporting from ``opens`` to ``deadline`` inclusive.
+
+    ``opens`` defaults to the date already set (re-dating an open period keeps its start) or today;
+    ``framework`` defaults to the version already chosen, else the newest.
+    """
     try:
         period = Period.for_code(code)
     except ValueError:
         raise LifecycleError(f"期次代码应为“2026Q1”或“2026”的形式，收到 {code!r}。") from None
     period = Period.objects.select_for_update().get(pk=period.pk)
+    opens = opens or period.opens_on or _today(today)
+    if deadline < opens:
+        raise LifecycleError(f"填报截止日期 {deadline} 早于开始日期 {opens}。")
     stage = period.stage(today)
     if stage in (Stage.LOCKED, Stage.COMPUTED, Stage.NOTICE, Stage.PUBLISHED):
-        raise LifecycleError(f"期次 {period.code} 已{period.stage_label(today)}，不能重新开放填报。")
-    version = _version(framework)
-    has_values = period.reports.exists()
-    if has_values and period.framework_version_id not in (None, version.pk):
+        raise LifecycleError(f"期次 {period.code} {period.stage_label(today)}，不能重新开放填报。")
+    version = _version(framework or period.framework_version)
+    if period.reports.exists() and period.framework_version_id not in (None, version.pk):
         raise LifecycleError(
             f"期次 {period.code} 已有填报数据，指标框架版本 {period.framework_version} 不能再更换。"
         )
@@ -148,7 +150,9 @@ def reporting_refusal(
         if period.extensions.filter(institution=institution, until__gte=day).exists():
             return None
         return f"{period.label}的填报已于 {period.deadline} 截止；如需补报，请联系市计量院开放补报。"
-    if stage in (Stage.NOTICE, Stage.PUBLISHED, Stage.COMPUTED):
+    if stage == Stage.PUBLISHED:
+        return f"{period.label}的排行榜已发布，数据不能再修改。"
+    if stage in (Stage.NOTICE, Stage.COMPUTED):
         return (
             f"{period.label}的排行榜{period.stage_label(day)}，数据不能再修改；如有异议，请在公示期内提出。"
         )
@@ -176,6 +180,13 @@ def pending_reports(period: Period) -> list[ReportedValue]:
     return list(qs.order_by("institution__code", "indicator"))
 
 
+def _command_reason() -> str:
+    """The trail's reason for a lock by a command: who ran it (the audit trail's actor)."""
+    from qiangji.web.accounts.context import current
+
+    return f"期次锁定（命令行：{current().username or '系统'}）"
+
+
 def _describe(report: ReportedValue) -> str:
     return f"{report.institution.code} {report.indicator}（{report.get_status_display()}）"
 
@@ -189,13 +200,20 @@ def lock(period: Period, user: Any = None, *, today: dt.date | None = None) -> L
         raise LifecycleError(f"{period.label}的填报截止日为 {period.deadline}，截止之后方可锁定。")
     if stage != Stage.REVIEW:
         raise LifecycleError(f"{period.label}{period.stage_label(today)}，不能锁定。")
+    running = period.extensions.filter(until__gte=_today(today)).select_related("institution")
+    if running:
+        names = "、".join(f"{e.institution.code}（至 {e.until}）" for e in running)
+        raise LifecycleError(f"尚有补报许可未到期，不能锁定：{names}。")
     pending = pending_reports(period)
     if pending:
         names = "、".join(_describe(r) for r in pending[:20])
         more = f" 等共 {len(pending)} 项" if len(pending) > 20 else f"，共 {len(pending)} 项"
         raise LifecycleError(f"尚有未审核通过的数据，不能锁定：{names}{more}。")
     drafts = period.reports.filter(status=ReportedValue.Status.DRAFT).select_related("institution")
-    locked = workflow.lock_period(period, user)
+    from qiangji.web.assessment import workflow  # workflow asks this module first (ensure_reportable)
+
+    actor = user if getattr(user, "pk", None) else None
+    locked = workflow.lock_period(period, actor, "" if actor else _command_reason())
     period.locked_at = timezone.now()
     period.locked_by = user if getattr(user, "pk", None) else None
     period.save(update_fields=["locked_at", "locked_by"])

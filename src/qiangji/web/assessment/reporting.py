@@ -21,22 +21,31 @@ from django.utils.translation import gettext_lazy
 
 from qiangji.core.index import Framework, Node
 from qiangji.web.assessment.inputs import is_reportable
+from qiangji.web.assessment.lifecycle import ensure_reportable
 from qiangji.web.assessment.models import Evidence, FrameworkVersion, Period, ReportedValue
 from qiangji.web.registry.models import Institution
 from qiangji.web.uploads import UploadRejected, check_evidence, safe_name
 
 
 def current_framework_version() -> FrameworkVersion:
-    """The newest framework version (the one reporting forms follow)."""
+    """The newest framework version (the one a period opened without a choice, or never opened, follows)."""
     version = FrameworkVersion.objects.order_by("-created_at", "-pk").first()
     if version is None:
         raise FrameworkVersion.DoesNotExist("no framework version stored; run `loadframework`")
     return version
 
 
+def framework_version_of(period: Period) -> FrameworkVersion:
+    """The version chosen when ``period`` was opened; the newest one for a period opened before the
+    lifecycle existed (no version recorded)."""
+    if period.framework_version_id is not None:
+        return FrameworkVersion.objects.get(pk=period.framework_version_id)
+    return current_framework_version()
+
+
 def period_framework(period: Period) -> Framework:
-    """The current framework compiled for ``period``: per-year flow bounds × its fraction of a year."""
-    return period.framework_for(current_framework_version())
+    """``period``'s framework compiled for it: per-year flow bounds × its fraction of a year."""
+    return period.framework_for(framework_version_of(period))
 
 
 PERIOD_NAMES = {0.5: gettext_lazy("半年"), 0.25: gettext_lazy("季度"), 1 / 12: gettext_lazy("月")}
@@ -105,7 +114,12 @@ def entry_errors(node: Node, entry: Entry) -> dict[str, str]:
 def save_entry(
     period: Period, institution: Institution, indicator: str, entry: Entry, user: Any
 ) -> ReportedValue:
-    """Create or update the draft/returned report; raises ``ValidationError`` if it is not editable."""
+    """Create or update the draft/returned report; raises ``ValidationError`` if it is not editable,
+    :class:`~qiangji.web.assessment.lifecycle.LifecycleError` if the period's stage refuses the change."""
+    existing = ReportedValue.objects.filter(
+        period=period, institution=institution, indicator=indicator
+    ).first()
+    ensure_reportable(period, institution, report=existing)
     report, _created = ReportedValue.objects.get_or_create(
         period=period, institution=institution, indicator=indicator, defaults={"updated_by": user}
     )
@@ -120,7 +134,8 @@ def save_entry(
 
 
 def attach_evidence(report: ReportedValue, upload: UploadedFile, user: Any) -> Evidence:
-    """Store an evidence file (size-limited, hashed) for an editable report."""
+    """Store an evidence file (size-limited, hashed) for an editable report of a period open to it."""
+    ensure_reportable(report.period, report.institution, report=report)
     if not report.is_editable:
         raise ValidationError(
             _("“%(status)s”的数据不能再上传佐证材料。") % {"status": report.get_status_display()}

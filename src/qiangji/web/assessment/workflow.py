@@ -2,7 +2,9 @@
 
 Each function checks that the step is allowed from the report's current status, saves the new status
 and writes a :class:`ReportTransition` (who, when, why, the value at that moment) in one transaction.
-A reviewer may not approve a value he or she submitted (four-eyes rule).
+A reviewer may not approve a value he or she submitted (four-eyes rule). The period's stage is asked
+first (:mod:`~qiangji.web.assessment.lifecycle`): a county submits only inside its reporting window (a
+returned value until the period is locked), the city approves or returns only until the period is locked.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from qiangji.web.assessment.lifecycle import ensure_reportable, ensure_reviewable
 from qiangji.web.assessment.models import Period, ReportedValue, ReportTransition
 
 DRAFT, SUBMITTED, RETURNED, APPROVED, LOCKED = "draft", "submitted", "returned", "approved", "locked"
@@ -64,6 +67,7 @@ def trail(report: ReportedValue, steps: list[tuple[str, Any]]) -> list[ReportTra
 
 def submit(report: ReportedValue, user: Any) -> ReportedValue:
     """填报人提交审核 (draft or returned → submitted); a report needs at least one evidence file."""
+    ensure_reportable(report.period, report.institution, report=report)
     report.full_clean()
     if not report.evidence.exists():
         raise ValidationError(_("提交审核前请上传佐证材料。"))
@@ -71,6 +75,7 @@ def submit(report: ReportedValue, user: Any) -> ReportedValue:
 
 
 def approve(report: ReportedValue, user: Any) -> ReportedValue:
+    ensure_reviewable(report.period)
     last = report.transitions.filter(to_status=SUBMITTED).order_by("-at", "-pk").first()
     if last is not None and last.actor_id == user.pk:
         raise ValidationError(_("不能审核通过本人提交的数据。"))
@@ -79,18 +84,19 @@ def approve(report: ReportedValue, user: Any) -> ReportedValue:
 
 def return_report(report: ReportedValue, user: Any, reason: str) -> ReportedValue:
     """退回 with a reason (required), from submitted or (before locking) approved."""
+    ensure_reviewable(report.period)
     if not reason.strip():
         raise ValidationError({"reason": _("退回时必须填写理由。")})
     return _move(report, RETURNED, user, reason.strip())
 
 
-def lock(report: ReportedValue, user: Any) -> ReportedValue:
-    return _move(report, LOCKED, user)
+def lock(report: ReportedValue, user: Any, reason: str = "") -> ReportedValue:
+    return _move(report, LOCKED, user, reason)
 
 
-def lock_period(period: Period, user: Any) -> int:
+def lock_period(period: Period, user: Any, reason: str = "") -> int:
     """Lock every approved report of ``period``; returns how many were locked."""
     rows = list(ReportedValue.objects.filter(period=period, status=APPROVED))
     for report in rows:
-        lock(report, user)
+        lock(report, user, reason)
     return len(rows)

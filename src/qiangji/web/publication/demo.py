@@ -4,7 +4,8 @@ Run after the registry demo data are loaded (`qiangji.demo.load.load_demo`). For
 no final publication yet: `demo_assessment` fills reported values and supervision scores (deterministic),
 `build_inputs` takes the indicator matrix, `create_run` computes it, and the ranking goes through notice
 to final with dates after the period's end (notice 10 days after the end, final the day after the
-objection deadline). Periods that have not ended yet are skipped.
+objection deadline), after a reporting window and a lock dated before the notice. Periods that have not
+ended yet are skipped.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ def publish_demo(
         period = Period.for_code(code)
         done = Publication.objects.filter(period=period, status=Publication.Status.FINAL).exists()
         if done or period.end >= today:
+            if done:
+                _date_lifecycle(period, fv)
             report.skipped.append(code)
             continue
         if fill is not None:
@@ -72,6 +75,7 @@ def publish_demo(
         if inputs.frame.empty:
             report.skipped.append(code)
             continue
+        _date_lifecycle(period, fv)
         _publish(period, create_run(period, fv, inputs, seed=DEMO_SEED, runs=runs, note="演示数据"))
         report.published.append(code)
     report.seconds = time.perf_counter() - started
@@ -84,3 +88,16 @@ def _publish(period: Any, run: Any) -> Publication:
     workflow.start_notice(pub, period.end + dt.timedelta(days=10))
     assert pub.notice_ends_on is not None
     return workflow.finalise(pub, pub.notice_ends_on + dt.timedelta(days=1))
+
+
+def _date_lifecycle(period: Any, fv: Any) -> None:
+    """The reporting window and lock a published demo period would have had (once): reporting the first
+    five days after the period's end, locked on the eighth, before the notice on the tenth."""
+    if period.opened_at is not None:
+        return
+    at_eight = dt.time(8)
+    period.framework_version = fv
+    period.opens_on, period.deadline = period.end + dt.timedelta(days=1), period.end + dt.timedelta(days=5)
+    period.opened_at = timezone.make_aware(dt.datetime.combine(period.opens_on, at_eight))
+    period.locked_at = timezone.make_aware(dt.datetime.combine(period.end + dt.timedelta(days=8), at_eight))
+    period.save()

@@ -24,6 +24,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from qiangji.core.errors import InputError
 from qiangji.web.assessment.inputs import Inputs, build_inputs
 from qiangji.web.assessment.models import FrameworkVersion, Period
 from qiangji.web.publication import workflow
@@ -84,12 +85,14 @@ def _inputs(period: Period, version: FrameworkVersion, corrections: Corrections 
     )
 
 
-def check_compute(period: Period, *, runs: int = DEFAULT_RUNS) -> None:
-    """Raise :class:`WorkflowError` unless ``period`` may be computed now with ``runs`` (what `compute`
-    checks first; a page asks it before queueing the work)."""
+def check_compute(period: Period, *, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED) -> None:
+    """Raise :class:`WorkflowError` unless ``period`` may be computed now with ``runs`` and ``seed`` (what
+    `compute` checks first; a page asks it before queueing the work)."""
     _require(_fresh(period), Stage.LOCKED, Stage.COMPUTED)
     if runs < 1:
         raise WorkflowError(f"蒙特卡洛次数必须为正整数，收到 {runs}。")
+    if seed < 0:
+        raise WorkflowError(f"随机种子必须为非负整数，收到 {seed}。")
 
 
 def compute(
@@ -101,11 +104,13 @@ def compute(
     progress: Callable[[float], None] | None = None,
 ) -> Publication:
     """Compute the index of a locked ``period`` and store it as the draft ranking (or its new run)."""
-    check_compute(period, runs=runs)
+    check_compute(period, runs=runs, seed=seed)
     period = _fresh(period)
     if progress:
         progress(0.05)
     inputs = period_inputs(period)
+    if inputs.frame.empty:
+        raise WorkflowError(f"{period.label}没有参与排名的机构，无法计算。")
     if progress:
         progress(0.2)
     mc = None if progress is None else _mc_progress(progress)
@@ -142,10 +147,18 @@ def publication_of(period: Period) -> Publication:
 
 
 def start_notice(period: Period, *, start: dt.date | None = None, user: Any = None) -> Publication:
-    """Start the public notice of ``period``'s draft on ``start`` (default today)."""
+    """Start the public notice of ``period``'s draft on ``start`` (default today).
+
+    A start before the draft was computed is refused: it would shorten the objection period.
+    """
     period = _fresh(period)
     _require(period, Stage.COMPUTED)
-    return workflow.start_notice(publication_of(period), start or timezone.localdate(), user=user)
+    pub = publication_of(period)
+    start = start or timezone.localdate()
+    computed_on = timezone.localdate(pub.run.created_at)
+    if start < computed_on:
+        raise WorkflowError(f"公示开始日期 {start} 早于排行榜草稿的计算日期 {computed_on}。")
+    return workflow.start_notice(pub, start, user=user)
 
 
 def lodge_objection(
@@ -189,18 +202,21 @@ def answer_objection(
         pk=objection.publication_id
     )
     corrected = None
-    if outcome == Objection.Outcome.UPHELD:
-        corrected = _inputs(pub.period, pub.run.framework_version, corrections)
-    with transaction.atomic():
-        current = Objection.objects.select_for_update().select_related("publication").get(pk=objection.pk)
-        return workflow.reply_objection(
-            current,
-            outcome=outcome,
-            reply=reply,
-            today=today or timezone.localdate(),
-            user=user,
-            corrected_inputs=corrected,
-        )
+    try:
+        if outcome == Objection.Outcome.UPHELD and objection.outcome == Objection.Outcome.PENDING:
+            corrected = _inputs(pub.period, pub.run.framework_version, corrections)
+        with transaction.atomic():
+            current = Objection.objects.select_for_update().select_related("publication").get(pk=objection.pk)
+            return workflow.reply_objection(
+                current,
+                outcome=outcome,
+                reply=reply,
+                today=today or timezone.localdate(),
+                user=user,
+                corrected_inputs=corrected,
+            )
+    except InputError as exc:  # a corrected value outside its indicator's bounds, for instance
+        raise WorkflowError(f"更正后的数据不能计算：{exc}") from None
 
 
 def finalise(period: Period, *, today: dt.date | None = None, user: Any = None) -> Publication:

@@ -131,8 +131,15 @@ class ReportTransition(models.Model):
     )
     from_status = models.CharField(_("原状态"), max_length=10, choices=ReportedValue.Status.choices)
     to_status = models.CharField(_("新状态"), max_length=10, choices=ReportedValue.Status.choices)
+    # None: a step taken by a command (``qiangji period lock``); the reason names the operating-system
+    # account and the audit trail records it as the event's actor.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
     )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     reason = models.TextField(_("理由"), blank=True)
