@@ -3,6 +3,7 @@ go into a corrected run computed by a background job, and the notice starts agai
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -21,7 +22,11 @@ pytestmark = pytest.mark.django_db
 def objection(institutions: Any, fv: Any) -> Objection:
     period = locked_period(fv, institutions, person("reviewer1", "reviewer"))
     service.compute(period, runs=RUNS, seed=3)
-    service.start_notice(period, start=timezone.localdate() - workflow.dt.timedelta(days=2))
+    pub = service.start_notice(period, start=timezone.localdate())
+    # The notice began two days ago (a start before the draft's computation is refused, so set it here):
+    # the corrected run's new notice then visibly starts again today.
+    two_days_ago = timezone.localdate() - dt.timedelta(days=2)
+    Publication.objects.filter(pk=pub.pk).update(notice_started_on=two_days_ago)
     return service.lodge_objection(
         period, text="D1.3 应为 12（示例）", submitted_by="张某（示例）", institution=institutions["HY-MI"]
     )
