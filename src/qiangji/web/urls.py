@@ -14,5 +14,6 @@ urlpatterns = [
     path("comparisons/", include("qiangji.web.comparisons.urls")),
     path("institutions/", include("qiangji.web.registry.urls")),
     path("programme/", include("qiangji.web.programme.urls")),
+    path("audit/", include("qiangji.web.accounts.urls")),
     path("", include("qiangji.web.publication.urls")),
 ]
