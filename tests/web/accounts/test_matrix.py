@@ -161,7 +161,8 @@ MATRIX = [
     # stay its own there too (see the rows below), and leadership reads the audit trail on /audit/.
     Row("admin index", reverse("admin:index"), CITY),
     Row("admin: staff list", reverse("admin:registry_staff_changelist"), CITY, "张三"),
-    Row("admin: own staff", lambda w: reverse("admin:registry_staff_change", args=[w["s1"].pk]), CITY, "张三"),
+    Row("admin: own staff", lambda w: reverse("admin:registry_staff_change", args=[w["s1"].pk]), CITY,
+        "张三"),
     Row("admin: other county's staff", lambda w: reverse("admin:registry_staff_change", args=[w["s2"].pk]),
         CITY, "李四"),
     Row("admin: add staff", reverse("admin:registry_staff_add"), CITY),

@@ -47,9 +47,7 @@ class _PolicyPermissions:
         return allowed and self._base_allows("has_view_permission", request, obj)
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return self._may_edit(request) and self._base_allows(
-            "has_add_permission", request, *args
-        )
+        return self._may_edit(request) and self._base_allows("has_add_permission", request, *args)
 
     def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         if not self._may_edit(request):

@@ -39,7 +39,8 @@ def _date(request: HttpRequest, name: str, problems: list[str]) -> dt.date | Non
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        problems.append(_("“%(field)s”须为日期（YYYY-MM-DD），收到 %(value)s。") % {"field": name, "value": raw})
+        rule = _("“%(field)s”须为日期（YYYY-MM-DD），收到 %(value)s。")
+        problems.append(rule % {"field": name, "value": raw})
         return None
 
 

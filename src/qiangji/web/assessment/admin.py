@@ -14,7 +14,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from qiangji.web.accounts.admin_policy import ViewOnlyAdmin, ViewOnlyInline
-
 from qiangji.web.assessment.forms import FrameworkVersionForm
 from qiangji.web.assessment.models import (
     ChecklistItem,
