@@ -16,5 +16,6 @@ urlpatterns = [
     path("programme/", include("qiangji.web.programme.urls")),
     path("", include("qiangji.web.inbox.urls")),
     path("jobs/", include("qiangji.web.jobs.urls")),
+    path("audit/", include("qiangji.web.accounts.urls")),
     path("", include("qiangji.web.publication.urls")),
 ]

@@ -53,14 +53,14 @@ def test_it_records_many_to_many_changes(world: dict[str, Any]) -> None:
 
 def test_it_records_the_request_user_and_ip_of_an_admin_edit(world: dict[str, Any]) -> None:
     s1 = world["s1"]
-    c = client_as(world["users"]["reporter"])
+    c = client_as(world["users"]["reviewer"])
     page = c.get(reverse("admin:registry_staff_change", args=[s1.pk]))
     response = c.post(page.request["PATH_INFO"], admin_form_data(page, name="张三丰（示例）"))
     assert response.status_code == 302, _errors(response)
     last = events(s1)[-1]
     assert (last.actor, last.actor_id, last.ip, last.source) == (
-        "county1",
-        world["users"]["reporter"].pk,
+        "inspector",
+        world["users"]["reviewer"].pk,
         "127.0.0.1",
         "web",
     )

@@ -105,6 +105,7 @@ def pages(site: dict[str, Any]) -> list[tuple[str, bool]]:
         ("/comparisons/competitions/", True),
         ("/excel/", True),
         ("/institutions/", True),
+        ("/audit/", True),
         ("/admin/", True),
         (f"/admin/registry/institution/{site['inst'].pk}/change/", True),
         ("/admin/comparisons/comparisonround/add/", True),

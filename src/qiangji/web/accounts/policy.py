@@ -27,6 +27,9 @@ PUBLIC = "public"
 CITY_ROLES = frozenset({ADMIN, REVIEWER})
 READ_ALL_ROLES = frozenset({ADMIN, REVIEWER, LEADERSHIP})
 STAFF_ROLES = frozenset({ADMIN, REVIEWER, REPORTER, LEADERSHIP})
+#: Who may open the Django admin: the city's staff. County reporters and leadership work on the site's own
+#: pages (the admin's sign-in, sign-out and password pages stay open to every role).
+ADMIN_SITE_ROLES = CITY_ROLES
 #: Who may upload an assessment period's reporting workbook (a reporter: its own institution's rows only).
 #: Registry imports stay with :data:`CITY_ROLES`: the city verifies registry records.
 REPORT_UPLOAD_ROLES = frozenset({ADMIN, REVIEWER, REPORTER})
@@ -225,6 +228,11 @@ def scope_queryset(user: Any, qs: QuerySet[M]) -> QuerySet[M]:
     if path is None or own is None:
         return qs.none()
     return qs.filter(**{path: own})
+
+
+def can_use_admin(user: Any) -> bool:
+    """May the user open the Django admin (its index, lists and forms)? The city's staff only."""
+    return role_of(user) in ADMIN_SITE_ROLES
 
 
 def is_city(user: Any) -> bool:

@@ -14,9 +14,10 @@ from qiangji.web.registry.models import Institution
 def assign_role(user: Any, role: str, institution: Institution | None = None) -> Profile:
     """Set ``user``'s one role (and institution).
 
-    Every role may sign in to the (scoped) admin: the admin asks the role, not ``is_staff``. The flag is
-    kept equal to "city staff" (programme admin, reviewer) because pages written before the roles
-    (``staff_member_required``) read it that way; a county reporter must never pass such a check.
+    Every role signs in on the admin's login page, but only the city's staff use the admin itself (it asks
+    the role, :func:`policy.can_use_admin`, not ``is_staff``). The flag is kept equal to "city staff"
+    (programme admin, reviewer) because pages written before the roles (``staff_member_required``) read it
+    that way; a county reporter must never pass such a check.
     """
     if role not in policy.STAFF_ROLES:
         raise ValidationError(f"`role` must be one of {sorted(policy.STAFF_ROLES)}, got {role!r}")

@@ -2,7 +2,8 @@
 
 A token created here belongs to the signed-in user (a token made for someone else would let its creator
 act as them in the audit trail); service accounts get theirs from ``manage.py createapitoken`` on the
-server. Every token expires: 90 days proposed, at most 365. Revoking anyone's token stays allowed."""
+server. Every token expires: 90 days proposed, at most 365. Token administration is the programme admin's:
+it lists and revokes everyone's tokens; a city reviewer sees and revokes only its own."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from qiangji.web.accounts import policy
 from qiangji.web.api.models import DEFAULT_DAYS, MAX_DAYS, ApiToken, default_expiry
 
 ADD_FIELDS = ["name", "expires_at"]
@@ -58,6 +60,12 @@ class ApiTokenForm(forms.ModelForm):  # type: ignore[type-arg]
         return value
 
 
+def _administers_tokens(request: HttpRequest) -> bool:
+    """Only the programme admin manages other people's tokens (a reviewer could otherwise cut the
+    programme admin's integrations off)."""
+    return policy.role_of(request.user) == policy.ADMIN
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["user", "name", "hint", "created_at", "expires_at", "last_used_at", "revoked_at"]
@@ -67,6 +75,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["hint", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke"]
     form = ApiTokenForm
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        tokens = super().get_queryset(request)
+        return tokens if _administers_tokens(request) else tokens.filter(user=request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        mine = obj is None or obj.user_id == request.user.pk
+        return (mine or _administers_tokens(request)) and super().has_view_permission(request, obj)
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return list(ADD_FIELDS) if obj is None else super().get_fields(request, obj)

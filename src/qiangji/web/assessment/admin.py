@@ -1,5 +1,7 @@
-"""Admin of the assessment app. Reported values move only through the workflow pages, so they are
-read-only here; a framework version that an index run has used is read-only and cannot be deleted."""
+"""Admin of the assessment app (the city's staff only). Reported values, supervision visits and
+rectifications move only through the workflow pages (submit, review, lock; score and complete a visit;
+the city's verification of a rectification), so they are read-only here, with a link to the page that
+changes them; a framework version that an index run has used is read-only and cannot be deleted."""
 
 from __future__ import annotations
 
@@ -7,8 +9,11 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from qiangji.web.accounts.admin_policy import ViewOnlyAdmin, ViewOnlyInline
 from qiangji.web.assessment.forms import FrameworkVersionForm
 from qiangji.web.assessment.models import (
     ChecklistItem,
@@ -61,46 +66,46 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
             messages.success(request, _("已创建 %(v)s。") % {"v": new.version})
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(ViewOnlyInline):
     model = ReportTransition
-    extra = 0
-    can_delete = False
     readonly_fields = ["from_status", "to_status", "actor", "at", "reason", "value"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ReportedValue)
-class ReportedValueAdmin(admin.ModelAdmin):
+class ReportedValueAdmin(ViewOnlyAdmin):
     list_display = ["period", "institution", "indicator", "value", "status", "updated_at"]
     list_filter = ["period", "status", "indicator"]
     inlines = [TransitionInline]
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ChecklistInline(admin.TabularInline):
+class ChecklistInline(ViewOnlyInline):
     model = ChecklistItem
-    extra = 0
 
 
 @admin.register(SupervisionVisit)
-class SupervisionVisitAdmin(admin.ModelAdmin):
-    list_display = ["institution", "period", "visited_on", "status"]
+class SupervisionVisitAdmin(ViewOnlyAdmin):
+    list_display = ["institution", "period", "visited_on", "status", "page"]
     list_filter = ["period", "status"]
+    readonly_fields = ["page"]
     inlines = [ChecklistInline]
-    filter_horizontal = ["findings"]
+
+    @admin.display(description=_("评分与整改页面"))
+    def page(self, obj: SupervisionVisit) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("assessment:visit", args=[obj.pk]), _("打开"))
 
 
 @admin.register(Rectification)
-class RectificationAdmin(admin.ModelAdmin):
-    list_display = ["finding", "submitted_on", "status", "reviewed_on"]
+class RectificationAdmin(ViewOnlyAdmin):
+    """The city's verification is recorded on the visit page (review_rectification, city only)."""
+
+    list_display = ["finding", "submitted_on", "submitted_by", "status", "reviewed_on", "reviewed_by", "page"]
     list_filter = ["status"]
+    readonly_fields = ["page"]
+    list_select_related = ["finding__institution", "submitted_by", "reviewed_by"]
+
+    @admin.display(description=_("验证页面"))
+    def page(self, obj: Rectification) -> str:
+        visit = obj.finding.visits.order_by("-visited_on").first()
+        if visit is None:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("assessment:visit", args=[visit.pk]), _("打开"))

@@ -1,4 +1,9 @@
-"""Admin for rounds (with points, participants, pilot checks), evaluations, and competitions."""
+"""Admin for rounds (with points, participants, pilot checks), evaluations, and competitions (the city's
+staff only).
+
+A round's status moves only through the pilot's actions on the round page (open, close, evaluate, issue
+the report); results are submitted by each participant on that page, before the deadline, and evaluations
+are computed there: so status, results and evaluations are read-only here."""
 
 from __future__ import annotations
 
@@ -8,7 +13,10 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
+from qiangji.web.accounts.admin_policy import ViewOnlyAdmin
 from qiangji.web.comparisons import models as m
 from qiangji.web.comparisons.competitions import rank_item
 
@@ -51,6 +59,13 @@ class ComparisonRoundAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "quantity"]
     inlines = [PointInline, ParticipantInline]
     formfield_overrides = {models.FileField: {"widget": ProtocolInput}}
+    readonly_fields = ["status", "closed_at", "reported_on", "page"]
+
+    @admin.display(description=_("比对页面（主导实验室操作）"))
+    def page(self, obj: m.ComparisonRound) -> str:
+        if obj.pk is None:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("comparisons:round", args=[obj.code]), obj.code)
 
 
 @admin.register(m.PilotCheck)
@@ -59,7 +74,9 @@ class PilotCheckAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ViewOnlyAdmin):
+    """A participant's own result, submitted on the round page while the round accepts results."""
+
     list_display = ["participant", "point", "x", "U", "k", "measured_on", "submitted_by"]
     list_filter = ["participant__round"]
 
@@ -73,7 +90,7 @@ class LabResultInline(admin.TabularInline):
 
 
 @admin.register(m.Evaluation)
-class EvaluationAdmin(admin.ModelAdmin):
+class EvaluationAdmin(ViewOnlyAdmin):
     list_display = ["round", "point", "method", "value", "u", "evaluated_at"]
     readonly_fields = [f.name for f in m.Evaluation._meta.fields]
     inlines = [LabResultInline]

@@ -1,5 +1,9 @@
+"""Programme admin (the city's staff only). A training plan is proposed, edited and adopted on the plan
+page (``programme:plan``), so it is read-only here."""
+
 from django.contrib import admin
 
+from qiangji.web.accounts.admin_policy import ViewOnlyAdmin
 from qiangji.web.programme import models as m
 
 
@@ -36,7 +40,7 @@ class PlannedInline(admin.TabularInline):
 
 
 @admin.register(m.TrainingPlan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ViewOnlyAdmin):
     list_display = ["year", "status", "objective", "total_demand", "adopted_on"]
     inlines = [PlannedInline]
 

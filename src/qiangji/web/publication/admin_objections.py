@@ -1,4 +1,5 @@
-"""Objections (异议) in the admin: the office logs one received during the 公示 and replies to it.
+"""Objections (异议) in the admin (the city's staff only): the office logs one received during the 公示 and
+replies to it; an answered objection is shown read-only.
 
 Both go through `workflow` (which checks the notice period, requires a reply, and, for an upheld objection,
 computes the corrected run from the registry and reports as they stand now and restarts the notice), so the
@@ -90,6 +91,21 @@ def _current_inputs(obj: Objection) -> Any:
     return build_inputs(pub.period, pub.run.framework_version)
 
 
+#: An answered objection is shown, never edited: its outcome, reply and the corrected run are final.
+ANSWERED_FIELDS = [
+    "publication", "institution", "submitted_by", "received_on", "text", "outcome", "reply", "replied_at",
+    "replied_by", "corrected_run",
+]  # fmt: skip
+
+
+class AnsweredForm(forms.ModelForm):
+    """Nothing to edit (the page shows :data:`ANSWERED_FIELDS` read-only)."""
+
+    class Meta:
+        model = Objection
+        fields: list[str] = []
+
+
 @admin.register(Objection)
 class ObjectionAdmin(admin.ModelAdmin):
     list_display = ["publication", "received_on", "submitted_by", "institution", "outcome", "replied_at"]
@@ -97,7 +113,12 @@ class ObjectionAdmin(admin.ModelAdmin):
     readonly_fields = ["publication", "institution", "submitted_by", "received_on", "text", "corrected_run"]
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        kwargs["form"] = locking.versioned(ReplyForm) if obj is not None else LodgeForm
+        if obj is None:
+            kwargs["form"] = LodgeForm
+        elif _pending(obj):
+            kwargs["form"] = locking.versioned(ReplyForm)
+        else:
+            kwargs["form"] = AnsweredForm
         kwargs["fields"] = list(kwargs["form"].Meta.fields)
         form = super().get_form(request, obj, change, **kwargs)
         user = request.user
@@ -109,12 +130,18 @@ class ObjectionAdmin(admin.ModelAdmin):
 
         return WithUser
 
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and not _pending(obj):
+            return list(ANSWERED_FIELDS)
+        return super().get_fields(request, obj)
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return self.readonly_fields if obj is not None else []
+        if obj is None:
+            return []
+        return list(self.readonly_fields) if _pending(obj) else list(ANSWERED_FIELDS)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        pending = obj is None or obj.outcome == Objection.Outcome.PENDING
-        return pending and super().has_change_permission(request, obj)
+        return (obj is None or _pending(obj)) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -124,3 +151,7 @@ class ObjectionAdmin(admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """An objection has no related rows to save."""
+
+
+def _pending(obj: Objection) -> bool:
+    return bool(obj.outcome == Objection.Outcome.PENDING)

@@ -1,6 +1,7 @@
 """Template filters asking the access policy, so pages show only the links a role can use.
 
-``{% load policy_tags %}{% if user|is_city %}…{% endif %}``; ``user|reads_all``, ``user|uploads_reports``
+``{% load policy_tags %}{% if user|is_city %}…{% endif %}``; ``user|reads_all``, ``user|reads_audit``,
+``user|uses_admin``, ``user|uploads_reports``
 and ``user|own_institution`` (a reporter's institution, else ``None``).
 """
 
@@ -34,6 +35,18 @@ def is_city(user: Any) -> bool:
 @register.filter
 def reads_all(user: Any) -> bool:
     return policy.reads_all(user)
+
+
+@register.filter
+def reads_audit(user: Any) -> bool:
+    from qiangji.web.accounts.models import AuditEvent
+
+    return policy.can_view_model(user, AuditEvent)
+
+
+@register.filter
+def uses_admin(user: Any) -> bool:
+    return policy.can_use_admin(user)
 
 
 @register.filter

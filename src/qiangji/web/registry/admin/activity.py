@@ -133,6 +133,8 @@ class SupervisionFindingAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     search_fields = ["description", "institution__name"]
     date_hierarchy = "found_on"
+    # A finding closes when the city accepts its rectification (the visit page), not by a date typed here.
+    readonly_fields = ["closed_on"]
 
     @admin.display(boolean=True, description=_("今日已逾期"))
     def overdue_today(self, obj: SupervisionFinding) -> bool:
