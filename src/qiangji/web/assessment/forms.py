@@ -96,8 +96,7 @@ class UploadForm(forms.Form):
     evidence = MultipleFileField(
         label=_("佐证材料（可多选）"),
         help_text=_(
-            "文件名含指标代码（如“D1.3 检定量统计.pdf”）即对应该指标的行；"
-            "也可在表中“佐证材料”列写明文件名。"
+            "文件名含指标代码（如“D1.3 检定量统计.pdf”）即对应该指标的行；也可在表中“佐证材料”列写明文件名。"
         ),
     )
     submit = forms.BooleanField(label=_("上传后直接提交审核"), required=False)

@@ -34,9 +34,14 @@ def current_framework_version() -> FrameworkVersion:
     return version
 
 
+def period_version(period: Period) -> FrameworkVersion:
+    """The framework version chosen when ``period`` was opened, else the newest one."""
+    return period.framework_version or current_framework_version()
+
+
 def period_framework(period: Period) -> Framework:
-    """The current framework compiled for ``period``: per-year flow bounds × its fraction of a year."""
-    return period.framework_for(current_framework_version())
+    """The period's framework compiled for it: per-year flow bounds × its fraction of a year."""
+    return period.framework_for(period_version(period))
 
 
 PERIOD_NAMES = {0.5: gettext_lazy("半年"), 0.25: gettext_lazy("季度"), 1 / 12: gettext_lazy("月")}
