@@ -66,7 +66,11 @@ def test_it_approves_an_indicator_across_institutions(queue: dict[str, Any]) -> 
     assert "确认通过以下 2 项数据" in html
     ids = [str(r.pk) for r in ReportedValue.objects.filter(indicator="D1.3")]
     office.post(BULK, {"action": "approve", "confirm": "1", "ids": ids})
-    assert (_status("A", "D1.3"), _status("B", "D1.3"), _status("A", "D4.3")) == ("approved", "approved", "submitted")
+    assert (_status("A", "D1.3"), _status("B", "D1.3"), _status("A", "D4.3")) == (
+        "approved",
+        "approved",
+        "submitted",
+    )
 
 
 def test_it_approves_a_selection_and_everything_filtered(queue: dict[str, Any]) -> None:
@@ -87,7 +91,9 @@ def test_it_filters_by_institution_indicator_and_status(queue: dict[str, Any]) -
     assert html.count('<tr id="report-') == 1
     assert html.count('<tr id="report-') == 1 and 'value="A" selected' in html
     workflow.approve(ReportedValue.objects.get(institution__code="A", indicator="D4.3"), user("other"))
-    assert office.get(QUEUE, {"inst": "A", "indicator": "D4.3"}).content.decode().count('<tr id="report-') == 0
+    assert (
+        office.get(QUEUE, {"inst": "A", "indicator": "D4.3"}).content.decode().count('<tr id="report-') == 0
+    )
     approved = office.get(QUEUE, {"status": "approved"}).content.decode()
     assert approved.count('<tr id="report-') == 1 and 'data-status="approved"' in approved
     assert office.get(QUEUE, {"status": "all"}).content.decode().count('<tr id="report-') == 6

@@ -4,7 +4,6 @@ typed values kept and errors at their field in plain Chinese; numbers as people 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -153,8 +152,9 @@ def test_a_period_not_open_shows_the_reason_and_no_form() -> None:
     html = client.get("/assessment/2023Q1/report/A/").content.decode()
     assert "2023年第1季度尚未开放填报。" in html
     assert 'id="report-form"' not in html and 'value="submit"' not in html
-    assert client.post("/assessment/2023Q1/report/A/", {"action": "save", "D1.3-value": "1"}).status_code == 302
-    assert not ReportedValue.objects.exists()  # nothing editable: nothing stored
+    refused = client.post("/assessment/2023Q1/report/A/", {"action": "save", "D1.3-value": "1"})
+    assert refused.status_code == 400 and "2023年第1季度尚未开放填报。" in refused.content.decode()
+    assert not ReportedValue.objects.exists()
 
 
 def test_after_the_deadline_only_a_returned_value_can_be_corrected() -> None:
@@ -170,7 +170,9 @@ def test_after_the_deadline_only_a_returned_value_can_be_corrected() -> None:
     html = client.get(URL).content.decode()
     assert 'name="D1.3-value"' in html and 'name="D4.3-value"' not in html
     assert "的填报已于" in html and "如需补报，请联系市计量院开放补报" in html  # why the rest is closed
-    response = client.post(URL, {"action": "submit", "D1.3-value": "6", "D1.3-version": version_token(returned)})
+    response = client.post(
+        URL, {"action": "submit", "D1.3-value": "6", "D1.3-version": version_token(returned)}
+    )
     assert response.status_code == 302
     assert ReportedValue.objects.get().status == "submitted"
 

@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_names_the_previous_period() -> None:
-    assert [previous_code(Period(code=c, year=y, quarter=q)) for c, y, q in
-            (("2026Q1", 2026, 1), ("2026Q3", 2026, 3), ("2026", 2026, None))] == ["2025Q4", "2026Q2", "2025"]  # fmt: skip
+    cases = (("2026Q1", 2026, 1), ("2026Q3", 2026, 3), ("2026", 2026, None))
+    found = [previous_code(Period(code=c, year=y, quarter=q)) for c, y, q in cases]
+    assert found == ["2025Q4", "2026Q2", "2025"]
 
 
 def test_the_rule_flags_bounds_changes_beyond_half_and_a_start_from_zero() -> None:
@@ -38,11 +39,15 @@ def test_the_queue_shows_the_previous_value_the_change_and_the_flag() -> None:
     inst = f.institution("A")
     county, office = reporter("county", inst), user("office")
     for period, value, status in ((q4, 1000, "locked"), (ago, 900, "approved")):
-        ReportedValue.objects.create(period=period, institution=inst, indicator="D1.3", value=value, status=status)
+        ReportedValue.objects.create(
+            period=period, institution=inst, indicator="D1.3", value=value, status=status
+        )
     ReportedValue.objects.create(period=q4, institution=inst, indicator="D4.3", value=2, status="approved")
     for code, value in (("D1.3", 2500), ("D4.3", 2)):
         report = save_entry(q1, inst, code, Entry(Decimal(value), None, None), county)
-        report.evidence.create(file="e.pdf", original_name="e.pdf", sha256="0" * 64, size=1, uploaded_by=county)
+        report.evidence.create(
+            file="e.pdf", original_name="e.pdf", sha256="0" * 64, size=1, uploaded_by=county
+        )
         workflow.submit(report, county)
     client = Client()
     client.force_login(office)
@@ -52,7 +57,7 @@ def test_the_queue_shows_the_previous_value_the_change_and_the_flag() -> None:
     assert "较上期变化 +150%（超过 ±50%）" in d13 and "较上年同期变化 +178%" in d13
     assert 'data-flagged="1"' in d13
     d43 = _row(html, ReportedValue.objects.get(period=q1, indicator="D4.3"))
-    assert "上期 2（+0%）" in d43 and 'data-flagged' not in d43 and "⚠" not in d43
+    assert "上期 2（+0%）" in d43 and "data-flagged" not in d43 and "⚠" not in d43
 
 
 def _row(html: str, report: ReportedValue) -> str:

@@ -77,9 +77,15 @@ def test_the_report_page_marks_fallback_rows_and_asks_for_the_rest(world: dict[s
 def test_the_reviewer_sees_the_counting_value_beside_the_reported_one(world: dict[str, Any]) -> None:
     period, inst, county = world["period"], world["inst"], world["county"]
     for code, value in (("D3.1", "90"), ("D1.3", "1200")):
-        entry = Entry(None, Decimal(value), Decimal(100), "") if code == "D3.1" else Entry(Decimal(value), None, None)
+        entry = (
+            Entry(None, Decimal(value), Decimal(100), "")
+            if code == "D3.1"
+            else Entry(Decimal(value), None, None)
+        )
         report = save_entry(period, inst, code, entry, county)
-        report.evidence.create(file="x.pdf", original_name="x.pdf", sha256="0" * 64, size=1, uploaded_by=county)
+        report.evidence.create(
+            file="x.pdf", original_name="x.pdf", sha256="0" * 64, size=1, uploaded_by=county
+        )
         workflow.submit(report, county)
     client = Client()
     client.force_login(world["office"])

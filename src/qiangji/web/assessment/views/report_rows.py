@@ -144,7 +144,7 @@ def _forms(rows: list[Row]) -> list[tuple[Row, ReportRowForm]]:
 
 def _check(row: Row, form: ReportRowForm, action: str) -> Entry | None:
     """Validate one row's form against the indicator's rules; the entry to store, if any."""
-    if not form.is_valid():
+    if not form.is_valid() or not _posted(form):
         return None
     data = form.cleaned_data
     entry = Entry(data["value"], data["numerator"], data["denominator"], data["note"])
@@ -162,6 +162,12 @@ def _check(row: Row, form: ReportRowForm, action: str) -> Entry | None:
     if action == "submit" and not has_evidence:
         form.add_error("evidence", _("提交审核前请上传佐证材料。"))
     return None if form.errors else entry
+
+
+def _posted(form: ReportRowForm) -> bool:
+    """Whether the request carried the row at all (a page always does; a partial POST leaves a row be)."""
+    names = ("value", "numerator", "denominator", "note")
+    return any(form.add_prefix(n) in form.data for n in names) or bool(form.cleaned_data["evidence"])
 
 
 def _store(

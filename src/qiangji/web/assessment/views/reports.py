@@ -47,7 +47,8 @@ def report_form(request: HttpRequest, code: str, inst: str) -> HttpResponse:
         period, institution, may_edit, request.POST if post else None, request.FILES if post else None
     )
     problems: list[str] = []
-    if post:
+    editable = any(row.form is not None for row in rows)
+    if post and editable:  # (nothing editable: the page comes back with the refusal above the table)
         action = "submit" if request.POST.get("action") == "submit" else "save"
         done = save_rows(rows, period, institution, request.user, action)
         if done is not None:
@@ -60,12 +61,13 @@ def report_form(request: HttpRequest, code: str, inst: str) -> HttpResponse:
         "institution": institution,
         "rows": rows,
         "problems": problems,
-        "editable": any(row.form is not None for row in rows),
+        "editable": editable,
         "refusal": lifecycle.reporting_refusal(period, institution) if may_edit else None,
         "may_edit": may_edit,
         "institutions": [i for i in ranked_institutions(period) if policy.can_view(request.user, i)],
     }
-    return render(request, "assessment/report.html", context, status=400 if problems else 200)
+    refused = post and (bool(problems) or not editable)
+    return render(request, "assessment/report.html", context, status=400 if refused else 200)
 
 
 @staff_required
