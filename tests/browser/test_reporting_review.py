@@ -94,6 +94,9 @@ def test_one_pass_reporting_and_bulk_review(new_page, live_server, period, outpu
         "D1.3": Decimal(12000), "D4.3": Decimal(2), "D4.4": Decimal(1),
     }  # fmt: skip
     county.screenshot(path=str(output_dir / "report-one-pass-submitted.png"), full_page=True)
+    county.goto(live_server.url + "/assessment/2024Q1/upload/")
+    assert "上传后直接提交审核" in county.locator("#upload-form").inner_text()
+    county.screenshot(path=str(output_dir / "report-upload.png"), full_page=True)
     assert watch.all() == []
 
     office = new_page()
@@ -120,6 +123,9 @@ def test_one_pass_reporting_and_bulk_review(new_page, live_server, period, outpu
     office.click("#confirm-button")
     office.wait_for_url("**/assessment/2024Q1/review/?*")
     assert set(ReportedValue.objects.values_list("status", flat=True)) == {"approved"}
+    office.goto(live_server.url + "/assessment/2024Q1/lock/")
+    assert "截止之后方可锁定" in office.locator("#lock-refusal").inner_text()
+    office.screenshot(path=str(output_dir / "review-lock.png"), full_page=True)
     assert watch.all() == []
 
 
