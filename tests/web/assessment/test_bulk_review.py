@@ -153,3 +153,13 @@ def test_no_review_controls_after_the_period_is_locked(queue: dict[str, Any]) ->
     html = queue["office"].get(QUEUE, {"status": "all"}).content.decode()
     assert "已锁定，不能再审核" in html
     assert 'id="bulk-form"' not in html and 'name="ids"' not in html
+
+
+def test_a_confirmation_gone_stale_changes_nothing(queue: dict[str, Any]) -> None:
+    office = queue["office"]
+    ids = [str(r.pk) for r in ReportedValue.objects.filter(institution__code="A")]
+    workflow.approve(ReportedValue.objects.get(institution__code="A", indicator="D1.3"), user("other"))
+    stale = office.post(BULK, {"action": "approve", "confirm": "1", "ids": ids})
+    assert stale.status_code == 400
+    assert "确认期间有数据状态发生变化，未作任何更改" in stale.content.decode()
+    assert (_status("A", "D4.3"), _status("A", "C1.3")) == ("submitted", "submitted")

@@ -166,11 +166,12 @@ def review_bulk(request: HttpRequest, code: str) -> HttpResponse:
     reason = request.POST.get("reason", "").strip()
     error = ""
     if request.POST.get("confirm") == "1":
-        error = (
-            _("批量退回必须填写理由。")
-            if action == "return" and not reason
-            else _apply(request, chosen, action, reason)
-        )
+        if left_out:  # the confirmed list changed meanwhile: show the new one instead of doing less
+            error = _("确认期间有数据状态发生变化，未作任何更改，请重新确认。") + _left_out_text(left_out)
+        elif action == "return" and not reason:
+            error = _("批量退回必须填写理由。")
+        else:
+            error = _apply(request, chosen, action, reason)
         if not error:
             _announce(request, chosen, action)
             return redirect(_queue_url(period, filters))
