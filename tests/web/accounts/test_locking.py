@@ -99,22 +99,17 @@ def test_it_lets_exactly_one_of_two_simultaneous_edits_win() -> None:
 
 def test_it_refuses_a_stale_reporting_form_and_keeps_the_other_value(world: dict[str, Any]) -> None:
     from qiangji.web.assessment.models import ReportedValue
-    from tests.web.assessment.helpers import reporting_period
+    from tests.web.assessment.helpers import open_now
 
-    reporting_period("2024Q1")
+    open_now("2024Q1")
     url = "/assessment/2024Q1/report/C1/"
     county, office = client_as(world["users"]["reporter"]), client_as(world["users"]["reviewer"])
-    assert (
-        county.post(url, {"indicator": "D1.3", "value": "5", "action": "save", "_version": ""}).status_code
-        == 302
-    )
-    shown = {r["node"].code: r["version"] for r in county.get(url).context["rows"]}
+    assert county.post(url, {"D1.3-value": "5", "action": "save", "D1.3-version": ""}).status_code == 302
+    shown = {r.node.code: r.form["version"].value() for r in county.get(url).context["rows"]}
     assert office.get(url).status_code == 200
-    office.post(url, {"indicator": "D1.3", "value": "6", "action": "save", "_version": shown["D1.3"]})
-    page = county.post(
-        url, {"indicator": "D1.3", "value": "7", "action": "save", "_version": shown["D1.3"]}, follow=True
-    )
-    assert "保存被拒绝" in page.content.decode()
+    office.post(url, {"D1.3-value": "6", "action": "save", "D1.3-version": shown["D1.3"]})
+    page = county.post(url, {"D1.3-value": "7", "action": "save", "D1.3-version": shown["D1.3"]})
+    assert page.status_code == 400 and "保存被拒绝" in page.content.decode()
     assert ReportedValue.objects.get(institution=world["c1"], indicator="D1.3").value == 6
 
 

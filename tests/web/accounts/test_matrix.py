@@ -30,10 +30,10 @@ def world(world: dict[str, Any], settings: Any, tmp_path: Any) -> dict[str, Any]
     from django.core.files.base import ContentFile
 
     from qiangji.web.assessment.models import Evidence, ReportedValue
-    from tests.web.assessment.helpers import reporting_period
+    from tests.web.assessment.helpers import open_now
 
     settings.MEDIA_ROOT = tmp_path
-    period = reporting_period("2024Q1")
+    period = open_now("2024Q1")
     for key, secret in (("c1", b"evidence-of-county-1"), ("c2", b"evidence-of-county-2")):
         report = ReportedValue.objects.create(
             period=period,
@@ -235,7 +235,7 @@ MATRIX = [
     Row("evidence download C2", lambda w: f"/assessment/evidence/{w['evidence_c2'].pk}/",
         STAFF - {"reporter"}),
     Row("report for another county", "/assessment/2024Q1/report/C2/", CITY | {"other_reporter"},
-        method="post", data={"indicator": "D1.3", "value": "7", "action": "save"}),
+        method="post", data={"D4.3-value": "1", "action": "save"}),
     Row("create a period", "/assessment/", CITY, method="post", data={"code": "2024Q2"}),
     Row("admin: change other county's staff",
         lambda w: reverse("admin:registry_staff_change", args=[w["s2"].pk]),

@@ -22,7 +22,7 @@ from qiangji.web.assessment.excel import HEADERS
 from qiangji.web.assessment.models import ReportedValue
 from qiangji.web.excel.models import ImportBatch
 from qiangji.web.registry.models import ResearchProject, Staff, SupervisionFinding
-from tests.web.assessment.helpers import reporting_period
+from tests.web.assessment.helpers import open_now
 from tests.web.registry import factories as f
 
 from .conftest import client_as
@@ -35,7 +35,7 @@ ROWS = {"C1": ("张三（示例）", "县1课题（示例）"), "C2": ("李四�
 @pytest.fixture
 def county(world: dict[str, Any], settings: Any, tmp_path: Any) -> dict[str, Any]:
     settings.MEDIA_ROOT = tmp_path
-    period = reporting_period("2024Q1")
+    period = open_now("2024Q1")
     for key, code in (("c1", "C1"), ("c2", "C2"), ("city", "TZ")):
         inst = world[key]
         f.standard(inst, name=f"{code}标准（示例）")
@@ -203,7 +203,8 @@ def test_a_valid_own_upload_is_stored_and_audited_with_the_reporter(county: dict
     assert event.actor == "county1" and event.actor_id == county["users"]["reporter"].pk
     assert "value" in event.changed
     batch = ImportBatch.objects.get()
-    assert batch.status == "succeeded" and batch.counts == {"reported_value": {"stored": 1}}
+    assert batch.status == "succeeded"
+    assert batch.counts == {"reported_value": {"stored": 1, "submitted": 0, "evidence": 0}}
     assert client.get(reverse("excel:original", args=[batch.pk])).status_code == 200
     other = client_as(county["users"]["other_reporter"])
     assert other.get(reverse("excel:original", args=[batch.pk])).status_code == 404

@@ -54,3 +54,28 @@ def reporting_period(code: str) -> Any:
 
     today = timezone.localdate()
     return open_period(code, opens=today - dt.timedelta(days=30), deadline=today + dt.timedelta(days=30))
+
+
+def reporter(name: str, inst: Institution) -> Any:
+    """A county reporter of ``inst``."""
+    from qiangji.web.accounts.roles import assign_role
+
+    made = get_user_model().objects.create_user(name, f"{name}@example.invalid")
+    assign_role(made, "reporter", inst)
+    return made
+
+
+def open_now(code: str, *, days_left: int = 10) -> Any:
+    """Period ``code`` open for reporting from 5 days ago until ``days_left`` days from today (negative:
+    the deadline has passed and the period is in review)."""
+    from django.utils import timezone
+
+    from qiangji.web.assessment import lifecycle
+
+    today = timezone.localdate()
+    opens = min(today - dt.timedelta(days=5), today + dt.timedelta(days=days_left))
+    return lifecycle.open_period(code, deadline=today + dt.timedelta(days=days_left), opens=opens)
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

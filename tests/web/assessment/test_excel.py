@@ -12,7 +12,7 @@ from qiangji.web.assessment.excel import HEADERS, UploadError, import_upload, te
 from qiangji.web.assessment.models import ReportedValue
 from tests.web.registry import factories as f
 
-from .helpers import reporting_period, user
+from .helpers import open_now, user
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def _sheet(rows: list[list[object]]) -> io.BytesIO:
 
 
 def test_it_fills_the_template_and_imports_it_back() -> None:
-    period, inst, reporter = reporting_period("2024Q2"), f.institution("A"), user("reporter")
+    period, inst, reporter = open_now("2024Q2"), f.institution("A"), user("reporter")
     wb = load_workbook(io.BytesIO(template(period)))
     ws = wb["填报"]
     assert [c.value for c in ws[1]] == list(HEADERS)
@@ -42,7 +42,7 @@ def test_it_fills_the_template_and_imports_it_back() -> None:
     out = io.BytesIO()
     wb.save(out)
     out.seek(0)
-    assert import_upload(period, out, reporter) == 2
+    assert import_upload(period, out, reporter).stored == 2
     stored = {r.indicator: r for r in ReportedValue.objects.filter(period=period, institution=inst)}
     assert stored["D1.3"].value == Decimal(12000)
     assert stored["C3.2"].value == Decimal("83.333333")
@@ -53,7 +53,7 @@ def test_it_fills_the_template_and_imports_it_back() -> None:
 
 
 def test_it_refuses_the_whole_upload_and_names_every_bad_cell() -> None:
-    period = reporting_period("2024Q2")
+    period = open_now("2024Q2")
     f.institution("A")
     upload = _sheet(
         [
@@ -78,7 +78,7 @@ def test_it_refuses_the_whole_upload_and_names_every_bad_cell() -> None:
 
 
 def test_it_refuses_to_overwrite_a_submitted_value() -> None:
-    period, inst = reporting_period("2024Q2"), f.institution("A")
+    period, inst = open_now("2024Q2"), f.institution("A")
     ReportedValue.objects.create(
         period=period, institution=inst, indicator="D1.3", value=1, status="submitted"
     )
@@ -93,7 +93,7 @@ def test_it_refuses_a_sheet_without_the_header() -> None:
     wb.save(out)
     out.seek(0)
     with pytest.raises(UploadError):
-        import_upload(reporting_period("2024Q2"), out, user("reporter"))
+        import_upload(open_now("2024Q2"), out, user("reporter"))
 
 
 def test_it_checks_a_quarters_upload_against_the_quarters_bounds() -> None:
@@ -102,8 +102,8 @@ def test_it_checks_a_quarters_upload_against_the_quarters_bounds() -> None:
     reporter = user("reporter")
     rows = [["A", "", "D4.3", "", "", 13, None, None, ""]]
     with pytest.raises(UploadError) as exc:
-        import_upload(reporting_period("2024Q2"), _sheet(rows), reporter)
+        import_upload(open_now("2024Q2"), _sheet(rows), reporter)
     assert len(exc.value.errors) == 1 and "0～12.5" in exc.value.errors[0]
     assert "每季度；全年 0～50 按 0.25 年折算" in exc.value.errors[0]
-    import_upload(reporting_period("2024"), _sheet(rows), reporter)
+    import_upload(open_now("2024"), _sheet(rows), reporter)
     assert ReportedValue.objects.get(indicator="D4.3").value == Decimal(13)

@@ -20,14 +20,14 @@ from qiangji.web.assessment.models import (
 from qiangji.web.registry.models import SupervisionFinding
 from tests.web.registry import factories as f
 
-from .helpers import D, reporting_period, user
+from .helpers import D, open_now, user
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def setup() -> dict[str, Any]:
-    period = reporting_period("2024Q1")
+    period = open_now("2024Q1")
     inst = f.institution("A", name="甲县计量检定所（示例）")
     person = f.staff(inst)
     f.registration(person, D(2020, 1, 1), D(2025, 1, 1))
@@ -70,14 +70,7 @@ def test_it_takes_a_report_through_form_review_and_lock(setup: dict[str, Any]) -
     url = "/assessment/2024Q1/report/A/"
     evidence = SimpleUploadedFile("比对报告.pdf", b"%PDF-1.4 demo")
     reporter.post(
-        url,
-        {
-            "indicator": "C3.2",
-            "numerator": "9",
-            "denominator": "10",
-            "evidence": evidence,
-            "action": "submit",
-        },
+        url, {"C3.2-numerator": "9", "C3.2-denominator": "10", "C3.2-evidence": evidence, "action": "submit"}
     )
     report = ReportedValue.objects.get(indicator="C3.2")
     assert (report.status, report.value) == ("submitted", Decimal("90.000000"))
@@ -86,9 +79,11 @@ def test_it_takes_a_report_through_form_review_and_lock(setup: dict[str, Any]) -
     reviewer.post(f"/assessment/reports/{report.pk}/review/", {"action": "return", "reason": ""})
     assert ReportedValue.objects.get(pk=report.pk).status == "submitted"  # no reason, no return
     reviewer.post(f"/assessment/reports/{report.pk}/review/", {"action": "approve"})
-    reviewer.post("/assessment/2024Q1/lock/")
+    setup["period"].deadline = setup["period"].opens_on  # the window has closed: review, then lock
+    setup["period"].save()
+    reviewer.post("/assessment/2024Q1/lock/", {"confirm": "1"})
     assert ReportedValue.objects.get(pk=report.pk).status == "locked"
-    reporter.post(url, {"indicator": "C3.2", "numerator": "1", "denominator": "10", "action": "save"})
+    reporter.post(url, {"C3.2-numerator": "1", "C3.2-denominator": "10", "action": "save"})
     assert ReportedValue.objects.get(pk=report.pk).value == Decimal("90.000000")
     grid = reviewer.get("/assessment/2024Q1/").content.decode()
     assert 'data-source="reported"' in grid
@@ -96,7 +91,7 @@ def test_it_takes_a_report_through_form_review_and_lock(setup: dict[str, Any]) -
 
 def test_it_refuses_a_typed_percentage_in_the_form(setup: dict[str, Any]) -> None:
     response = _client("reporter").post(
-        "/assessment/2024Q1/report/A/", {"indicator": "C3.2", "value": "90", "action": "save"}, follow=True
+        "/assessment/2024Q1/report/A/", {"C3.2-value": "90", "action": "save"}, follow=True
     )
     assert "不要直接填写百分比" in response.content.decode()
     assert not ReportedValue.objects.exists()
@@ -106,12 +101,7 @@ def test_it_serves_evidence_only_after_login(setup: dict[str, Any]) -> None:
     reporter = _client("reporter")
     reporter.post(
         "/assessment/2024Q1/report/A/",
-        {
-            "indicator": "D4.3",
-            "value": "1",
-            "action": "save",
-            "evidence": SimpleUploadedFile("a.txt", b"secret"),
-        },
+        {"D4.3-value": "1", "action": "save", "D4.3-evidence": SimpleUploadedFile("a.txt", b"secret")},
     )
     evidence = ReportedValue.objects.get().evidence.get()
     assert Client().get(f"/assessment/evidence/{evidence.pk}/").status_code == 302

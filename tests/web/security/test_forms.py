@@ -63,7 +63,9 @@ def site(db: Any, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     county = Institution.objects.create(
         code="C1", name="示例县计量所1（示例）", level=Institution.Level.COUNTY
     )
-    Period.for_code("2024Q1")
+    from qiangji.web.assessment import lifecycle
+
+    lifecycle.open_period("2024Q1", opens=dt.date(2025, 1, 1), deadline=dt.date(2025, 2, 28))
     users = {"admin": _user("sec_office", "admin", city), "reporter": _user("sec_county", "reporter", county)}
     visit = SupervisionVisit.create_with_checklist(
         period=Period.objects.get(code="2024Q1"), institution=county, visited_on=dt.date(2024, 3, 1),
@@ -121,7 +123,7 @@ class Form:
 FORMS = {
     "reporting form note": Form(
         "reporter", lambda s: "/assessment/2024Q1/report/C1/",
-        lambda s: {"indicator": "D1.3", "value": "3", "action": "save"}, "note",
+        lambda s: {"D1.3-value": "3", "action": "save"}, "D1.3-note",
         lambda s: "/assessment/2024Q1/report/C1/"),
     "supervision visit inspectors": Form(
         "admin", lambda s: "/assessment/2024Q1/visits/",
@@ -211,7 +213,7 @@ UPLOADS = {  # name → (role, url, form data besides the file, file field)
     "assessment Excel upload": ("admin", "/assessment/2024Q1/upload/", {}, "file"),
     "training needs upload": ("reporter", "/programme/training/2025/needs/", {}, "file"),
     "evidence attachment": ("reporter", "/assessment/2024Q1/report/C1/",
-                            {"indicator": "D1.3", "value": "3", "action": "save"}, "evidence"),
+                            {"D1.3-value": "3", "action": "save"}, "D1.3-evidence"),
 }  # fmt: skip
 NAMES = {
     "traversal": "../../etc/passwd.xlsx",

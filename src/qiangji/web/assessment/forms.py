@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from qiangji.web.accounts.locking import VersionedModelForm
 from qiangji.web.assessment.models import ChecklistItem, FrameworkVersion, Period, SupervisionVisit
+from qiangji.web.assessment.numbers import parse_number
 from qiangji.web.registry.models import SupervisionFinding
 
 
@@ -38,12 +40,66 @@ class EntryForm(forms.Form):
     evidence = forms.FileField(label=_("佐证材料"), required=False)
 
 
+class NumberField(forms.CharField):
+    """A number as people type it (1,234 / 1 234 / full-width digits): :func:`numbers.parse_number`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off", "size": 10})
+
+    def clean(self, value: Any) -> Any:
+        text = super().clean(value)
+        try:
+            return parse_number(text or "")
+        except ValueError as exc:
+            raise ValidationError(str(exc), code="number") from None
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one ``<input type=file multiple>`` (Django's documented pattern)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class ReportRowForm(forms.Form):
+    """One indicator's row of the one-pass reporting page (prefixed with the indicator code)."""
+
+    value = NumberField(label=_("数值"))
+    numerator = NumberField(label=_("分子"))
+    denominator = NumberField(label=_("分母"))
+    note = forms.CharField(label=_("说明"), required=False, max_length=500)
+    evidence = MultipleFileField(label=_("佐证材料"))
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
 class ReturnForm(forms.Form):
     reason = forms.CharField(label=_("退回理由"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("Excel 文件"))
+    evidence = MultipleFileField(
+        label=_("佐证材料（可多选）"),
+        help_text=_(
+            "文件名含指标代码（如“D1.3 检定量统计.pdf”）即对应该指标的行；也可在表中“佐证材料”列写明文件名。"
+        ),
+    )
+    submit = forms.BooleanField(label=_("上传后直接提交审核"), required=False)
 
 
 class VisitForm(forms.ModelForm):

@@ -290,3 +290,96 @@ def supervision_values(period: Period) -> dict[int, dict[str, tuple[float, dict[
             },
         )
     return out
+
+
+# Which value counts --------------------------------------------------------------------------------------
+
+SOURCE_NAMES = {"derived": "登记数据", "supervision": "督导检查评分", "reported": "机构填报"}
+
+
+@dataclass(frozen=True)
+class WhichCounts:
+    """Which source's value of one indicator counts for one institution in a period, and why.
+
+    ``source`` / ``value`` / ``provenance``: what :func:`build_inputs` uses now (``None`` when no source
+    has a value). ``fallback``: institutions report the indicator, but an earlier source has a value, so a
+    reported value would not count. ``statement``: the sentence the pages show (Chinese).
+    """
+
+    indicator: str
+    sources: tuple[str, ...]
+    source: str | None
+    value: float | None
+    provenance: Mapping[str, Any]
+    statement: str
+
+    @property
+    def reportable(self) -> bool:
+        return "reported" in self.sources
+
+    @property
+    def fallback(self) -> bool:
+        """A reported value is only a fallback now: a source before "reported" has a value."""
+        return self.reportable and self.source not in (None, "reported")
+
+    @property
+    def asks_report(self) -> bool:
+        """The institution's reported value is (or, once approved, will be) the one that counts."""
+        return self.reportable and not self.fallback
+
+
+def explain(indicator: str, found: tuple[float, Mapping[str, Any]] | None) -> WhichCounts:
+    """The :class:`WhichCounts` of ``indicator`` given what the resolver found (value and provenance).
+
+    The one place that words the rule of :data:`SOURCES` for people; :func:`which_counts` and the pages
+    built on a cached :class:`Inputs` (its provenance) both come here.
+
+    >>> explain("D3.1", (50.0, {"source": "derived", "method": "持证人员 / 在岗人员"})).fallback
+    True
+    """
+    sources = sources_of(indicator)
+    value, prov = (None, {}) if found is None else found
+    source = prov.get("source") if found is not None else None
+    return WhichCounts(indicator, sources, source, value, prov, _statement(sources, source, prov))
+
+
+def _statement(sources: tuple[str, ...], source: str | None, prov: Mapping[str, Any]) -> str:
+    method = f"（{prov['method']}）" if prov.get("method") else ""
+    if "reported" not in sources:
+        if len(sources) == 1:
+            return f"本指标由{SOURCE_NAMES[sources[0]]}计算{method}，无需填报。"
+        first, second = (SOURCE_NAMES[s] for s in sources[:2])
+        return f"本指标以{first}为准；本期无{first}时由{second}计算，无需填报。"
+    before = sources[: sources.index("reported")]
+    if not before:
+        return "本指标以机构填报并经审核通过的数值为准。"
+    names = "或".join(SOURCE_NAMES[s] for s in before)
+    if source in before:
+        return (
+            f"本指标以{SOURCE_NAMES[source]}计算为准{method}，填报的数值仅在{names}缺失时采用；"
+            f"本期{SOURCE_NAMES[source]}已有数值，填报值不计入。"
+        )
+    return f"本期{names}缺失，本指标以机构填报并经审核通过的数值为准（填报值作为替代来源）。"
+
+
+class Counting:
+    """:func:`which_counts` for many cells of a period: each source read once for ``institutions``."""
+
+    def __init__(self, period: Period, institutions: Sequence[Institution]) -> None:
+        self._derivations = Derivations(institutions, period)
+        self._approved = approved_reports(period)
+        self._supervised = supervision_values(period)
+
+    def of(self, inst: Institution, indicator: str) -> WhichCounts:
+        resolver = _Resolver(
+            inst,
+            self._derivations,
+            self._approved.get(inst.pk, {}),
+            self._supervised.get(inst.pk, {}),
+        )
+        return explain(indicator, resolver.value(indicator))
+
+
+def which_counts(period: Period, inst: Institution, indicator: str) -> WhichCounts:
+    """Which source counts for ``inst``'s ``indicator`` in ``period`` now, its value and why."""
+    return Counting(period, [inst]).of(inst, indicator)

@@ -16,9 +16,10 @@ from qiangji.web.accounts import policy
 from qiangji.web.accounts.decorators import role_required, staff_required
 from qiangji.web.assessment.cache import cached
 from qiangji.web.assessment.forms import PeriodForm
-from qiangji.web.assessment.inputs import Inputs, build_inputs
+from qiangji.web.assessment.inputs import Inputs, build_inputs, explain
 from qiangji.web.assessment.models import FrameworkVersion, Period, ReportedValue, SupervisionVisit
 from qiangji.web.assessment.reporting import current_framework_version
+from qiangji.web.assessment.views.report_rows import county_refusal
 
 SOURCE_LABELS = {"derived": "派生", "reported": "填报", "supervision": "督导"}
 
@@ -32,10 +33,14 @@ def period_list(request: HttpRequest) -> HttpResponse:
         period = form.save()
         messages.success(request, _("已创建期次 %(code)s。") % {"code": period.code})
         return redirect("assessment:periods")
-    periods = Period.objects.order_by("-end", "kind")
+    own = policy.institution_of(request.user) if policy.role_of(request.user) == policy.REPORTER else None
+    periods = Period.objects.select_related("framework_version").order_by("-end", "kind")
+    rows = [{"period": p, "refusal": county_refusal(p, own) if own else None} for p in periods]
     versions = FrameworkVersion.objects.all()
     return render(
-        request, "assessment/periods.html", {"periods": periods, "form": form, "versions": versions}
+        request,
+        "assessment/periods.html",
+        {"rows": rows, "form": form, "versions": versions, "own": own},
     )
 
 
@@ -55,14 +60,17 @@ def overview(request: HttpRequest, code: str) -> HttpResponse:
         for ind in inputs.frame.columns:
             value = float(inputs.frame.loc[unit, ind])
             prov = inputs.provenance.get((unit, ind), {})
+            which = explain(ind, (value, prov) if prov else None)
+            report = statuses.get((unit, ind))
             cells.append(
                 {
                     "code": ind,
                     "value": None if math.isnan(value) else value,
                     "source": prov.get("source", "missing"),
                     "label": SOURCE_LABELS.get(prov.get("source", ""), "缺失"),
-                    "title": _tooltip(prov),
-                    "pending": statuses.get((unit, ind)),
+                    "title": f"{_tooltip(prov)}\n{which.statement}",
+                    "pending": report,
+                    "overridden": report is not None and report.value is not None and which.fallback,
                 }
             )
         rows.append({"code": unit, "name": inputs.names[unit], "cells": cells})
