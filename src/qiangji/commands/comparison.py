@@ -148,16 +148,19 @@ def _rows_by_column(records: list[dict[str, str]]) -> list[Row] | None:
     def col(name: str) -> list[str]:
         return [rec.get(name) or "" for rec in records]
 
+    from qiangji.core.comparison import MAX_MAGNITUDE
+
     try:
         labs = [v.strip() for v in col("lab")]
         x, big_u, k = ([float(v) for v in col(c)] for c in ("x", "U", "k"))
-        dates = [v.strip() for v in col("date")]
-        for d in filter(None, dates):
-            np.datetime64(d, "D")
-    except ValueError:
+        known = {d: _date(d, "") for d in set(col("date"))}  # the few distinct dates, each by `_date`
+    except (ValueError, InputError):
         return None
-    positive = np.array(big_u + k)
-    if not all(labs) or not np.isfinite(x).all() or not (np.isfinite(positive) & (positive > 0)).all():
+    dates = [known[d] for d in col("date")]
+    positive, values = np.array(big_u + k), np.array(x)
+    if not all(labs) or not np.isfinite(values).all() or not (np.isfinite(positive) & (positive > 0)).all():
+        return None
+    if (np.abs(values) > MAX_MAGNITUDE).any() or (positive > MAX_MAGNITUDE).any():
         return None
     included, pilot = _flags(col("included"), True), _flags(col("pilot"), False)
     if included is None or pilot is None:
