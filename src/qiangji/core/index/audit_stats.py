@@ -124,7 +124,7 @@ def cronbach_alpha(x: NDArray[np.float64] | list[list[float]], *, label: str = "
     --------
     Two columns with variances 1 and 1 and covariance 0.5: σ_all = 3, σ̄ = 0.5, α = 4 · 0.5 / 3 = 2/3.
 
-    >>> round(cronbach_alpha([[0.0, 0.5], [1.0, 1.5], [2.0, 1.0]]), 12)
+    >>> round(cronbach_alpha([[0.0, 0.0], [1.0, 2.0], [2.0, 1.0]]), 12)
     0.666666666667
     """
     a = _matrix(x, "x")
@@ -139,7 +139,7 @@ def cronbach_alpha(x: NDArray[np.float64] | list[list[float]], *, label: str = "
         _warn(f"Cronbach's alpha{where}: the covariances sum to 0 (constant variables); returning NaN")
         return np.nan
     mean_off = (total - float(np.nansum(np.diag(c)))) / (k * (k - 1))
-    return k * k * mean_off / total
+    return float(k * k * mean_off / total)
 
 
 def pca_first(x: NDArray[np.float64] | list[list[float]], *, label: str = "") -> tuple[float, FloatArray]:
@@ -176,7 +176,7 @@ def bandwidth(d: NDArray[np.float64]) -> float:
     q1, q3 = np.percentile(d, [25.0, 75.0])  # linear interpolation: R's quantile type 7
     iqr = float(q3 - q1) / 1.349
     spread = min(s, iqr) if iqr > 0 else s
-    return 1.06 * spread * d.size ** (-0.2)
+    return float(1.06 * spread * d.size ** (-0.2))
 
 
 def local_linear(d: FloatArray, y: FloatArray, h: float) -> FloatArray:

@@ -108,13 +108,17 @@ def calibrate_weights(
     return _optimise(fw.nodes[g].code, children, importance, nominal, t, measure, max_iter, x.shape[0])
 
 
-def _target(target: Mapping[str, float] | Sequence[float] | None, children: tuple[str, ...], nominal: FloatArray) -> FloatArray:
+def _target(
+    target: Mapping[str, float] | Sequence[float] | None, children: tuple[str, ...], nominal: FloatArray
+) -> FloatArray:
     if target is None:
         return nominal.copy()
     if isinstance(target, Mapping):
         unknown = sorted(set(target) - set(children))
         if unknown or set(target) != set(children):
-            raise InputError(f"`target` must give every child of the node {list(children)}, got {sorted(target)}")
+            raise InputError(
+                f"`target` must give every child of the node {list(children)}, got {sorted(target)}"
+            )
         values = np.array([target[c] for c in children], dtype=np.float64)
     else:
         values = np.asarray(list(target), dtype=np.float64)
