@@ -385,3 +385,11 @@ def test_it_matches_coinr_get_corr_cronbach_pca_and_eff_weights() -> None:
     assert set(report.eff_weight) == set(eff) - {"Index"}
     for code, w in report.eff_weight.items():
         assert w == pytest.approx(eff[code], abs=1e-12), code
+
+
+def test_it_fits_an_isolated_unit_by_its_own_value_instead_of_nan() -> None:
+    # the far unit's kernel weights on the others underflow to 0: no slope can be fitted there
+    d = np.array([0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 1e6])
+    y = np.array([1.0, 2.0, 1.5, 3.0, 2.5, 2.0, 3.5, 9.0])
+    fit = st.local_linear(d, y, st.bandwidth(d))
+    assert np.isfinite(fit).all() and fit[-1] == 9.0

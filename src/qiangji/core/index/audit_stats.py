@@ -61,7 +61,7 @@ __all__ = [
     "variance_shares",
 ]
 
-CHUNK_CELLS = 1 << 20
+CHUNK_CELLS = 1 << 17
 """Kernel cells held at once by the smoother (rows of evaluation points × units)."""
 
 
@@ -183,22 +183,31 @@ def local_linear(d: FloatArray, y: FloatArray, h: float) -> FloatArray:
     """Local-linear Gaussian-kernel fit of each column of ``y`` on ``d``, evaluated at every ``d``.
 
     ``d`` is ``(n,)``, ``y`` ``(n,)`` or ``(n, m)`` (several responses share the kernel weights); the
-    result has the shape of ``y``. Exact (no binning); the n × n kernel is formed in row chunks.
+    result has the shape of ``y``. Exact: the kernel sums run over every unit, at each distinct value of
+    ``d`` (the n × n kernel is formed in row chunks). Where all the weight sits on one value (an
+    isolated unit, S₀S₂ − S₁² ≈ 0) there is no slope to fit and the local mean is used.
     """
     d = np.asarray(d, dtype=np.float64)
     yy = np.asarray(y, dtype=np.float64)
     y2 = yy.reshape(d.size, -1)
-    out = np.empty(y2.shape)
+    points = np.unique(d)
+    out = np.empty((points.size, y2.shape[1]))
     step = max(1, CHUNK_CELLS // max(d.size, 1))
-    for start in range(0, d.size, step):
-        at = d[start : start + step]
-        u = d[None, :] - at[:, None]
-        k = np.exp(-0.5 * (u / h) ** 2)
+    scale = -0.5 / (h * h)
+    for start in range(0, points.size, step):
+        u = d[None, :] - points[start : start + step, None]
+        k = u * u
+        k *= scale
+        np.exp(k, out=k)  # each point is a unit's own value: its weight 1 keeps S₀ ≥ 1 (no underflow)
         ku = k * u
-        s0, s1, s2 = k.sum(axis=1), ku.sum(axis=1), (ku * u).sum(axis=1)
+        s0, s1, s2 = k.sum(axis=1), ku.sum(axis=1), np.einsum("ij,ij->i", ku, u)
         t0, t1 = k @ y2, ku @ y2
-        out[start : start + step] = (s2[:, None] * t0 - s1[:, None] * t1) / (s0 * s2 - s1 * s1)[:, None]
-    return out.reshape(yy.shape)
+        det = s0 * s2 - s1 * s1
+        flat = det <= 1e-12 * s0 * s2
+        with np.errstate(invalid="ignore", divide="ignore"):
+            fit = (s2[:, None] * t0 - s1[:, None] * t1) / det[:, None]
+        out[start : start + step] = np.where(flat[:, None], t0 / s0[:, None], fit)
+    return out[np.searchsorted(points, d)].reshape(yy.shape)
 
 
 def main_effects(dims: FloatArray, total: FloatArray, *, labels: tuple[str, ...] = ()) -> FloatArray:
