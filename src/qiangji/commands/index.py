@@ -37,7 +37,8 @@ def parse_fraction(text: str | None) -> float:
     return check_fraction(f)
 
 
-def cmd_compute(args: argparse.Namespace) -> int:
+def _compute(args: argparse.Namespace) -> Any:
+    """The run of ``index compute`` and ``index audit``: framework, overrides, data, ``compute``."""
     from qiangji.core.index import compute, load_data, load_framework, parse_method
 
     framework = load_framework(args.framework, period_fraction=parse_fraction(args.period_fraction))
@@ -47,7 +48,11 @@ def cmd_compute(args: argparse.Namespace) -> int:
     }
     framework = framework.with_methods(**overrides)
     data = load_data(args.data, framework, period=args.period)
-    result = compute(framework, data)
+    return compute(framework, data)
+
+
+def cmd_compute(args: argparse.Namespace) -> int:
+    result = _compute(args)
     if args.output:
         result.to_csv(args.output)
         print(
@@ -55,6 +60,30 @@ def cmd_compute(args: argparse.Namespace) -> int:
         )
     else:
         print(format_ranking(result))
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    import warnings
+
+    from qiangji.core.errors import DegenerateDataWarning
+    from qiangji.core.index.audit import audit
+
+    if not args.factor > 1:
+        raise InputError(f"`--factor` must be a number greater than 1, got {args.factor:g}")
+    result = _compute(args)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DegenerateDataWarning)
+        report = audit(result, factor=args.factor)
+    for w in caught:
+        print(f"qiangji: warning: {w.message}", file=sys.stderr)
+    for finding in report.findings:
+        print(f"qiangji: weight warning: {finding.message}", file=sys.stderr)
+    if args.output:
+        report.to_csv(args.output)
+        print(f"wrote the audit of {len(result.units)} units to {args.output}", file=sys.stderr)
+    else:
+        report.write_csv(sys.stdout)
     return 0
 
 
@@ -89,4 +118,30 @@ def add_parser(sub: Any) -> None:
     )
     compute.add_argument("--period-fraction", metavar="F", help=PERIOD_FRACTION_HELP)
     compute.set_defaults(func=cmd_compute)
+    _add_audit_parser(isub)
     uncertainty.add_parser(isub)
+
+
+def _add_audit_parser(isub: Any) -> None:
+    audit = isub.add_parser(
+        "audit",
+        help="statistical audit of the index (correlations, alpha, PCA, weights and importance)",
+        description="Audit the index on its normalised and aggregated scores. Writes the long CSV "
+        "kind,node,item,value (kinds corr_parent, cronbach, pca_var1, pca_abs_load, eff_weight, var_share, "
+        "main_effect) to OUT with -o, else to standard output; warnings go to standard error.",
+    )
+    audit.add_argument("framework", help="framework file (YAML or JSON)")
+    audit.add_argument("data", help="indicator data (CSV or XLSX, wide or long)")
+    audit.add_argument("-o", "--output", help="write the long CSV here")
+    audit.add_argument(
+        "--factor",
+        type=float,
+        default=2.0,
+        help="warn where a dimension's importance and its nominal weight differ by more than this factor "
+        "(default 2)",
+    )
+    audit.add_argument("--normalise", help="normalise every indicator with this method")
+    audit.add_argument("--aggregate", help="aggregate every group with this method")
+    audit.add_argument("--period", help="period to audit when the data has a period column (default: latest)")
+    audit.add_argument("--period-fraction", metavar="F", help=PERIOD_FRACTION_HELP)
+    audit.set_defaults(func=cmd_audit)
