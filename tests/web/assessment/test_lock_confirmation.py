@@ -33,13 +33,14 @@ def office() -> Client:
 
 
 def test_it_names_pending_values_and_offers_no_lock_until_they_are_decided(office: Client) -> None:
-    period = open_now("2024Q1", days_left=-1)
+    period = open_now("2024Q1")
     a = f.institution("A", name="甲县所（示例）")
     county = reporter("ra", a)
     _submit(period, a, "D1.3", county)
     approved = _submit(period, a, "D4.3", county)
     workflow.approve(approved, user("checker"))
     save_entry(period, a, "C1.3", Entry(Decimal(2), None, None), county)  # a draft, never submitted
+    period = open_now("2024Q1", days_left=-1)  # the deadline has passed: locking is possible
     html = office.get(LOCK).content.decode()
     assert "尚有 1 项未审核通过" in html and "A 甲县所（示例） D1.3（已提交待审核）" in html
     assert "以下草稿从未提交审核，锁定后不计入" in html and "A 甲县所（示例） C1.3" in html
@@ -51,11 +52,12 @@ def test_it_names_pending_values_and_offers_no_lock_until_they_are_decided(offic
 
 
 def test_it_locks_after_confirmation_and_names_the_drafts(office: Client) -> None:
-    period = open_now("2024Q1", days_left=-1)
+    period = open_now("2024Q1")
     a = f.institution("A")
     county = reporter("ra", a)
     workflow.approve(_submit(period, a, "D1.3", county), user("checker"))
     save_entry(period, a, "C1.3", Entry(Decimal(2), None, None), county)
+    period = open_now("2024Q1", days_left=-1)
     html = office.get(LOCK).content.decode()
     assert 'id="lock-button"' in html and "将锁定已审核通过的 1 项数据" in html
     assert ReportedValue.objects.get(indicator="D1.3").status == "approved"  # nothing before confirming

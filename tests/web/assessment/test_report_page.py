@@ -158,12 +158,13 @@ def test_a_period_not_open_shows_the_reason_and_no_form() -> None:
 
 
 def test_after_the_deadline_only_a_returned_value_can_be_corrected() -> None:
-    period = open_now("2024Q1", days_left=-1)  # in review
+    period = open_now("2024Q1")
     inst = f.institution("A")
     county, office = reporter("county", inst), user("office")
     returned = ReportedValue.objects.create(period=period, institution=inst, indicator="D1.3", value=5)
     returned.evidence.create(file="a.pdf", original_name="a.pdf", sha256="0" * 64, size=1, uploaded_by=county)
     workflow.submit(returned, county)
+    open_now("2024Q1", days_left=-1)  # the deadline has passed: in review
     workflow.return_report(returned, office, "数值与附件不符")
     client = Client()
     client.force_login(county)
