@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from qiangji.web.accounts import policy
 from qiangji.web.assessment.models import Period
@@ -20,13 +21,13 @@ from qiangji.web.publication.models import Objection, Publication
 
 Stage = Period.Stage
 NEXT_STEP = {
-    Stage.NOT_OPEN: "本期尚未开放填报。",
-    Stage.REPORTING: "本期正在填报，截止并审核、锁定后方可计算指数。",
-    Stage.REVIEW: "本期填报已截止：审核通过全部数据并锁定后，方可计算指数。",
-    Stage.LOCKED: "本期数据已锁定：下一步为计算指数（含蒙特卡洛排名区间）。",
-    Stage.COMPUTED: "排行榜草稿已生成（仅市计量院可见）：核对预览后开始公示。",
-    Stage.NOTICE: "排行榜公示中：答复全部异议，公示期满后正式发布。",
-    Stage.PUBLISHED: "排行榜已正式发布。",
+    Stage.NOT_OPEN: gettext_lazy("本期尚未开放填报。"),
+    Stage.REPORTING: gettext_lazy("本期正在填报，截止并审核、锁定后方可计算指数。"),
+    Stage.REVIEW: gettext_lazy("本期填报已截止：审核通过全部数据并锁定后，方可计算指数。"),
+    Stage.LOCKED: gettext_lazy("本期数据已锁定：下一步为计算指数（含蒙特卡洛排名区间）。"),
+    Stage.COMPUTED: gettext_lazy("排行榜草稿已生成（仅市计量院可见）：核对预览后开始公示。"),
+    Stage.NOTICE: gettext_lazy("排行榜公示中：答复全部异议，公示期满后正式发布。"),
+    Stage.PUBLISHED: gettext_lazy("排行榜已正式发布。"),
 }
 
 

@@ -88,7 +88,7 @@ class Period(models.Model):
 
     class Stage(models.TextChoices):
         NOT_OPEN = "not_open", _("未开放")
-        REPORTING = "reporting", _("填报中")
+        REPORTING = "reporting", pgettext_lazy("period stage", "填报中")  # a value's 填报中 is "Draft"
         REVIEW = "review", _("审核中")
         LOCKED = "locked", _("已锁定")
         COMPUTED = "computed", _("已计算")

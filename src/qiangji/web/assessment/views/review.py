@@ -253,7 +253,7 @@ def _announce(request: HttpRequest, chosen: list[ReportedValue], action: str) ->
     per_inst: dict[str, int] = {}
     for r in chosen:
         per_inst[r.institution.code] = per_inst.get(r.institution.code, 0) + 1
-    detail = "、".join(f"{code} {n} 项" for code, n in per_inst.items())
+    detail = "、".join(_("%(code)s %(n)s 项") % {"code": code, "n": n} for code, n in per_inst.items())
     messages.success(
         request,
         _("已%(a)s %(n)s 项：%(d)s。") % {"a": ACTION_LABELS[action], "n": len(chosen), "d": detail},
