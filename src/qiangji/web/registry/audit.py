@@ -154,28 +154,36 @@ def _tr2(d: _Dialect, where: str) -> str:
 
 
 def _tr3(d: _Dialect, where: str) -> str:
-    # The registration TR-3 reads: the valid one of the highest level (1 before 2), then the latest.
+    # The registration TR-3 reads: the valid one of the highest level (1 before 2), then the latest; found
+    # once per certificate (materialised: inlined, the planners evaluate it once per use). Whether it
+    # covers the item is asked once per distinct (registration, item) pair, not per certificate.
     registration = f"""(SELECT r.id FROM {RM} r WHERE r.staff_id = c.verifier_id
         AND r.valid_from <= c.verified_on AND c.verified_on <= r.valid_to
         ORDER BY r.level, r.valid_from DESC, r.id LIMIT 1)"""
     covered = f"""EXISTS (SELECT 1 FROM {d.json_items("r.professional_items")}
         WHERE {d.trimmed("j.v")} IN ({d.trimmed("item.level2_name")}, {d.trimmed("item.level1_name")}))"""
     return f"""
-        SELECT * FROM (
-            SELECT {KEYS},
-                CASE WHEN x.reg_id IS NULL THEN 1 ELSE 0 END AS unregistered,
-                CASE WHEN x.reg_id IS NOT NULL AND item.id IS NOT NULL
-                     AND {d.json_length("r.professional_items")} > 0 AND NOT {covered}
-                     THEN 1 ELSE 0 END AS uncovered,
-                CASE WHEN c.verifier_id = c.checker_id OR c.checker_id = c.approver_id
-                     OR c.verifier_id = c.approver_id THEN 1 ELSE 0 END AS same,
+        WITH y AS MATERIALIZED (
+            SELECT {KEYS}, c.mv_item_id, c.verifier_id, c.checker_id, c.approver_id, {registration} AS reg_id
+            FROM {CERT} c WHERE {where}
+        ), p AS MATERIALIZED (
+            SELECT q.reg_id, q.mv_item_id,
+                CASE WHEN {d.json_length("r.professional_items")} > 0 AND NOT {covered}
+                     THEN 1 ELSE 0 END AS uncovered
+            FROM (SELECT DISTINCT reg_id, mv_item_id FROM y
+                  WHERE reg_id IS NOT NULL AND mv_item_id IS NOT NULL) q
+            JOIN {RM} r ON r.id = q.reg_id JOIN {ITEM} item ON item.id = q.mv_item_id
+        ), t AS MATERIALIZED (
+            SELECT y.id, y.cert_no, y.institution_id,
+                CASE WHEN y.reg_id IS NULL THEN 1 ELSE 0 END AS unregistered,
+                COALESCE(p.uncovered, 0) AS uncovered,
+                CASE WHEN y.verifier_id = y.checker_id OR y.checker_id = y.approver_id
+                     OR y.verifier_id = y.approver_id THEN 1 ELSE 0 END AS same,
                 CASE WHEN a.is_authorised_signatory THEN 0 ELSE 1 END AS unsigned
-            FROM (SELECT c.id AS cert_id, {registration} AS reg_id FROM {CERT} c WHERE {where}) x
-            JOIN {CERT} c ON c.id = x.cert_id
-            JOIN {STAFF} a ON a.id = c.approver_id
-            LEFT JOIN {RM} r ON r.id = x.reg_id
-            LEFT JOIN {ITEM} item ON item.id = c.mv_item_id
-        ) t WHERE unregistered + uncovered + same + unsigned > 0"""
+            FROM y JOIN {STAFF} a ON a.id = y.approver_id
+            LEFT JOIN p ON p.reg_id = y.reg_id AND p.mv_item_id = y.mv_item_id
+        )
+        SELECT * FROM t WHERE unregistered + uncovered + same + unsigned > 0"""
 
 
 def _tr4(d: _Dialect, where: str) -> str:
