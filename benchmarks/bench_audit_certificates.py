@@ -161,7 +161,8 @@ def certificate_rows(
             "client": "", "instrument_name": "电子计价秤", "instrument_model": "", "instrument_serial": "",
             "manufacturer": "", "mv_item_id": rng.choice(inst["items"]), "regulation_id": rng.choice(regs),
             "verifier_id": verifier, "checker_id": verifier if 0.01 <= roll < 0.015 else checker,
-            "approver_id": rng.choice(inst["signatories"]), "temperature_c": None if 0.02 <= roll < 0.03 else 20.5,
+            "approver_id": rng.choice(inst["signatories"]),
+            "temperature_c": None if 0.02 <= roll < 0.03 else 20.5,
             "humidity_pct": 90.0 if 0.03 <= roll < 0.04 else 55.0, "conclusion": "pass", "place": "",
         }  # fmt: skip
         cited = [] if 0.04 <= roll < 0.045 else rng.sample(inst["standards"], 2 if roll > 0.9 else 1)
@@ -209,7 +210,7 @@ def _insert(connection: Any, table: str, columns: list[str], rows: list[tuple[An
         cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
-# --- the databases -------------------------------------------------------------------------------------------
+# --- the databases ---------------------------------------------------------------------------------------
 @contextmanager
 def postgres_url() -> Iterator[str]:
     """``DATABASE_URL`` if set, else a throwaway cluster (stopped and removed afterwards)."""
