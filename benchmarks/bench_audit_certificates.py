@@ -73,7 +73,7 @@ def reference_rows(n_insts: int, rng: random.Random) -> dict[str, Any]:
             supervision_mode="P+V",
             mv_form="periodic",
             evidence="confirmed",
-        )  # fmt: skip
+        )
         for k in range(20)
     ]
     regulations = []
@@ -104,7 +104,7 @@ def reference_rows(n_insts: int, rng: random.Random) -> dict[str, Any]:
                 hired_on=d(2015, 1, 1),
                 is_verification=True,
                 is_authorised_signatory=k >= 10,
-            )  # fmt: skip
+            )
             for k in range(12)
         )
         RMRegistration.objects.bulk_create(
@@ -116,7 +116,7 @@ def reference_rows(n_insts: int, rng: random.Random) -> dict[str, Any]:
                 valid_from=d(2020, 1, 1),
                 valid_to=d(2024, 10, 31) if k == 0 else d(2029, 12, 31),
                 professional_items=[it.level2_name for it in auth[: 12 + k % 3]],
-            )  # fmt: skip
+            )
             for k, s in enumerate(staff)
         )
         standards = []
@@ -156,7 +156,8 @@ def certificate_rows(
         roll = rng.random()
         row = {
             "id": k + 1, "created_at": now, "updated_at": now, "institution_id": inst["id"],
-            "cert_no": f"JD{YEAR}-{k:08d}", "kind": "certificate", "record_no": "" if roll < 0.01 else f"YS{k}",
+            "cert_no": f"JD{YEAR}-{k:08d}", "kind": "certificate",
+            "record_no": "" if roll < 0.01 else f"YS{k}",
             "verified_on": day, "valid_until": day + dt.timedelta(days=370 if roll > 0.99 else 360),
             "client": "", "instrument_name": "电子计价秤", "instrument_model": "", "instrument_serial": "",
             "manufacturer": "", "mv_item_id": rng.choice(inst["items"]), "regulation_id": rng.choice(regs),
