@@ -297,14 +297,16 @@ def run_audit(env: dict[str, str], out: Path) -> tuple[float, int, int]:
     return wall, usage.ru_maxrss, int(head.rsplit("不符合", 1)[1].split()[0])
 
 
-def bench(database: str, n: int, repeat: int, seed: int) -> None:
-    data_dir = tempfile.mkdtemp(prefix="qiangji-bench-audit-")
+def bench(database: str, n: int, repeat: int, seed: int, keep: str | None) -> None:
+    data_dir = keep or tempfile.mkdtemp(prefix="qiangji-bench-audit-")
+    reuse = database == "sqlite" and (Path(data_dir) / "qiangji.sqlite3").exists()
     with postgres_url() if database == "postgres" else _nothing() as url:
         env = environment(database, url, data_dir)
-        subprocess.run(
-            [sys.executable, __file__, "--generate-only", "--certificates", str(n), "--seed", str(seed)],
-            env=env, check=True,
-        )  # fmt: skip
+        if not reuse:
+            subprocess.run(
+                [sys.executable, __file__, "--generate-only", "--certificates", str(n), "--seed", str(seed)],
+                env=env, check=True,
+            )  # fmt: skip
         runs = [run_audit(env, Path(data_dir) / "audit.csv") for _ in range(repeat)]
         walls, peak = [w for w, _m, _f in runs], max(m for _w, m, _f in runs)
         target = TARGETS[database].get(n)
@@ -315,7 +317,8 @@ def bench(database: str, n: int, repeat: int, seed: int) -> None:
             f" peak RSS {peak / 1024:.0f} MiB (target ≤ 1024 MiB)",
             flush=True,
         )
-    shutil.rmtree(data_dir, ignore_errors=True)
+    if not keep:
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @contextmanager
@@ -329,6 +332,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="sqlite")
     parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument("--keep", metavar="DIR", help="SQLite: keep the generated database in DIR; reuse it")
     parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate_only:
@@ -336,7 +340,7 @@ def main() -> None:
         return
     print(load(), flush=True)
     for database in ("sqlite", "postgres") if args.database == "both" else (args.database,):
-        bench(database, args.certificates, args.repeat, args.seed)
+        bench(database, args.certificates, args.repeat, args.seed, args.keep)
     print(load(), flush=True)
 
 

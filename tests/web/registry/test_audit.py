@@ -284,3 +284,40 @@ def test_it_groups_failing_certificates_with_every_rule_they_break(cert) -> None
         (cert.pk, cert.cert_no, cert.institution_id, frozenset({"TR-3", "TR-5", "TR-7", "elements"}))
     ]
     assert audit.certificates_checked(audit.Scope(DAY, DAY)) == {cert.institution_id: 1}
+
+
+def test_it_draws_the_sample_by_the_documented_protocol() -> None:
+    # Protocol (audit.sample_rank): per institution and item, the `size` certificates of lowest rank.
+    insts = [f.institution(), f.institution()]
+    regulation = f.regulation("JJG 1-2010", D(2010, 1, 1))
+    items = [None, *(MVCatalogueItem.objects.create(
+        catalogue_version="t", level1_no=1, level1_name=f"一级{k}", level2_no=k, level2_name=f"二级{k}",
+        supervision_mode="P+V", mv_form="periodic", evidence="confirmed",
+    ) for k in range(2))]  # fmt: skip
+    signatories = {i.pk: (f.staff(i), f.staff(i), f.staff(i)) for i in insts}
+    for n in range(60):
+        inst, item = insts[n % 2], items[n % 3]
+        verifier, checker, approver = signatories[inst.pk]
+        f.certificate(
+            inst, verified_on=DAY, regulation=regulation, mv_item=item, record_no="" if n % 4 else "YS",
+            verifier=verifier, checker=checker, approver=approver,
+        ).save()  # fmt: skip
+    certs = list(VerificationCertificate.objects.values_list("pk", "institution_id", "mv_item_id", "cert_no"))
+    for seed in (0, 16, 2**31 + 5):
+        expected = set()
+        for inst in insts:
+            for item in items:
+                group = [c for c in certs if c[1] == inst.pk and c[2] == (item and item.pk)]
+                group.sort(key=lambda c: (audit.sample_rank(c[0], seed), c[0]))
+                expected |= {(c[1], c[3]) for c in group[:4]}
+        scope = audit.Scope(DAY, DAY, sample_size=4, seed=seed)
+        assert set(audit.drawn_certificates(scope)) == expected and len(expected) == 24
+        checked = audit.certificates_checked(scope)
+        assert checked == {insts[0].pk: 12, insts[1].pk: 12}
+        drawn_ids = {c[0] for c in certs if (c[1], c[3]) in expected}
+        failing = {pk for pk, _no, _i, rules in audit.failing_certificates(scope) if "TR-7" in rules}
+        assert failing == {
+            pk for pk in drawn_ids if VerificationCertificate.objects.get(pk=pk).record_no == ""
+        }
+    one = audit.Scope(DAY, DAY, institution_id=insts[1].pk, sample_size=4, seed=16)
+    assert {i for i, _no in audit.drawn_certificates(one)} == {insts[1].pk}

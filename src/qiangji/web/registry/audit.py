@@ -52,11 +52,15 @@ FETCH = 5_000  # rows per round trip: the audit streams, it never holds a period
 
 @dataclass(frozen=True)
 class Scope:
-    """Certificates verified from ``start`` to ``end`` (both inclusive), of one institution or all."""
+    """Certificates verified from ``start`` to ``end`` (both inclusive), of one institution or all; with
+    ``sample_size`` > 0, only the seeded sample of :func:`sample_rank` (at most that many certificates per
+    institution and mandatory-verification item)."""
 
     start: dt.date
     end: dt.date
     institution_id: int | None = None
+    sample_size: int = 0
+    seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,43 @@ class Failure:
     cert_no: str
     institution_id: int
     issue: Issue
+
+
+# --- the sampling protocol --------------------------------------------------------------------------------
+MODULUS = 2**31
+
+
+def sample_rank(certificate_id: int, seed: int) -> int:
+    """The draw order of a certificate: a 31-bit integer hash of its id and the seed (multiply by an odd
+    constant, xor-shift, three rounds, all modulo 2³¹ so that SQLite and PostgreSQL compute it exactly in
+    64-bit integers). Sampling protocol: within each institution and mandatory-verification item
+    (certificates without an item form one group), the certificates of the period are taken in
+    increasing rank (then id) and the first ``sample_size`` are drawn. Same seed and registry → same
+    sample, on any database.
+
+    >>> sample_rank(1, 0), sample_rank(2, 0)
+    (713603338, 1538960694)
+    """
+    x = (certificate_id + seed) % MODULUS
+    for multiplier, shift in ROUNDS:
+        x = x * multiplier % MODULUS
+        x ^= x >> shift
+    return x
+
+
+ROUNDS = ((2146121005, 15), (1150534795, 13), (2146121005, 16))
+
+
+def _ranked_sql(source: str) -> str:
+    """``source`` (a ``SELECT`` of id, institution_id, mv_item_id) with :func:`sample_rank` as ``h``, one
+    step per nested select so each step names its input once (``a ^ b`` is ``(a | b) - (a & b)``: SQLite
+    has no XOR); one parameter, the seed."""
+    keys = "id, institution_id, mv_item_id"
+    sql = f"SELECT {keys}, (CAST(id AS bigint) + %s) % {MODULUS} AS h FROM ({source}) k0"
+    for n, (multiplier, shift) in enumerate(ROUNDS, start=1):
+        sql = f"SELECT {keys}, h * {multiplier} % {MODULUS} AS h FROM ({sql}) m{n}"
+        sql = f"SELECT {keys}, (h | (h >> {shift})) - (h & (h >> {shift})) AS h FROM ({sql}) x{n}"
+    return sql
 
 
 # --- the SQL ----------------------------------------------------------------------------------------------
@@ -113,12 +154,21 @@ RM, STAFF, ITEM, AUTH = _t(RMRegistration), _t(Staff), _t(MVCatalogueItem), _t(I
 KEYS = "c.id, c.cert_no, c.institution_id"
 
 
-def _where(scope: Scope) -> tuple[str, list[Any]]:
+def _where(scope: Scope, alias: str = "c") -> tuple[str, list[Any]]:
     """The scope's filter on ``c``; the institution first, as in the (institution, verified_on) index."""
-    if scope.institution_id is None:
-        return "c.verified_on >= %s AND c.verified_on <= %s", [scope.start, scope.end]
-    sql = "c.institution_id = %s AND c.verified_on >= %s AND c.verified_on <= %s"
-    return sql, [scope.institution_id, scope.start, scope.end]
+    sql = f"{alias}.verified_on >= %s AND {alias}.verified_on <= %s"
+    params: list[Any] = [scope.start, scope.end]
+    if scope.institution_id is not None:
+        sql, params = f"{alias}.institution_id = %s AND {sql}", [scope.institution_id, *params]
+    if scope.sample_size > 0:
+        inner, inner_params = _where(Scope(scope.start, scope.end, scope.institution_id), "s")
+        source = f"SELECT s.id, s.institution_id, s.mv_item_id FROM {CERT} s WHERE {inner}"
+        drawn = f"""SELECT d.id FROM (
+            SELECT id, ROW_NUMBER() OVER (PARTITION BY institution_id, mv_item_id ORDER BY h, id) AS draw
+            FROM ({_ranked_sql(source)}) r) d WHERE d.draw <= %s"""
+        sql += f" AND {alias}.id IN ({drawn})"
+        params += [scope.seed, *inner_params, scope.sample_size]
+    return sql, params
 
 
 # A standard is valid on day D when in use on D (sealed or withdrawn only from status_since on) and an
@@ -356,6 +406,16 @@ def failing_certificates(
         for cert_id, cert_no, inst_id, mask in _stream(cursor):
             broken = frozenset(r for bit, r in enumerate(rules) if int(mask) & (1 << bit))
             yield cert_id, cert_no, inst_id, broken
+
+
+def drawn_certificates(scope: Scope, using: str = "default") -> Iterator[tuple[int, str]]:
+    """``(institution id, certificate number)`` of every certificate in ``scope`` (the drawn sample when
+    ``scope.sample_size`` > 0), by institution and number: what a sampled run stores in its snapshot."""
+    where, params = _where(scope)
+    sql = f"SELECT c.institution_id, c.cert_no FROM {CERT} c WHERE {where} ORDER BY 1, 2"
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        yield from _stream(cursor)
 
 
 def certificates_checked(scope: Scope, using: str = "default") -> dict[int, int]:
