@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 import pytest
 
 from qiangji.web.assessment import derive
 from qiangji.web.assessment.models import Period
+from qiangji.web.registry import audit
 from qiangji.web.registry.models import (
     IndustryService,
     ResearchProject,
@@ -219,3 +221,27 @@ def test_it_lists_at_most_max_records_failing_certificates_with_the_count(
     rate = derive.certificate_sample(inst, q1).rate("C3.1")
     assert (rate.records, rate.numerator, rate.denominator) == (("C-0", "C-1"), 0.0, 3.0)
     assert rate.detail == "抽样数少于20份；不符合3份，记录列出证书编号最小的2份"
+
+
+def test_it_rates_a_seeded_sample_when_the_office_samples(q1: Period, settings: Any) -> None:
+    settings.QIANGJI = {**settings.QIANGJI, "CERTIFICATE_SAMPLE_SIZE": 3}
+    inst = f.institution()
+    std = valid_standard(inst)
+    certs = [
+        clean_certificate(inst, std, cert_no=f"C-{k:02d}", record_no="" if k % 2 else "YS") for k in range(10)
+    ]
+    sample = derive.certificate_sample(inst, q1)
+    rate = sample.rate("C4.1")
+    drawn = rate.extra["sample"]
+    seed = zlib.crc32(b"2024Q1:0")
+    expected = sorted(certs, key=lambda c: (audit.sample_rank(c.pk, seed), c.pk))[:3]  # one stratum: no item
+    assert drawn == {
+        "protocol": "audit.sample_rank", "seed": seed, "per_item": 3,
+        "certificates": sorted(c.cert_no for c in expected),
+    }  # fmt: skip
+    failing = sorted(c.cert_no for c in expected if not c.record_no)
+    assert (rate.denominator, rate.records) == (3.0, tuple(failing))
+    assert rate.provenance()["sample"] == drawn
+    assert derive.certificate_sample(inst, q1) == sample  # the same draw on recomputing
+    settings.QIANGJI = {**settings.QIANGJI, "CERTIFICATE_SAMPLE_SEED": 7}
+    assert derive.certificate_sample(inst, q1).rate("C4.1").extra["sample"]["seed"] == zlib.crc32(b"2024Q1:7")

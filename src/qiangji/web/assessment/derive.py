@@ -14,9 +14,10 @@ with a one-element list); :data:`BATCH_DERIVERS` holds the batched functions :fu
 
 from __future__ import annotations
 
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.apps import apps
@@ -57,6 +58,7 @@ class Derived:
     denominator: float | None = None
     records: tuple[str, ...] = ()
     detail: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)  # e.g. a sampled audit's seed and drawn certificates
 
     def provenance(self) -> dict[str, Any]:
         return {
@@ -66,6 +68,7 @@ class Derived:
             "denominator": self.denominator,
             "records": list(self.records),
             "detail": self.detail,
+            **self.extra,
         }
 
 
@@ -356,11 +359,13 @@ MAX_RECORDS = 200
 
 @dataclass
 class Sample:
-    """The certificates of an institution in a period (every one of them): how many were checked and, for
-    each failing one, the rules it breaks (``audit.ELEMENTS`` for a missing data element)."""
+    """The certificates of an institution in a period — every one of them, or the seeded sample when the
+    office samples (``QIANGJI["CERTIFICATE_SAMPLE_SIZE"]``) — how many were checked and, for each failing
+    one, the rules it breaks (``audit.ELEMENTS`` for a missing data element)."""
 
     checked: int = 0
     failing: dict[str, frozenset[str]] = field(default_factory=dict)
+    drawn: dict[str, Any] = field(default_factory=dict)  # sampled: protocol, seed, size, certificates
 
     def rate(self, code: str) -> Derived | None:
         method, rules = SAMPLE_RULES[code]
@@ -370,14 +375,33 @@ class Sample:
         if len(failed) > MAX_RECORDS:
             notes.append(f"不符合{len(failed)}份，记录列出证书编号最小的{MAX_RECORDS}份")
         records = failed[:MAX_RECORDS]
-        return ratio(method, self.checked - len(failed), self.checked, records, "；".join(notes))
+        got = ratio(method, self.checked - len(failed), self.checked, records, "；".join(notes))
+        return got if got is None or not self.drawn else replace(got, extra={"sample": self.drawn})
+
+
+def sample_scope(insts: Insts, period: Period) -> audit.Scope:
+    """The audit's scope for ``period``: every certificate, or (``QIANGJI["CERTIFICATE_SAMPLE_SIZE"]`` > 0)
+    that many per institution and item drawn by :func:`audit.sample_rank` with a seed derived from the
+    period code and ``QIANGJI["CERTIFICATE_SAMPLE_SEED"]``, so that recomputing a period draws the same."""
+    size = settings.QIANGJI.get("CERTIFICATE_SAMPLE_SIZE", 0)
+    seed = zlib.crc32(f"{period.code}:{settings.QIANGJI.get('CERTIFICATE_SAMPLE_SEED', 0)}".encode())
+    inst = insts[0].pk if len(insts) == 1 else None
+    return audit.Scope(period.start, period.end, inst, sample_size=size, seed=seed if size > 0 else 0)
 
 
 def certificate_samples(insts: Insts, period: Period) -> dict[int, Sample]:
-    """Every certificate each institution issued in the period, audited against TR-1…TR-8 as of its date
-    by the set-based audit (registry/audit.py): counts per institution and the failing certificates only."""
-    scope = audit.Scope(period.start, period.end, insts[0].pk if len(insts) == 1 else None)
+    """Every certificate each institution issued in the period (or the drawn sample, see
+    :func:`sample_scope`), audited against TR-1…TR-8 as of its date by the set-based audit
+    (registry/audit.py): counts per institution and the failing certificates only."""
+    scope = sample_scope(insts, period)
     samples = {i.pk: Sample() for i in insts}
+    if scope.sample_size > 0:
+        protocol = {"protocol": "audit.sample_rank", "seed": scope.seed, "per_item": scope.sample_size}
+        for s in samples.values():
+            s.drawn = {**protocol, "certificates": []}
+        for inst_id, cert_no in audit.drawn_certificates(scope):
+            if inst_id in samples:
+                samples[inst_id].drawn["certificates"].append(cert_no)
     for inst_id, n in audit.certificates_checked(scope).items():
         if inst_id in samples:
             samples[inst_id].checked = n
