@@ -338,13 +338,13 @@ def _issues(rule: str, row: Sequence[Any]) -> list[Issue]:
         return [Issue("TR-2", "standards", MESSAGES["instrument_invalid"] % {"name": extra[0]})]
     if rule == "TR-3":
         unregistered, uncovered, same, unsigned = extra
-        flags = (
+        signatories = (
             (unregistered, "verifier", "unregistered"),
             (uncovered, "verifier", "not_registered_item"),
             (same, "checker", "same_person"),
             (unsigned, "approver", "not_signatory"),
         )
-        return [Issue("TR-3", field, MESSAGES[key]) for on, field, key in flags if on]
+        return [Issue("TR-3", field, MESSAGES[key]) for on, field, key in signatories if on]
     if rule == "TR-4":
         cited, current = extra
         message = MESSAGES["superseded"] % {"cited": cited, "current": current or "—"}
@@ -415,7 +415,7 @@ def drawn_certificates(scope: Scope, using: str = "default") -> Iterator[tuple[i
     sql = f"SELECT c.institution_id, c.cert_no FROM {CERT} c WHERE {where} ORDER BY 1, 2"
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
-        yield from _stream(cursor)
+        yield from ((int(inst_id), str(cert_no)) for inst_id, cert_no in _stream(cursor))
 
 
 def certificates_checked(scope: Scope, using: str = "default") -> dict[int, int]:
