@@ -22,10 +22,11 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.backends.utils import CursorWrapper
 
 from qiangji.web.registry.models import (
@@ -369,10 +370,22 @@ def _stream(cursor: CursorWrapper) -> Iterator[Sequence[Any]]:
         yield from rows
 
 
+@contextmanager
+def _cursor(using: str) -> Iterator[CursorWrapper]:
+    """A cursor in a transaction; on PostgreSQL without JIT compilation for it, which the planner's cost
+    estimates of the correlated look-ups trigger and which cost more than the scans themselves (0.85 s of
+    1.6 s for TR-3 over 100,000 certificates)."""
+    connection = connections[using]
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL jit = off")
+        yield cursor
+
+
 def rule_failures(rule: str, scope: Scope, using: str = "default") -> Iterator[Failure]:
     """The failures of one TR rule over ``scope``, streamed, ordered by certificate id."""
     sql, params = rule_sql(rule, scope, using)
-    with connections[using].cursor() as cursor:
+    with _cursor(using) as cursor:
         cursor.execute(f"SELECT * FROM ({sql}) q ORDER BY 1", params)
         for row in _stream(cursor):
             for issue in _issues(rule, row):
@@ -401,7 +414,7 @@ def failing_certificates(
     union = " UNION ALL ".join(parts)
     grouped = f"""SELECT id, cert_no, institution_id, SUM(DISTINCT bit) FROM ({union}) u
         GROUP BY id, cert_no, institution_id ORDER BY id"""
-    with connections[using].cursor() as cursor:
+    with _cursor(using) as cursor:
         cursor.execute(grouped, args)
         for cert_id, cert_no, inst_id, mask in _stream(cursor):
             broken = frozenset(r for bit, r in enumerate(rules) if int(mask) & (1 << bit))
@@ -413,7 +426,7 @@ def drawn_certificates(scope: Scope, using: str = "default") -> Iterator[tuple[i
     ``scope.sample_size`` > 0), by institution and number: what a sampled run stores in its snapshot."""
     where, params = _where(scope)
     sql = f"SELECT c.institution_id, c.cert_no FROM {CERT} c WHERE {where} ORDER BY 1, 2"
-    with connections[using].cursor() as cursor:
+    with _cursor(using) as cursor:
         cursor.execute(sql, params)
         yield from ((int(inst_id), str(cert_no)) for inst_id, cert_no in _stream(cursor))
 
@@ -422,7 +435,7 @@ def certificates_checked(scope: Scope, using: str = "default") -> dict[int, int]
     """Number of certificates in ``scope`` per institution id (the audit's denominator)."""
     where, params = _where(scope)
     sql = f"SELECT c.institution_id, COUNT(*) FROM {CERT} c WHERE {where} GROUP BY c.institution_id"
-    with connections[using].cursor() as cursor:
+    with _cursor(using) as cursor:
         cursor.execute(sql, params)
         return {inst: int(n) for inst, n in cursor.fetchall()}
 
