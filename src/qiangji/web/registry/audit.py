@@ -102,11 +102,11 @@ ROUNDS = ((2146121005, 15), (1150534795, 13), (2146121005, 16))
 def _ranked_sql(source: str) -> str:
     """``source`` (a ``SELECT`` of id, institution_id, mv_item_id) with :func:`sample_rank` as ``h``, one
     step per nested select so each step names its input once (``a ^ b`` is ``(a | b) - (a & b)``: SQLite
-    has no XOR); one parameter, the seed."""
+    has no XOR; the modulo is written ``%%``, which both drivers read as ``%``); one parameter, the seed."""
     keys = "id, institution_id, mv_item_id"
-    sql = f"SELECT {keys}, (CAST(id AS bigint) + %s) % {MODULUS} AS h FROM ({source}) k0"
+    sql = f"SELECT {keys}, (CAST(id AS bigint) + %s) %% {MODULUS} AS h FROM ({source}) k0"
     for n, (multiplier, shift) in enumerate(ROUNDS, start=1):
-        sql = f"SELECT {keys}, h * {multiplier} % {MODULUS} AS h FROM ({sql}) m{n}"
+        sql = f"SELECT {keys}, h * {multiplier} %% {MODULUS} AS h FROM ({sql}) m{n}"
         sql = f"SELECT {keys}, (h | (h >> {shift})) - (h & (h >> {shift})) AS h FROM ({sql}) x{n}"
     return sql
 
