@@ -186,6 +186,14 @@ def cmd_remind(args: argparse.Namespace) -> int:
     return run(args.today)
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    setup_django(None)
+    _migrate()
+    from qiangji.web.registry.audit_report import audit_certificates
+
+    return audit_certificates(args.start, args.end, args.period, args.institution, args.output)
+
+
 def _date(text: str) -> Any:
     import datetime as dt
 
@@ -283,6 +291,18 @@ def add_parser(sub: Any) -> None:
         "--interval", type=float, default=1.0, help="seconds between looks at an empty queue (default 1)"
     )
     worker.set_defaults(func=cmd_worker)
+
+    auditor = sub.add_parser("audit", help="audit registry records by set-based queries")
+    what = auditor.add_subparsers(dest="audit_what", metavar="WHAT", required=True)
+    certificates = what.add_parser(
+        "certificates", help="TR-1…TR-8 over every certificate of a date range: one CSV row per failure"
+    )
+    certificates.add_argument("--from", dest="start", default=None, help="first day YYYY-MM-DD")
+    certificates.add_argument("--to", dest="end", default=None, help="last day YYYY-MM-DD (inclusive)")
+    certificates.add_argument("--period", default=None, help="a period code, e.g. 2024Q3 or 2024")
+    certificates.add_argument("--institution", default=None, help="only this institution (code)")
+    certificates.add_argument("-o", "--output", default=None, help="CSV file (default: standard output)")
+    certificates.set_defaults(func=cmd_audit)
 
     manage = sub.add_parser("manage", help="run a Django management command (e.g. createsuperuser)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

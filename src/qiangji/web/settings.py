@@ -259,6 +259,10 @@ QIANGJI = {
     # denominator of registered-metrologist coverage (domain §2.5): verification | technical | all
     "RM_COVERAGE_DENOMINATOR": env_str("QIANGJI_RM_COVERAGE_DENOMINATOR", "verification"),
     "CATALOGUE_VERSION": env_str("QIANGJI_CATALOGUE_VERSION", "2020-42"),
+    # C3/C4 read every certificate of the period (0); n > 0: a seeded sample of n per institution and item
+    # (registry/audit.py, sample_rank), the seed and the drawn certificates stored in the run's snapshot.
+    "CERTIFICATE_SAMPLE_SIZE": env_int("QIANGJI_CERTIFICATE_SAMPLE_SIZE", 0),
+    "CERTIFICATE_SAMPLE_SEED": env_int("QIANGJI_CERTIFICATE_SAMPLE_SEED", 0),
     "OBJECTION_PERIOD_WORKING_DAYS": env_int("QIANGJI_OBJECTION_PERIOD_WORKING_DAYS", 5),
     # Public holidays (YYYY-MM-DD, comma-separated) that do not count as working days of the objection period.
     "HOLIDAYS": _holidays(env_list("QIANGJI_HOLIDAYS", "")),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 import pytest
 
 from qiangji.web.assessment import derive
 from qiangji.web.assessment.models import Period
+from qiangji.web.registry import audit
 from qiangji.web.registry.models import (
     IndustryService,
     ResearchProject,
@@ -145,7 +147,8 @@ def test_it_rates_the_certificate_sample_rule_by_rule(q1: Period) -> None:
     clean_certificate(inst, std, cert_no="C-REG", regulation=superseded)
     clean_certificate(inst, std, cert_no="C-OUT", verified_on=D(2024, 4, 1), valid_until=D(2025, 3, 31))
     sample = derive.certificate_sample(inst, q1)
-    assert sorted(sample.issues) == ["C-ENV", "C-OK", "C-REG"]
+    assert sample.checked == 3  # C-OUT is verified after the quarter
+    assert sample.failing == {"C-ENV": {"TR-5", "elements"}, "C-REG": {"TR-4"}}
     rate = {code: sample.rate(code) for code in derive.SAMPLE_RULES}
     assert rate["C3.1"].records == ("C-ENV", "C-REG")
     assert rate["C3.1"].value == pytest.approx(100 / 3, rel=1e-15)
@@ -188,8 +191,9 @@ def test_it_derives_the_same_for_many_institutions_at_once_as_for_each_alone(q1:
     samples = derive.certificate_samples(insts, q1)
     for i in insts:
         alone = derive.certificate_sample(i, q1)
-        assert (samples[i.pk].issues, samples[i.pk].incomplete) == (alone.issues, alone.incomplete)
-    assert sorted(samples[insts[1].pk].issues) == [f"{insts[1].code}-{k}" for k in range(5)]
+        assert samples[i.pk] == alone
+    assert samples[insts[1].pk].checked == 5
+    assert sorted(samples[insts[1].pk].failing) == [f"{insts[1].code}-1"]
     assert derive.d3_1(insts[1], q1).records == tuple(  # type: ignore[union-attr]
         sorted(s.name for s in insts[1].staff.all() if s.registrations.exists())
     )
@@ -204,3 +208,40 @@ def test_it_lists_findings_of_one_day_latest_closed_first_then_open_ones(q1: Per
         )  # fmt: skip
     late = derive.c1_2(inst, q1).records
     assert [r.split()[2] for r in late] == ["C3", "C4", "C2"]  # C1 in time; open ones newest row first
+
+
+def test_it_lists_at_most_max_records_failing_certificates_with_the_count(
+    q1: Period, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inst = f.institution()
+    std = valid_standard(inst)
+    for k in range(3):
+        clean_certificate(inst, std, cert_no=f"C-{k}", record_no="")
+    monkeypatch.setattr(derive, "MAX_RECORDS", 2)
+    rate = derive.certificate_sample(inst, q1).rate("C3.1")
+    assert (rate.records, rate.numerator, rate.denominator) == (("C-0", "C-1"), 0.0, 3.0)
+    assert rate.detail == "抽样数少于20份；不符合3份，记录列出证书编号最小的2份"
+
+
+def test_it_rates_a_seeded_sample_when_the_office_samples(q1: Period, settings: Any) -> None:
+    settings.QIANGJI = {**settings.QIANGJI, "CERTIFICATE_SAMPLE_SIZE": 3}
+    inst = f.institution()
+    std = valid_standard(inst)
+    certs = [
+        clean_certificate(inst, std, cert_no=f"C-{k:02d}", record_no="" if k % 2 else "YS") for k in range(10)
+    ]
+    sample = derive.certificate_sample(inst, q1)
+    rate = sample.rate("C4.1")
+    drawn = rate.extra["sample"]
+    seed = zlib.crc32(b"2024Q1:0")
+    expected = sorted(certs, key=lambda c: (audit.sample_rank(c.pk, seed), c.pk))[:3]  # one stratum: no item
+    assert drawn == {
+        "protocol": "audit.sample_rank", "seed": seed, "per_item": 3,
+        "certificates": sorted(c.cert_no for c in expected),
+    }  # fmt: skip
+    failing = sorted(c.cert_no for c in expected if not c.record_no)
+    assert (rate.denominator, rate.records) == (3.0, tuple(failing))
+    assert rate.provenance()["sample"] == drawn
+    assert derive.certificate_sample(inst, q1) == sample  # the same draw on recomputing
+    settings.QIANGJI = {**settings.QIANGJI, "CERTIFICATE_SAMPLE_SEED": 7}
+    assert derive.certificate_sample(inst, q1).rate("C4.1").extra["sample"]["seed"] == zlib.crc32(b"2024Q1:7")

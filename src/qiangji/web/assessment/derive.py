@@ -14,9 +14,10 @@ with a one-element list); :data:`BATCH_DERIVERS` holds the batched functions :fu
 
 from __future__ import annotations
 
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.apps import apps
@@ -24,6 +25,7 @@ from django.conf import settings
 from django.db.models import Exists, F, Min, OuterRef, Q
 
 from qiangji.web.assessment.models import Period
+from qiangji.web.registry import audit
 from qiangji.web.registry.models import (
     IndustryService,
     Institution,
@@ -35,9 +37,7 @@ from qiangji.web.registry.models import (
     RMRegistration,
     Staff,
     SupervisionFinding,
-    VerificationCertificate,
 )
-from qiangji.web.registry.traceability import Issue, traceability_report
 from qiangji.web.registry.validators import reexam_deadline
 
 # JJF 1022 first-level codes of the main disciplines counted by C2.1 (domain.md §5.2).
@@ -58,6 +58,7 @@ class Derived:
     denominator: float | None = None
     records: tuple[str, ...] = ()
     detail: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)  # e.g. a sampled audit's seed and drawn certificates
 
     def provenance(self) -> dict[str, Any]:
         return {
@@ -67,6 +68,7 @@ class Derived:
             "denominator": self.denominator,
             "records": list(self.records),
             "detail": self.detail,
+            **self.extra,
         }
 
 
@@ -350,46 +352,62 @@ def c3_2_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     return out
 
 
-# --- certificate sample: TR-1…TR-8 (domain.md §2.6) ---------------------------------------------------
+# --- certificate audit: TR-1…TR-8 (domain.md §2.6) ---------------------------------------------------
+# The snapshot lists at most this many failing certificates per cell (the audit lists them all).
+MAX_RECORDS = 200
+
+
 @dataclass
 class Sample:
-    """The certificate sample of an institution in a period: each certificate's TR issues and gaps."""
+    """The certificates of an institution in a period — every one of them, or the seeded sample when the
+    office samples (``QIANGJI["CERTIFICATE_SAMPLE_SIZE"]``) — how many were checked and, for each failing
+    one, the rules it breaks (``audit.ELEMENTS`` for a missing data element)."""
 
-    issues: dict[str, list[Issue]] = field(default_factory=dict)
-    incomplete: set[str] = field(default_factory=set)
+    checked: int = 0
+    failing: dict[str, frozenset[str]] = field(default_factory=dict)
+    drawn: dict[str, Any] = field(default_factory=dict)  # sampled: protocol, seed, size, certificates
 
     def rate(self, code: str) -> Derived | None:
         method, rules = SAMPLE_RULES[code]
-        if rules == ("elements",):
-            failed = sorted(self.incomplete)
-        else:
-            failed = sorted(
-                n for n, iss in self.issues.items() if any(not rules or i.rule in rules for i in iss)
-            )
-        detail = "" if len(self.issues) >= MIN_SAMPLE else f"抽样数少于{MIN_SAMPLE}份"
-        return ratio(method, len(self.issues) - len(failed), len(self.issues), failed, detail)
+        wanted = set(rules) if rules else set(audit.RULES)
+        failed = sorted(n for n, broken in self.failing.items() if broken & wanted)
+        notes = [] if self.checked >= MIN_SAMPLE else [f"抽样数少于{MIN_SAMPLE}份"]
+        if len(failed) > MAX_RECORDS:
+            notes.append(f"不符合{len(failed)}份，记录列出证书编号最小的{MAX_RECORDS}份")
+        records = failed[:MAX_RECORDS]
+        got = ratio(method, self.checked - len(failed), self.checked, records, "；".join(notes))
+        return got if got is None or not self.drawn else replace(got, extra={"sample": self.drawn})
+
+
+def sample_scope(insts: Insts, period: Period) -> audit.Scope:
+    """The audit's scope for ``period``: every certificate, or (``QIANGJI["CERTIFICATE_SAMPLE_SIZE"]`` > 0)
+    that many per institution and item drawn by :func:`audit.sample_rank` with a seed derived from the
+    period code and ``QIANGJI["CERTIFICATE_SAMPLE_SEED"]``, so that recomputing a period draws the same."""
+    size = settings.QIANGJI.get("CERTIFICATE_SAMPLE_SIZE", 0)
+    seed = zlib.crc32(f"{period.code}:{settings.QIANGJI.get('CERTIFICATE_SAMPLE_SEED', 0)}".encode())
+    inst = insts[0].pk if len(insts) == 1 else None
+    return audit.Scope(period.start, period.end, inst, sample_size=size, seed=seed if size > 0 else 0)
 
 
 def certificate_samples(insts: Insts, period: Period) -> dict[int, Sample]:
-    """Certificates issued by each institution in the period, checked against TR-1…TR-8 as of their
-    dates: one :func:`traceability_report` for all of them (the registry is loaded once per period)."""
-    rows = VerificationCertificate.objects.filter(
-        institution__in=_ids(insts), verified_on__gte=period.start, verified_on__lte=period.end
-    )
-    issues = traceability_report(rows)
+    """Every certificate each institution issued in the period (or the drawn sample, see
+    :func:`sample_scope`), audited against TR-1…TR-8 as of its date by the set-based audit
+    (registry/audit.py): counts per institution and the failing certificates only."""
+    scope = sample_scope(insts, period)
     samples = {i.pk: Sample() for i in insts}
-    for c in rows.prefetch_related("standards").only(
-        "pk", "institution_id", "cert_no", "record_no", "temperature_c", "humidity_pct"
-    ):
-        sample = samples[c.institution_id]
-        sample.issues[c.cert_no] = issues[c.pk]
-        if (
-            not c.record_no.strip()
-            or not c.standards.all()
-            or c.temperature_c is None
-            or c.humidity_pct is None
-        ):
-            sample.incomplete.add(c.cert_no)
+    if scope.sample_size > 0:
+        protocol = {"protocol": "audit.sample_rank", "seed": scope.seed, "per_item": scope.sample_size}
+        for s in samples.values():
+            s.drawn = {**protocol, "certificates": []}
+        for inst_id, cert_no in audit.drawn_certificates(scope):
+            if inst_id in samples:
+                samples[inst_id].drawn["certificates"].append(cert_no)
+    for inst_id, n in audit.certificates_checked(scope).items():
+        if inst_id in samples:
+            samples[inst_id].checked = n
+    for _pk, cert_no, inst_id, broken in audit.failing_certificates(scope):
+        if inst_id in samples:
+            samples[inst_id].failing[cert_no] = broken
     return samples
 
 
@@ -402,7 +420,7 @@ def certificate_sample(inst: Institution, period: Period) -> Sample:
 SAMPLE_RULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "C3.1": ("抽查证书全部符合TR-1至TR-8的份数 / 抽查份数", ()),
     "C3.3": ("签字人员资质符合（TR-3）的份数 / 抽查份数", ("TR-3",)),
-    "C4.1": ("证书要素（原始记录号、所用计量标准、温湿度）齐全的份数 / 抽查份数", ("elements",)),
+    "C4.1": ("证书要素（原始记录号、所用计量标准、温湿度）齐全的份数 / 抽查份数", (audit.ELEMENTS,)),
     "C4.2": ("所用计量标准及标准器证书有效（TR-1、TR-2）的份数 / 抽查份数", ("TR-1", "TR-2")),
     "C4.3": ("引用现行有效规程（TR-4）的份数 / 抽查份数", ("TR-4",)),
     "C4.4": ("环境条件已记录且符合规程（TR-5）的份数 / 抽查份数", ("TR-5",)),

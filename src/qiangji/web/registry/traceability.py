@@ -37,6 +37,25 @@ class Issue:
         return f"{self.rule} {self.message}"
 
 
+# The rules' messages, shared with the set-based audit (registry/audit.py) so both say the same.
+MESSAGES: dict[str, Any] = {
+    "no_standards": _("证书未引用计量标准。"),
+    "standard_invalid": _("计量标准“%(name)s”在检定日期没有有效的考核证书。"),
+    "instrument_invalid": _("标准器“%(name)s”在检定日期没有有效的检定/校准证书。"),
+    "unregistered": _("检定员在检定日期没有有效的注册计量师注册。"),
+    "not_registered_item": _("检定项目不在检定员的注册专业项目内。"),
+    "same_person": _("检定员、核验员、批准人必须是三个不同的人。"),
+    "not_signatory": _("批准人不是授权签字人。"),
+    "superseded": _("引用的%(cited)s在检定日期不是现行版本（现行：%(current)s）。"),
+    "no_environment": _("未记录环境条件（温度、相对湿度）。"),
+    "temperature": _("温度超出规程要求。"),
+    "humidity": _("相对湿度超出规程要求。"),
+    "interval": _("有效期超过规程规定的最长检定周期（%(months)s个月）。"),
+    "no_record": _("未填写原始记录编号。"),
+    "out_of_scope": _("检定项目不在机构在检定日期的授权范围内。"),
+}
+
+
 # Timestamps no rule reads: left out of the thousands of rows a period's report loads.
 BOOKKEEPING = ("created_at", "updated_at")
 
@@ -95,9 +114,9 @@ def _standards(cert: VerificationCertificate, day: dt.date) -> list[Issue]:
     cited = getattr(cert, "cited_standards", None)
     standards = list(cert.standards.all()) if cited is None else cited
     if not standards:
-        return [Issue("TR-1", "standards", _("证书未引用计量标准。"))]
+        return [Issue("TR-1", "standards", MESSAGES["no_standards"])]
     issues = [
-        Issue("TR-1", "standards", _("计量标准“%(name)s”在检定日期没有有效的考核证书。") % {"name": std.name})
+        Issue("TR-1", "standards", MESSAGES["standard_invalid"] % {"name": std.name})
         for std in standards
         if not std.is_valid_on(day)
     ]
@@ -106,7 +125,7 @@ def _standards(cert: VerificationCertificate, day: dt.date) -> list[Issue]:
             Issue(
                 "TR-2",
                 "standards",
-                _("标准器“%(name)s”在检定日期没有有效的检定/校准证书。") % {"name": i.name},
+                MESSAGES["instrument_invalid"] % {"name": i.name},
             )
             for i in std.instruments.all()
             if not i.is_valid_on(day)
@@ -118,13 +137,13 @@ def _signatories(cert: VerificationCertificate, day: dt.date) -> list[Issue]:
     issues = []
     registration = cert.verifier.registration_on(day)
     if registration is None:
-        issues.append(Issue("TR-3", "verifier", _("检定员在检定日期没有有效的注册计量师注册。")))
+        issues.append(Issue("TR-3", "verifier", MESSAGES["unregistered"]))
     elif cert.mv_item and registration.professional_items and not _covers(registration, cert):
-        issues.append(Issue("TR-3", "verifier", _("检定项目不在检定员的注册专业项目内。")))
+        issues.append(Issue("TR-3", "verifier", MESSAGES["not_registered_item"]))
     if len({cert.verifier_id, cert.checker_id, cert.approver_id}) < 3:
-        issues.append(Issue("TR-3", "checker", _("检定员、核验员、批准人必须是三个不同的人。")))
+        issues.append(Issue("TR-3", "checker", MESSAGES["same_person"]))
     if not cert.approver.is_authorised_signatory:
-        issues.append(Issue("TR-3", "approver", _("批准人不是授权签字人。")))
+        issues.append(Issue("TR-3", "approver", MESSAGES["not_signatory"]))
     return issues
 
 
@@ -141,7 +160,7 @@ def _regulation(cert: VerificationCertificate, day: dt.date) -> list[Issue]:
     return [
         Issue(
             "TR-4", "regulation",
-            _("引用的%(cited)s在检定日期不是现行版本（现行：%(current)s）。")
+            MESSAGES["superseded"]
             % {"cited": regulation.code, "current": current.code if current else "—"},
         )
     ]  # fmt: skip
@@ -150,13 +169,13 @@ def _regulation(cert: VerificationCertificate, day: dt.date) -> list[Issue]:
 def _environment(cert: VerificationCertificate) -> list[Issue]:
     t, rh, reg = cert.temperature_c, cert.humidity_pct, cert.regulation
     if t is None or rh is None:
-        return [Issue("TR-5", "temperature_c", _("未记录环境条件（温度、相对湿度）。"))]
+        return [Issue("TR-5", "temperature_c", MESSAGES["no_environment"])]
     issues = []
     low, high = reg.temperature_min_c, reg.temperature_max_c
     if (low is not None and t < low) or (high is not None and t > high):
-        issues.append(Issue("TR-5", "temperature_c", _("温度超出规程要求。")))
+        issues.append(Issue("TR-5", "temperature_c", MESSAGES["temperature"]))
     if reg.humidity_max_pct is not None and rh > reg.humidity_max_pct:
-        issues.append(Issue("TR-5", "humidity_pct", _("相对湿度超出规程要求。")))
+        issues.append(Issue("TR-5", "humidity_pct", MESSAGES["humidity"]))
     return issues
 
 
@@ -169,13 +188,13 @@ def _interval(cert: VerificationCertificate) -> list[Issue]:
         Issue(
             "TR-6",
             "valid_until",
-            _("有效期超过规程规定的最长检定周期（%(months)s个月）。") % {"months": months},
+            MESSAGES["interval"] % {"months": months},
         )
     ]
 
 
 def _record(cert: VerificationCertificate) -> list[Issue]:
-    return [] if cert.record_no.strip() else [Issue("TR-7", "record_no", _("未填写原始记录编号。"))]
+    return [] if cert.record_no.strip() else [Issue("TR-7", "record_no", MESSAGES["no_record"])]
 
 
 def _scope(cert: VerificationCertificate, day: dt.date) -> list[Issue]:
@@ -184,4 +203,4 @@ def _scope(cert: VerificationCertificate, day: dt.date) -> list[Issue]:
     authorised = (a for a in cert.institution.mv_items.all() if a.item_id == cert.mv_item_id)
     if any(a.is_authorised_on(day) for a in authorised):
         return []
-    return [Issue("TR-8", "mv_item", _("检定项目不在机构在检定日期的授权范围内。"))]
+    return [Issue("TR-8", "mv_item", MESSAGES["out_of_scope"])]
