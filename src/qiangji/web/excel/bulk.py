@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -223,6 +225,19 @@ class Stored:
             if key in wanted:
                 self.values[key] = values
 
+    def assign_pks(self, objs: list[models.Model]) -> None:
+        """The keys the database gave rows just inserted, found by their natural keys (one query)."""
+        keys = {tuple(getattr(o, a) for a in self.key_attnames): o for o in objs}
+        first = {k[0] for k in keys}
+        rows = self.model._base_manager.order_by()
+        if len(first) <= 500:
+            rows = rows.filter(**{f"{self.key_attnames[0]}__in": first})
+        for pk, *key in rows.values_list("pk", *self.key_attnames):
+            obj = keys.get(tuple(key))
+            if obj is not None and obj.pk is None:
+                obj.pk = pk
+                obj._state.adding = False
+
     def get(self, key: tuple[Any, ...]) -> models.Model | None:
         values = self.values.get(tuple(getattr(v, "pk", v) for v in key))
         if values is None:
@@ -290,7 +305,8 @@ class Plan:
     def write(self, spec: TableSpec, stored: Stored, progress: Progress) -> None:
         model = spec.model
         if self.created:
-            model.objects.bulk_create(self.created, batch_size=BATCH)
+            insert_rows(model, self.created)
+            stored.assign_pks(self.created)
         progress(0.85)
         if self.updated:
             self.write_updates(model, stored)
@@ -359,9 +375,51 @@ def _has(model: Any, name: str) -> bool:
 def _add_links(model: Any, name: str, pairs: list[tuple[Any, Any]]) -> None:
     f = model._meta.get_field(name)
     through = f.remote_field.through
-    own, other = f.m2m_field_name() + "_id", f.m2m_reverse_field_name() + "_id"
-    rows = [through(**{own: a, other: b}) for a, b in dict.fromkeys(pairs)]
-    through.objects.bulk_create(rows, batch_size=BATCH)
+    columns = [through._meta.get_field(n).column for n in (f.m2m_field_name(), f.m2m_reverse_field_name())]
+    _write(through._meta.db_table, columns, list(dict.fromkeys(pairs)))
+
+
+def insert_rows(model: Any, objs: list[models.Model]) -> None:
+    """INSERT ``objs`` as ``bulk_create`` would (timestamps set, values converted by each field) but with
+    each field's conversion done once per distinct value, and COPY on PostgreSQL."""
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            for obj in objs:
+                setattr(obj, f.attname, now)
+    columns = []
+    for f in fields:
+        memo: dict[tuple[Any, Any], Any] = {}
+        prep = partial(f.get_db_prep_save, connection=connection)
+        values = []
+        for obj in objs:
+            raw = getattr(obj, f.attname)
+            try:
+                key = (type(raw), raw)
+                done = memo[key] if key in memo else memo.setdefault(key, prep(raw))
+            except TypeError:  # unhashable (a JSON list): converted each time
+                done = prep(raw)
+            values.append(done)
+        columns.append(values)
+    _write(model._meta.db_table, [f.column for f in fields], list(zip(*columns, strict=True)))
+
+
+def _write(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {qn(table)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {qn(table)} ({names}) VALUES ({marks})"
+        for start in range(0, len(rows), 50_000):
+            cursor.executemany(sql, rows[start : start + 50_000])
 
 
 def _drop_links(model: Any, name: str, pks: list[Any]) -> None:
@@ -379,6 +437,17 @@ def _m2m_event(obj: models.Model, name: str, before: list[Any], after: list[Any]
         source=actor.source, ip=actor.ip, request_id=actor.request_id,
         before={name: before}, after={name: after}, changed=[name],
     )  # fmt: skip
+
+
+def _as_stored(f: Any, value: Any) -> Any:
+    """A decimal as the database gives it back ("55" → 55.0 in a one-place column), so that the audit's
+    before and after of an unchanged value compare equal."""
+    if isinstance(f, models.DecimalField) and isinstance(value, Decimal) and value.is_finite():
+        try:
+            return value.quantize(Decimal(1).scaleb(-f.decimal_places))
+        except InvalidOperation:
+            return value
+    return value
 
 
 class Validator:
@@ -439,7 +508,7 @@ class Validator:
             done = self.memo.get(key)
             if done is None:
                 try:
-                    done = self.memo[key] = (True, f.clean(raw, obj))
+                    done = self.memo[key] = (True, _as_stored(f, f.clean(raw, obj)))
                 except ValidationError as exc:
                     done = self.memo[key] = (False, exc.error_list)
             if done[0]:
