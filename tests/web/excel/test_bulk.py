@@ -49,11 +49,14 @@ def test_it_imports_certificates_with_their_links_then_changes_nothing_the_secon
     assert sorted(s.assessment_cert_no for s in cert.standards.all()) == [
         "[2020]示例标字第SY07-3号", "[2020]示例标字第SY07-4号"]  # fmt: skip
     assert m.VerificationCertificate.standards.through.objects.count() == 4_000
-    events, stamps = AuditEvent.objects.count(), set(
-        m.VerificationCertificate.objects.values_list("updated_at", flat=True)
+    events, stamps = (
+        AuditEvent.objects.count(),
+        set(m.VerificationCertificate.objects.values_list("updated_at", flat=True)),
     )
     again = csv_import(rows)
-    assert again.result.ok and again.result.counts() == {CERTS: {"created": 0, "updated": 0, "unchanged": 2_000}}
+    assert again.result.ok and again.result.counts() == {
+        CERTS: {"created": 0, "updated": 0, "unchanged": 2_000}
+    }
     assert AuditEvent.objects.count() == events + 1  # the second import's own record, nothing per row
     assert AuditEvent.objects.latest("pk").model == "importbatch"
     assert set(m.VerificationCertificate.objects.values_list("updated_at", flat=True)) == stamps
@@ -88,7 +91,10 @@ def test_it_detects_and_reports_the_encoding_of_a_csv_file(encoding: str, label:
     assert outcome.result.ok and outcome.result.encoding == label
     notes = [p for p in outcome.batch.problems if p["level"] == "info"]
     assert notes and label in notes[0]["rule"] and outcome.batch.error_count == 0
-    assert m.VerificationCertificate.objects.filter(client="示例企业1", instrument_name="电子计价秤").count() == 1
+    assert (
+        m.VerificationCertificate.objects.filter(client="示例企业1", instrument_name="电子计价秤").count()
+        == 1
+    )
     assert outcome.batch.file.name.endswith(".csv")
 
 
@@ -132,7 +138,11 @@ def test_a_large_web_import_runs_as_a_job_then_shows_its_report(city_client) -> 
     job = Job.objects.get(kind="excel.import")
     assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=[job.pk])
     batch = ImportBatch.objects.get()
-    assert (job.status, job.progress, job.result_url) == ("done", 1.0, reverse("excel:batch", args=[batch.pk]))
+    assert (job.status, job.progress, job.result_url) == (
+        "done",
+        1.0,
+        reverse("excel:batch", args=[batch.pk]),
+    )
     assert m.VerificationCertificate.objects.count() == 300 and batch.uploaded_by.username == "reviewer"
     fragment = city_client.get(reverse("jobs:progress", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert fragment["HX-Redirect"] == job.result_url  # the progress fragment sends the page on to the report

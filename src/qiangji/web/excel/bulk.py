@@ -56,7 +56,7 @@ def supports(spec: TableSpec) -> bool:
 def _tag(raw: Any) -> tuple[Any, ...]:
     """A dictionary key for a cell that keeps apart what ``==`` does not (``Unreadable("#N/A")`` vs text,
     ``1`` vs ``True`` vs ``1.0``)."""
-    return (type(raw), raw) if raw == raw else (type(raw), "nan")  # noqa: PLR0124 - NaN is never equal
+    return (type(raw), raw) if raw == raw else (type(raw), "nan")
 
 
 class Rows:
@@ -184,7 +184,9 @@ class BulkSheet:
             if first != reader.excel_row:
                 reader.key_error(_("与第%(row)s行重复（同一文件内键值重复：%(key)s）") % {
                     "row": first, "key": reader.key_text()})  # fmt: skip
-                earlier = plan.by_key.get(key)  # as stored by the earlier row (the row-by-row import saved it)
+                earlier = plan.by_key.get(
+                    key
+                )  # as stored by the earlier row (the row-by-row import saved it)
                 obj = copy.copy(earlier) if earlier is not None else None
                 if obj is not None:
                     obj._state = copy.copy(earlier._state)  # type: ignore[union-attr]
@@ -351,7 +353,8 @@ class Plan:
         for name in sorted({n for _obj, lists in self.existing for n in lists}):
             rows = [(o, lists[name]) for o, lists in self.existing if name in lists]
             have = stored.links(name, [o.pk for o, _l in rows])
-            gone, new = [], []
+            gone: list[Any] = []
+            new: list[tuple[Any, Any]] = []
             for obj, objs in rows:
                 want = {o.pk for o in objs}
                 if want == have[obj.pk]:

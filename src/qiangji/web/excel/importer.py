@@ -13,10 +13,10 @@ everything is committed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import partial
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
 from typing import IO, Any
 
 import pandas as pd
@@ -30,7 +30,6 @@ from qiangji.web.excel.reader import Header, find_header, read_source, sheet_spe
 from qiangji.web.excel.rows import RowReader
 from qiangji.web.excel.spec import TableSpec
 from qiangji.web.excel.tables import TABLES, get_table
-
 
 #: How many errors (and, apart, warnings) a report lists one by one; the rest are counted by rule.
 REPORT_LIMIT = 1000

@@ -45,7 +45,7 @@ def read_source(source: str | IO[bytes] | Any, name: str = "") -> Source:
         io.StringIO(text), header=None, dtype=str, keep_default_na=False, na_filter=False,
         skip_blank_lines=False, engine="c",
     )  # fmt: skip
-    frame.columns = range(frame.shape[1])
+    frame.columns = pd.RangeIndex(frame.shape[1])
     return Source({Path(name.replace("\\", "/")).stem: frame.astype(object)}, encoding)
 
 

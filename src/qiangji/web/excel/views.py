@@ -15,9 +15,9 @@ from functools import partial
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -81,7 +81,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
             if upload.size > settings.QIANGJI_IMPORT_INLINE_MAX_BYTES:  # L10: no proxy timeout cuts it
                 job = queue_import(upload.read(), name=upload.name, table=table, user=request.user)
                 return redirect(reverse("jobs:detail", args=[job.pk]))
-            outcome = run_import(upload.read(), name=upload.name, table=table, source="web", user=request.user)
+            outcome = run_import(
+                upload.read(), name=upload.name, table=table, source="web", user=request.user
+            )
         except UploadRejected as exc:
             rejected = str(exc)
     context = {
