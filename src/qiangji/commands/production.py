@@ -136,11 +136,13 @@ def waitress_options(options: ServerOptions) -> dict[str, Any]:
 
 
 def max_body_bytes() -> int:
-    """Largest request body accepted: the upload limit (QIANGJI_MAX_UPLOAD_BYTES) plus the form around it;
-    the proxy's client_max_body_size should be the same."""
+    """Largest request body accepted: the larger upload limit (QIANGJI_MAX_UPLOAD_BYTES, or the registry
+    import's QIANGJI_IMPORT_MAX_BYTES) plus the form around it; the proxy's client_max_body_size should be
+    the same."""
     from django.conf import settings
 
-    return int(settings.QIANGJI_MAX_UPLOAD_BYTES) + BODY_MARGIN_BYTES
+    largest = max(int(settings.QIANGJI_MAX_UPLOAD_BYTES), int(settings.QIANGJI_IMPORT_MAX_BYTES))
+    return largest + BODY_MARGIN_BYTES
 
 
 def _announce(options: ServerOptions, kwargs: dict[str, Any]) -> None:

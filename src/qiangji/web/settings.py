@@ -220,6 +220,23 @@ QIANGJI_XLSX_LIMITS = {
     }.items()
 }
 
+# Registry imports (the Excel page, `qiangji import`) take a year of a city's certificates in one file: their
+# own byte limit, and their own xlsx limits on top of QIANGJI_XLSX_LIMITS (the zip-bomb guards stay: ratio,
+# members, encryption, macros, links). A CSV file is counted by its lines. QIANGJI_IMPORT_<NAME> overrides.
+QIANGJI_IMPORT_MAX_BYTES = env_int("QIANGJI_IMPORT_MAX_BYTES", 256 * 1024 * 1024)
+QIANGJI_IMPORT_LIMITS = {
+    name: env_int(f"QIANGJI_IMPORT_{name}", default)
+    for name, default in {
+        "XLSX_MAX_ROWS": 300_000,  # per worksheet, header included (about 250 MiB of sheet XML)
+        "XLSX_MAX_MEMBER_BYTES": 300 * 1024 * 1024,
+        "XLSX_MAX_UNCOMPRESSED_BYTES": 400 * 1024 * 1024,
+        "CSV_MAX_ROWS": 1_100_000,  # lines, header included: a million certificates with room to spare
+    }.items()
+}
+# Web imports of a file larger than this run as a background job with a progress page (issue 13 L10: a
+# 139 s import outlived the proxy's 120 s timeout); smaller ones (well under a second) answer at once.
+QIANGJI_IMPORT_INLINE_MAX_BYTES = env_int("QIANGJI_IMPORT_INLINE_MAX_BYTES", 1024 * 1024)
+
 LOGIN_URL = "admin:login"
 # Signing in without a ?next= lands on the user's own home page (待办, qiangji.web.inbox), not the admin.
 LOGIN_REDIRECT_URL = "inbox:home"

@@ -90,14 +90,15 @@ class XlsxLimits:
         return cls(max_bytes=int(settings.QIANGJI_MAX_UPLOAD_BYTES), **fields)
 
 
-def check_xlsx(file: Any, name: str | None = None) -> None:
+def check_xlsx(file: Any, name: str | None = None, limits: XlsxLimits | None = None) -> None:
     """Raise :class:`UploadRejected` unless ``file`` is a plain .xlsx workbook within every limit.
 
     ``file`` is bytes, an uploaded file or any seekable binary file (left at position 0); ``name``
     defaults to the file's own name (an unnamed in-memory file made by the program has no name to
-    check). Nothing is decompressed beyond the declared, already-checked sizes.
+    check). Nothing is decompressed beyond the declared, already-checked sizes. ``limits`` default to the
+    settings' (registry imports pass their own, larger ones).
     """
-    limits = XlsxLimits.from_settings()
+    limits = limits or XlsxLimits.from_settings()
     stream, size = _stream(file)
     name = name if name is not None else getattr(file, "name", None)
     if name is not None:

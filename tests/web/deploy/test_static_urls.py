@@ -118,4 +118,7 @@ def test_it_trusts_forwarded_headers_only_from_the_proxy(settings: Any, monkeypa
 
 def test_the_body_limit_follows_the_upload_limit(settings: Any) -> None:
     settings.QIANGJI_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+    settings.QIANGJI_IMPORT_MAX_BYTES = 3 * 1024 * 1024
     assert max_body_bytes() == 6 * 1024 * 1024
+    settings.QIANGJI_IMPORT_MAX_BYTES = 256 * 1024 * 1024  # registry imports: the larger limit wins
+    assert max_body_bytes() == 257 * 1024 * 1024

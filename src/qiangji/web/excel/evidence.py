@@ -8,24 +8,71 @@ registry untouched and still leaves its evidence.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
 
-from qiangji.web.excel.importer import ImportResult, import_workbook
+from qiangji.web.excel.importer import ImportResult, Progress, _no_progress, import_workbook
 from qiangji.web.excel.models import ImportBatch
-from qiangji.web.uploads import UploadRejected, check_xlsx, safe_name
+from qiangji.web.uploads import CHUNK, UploadRejected, XlsxLimits, check_name, check_xlsx, safe_name
 
 __all__ = ["ImportOutcome", "UploadRejected", "check_upload", "keep_batch", "run_import"]
 
 
-def check_upload(data: bytes, name: str) -> None:
-    """Raise :class:`UploadRejected` unless ``data`` is a plain .xlsx workbook within every upload limit
-    (the shared gate of every upload, :func:`qiangji.web.uploads.check_xlsx`)."""
-    check_xlsx(data, name)
+def import_limits() -> XlsxLimits:
+    """The xlsx limits of a registry import: the shared ones, with the import's byte and size limits."""
+    extra = settings.QIANGJI_IMPORT_LIMITS
+    return dataclasses.replace(
+        XlsxLimits.from_settings(),
+        max_bytes=int(settings.QIANGJI_IMPORT_MAX_BYTES),
+        max_rows=int(extra["XLSX_MAX_ROWS"]),
+        max_member_bytes=int(extra["XLSX_MAX_MEMBER_BYTES"]),
+        max_uncompressed_bytes=int(extra["XLSX_MAX_UNCOMPRESSED_BYTES"]),
+    )
+
+
+def check_upload(data: Any, name: str) -> None:
+    """Raise :class:`UploadRejected` unless ``data`` (bytes or a binary file) is a plain .xlsx workbook
+    (the shared gate, :func:`qiangji.web.uploads.check_xlsx`, with the import's limits) or a CSV file of
+    text within the import's byte and line limits."""
+    if check_name(name, (".xlsx", ".csv")) == ".xlsx":
+        check_xlsx(data, name, import_limits())
+        return
+    stream = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(0)
+    limit = int(settings.QIANGJI_IMPORT_MAX_BYTES)
+    if size == 0:
+        raise UploadRejected(_("文件为空"), "empty")
+    if size > limit:
+        raise UploadRejected(
+            _("文件过大：%(size)s 字节，上限 %(limit)s 字节") % {"size": size, "limit": limit}, "too-large"
+        )
+    _check_csv_lines(stream, int(settings.QIANGJI_IMPORT_LIMITS["CSV_MAX_ROWS"]))
+
+
+def _check_csv_lines(stream: Any, limit: int) -> None:
+    """Lines counted as they stream past; a NUL byte means a binary file named .csv (no text encoding the
+    import reads has one)."""
+    lines = 0
+    try:
+        while chunk := stream.read(CHUNK):
+            if b"\0" in chunk:
+                raise UploadRejected(_("文件不是 CSV 文本（含有 NUL 字节）"), "not-csv-text")
+            lines += chunk.count(b"\n")
+            if lines > limit:
+                raise UploadRejected(
+                    _("CSV 文件超过 %(limit)s 行的上限，请分批上传") % {"limit": limit}, "too-many-rows"
+                )
+    finally:
+        stream.seek(0)
 
 
 @dataclass(frozen=True)
@@ -35,14 +82,22 @@ class ImportOutcome:
 
 
 def run_import(
-    data: bytes, *, name: str, table: str | None, source: str, user: Any = None, actor: str = ""
+    data: bytes,
+    *,
+    name: str,
+    table: str | None,
+    source: str,
+    user: Any = None,
+    actor: str = "",
+    progress: Progress = _no_progress,
 ) -> ImportOutcome:
     """Check, import and record ``data``; raises :class:`UploadRejected` before touching anything."""
     check_upload(data, name)
-    result = import_workbook(io.BytesIO(data), table=table)
+    result = import_workbook(io.BytesIO(data), table=table, name=name, progress=progress)
     batch = keep_batch(
         data, name=name, table=table or "", source=source, user=user, actor=actor, sheets=result.sheets,
-        counts=result.counts(), problems=[p.as_dict() for p in result.problems],
+        counts=result.counts(), problems=result.reported(),
+        totals=(len(result.errors), len(result.warnings)),
     )  # fmt: skip
     return ImportOutcome(batch, result)
 
@@ -58,10 +113,15 @@ def keep_batch(
     actor: str = "",
     sheets: list[str] | None = None,
     counts: dict[str, dict[str, int]] | None = None,
+    totals: tuple[int, int] | None = None,
 ) -> ImportBatch:
     """Record one upload attempt (any importer's): the original bytes, who, the counts and every problem
-    (dicts with the keys of :meth:`Problem.as_dict`); it failed if any problem is an error."""
+    (dicts with the keys of :meth:`Problem.as_dict`); it failed if any problem is an error. ``totals``
+    (errors, warnings) when ``problems`` lists only the first ones of a long report."""
     errors = sum(1 for p in problems if p.get("level", "error") == "error")
+    warnings = sum(1 for p in problems if p.get("level") == "warning")
+    if totals is not None:
+        errors, warnings = totals
     batch = ImportBatch(
         original_name=safe_name(name, 255),
         sha256=hashlib.sha256(data).hexdigest(),
@@ -74,7 +134,7 @@ def keep_batch(
         sheets=sheets or [],
         counts=counts or {},
         error_count=errors,
-        warning_count=len(problems) - errors,
+        warning_count=warnings,
         problems=problems,
     )
     batch.file.save(safe_name(name), ContentFile(data), save=False)

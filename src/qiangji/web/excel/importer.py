@@ -1,15 +1,22 @@
-"""All-or-nothing import of registry workbooks, reporting every error at once.
+"""All-or-nothing import of registry workbooks and CSV files, reporting every error at once.
 
 Sheets are imported in dependency order inside ONE transaction. Every row is parsed, its lookups resolved,
-its model validated (``full_clean`` plus the spec's cross-row checks such as the responsible-staff rule)
-and, if clean, saved inside a savepoint so that a database integrity error becomes one more reported row.
-Rows later in the file may refer to rows saved earlier in it. At the end, if any error was found in any
-sheet, the whole transaction is rolled back: nothing stored changes. Otherwise everything is committed.
+its model validated (``full_clean`` plus the spec's cross-row checks such as the responsible-staff rule).
+Most tables are imported set-based (:mod:`qiangji.web.excel.bulk`: distinct values parsed once, lookups
+and stored keys loaded once, rows written in batches). A table whose rows refer to rows of the same sheet
+(regulations superseded by a later edition) is imported row by row: each clean row saved inside a
+savepoint so that a database integrity error becomes one more reported row; so is a sheet whose batch the
+database refused, to name the row. Rows later in the file may refer to rows of sheets above. At the end, if
+any error was found in any sheet, the whole transaction is rolled back: nothing stored changes. Otherwise
+everything is committed.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import IO, Any
 
 import pandas as pd
@@ -18,10 +25,14 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError
 
-from qiangji.web.excel.reader import find_header, read_workbook, sheet_spec
+from qiangji.web.excel import bulk
+from qiangji.web.excel.reader import Header, find_header, read_source, sheet_spec
 from qiangji.web.excel.rows import RowReader
 from qiangji.web.excel.spec import TableSpec
 from qiangji.web.excel.tables import TABLES, get_table
+
+#: How many errors (and, apart, warnings) a report lists one by one; the rest are counted by rule.
+REPORT_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,7 @@ class ImportResult:
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
     sheets: list[str] = field(default_factory=list)
+    encoding: str = ""  # a CSV file's encoding as detected ("UTF-8", "UTF-8 (BOM)", "GB18030")
 
     @property
     def errors(self) -> list[Problem]:
@@ -71,24 +83,63 @@ class ImportResult:
     def stored(self) -> int:
         return sum(self.created.values()) + sum(self.updated.values())
 
+    def reported(self, limit: int = REPORT_LIMIT) -> list[dict[str, Any]]:
+        """The problems as kept and shown: the first ``limit`` errors and the first ``limit`` warnings in
+        full, then, per sheet and rule, how many more there are (a file of 100,000 bad rows must not
+        become a 100,000-line page)."""
+        shown: list[dict[str, Any]] = []
+        rest: Counter[tuple[str, str, str]] = Counter()
+        seen: Counter[str] = Counter()
+        for p in self.problems:
+            seen[p.level] += 1
+            if seen[p.level] <= limit:
+                shown.append(p.as_dict())
+            else:
+                rest[p.level, p.sheet, p.rule] += 1
+        for (level, sheet, rule), n in rest.items():
+            more = _("另有 %(n)s 处同类问题未逐条列出") % {"n": n}
+            shown.append(Problem(sheet, None, "", "", more, rule, level).as_dict())
+        return shown
+
+
+Progress = Callable[[float, str], None]
+
+
+def _no_progress(fraction: float, step: str = "") -> None:
+    return None
+
 
 class _RollBack(Exception):
     """Raised inside the transaction when any error was found, so that nothing is committed."""
 
 
-def import_workbook(source: str | IO[bytes] | Any, *, table: str | None = None) -> ImportResult:
-    """Import ``source`` (path or binary file); ``table`` limits the import to that table's sheet."""
+def import_workbook(
+    source: str | IO[bytes] | Any,
+    *,
+    table: str | None = None,
+    name: str = "",
+    progress: Progress = _no_progress,
+) -> ImportResult:
+    """Import ``source`` (path or binary file; a CSV file when ``name`` or the path ends in ``.csv``);
+    ``table`` limits the import to that table's sheet. ``progress(fraction, step)`` hears how far it is."""
     result = ImportResult()
     try:
-        frames = read_workbook(source)
+        book = read_source(source, name)
     except (CalamineError, ValueError, OSError) as exc:
         result.problems.append(Problem("", None, "", "", "", _("无法读取该 Excel 文件：%(e)s") % {"e": exc}))
         return result
-    plan = _plan(frames, table, result)
+    if book.encoding:
+        result.encoding = book.encoding
+        note = _("CSV 文件编码：%(enc)s（自动识别）") % {"enc": book.encoding}
+        result.problems.append(Problem(next(iter(book.frames)), None, "", "", "", note, "info"))
+    plan = _plan(book.frames, table, result, csv=bool(book.encoding))
+    progress(0.1, _("已读取文件"))
     try:
         with transaction.atomic():
-            for spec, name, frame in plan:
-                SheetImport(spec, name, frame, result).run()
+            for i, (spec, sheet, frame) in enumerate(plan):
+                step = _("导入“%(sheet)s”") % {"sheet": sheet}
+                share = partial(_share, progress, i, len(plan), step)
+                SheetImport(spec, sheet, frame, result, share).run()
             if result.errors:
                 raise _RollBack
     except _RollBack:
@@ -98,8 +149,13 @@ def import_workbook(source: str | IO[bytes] | Any, *, table: str | None = None) 
     return result
 
 
+def _share(progress: Progress, index: int, total: int, step: str, fraction: float) -> None:
+    """A sheet's own progress as a part of the whole file's (reading the file is the first tenth)."""
+    progress(0.1 + 0.9 * (index + fraction) / max(total, 1), step)
+
+
 def _plan(
-    frames: dict[str, pd.DataFrame], table: str | None, result: ImportResult
+    frames: dict[str, pd.DataFrame], table: str | None, result: ImportResult, *, csv: bool = False
 ) -> list[tuple[TableSpec, str, pd.DataFrame]]:
     """Which sheet is which table, in dependency order; unknown sheets are reported as warnings."""
     if table is not None:
@@ -118,7 +174,11 @@ def _plan(
                 )
         else:
             found.setdefault(spec, name)
-    if not found:
+    if not found and csv:
+        rule = _("CSV 文件只含一张表：请选择导入表，或以表名命名文件（如“检定证书.csv”）")
+        result.problems = [p for p in result.problems if p.level != "warning"]
+        result.problems.append(Problem("", None, "", "", "", rule))
+    elif not found:
         result.problems.append(Problem("", None, "", "", "", _("文件中没有可识别的登记表工作表")))
     ordered = [s for s in TABLES if s in found]
     result.sheets.extend(found[s] for s in ordered)
@@ -133,8 +193,16 @@ def _is_aside(sheet: str) -> bool:
 class SheetImport:
     """Imports one sheet's rows into the open transaction, adding every problem to ``result``."""
 
-    def __init__(self, spec: TableSpec, sheet: str, frame: pd.DataFrame, result: ImportResult) -> None:
+    def __init__(
+        self,
+        spec: TableSpec,
+        sheet: str,
+        frame: pd.DataFrame,
+        result: ImportResult,
+        progress: Callable[[float], None] = lambda fraction: None,
+    ) -> None:
         self.spec, self.sheet, self.frame, self.result = spec, sheet, frame, result
+        self.progress = progress
         self.seen: dict[tuple[Any, ...], int] = {}
         self.deferred: list[Any] = []
 
@@ -151,6 +219,24 @@ class SheetImport:
             self.problem(header.row + 1, _letter(idx), text, text, _("未识别的列，已忽略"), "warning")
         if missing:
             return
+        if not (bulk.supports(self.spec) and self.run_bulk(header)):
+            self.run_rows(header)
+        self.progress(1.0)
+
+    def run_bulk(self, header: Header) -> bool:
+        """The set-based import; False when the database refused a batch (nothing of it stays)."""
+        sheet = bulk.BulkSheet(self.spec, header, self.frame, self.progress)
+        try:
+            with transaction.atomic():
+                sheet.run()
+        except IntegrityError:
+            return False
+        self.result.problems.extend(Problem(self.sheet, *p) for p in sheet.problems)
+        for name, count in sheet.counts.items():
+            getattr(self.result, name)[self.spec.name] = count
+        return True
+
+    def run_rows(self, header: Header) -> None:
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         for row in range(header.data_start, len(self.frame)):
             cells = {c: self.frame.iat[row, i] for c, i in header.columns.items()}

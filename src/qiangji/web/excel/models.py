@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _upload_to(batch: ImportBatch, filename: str) -> str:
-    """``imports/2025/03/<sha256>.xlsx``; the storage adds a suffix if the same file comes twice."""
-    return timezone.now().strftime("imports/%Y/%m/") + f"{batch.sha256}.xlsx"
+    """``imports/2025/03/<sha256>.xlsx`` (or ``.csv``); the storage adds a suffix if the same file comes
+    twice."""
+    ext = ".csv" if filename.lower().endswith(".csv") else ".xlsx"
+    return timezone.now().strftime("imports/%Y/%m/") + f"{batch.sha256}{ext}"
 
 
 class ImportBatch(models.Model):

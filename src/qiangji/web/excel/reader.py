@@ -7,6 +7,7 @@ columns above the real names ("考核证书" over "编号 / 发证日期 / 有�
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import IO, Any
 
 import pandas as pd
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from qiangji.web.excel import unreadable
 from qiangji.web.excel.cells import as_text, is_blank, matching_key
@@ -23,6 +25,45 @@ from qiangji.web.excel.tables import TABLES
 
 HEADER_SCAN_ROWS = 12
 UNIT_SUFFIX = re.compile(r"[(（][^()（）]*[)）]$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a file holds: its sheets as raw grids, and for a CSV file the encoding it was read in."""
+
+    frames: dict[str, pd.DataFrame]
+    encoding: str = ""
+
+
+def read_source(source: str | IO[bytes] | Any, name: str = "") -> Source:
+    """A workbook, or a CSV file (by ``name``'s or the path's extension) as one sheet named after the file."""
+    name = name or (str(source) if isinstance(source, str | Path) else getattr(source, "name", "") or "")
+    if not name.lower().endswith(".csv"):
+        return Source(read_workbook(source))
+    text, encoding = decode_csv(source_bytes(source))
+    frame = pd.read_csv(
+        io.StringIO(text), header=None, dtype=str, keep_default_na=False, na_filter=False,
+        skip_blank_lines=False, engine="c",
+    )  # fmt: skip
+    frame.columns = pd.RangeIndex(frame.shape[1])
+    return Source({Path(name.replace("\\", "/")).stem: frame.astype(object)}, encoding)
+
+
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """The text of a CSV file and its encoding: UTF-8 with or without a byte-order mark, else GB18030
+    (what Excel and WPS on Chinese Windows save as "CSV"); GB18030 decodes any GBK/GB2312 file too."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "UTF-8 (BOM)"
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "GB18030"
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            _("CSV 文件的编码无法识别（第 %(pos)s 字节）：请另存为 UTF-8 或 GB18030") % {"pos": exc.start}
+        ) from None
 
 
 def read_workbook(source: str | IO[bytes] | Any) -> dict[str, pd.DataFrame]:

@@ -23,7 +23,7 @@ def write_report(problems: Iterable[dict[str, Any]], target: str | IO[bytes]) ->
     append(sheet, report_headers())
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    levels = {"error": _("错误"), "warning": _("提示")}
+    levels = {"error": _("错误"), "warning": _("提示"), "info": _("说明")}
     for p in problems:
         append(sheet, [levels.get(p["level"], p["level"]), p["sheet"], p["row"], p["column"], p["header"],
                       p["value"], p["rule"]])  # fmt: skip
@@ -40,5 +40,5 @@ def format_problem(p: dict[str, Any]) -> str:
     )
     header = f" {p['header']}" if p["header"] else ""
     value = f" 「{p['value']}」" if p["value"] else ""
-    level = _("错误") if p["level"] == "error" else _("提示")
+    level = {"error": _("错误"), "info": _("说明")}.get(p["level"], _("提示"))
     return f"{level} {where}{header}{value}: {p['rule']}"

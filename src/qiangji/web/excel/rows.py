@@ -24,8 +24,19 @@ RowProblem = tuple[int, str, str, str, str, str]
 
 
 class RowReader:
-    def __init__(self, spec: TableSpec, cells: dict[Column, Any], header: Header, excel_row: int) -> None:
+    """``lookup`` finds the one row matching a filter dict (default: one query, :func:`_lookup`); the bulk
+    import passes one answered from in-memory indexes (:mod:`qiangji.web.excel.bulk`), same contract."""
+
+    def __init__(
+        self,
+        spec: TableSpec,
+        cells: dict[Column, Any],
+        header: Header,
+        excel_row: int,
+        lookup: Callable[[Any, dict[str, Any]], Any] | None = None,
+    ) -> None:
         self.spec, self.cells, self.header, self.excel_row = spec, cells, header, excel_row
+        self.lookup = lookup or _lookup
         self.values: dict[str, Any] = {}
         self.refs: dict[str, Any] = {}
         self.lists: dict[str, list[Any]] = {}
@@ -49,39 +60,12 @@ class RowReader:
                 self.read_ref(target)
 
     def read_plain(self, column: Column, raw: Any) -> None:
-        f = self.spec.model_field(column.target)
-        if isinstance(raw, Unreadable):  # an error value or a formula without a result: never a blank
-            self.error(column, str(raw), raw.rule)
+        outcome = read_cell(self.spec, column, raw)
+        if outcome[0] == "set":
+            self.values[column.target] = outcome[1]
+        elif outcome[0] == "error":
+            self.error(column, outcome[1], outcome[2])
             self.failed.add(column.target)
-            return
-        if c.is_blank(raw):
-            if self.spec.is_required(column):
-                self.error(column, "", _("必填"))
-                self.failed.add(column.target)
-            elif not (isinstance(f, models.BooleanField) or f.default is not models.NOT_PROVIDED):
-                self.values[column.target] = _blank_value(f)
-            return
-        try:
-            self.values[column.target] = self.parse(column, f, raw)
-        except c.CellError as exc:
-            self.error(column, c.as_text(raw), exc.rule)
-            self.failed.add(column.target)
-
-    def parse(self, column: Column, f: Any, raw: Any) -> Any:
-        kind = self.spec.kind_of(column)
-        if kind is Kind.CHOICE:
-            return _choice(f, raw)
-        parsers: dict[Kind, Callable[[Any], Any]] = {
-            Kind.TEXT: c.as_text,
-            Kind.CODE: c.as_code,
-            Kind.INT: lambda v: c.as_int(v, percent=column.percent),
-            Kind.DECIMAL: lambda v: c.as_decimal(v, percent=column.percent),
-            Kind.DATE: c.as_date,
-            Kind.BOOL: c.as_bool,
-            Kind.NAMES: c.as_names,
-        }
-        value = parsers[kind](raw)
-        return column.normalise(value) if column.normalise and isinstance(value, str) else value
 
     def parts(self, target: str) -> tuple[list[tuple[str, Column, Any]], list[tuple[str, Column, Any]]]:
         """The lookup parts of ``target``: (own columns, columns lent through ``also``) with parsed values."""
@@ -148,7 +132,7 @@ class RowReader:
         shared = {lk: v for lk, _col, v in lent if v is not None} | self.fixed(target)
         found, missing = [], []
         for item in items or []:
-            obj = _lookup(f.related_model, shared | {lookup: item})
+            obj = self.lookup(f.related_model, shared | {lookup: item})
             if isinstance(obj, str):
                 missing.append(item)
             else:
@@ -161,7 +145,7 @@ class RowReader:
         self.lists[target] = found
 
     def find(self, target: str, model: Any, filters: dict[str, Any], own: list[Any]) -> Any:
-        obj = _lookup(model, filters)
+        obj = self.lookup(model, filters)
         if not isinstance(obj, str):
             return obj
         column = own[-1][1]
@@ -304,6 +288,42 @@ class SelfRef:
         with transaction.atomic():
             self.obj.save(update_fields=[self.target])
         return None
+
+
+def read_cell(spec: TableSpec, column: Column, raw: Any) -> tuple[Any, ...]:
+    """What one plain cell gives: ``("set", value)``, ``("skip",)`` (blank, the field's default stays) or
+    ``("error", shown value, rule)``. Depends on the cell alone, so the bulk import asks once per distinct
+    value of a column."""
+    f = spec.model_field(column.target)
+    if isinstance(raw, Unreadable):  # an error value or a formula without a result: never a blank
+        return ("error", str(raw), raw.rule)
+    if c.is_blank(raw):
+        if spec.is_required(column):
+            return ("error", "", _("必填"))
+        if isinstance(f, models.BooleanField) or f.default is not models.NOT_PROVIDED:
+            return ("skip",)
+        return ("set", _blank_value(f))
+    try:
+        return ("set", parse_cell(spec, column, f, raw))
+    except c.CellError as exc:
+        return ("error", c.as_text(raw), exc.rule)
+
+
+def parse_cell(spec: TableSpec, column: Column, f: Any, raw: Any) -> Any:
+    kind = spec.kind_of(column)
+    if kind is Kind.CHOICE:
+        return _choice(f, raw)
+    parsers: dict[Kind, Callable[[Any], Any]] = {
+        Kind.TEXT: c.as_text,
+        Kind.CODE: c.as_code,
+        Kind.INT: lambda v: c.as_int(v, percent=column.percent),
+        Kind.DECIMAL: lambda v: c.as_decimal(v, percent=column.percent),
+        Kind.DATE: c.as_date,
+        Kind.BOOL: c.as_bool,
+        Kind.NAMES: c.as_names,
+    }
+    value = parsers[kind](raw)
+    return column.normalise(value) if column.normalise and isinstance(value, str) else value
 
 
 def _lookup(model: Any, filters: dict[str, Any]) -> Any:

@@ -15,23 +15,25 @@ from functools import partial
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qiangji.web.accounts import audit, policy
 from qiangji.web.accounts.decorators import staff_required
 from qiangji.web.accounts.models import AuditEvent
-from qiangji.web.excel.evidence import UploadRejected, run_import
+from qiangji.web.excel.evidence import UploadRejected, check_upload, run_import
+from qiangji.web.excel.jobs import queue_import
 from qiangji.web.excel.models import ImportBatch
 from qiangji.web.excel.report import report_headers, write_report
 from qiangji.web.excel.spec import TableSpec
 from qiangji.web.excel.tables import BY_NAME, TABLES
 from qiangji.web.excel.writer import write_workbook
-from qiangji.web.uploads import check_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ALL = "all"
@@ -39,7 +41,10 @@ ALL = "all"
 
 class ImportForm(forms.Form):
     table = forms.ChoiceField(label=_("导入表"), required=False)
-    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+    file = forms.FileField(
+        label=_("Excel 或 CSV 文件（.xlsx / .csv）"),
+        help_text=_("CSV 与模板同样的表头，编码 UTF-8 或 GB18030；CSV 需选择导入表或以表名命名文件。"),
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -70,13 +75,15 @@ def import_page(request: HttpRequest) -> HttpResponse:
     outcome, rejected = None, ""
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+        upload, table = form.cleaned_data["file"], form.cleaned_data["table"] or None
         try:
-            check_xlsx(upload)  # before reading it into memory: the size and zip checks stream from disk
+            check_upload(upload, upload.name)  # before reading it into memory: the checks stream from disk
+            if upload.size > settings.QIANGJI_IMPORT_INLINE_MAX_BYTES:  # L10: no proxy timeout cuts it
+                job = queue_import(upload.read(), name=upload.name, table=table, user=request.user)
+                return redirect(reverse("jobs:detail", args=[job.pk]))
             outcome = run_import(
-                upload.read(), name=upload.name, table=form.cleaned_data["table"] or None,
-                source="web", user=request.user,
-            )  # fmt: skip
+                upload.read(), name=upload.name, table=table, source="web", user=request.user
+            )
         except UploadRejected as exc:
             rejected = str(exc)
     context = {
@@ -132,6 +139,13 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
     )  # fmt: skip
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return _xlsx(body, f"qiangji-export-{table}-{stamp}.xlsx")
+
+
+@staff_required
+def batch(request: HttpRequest, pk: int) -> HttpResponse:
+    """One import's report (where a background import ends): its counts and its problems as kept."""
+    found = get_object_or_404(visible_batches(request.user).select_related("uploaded_by"), pk=pk)
+    return render(request, "excel/batch.html", {"batch": found, "headers": report_headers()})
 
 
 @staff_required
