@@ -14,10 +14,10 @@ import pytest
 from openpyxl import Workbook
 
 from qiangji.web.assessment.excel import HEADERS, UploadError, import_upload
-from qiangji.web.assessment.models import Period, ReportedValue
+from qiangji.web.assessment.models import ReportedValue
 from qiangji.web.excel.importer import import_workbook
 from qiangji.web.registry import models as m
-from tests.web.assessment.helpers import user
+from tests.web.assessment.helpers import open_now, user
 from tests.web.registry import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +109,7 @@ def _upload(rows: list[list[Any]]) -> io.BytesIO:
 
 @pytest.mark.parametrize("value", [*PLACEHOLDERS, "=1/0"])
 def test_the_reporting_upload_refuses_a_placeholder_value(value: str) -> None:
-    period = Period.for_code("2024Q2")
+    period = open_now("2024Q2")  # reporting is accepted only inside the window
     f.institution("A")
     upload = _upload(
         [["A", "", "D1.3", "", "", 100, None, None, ""], ["A", "", "D4.3", "", "", value, None, None, ""]]
@@ -123,7 +123,7 @@ def test_the_reporting_upload_refuses_a_placeholder_value(value: str) -> None:
 
 
 def test_the_reporting_upload_refuses_an_error_value_in_numerator() -> None:
-    period = Period.for_code("2024Q2")
+    period = open_now("2024Q2")  # reporting is accepted only inside the window
     f.institution("A")
     with pytest.raises(UploadError) as refused:
         import_upload(period, _upload([["A", "", "C3.2", "", "", None, "#N/A", 6, ""]]), user("reporter"))
@@ -132,9 +132,9 @@ def test_the_reporting_upload_refuses_an_error_value_in_numerator() -> None:
 
 
 def test_the_reporting_upload_still_skips_an_empty_row_value() -> None:
-    period = Period.for_code("2024Q2")
+    period = open_now("2024Q2")  # reporting is accepted only inside the window
     f.institution("A")
     upload = _upload(
         [["A", "", "D1.3", "", "", 100, None, None, ""], ["A", "", "D4.3", "", "", None, None, None, ""]]
     )
-    assert import_upload(period, upload, user("reporter")) == 1
+    assert import_upload(period, upload, user("reporter")).stored == 1
