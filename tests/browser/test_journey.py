@@ -81,7 +81,10 @@ def values_for(index: int, fv: FrameworkVersion) -> dict[str, str]:
         node = fw.node(code)
         if (node.unit or "").strip() == "%":
             den = int(rng.integers(20, 40))
-            typed[f"{code}-numerator"], typed[f"{code}-denominator"] = str(int(rng.integers(5, den))), str(den)
+            typed[f"{code}-numerator"], typed[f"{code}-denominator"] = (
+                str(int(rng.integers(5, den))),
+                str(den),
+            )
         else:
             lo, hi = node.bounds or (0.0, 100.0)
             hi = min(hi if hi is not None else 30.0, 100.0) / 4  # a quarter of a year's flow
@@ -216,12 +219,12 @@ def test_a_new_period_from_opening_to_the_published_bulletin(
     office.reload()
     objection = pub.objections.get()
     form = office.locator(f"#answer-{objection.pk}")
-    form.locator("input[value=dismissed]").check()
+    form.locator("input[value=rejected]").check()
     form.locator("textarea[name$=reply]").fill("经核对，公示稿采用的是已审核通过的填报值，异议不成立。")
     form.locator("button.primary").click()
     office.wait_for_load_state("load")
     objection.refresh_from_db()
-    assert objection.outcome == "dismissed"
+    assert objection.outcome == "rejected"
     office.screenshot(path=str(output_dir / "journey-6-answered.png"), full_page=True)
 
     # 7. The day after the objection period, the admin publishes; the bulletin names every county.

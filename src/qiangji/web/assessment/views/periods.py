@@ -10,13 +10,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from qiangji.web.accounts import policy
 from qiangji.web.accounts.decorators import role_required, staff_required
-from qiangji.web.assessment.cache import cached
 from qiangji.web.assessment import lifecycle
+from qiangji.web.assessment.cache import cached
 from qiangji.web.assessment.forms import OpenPeriodForm, PeriodForm
 from qiangji.web.assessment.inputs import Inputs, build_inputs, explain
 from qiangji.web.assessment.models import FrameworkVersion, Period, ReportedValue, SupervisionVisit
