@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 
 from qiangji.web.accounts.roles import assign_role
 from qiangji.web.assessment.frameworks import ensure_default_framework
@@ -19,6 +18,7 @@ from qiangji.web.jobs import runner
 from qiangji.web.jobs.models import Job
 from qiangji.web.publication.models import Publication
 from qiangji.web.registry.models import Institution
+from tests.browser.helpers import run_worker
 from tests.web.publication.conftest import COUNTIES, publish
 from tests.web.publication.publishing import CODE, locked_period, person
 
@@ -37,14 +37,6 @@ def setting_up() -> Any:
     office = get_user_model().objects.create_user("office", "office@example.invalid", PASSWORD)
     assign_role(office, "admin")
     return office
-
-
-def run_worker() -> None:
-    """The database queue's own worker, in this thread, until the queue is empty."""
-    Worker(
-        queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
-        max_tasks=None, worker_id="browser-test", excluded_queue_names=[],
-    ).run()  # fmt: skip
 
 
 def test_the_admin_computes_with_progress_previews_notices_and_publishes(

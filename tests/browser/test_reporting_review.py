@@ -26,7 +26,10 @@ def period(transactional_db: Any) -> dict[str, Any]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from qiangji.web.accounts.roles import assign_role
+    from qiangji.web.assessment.frameworks import ensure_default_framework
+    from qiangji.web.assessment.models import FrameworkVersion
 
+    ensure_default_framework(FrameworkVersion)  # an earlier transactional test flushed it
     open_now("2024Q1")
     a = f.institution("A", name="甲县计量检定所（示例）")
     b = f.institution("B", name="乙县计量检定所（示例）")

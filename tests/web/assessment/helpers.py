@@ -77,5 +77,15 @@ def open_now(code: str, *, days_left: int = 10) -> Any:
     return lifecycle.open_period(code, deadline=today + dt.timedelta(days=days_left), opens=opens)
 
 
+def close_now(period: Any) -> Any:
+    """The office closes ``period``'s window: the deadline becomes yesterday (the start stays), so the
+    period is in review. Values are submitted while it is open, as the lifecycle requires."""
+    from django.utils import timezone
+
+    from qiangji.web.assessment import lifecycle
+
+    return lifecycle.open_period(period.code, deadline=timezone.localdate() - dt.timedelta(days=1))
+
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

@@ -82,6 +82,27 @@ def test_it_refuses_bad_arguments_with_one_line(capsys: Any, argv: list[str], li
     assert not Period.objects.filter(opened_at__isnull=False).exists()
 
 
+def test_it_refuses_an_implausible_year() -> None:
+    """`period open 9999Q1` created a period whose pages then failed; now refused like the page's form."""
+    from qiangji.web.plausible import year_range
+
+    first, last = year_range()
+    assert refused_line("period", "open", "9999Q1", "--deadline", "2099-02-01") == (
+        f"qiangji period open: 期次 9999Q1：年份应在 {first} 至 {last} 之间，当前为 9999。"
+    )
+    assert not Period.objects.filter(code="9999Q1").exists()
+
+
+def refused_line(*argv: str) -> str:
+    import contextlib
+    import io
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert main(list(argv)) == 2
+    return err.getvalue().strip()
+
+
 def test_argparse_errors_are_one_line_too(capsys: Any) -> None:
     assert refused(capsys, "period", "open", "2026Q3") == (
         "qiangji period open: error: the following arguments are required: --deadline"

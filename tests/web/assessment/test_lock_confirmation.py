@@ -13,7 +13,7 @@ from qiangji.web.assessment.models import Period, ReportedValue
 from qiangji.web.assessment.reporting import Entry, save_entry
 from tests.web.registry import factories as f
 
-from .helpers import open_now, reporter, user
+from .helpers import close_now, open_now, reporter, user
 
 pytestmark = pytest.mark.django_db
 LOCK = "/assessment/2024Q1/lock/"
@@ -33,14 +33,14 @@ def office() -> Client:
 
 
 def test_it_names_pending_values_and_offers_no_lock_until_they_are_decided(office: Client) -> None:
-    period = open_now("2024Q1")
+    period = open_now("2024Q1", days_left=3)
     a = f.institution("A", name="甲县所（示例）")
     county = reporter("ra", a)
     _submit(period, a, "D1.3", county)
     approved = _submit(period, a, "D4.3", county)
     workflow.approve(approved, user("checker"))
     save_entry(period, a, "C1.3", Entry(Decimal(2), None, None), county)  # a draft, never submitted
-    period = open_now("2024Q1", days_left=-1)  # the deadline has passed: locking is possible
+    period = close_now(period)  # values go in while the window is open; locking comes after it
     html = office.get(LOCK).content.decode()
     assert "尚有 1 项未审核通过" in html and "A 甲县所（示例） D1.3（已提交待审核）" in html
     assert "以下草稿从未提交审核，锁定后不计入" in html and "A 甲县所（示例） C1.3" in html
@@ -52,12 +52,12 @@ def test_it_names_pending_values_and_offers_no_lock_until_they_are_decided(offic
 
 
 def test_it_locks_after_confirmation_and_names_the_drafts(office: Client) -> None:
-    period = open_now("2024Q1")
+    period = open_now("2024Q1", days_left=3)
     a = f.institution("A")
     county = reporter("ra", a)
     workflow.approve(_submit(period, a, "D1.3", county), user("checker"))
     save_entry(period, a, "C1.3", Entry(Decimal(2), None, None), county)
-    period = open_now("2024Q1", days_left=-1)
+    period = close_now(period)
     html = office.get(LOCK).content.decode()
     assert 'id="lock-button"' in html and "将锁定已审核通过的 1 项数据" in html
     assert ReportedValue.objects.get(indicator="D1.3").status == "approved"  # nothing before confirming

@@ -14,7 +14,7 @@ from qiangji.web.assessment import workflow
 from qiangji.web.assessment.models import Period, ReportedValue
 from tests.web.registry import factories as f
 
-from .helpers import PDF, open_now, reporter, user
+from .helpers import PDF, close_now, open_now, reporter, user
 
 pytestmark = pytest.mark.django_db
 URL = "/assessment/2024Q1/report/A/"
@@ -158,13 +158,13 @@ def test_a_period_not_open_shows_the_reason_and_no_form() -> None:
 
 
 def test_after_the_deadline_only_a_returned_value_can_be_corrected() -> None:
-    period = open_now("2024Q1")
+    period = open_now("2024Q1", days_left=3)
     inst = f.institution("A")
     county, office = reporter("county", inst), user("office")
     returned = ReportedValue.objects.create(period=period, institution=inst, indicator="D1.3", value=5)
     returned.evidence.create(file="a.pdf", original_name="a.pdf", sha256="0" * 64, size=1, uploaded_by=county)
-    workflow.submit(returned, county)
-    open_now("2024Q1", days_left=-1)  # the deadline has passed: in review
+    workflow.submit(returned, county)  # submitted inside the window
+    close_now(period)  # now in review
     workflow.return_report(returned, office, "数值与附件不符")
     client = Client()
     client.force_login(county)

@@ -117,10 +117,11 @@ def test_the_admin_sees_the_next_step_of_every_unpublished_period(world):
     assert (
         "已锁定" in rows["2030Q2"]
         and "计算指数" in rows["2030Q2"]
-        and 'href="/assessment/2030Q2/"' in rows["2030Q2"]
+        and 'href="/publish/2030Q2/"' in rows["2030Q2"]
     )
     assert "公示中" in rows["2030Q1"] and "1 条异议待答复" in rows["2030Q1"] and "答复异议" in rows["2030Q1"]
-    assert 'href="/assessment/2030Q1/"' in rows["2030Q1"]
+    assert 'href="/publish/2030Q1/"' in rows["2030Q1"]  # the publishing page, not the overview
+    assert 'href="/assessment/#open"' in rows["2031Q1"]  # the periods page's form that opens it
     assert "2029年第4季度" not in steps
 
 

@@ -99,6 +99,7 @@ def test_a_notice_reaches_every_reporter_and_leadership_with_the_objection_deadl
     note = Notification.objects.get(recipient=world["leader"], kind=Kind.NOTICE)
     assert str(pub.notice_ends_on) in note.subject and "异议" in note.body
     assert note.link == reverse("publication:period", args=["2030Q1"])
+    assert "可在本平台提交异议：/publish/2030Q1/objection/" in note.body  # the page, not only words
     assert len(mail.outbox) == 3  # county1b has no address
 
 

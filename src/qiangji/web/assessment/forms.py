@@ -20,6 +20,36 @@ class PeriodForm(forms.ModelForm):
         fields = ["code"]
 
 
+class OpenPeriodForm(forms.Form):
+    """The programme admin opens a period for reporting (or re-dates its window before it is locked):
+    :func:`qiangji.web.assessment.lifecycle.open_period` does the work and says why it refuses."""
+
+    code = forms.CharField(label=_("期次代码"), max_length=8, help_text=_("如 2026Q3 或 2026。"))
+    opens = forms.DateField(
+        label=_("填报开始日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("留空：已开放的期次保持原开始日期，新期次从今天开始。"),
+    )
+    deadline = forms.DateField(label=_("填报截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    framework = forms.ModelChoiceField(
+        label=_("指标框架版本"),
+        queryset=FrameworkVersion.objects.order_by("-created_at", "-pk"),
+        to_field_name="version",
+        required=False,
+        empty_label=_("（已选定的版本，或最新版本）"),
+    )
+
+    def clean_code(self) -> str:
+        code = str(self.cleaned_data["code"]).strip().upper()
+        probe = Period(code=code)
+        try:
+            probe.clean()
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["code"]) from None
+        return code
+
+
 class FrameworkVersionForm(forms.ModelForm):
     """Admin form: a used version is read-only (its ``clean`` refuses any change of content)."""
 

@@ -29,7 +29,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from qiangji.web import plausible
 from qiangji.web.assessment.models import FrameworkVersion, Period, ReportedValue, ReportingExtension
+from qiangji.web.assessment.models.periods import parse_period_code
 
 Stage = Period.Stage
 PENDING = (ReportedValue.Status.SUBMITTED, ReportedValue.Status.RETURNED)
@@ -85,9 +87,13 @@ def open_period(
     ``framework`` defaults to the version already chosen, else the newest.
     """
     try:
-        period = Period.for_code(code)
+        year = parse_period_code(code)[0]
     except ValueError:
         raise LifecycleError(f"期次代码应为“2026Q1”或“2026”的形式，收到 {code!r}。") from None
+    implausible = plausible.year_error(year)  # `period open 9999Q1` made a period whose pages then failed
+    if implausible:
+        raise LifecycleError(f"期次 {code.strip().upper()}：{implausible}")
+    period = Period.for_code(code)
     period = Period.objects.select_for_update().get(pk=period.pk)
     opens = opens or period.opens_on or _today(today)
     if deadline < opens:

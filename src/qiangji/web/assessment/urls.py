@@ -5,6 +5,7 @@ from qiangji.web.assessment.views import periods, reports, review, supervision, 
 app_name = "assessment"
 urlpatterns = [
     path("", periods.period_list, name="periods"),
+    path("open/", periods.open_period, name="open_period"),
     path("<str:code>/", periods.overview, name="overview"),
     path("<str:code>/review/", review.review_queue, name="review"),
     path("<str:code>/review/bulk/", review.review_bulk, name="review_bulk"),

@@ -20,7 +20,7 @@ from qiangji.core.errors import InputError
 from qiangji.web.assessment.models import FrameworkVersion, Period, Rectification, ReportTransition
 from qiangji.web.inbox import recipients
 from qiangji.web.inbox.models import Notification
-from qiangji.web.inbox.notify import Message, notify
+from qiangji.web.inbox.notify import Message, absolute, notify
 from qiangji.web.inbox.progress import InstitutionProgress, framework_of, progress
 from qiangji.web.publication.models import Objection, Publication, PublicationEvent
 from qiangji.web.registry.models import SupervisionFinding
@@ -107,7 +107,8 @@ def notice_started(event: PublicationEvent, today: dt.date | None = None) -> lis
         f"{pub.title}{'经异议更正后' if again else ''}自 {pub.notice_started_on} 起公示，"
         f"异议截止日期为 {pub.notice_ends_on}（含）。\n"
         f"如对排名或所用数据有异议，请在截止日前向{settings.QIANGJI['ISSUING_UNIT']}提出，写明机构、指标、"
-        f"理由和依据（县级机构填报员可在本平台提交）；逾期不再受理。公示稿不是最终结果。"
+        f"理由和依据；逾期不再受理。公示稿不是最终结果。\n"
+        f"县级机构填报员可在本平台提交异议：{absolute(reverse('publication:lodge', args=[pub.period.code]))}"
     )
     link = reverse("publication:period", args=[pub.period.code])
     users = recipients.reporters_and_leadership()

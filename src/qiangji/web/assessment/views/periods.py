@@ -11,11 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from qiangji.web.accounts import policy
 from qiangji.web.accounts.decorators import role_required, staff_required
+from qiangji.web.assessment import lifecycle
 from qiangji.web.assessment.cache import cached
-from qiangji.web.assessment.forms import PeriodForm
+from qiangji.web.assessment.forms import OpenPeriodForm, PeriodForm
 from qiangji.web.assessment.inputs import Inputs, build_inputs, explain
 from qiangji.web.assessment.models import FrameworkVersion, Period, ReportedValue, SupervisionVisit
 from qiangji.web.assessment.reporting import current_framework_version
@@ -33,15 +35,53 @@ def period_list(request: HttpRequest) -> HttpResponse:
         period = form.save()
         messages.success(request, _("已创建期次 %(code)s。") % {"code": period.code})
         return redirect("assessment:periods")
+    return _period_list(request, form=form)
+
+
+def _period_list(
+    request: HttpRequest, *, form: PeriodForm | None = None, open_form: OpenPeriodForm | None = None
+) -> HttpResponse:
     own = policy.institution_of(request.user) if policy.role_of(request.user) == policy.REPORTER else None
     periods = Period.objects.select_related("framework_version").order_by("-end", "kind")
     rows = [{"period": p, "refusal": county_refusal(p, own) if own else None} for p in periods]
     versions = FrameworkVersion.objects.all()
-    return render(
-        request,
-        "assessment/periods.html",
-        {"rows": rows, "form": form, "versions": versions, "own": own},
-    )
+    context = {
+        "rows": rows,
+        "form": form or PeriodForm(),
+        "versions": versions,
+        "own": own,
+        "open_form": open_form or OpenPeriodForm(),
+    }
+    bad = (form is not None and form.errors) or (open_form is not None and open_form.errors)
+    return render(request, "assessment/periods.html", context, status=400 if bad else 200)
+
+
+@role_required(policy.ADMIN)
+@require_POST
+def open_period(request: HttpRequest) -> HttpResponse:
+    """The programme admin opens a period for reporting, or re-dates its window (e.g. closes it early once
+    every county has reported), through the lifecycle; the period's change is in the audit trail."""
+    form = OpenPeriodForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            period = lifecycle.open_period(
+                data["code"], deadline=data["deadline"], opens=data["opens"], framework=data["framework"],
+                user=request.user,
+            )  # fmt: skip
+        except lifecycle.LifecycleError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("%(label)s：%(stage)s，填报 %(opens)s 至 %(deadline)s，指标框架 %(version)s。")
+                % {
+                    "label": period.label, "stage": period.stage_label(), "opens": period.opens_on,
+                    "deadline": period.deadline, "version": period.framework_version,
+                },
+            )  # fmt: skip
+            return redirect("assessment:periods")
+    return _period_list(request, open_form=form)
 
 
 @role_required(*policy.READ_ALL_ROLES)  # every institution's values side by side

@@ -1,8 +1,7 @@
 """The city's homes: a reviewer's queues (values waiting per period and institution, counties that have
 not reported, rectifications to verify) and the programme admin's next step of every unpublished period.
 
-The publishing steps (compute, preview, notice, objections, final) link to the period's overview page
-until their own pages exist.
+The publishing steps (compute, preview, notice, objections, final) link to the period's publishing page.
 """
 
 from __future__ import annotations
@@ -107,7 +106,7 @@ def next_step(period: Period, stage: str, day: dt.date) -> Step:
 
 
 def _not_open(period: Period, day: dt.date) -> tuple[str, str, str, list[str]]:
-    periods = reverse("assessment:periods")
+    periods = reverse("assessment:periods") + "#open"
     if period.opens_on is not None:
         status = _("将于 %(opens)s 开放填报，%(deadline)s 截止。") % {
             "opens": period.opens_on, "deadline": period.deadline,
@@ -145,14 +144,19 @@ def _review(period: Period, day: dt.date) -> tuple[str, str, str, list[str]]:
 
 
 def _locked(period: Period, day: dt.date) -> tuple[str, str, str, list[str]]:
-    return _("数据已锁定。"), _("计算指数，生成排行榜草稿"), "", [f"qiangji publish run {period.code}"]
+    return (
+        _("数据已锁定。"),
+        _("计算指数，生成排行榜草稿"),
+        _publishing(period),
+        [f"qiangji publish run {period.code}"],
+    )
 
 
 def _computed(period: Period, day: dt.date) -> tuple[str, str, str, list[str]]:
     return (
         _("排行榜草稿已生成（未公开）。"),
         _("预览草稿并开始公示"),
-        "",
+        _publishing(period),
         [f"qiangji publish notice {period.code}"],
     )
 
@@ -161,12 +165,17 @@ def _notice(period: Period, day: dt.date) -> tuple[str, str, str, list[str]]:
     pub = period.publication  # type: ignore[attr-defined]
     pending = pub.objections.filter(outcome=Objection.Outcome.PENDING).count()
     status = _("公示中，异议截止 %(end)s；%(n)s 条异议待答复。") % {"end": pub.notice_ends_on, "n": pending}
+    link = _publishing(period)
     if pending:
-        return status, _("答复异议"), "", []
+        return status, _("答复异议"), link, []
     if pub.notice_ends_on and day > pub.notice_ends_on:
-        return status, _("正式发布排行榜"), "", [f"qiangji publish final {period.code}"]
+        return status, _("正式发布排行榜"), link, [f"qiangji publish final {period.code}"]
     action = _("%(end)s 之后正式发布") % {"end": pub.notice_ends_on}
-    return status, action, "", []
+    return status, action, link, []
+
+
+def _publishing(period: Period) -> str:
+    return reverse("publication:publish", args=[period.code])
 
 
 _STEPS: dict[str, Any] = {
