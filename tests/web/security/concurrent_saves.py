@@ -30,24 +30,36 @@ def seed() -> dict[str, Any]:
     from qiangji.web.accounts.roles import assign_role
     from qiangji.web.api.models import ApiToken
     from qiangji.web.assessment.frameworks import ensure_default_framework
-    from qiangji.web.assessment.models import FrameworkVersion, Period, ReportedValue
+    from qiangji.web.assessment.models import FrameworkVersion, ReportedValue
     from qiangji.web.registry.models import Institution
 
     ensure_default_framework(FrameworkVersion)
     inst = Institution.objects.create(code="CC-MI", name="并发计量所（示例）", level=Institution.Level.COUNTY)
     user = get_user_model().objects.create_user("concurrent-reporter")
     assign_role(user, "reporter", inst)
-    period = Period.for_code("2024Q2")
+    period = _open("2024Q2")
     report = ReportedValue.objects.create(
         period=period, institution=inst, indicator="D1.3", value=1, updated_by=user
     )
     return {"user": user, "token": ApiToken.issue(user, "concurrency")[1], "version": version_token(report)}
 
 
+def _open(code: str) -> Any:
+    """The period open for reporting today (values are accepted only inside the window)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from qiangji.web.assessment.lifecycle import open_period
+
+    today = timezone.localdate()
+    return open_period(code, opens=today - dt.timedelta(days=5), deadline=today + dt.timedelta(days=10))
+
+
 def pause_writer_b_after_its_read(b_read: threading.Event, a_done: threading.Event) -> None:
     """Writer B, inside its transaction and after reading the row, waits for A before it locks the row."""
     from qiangji.web.api import reporting as api_reporting
-    from qiangji.web.assessment.views import reports as report_views
+    from qiangji.web.assessment.views import report_rows as report_views
 
     def pausing(original: Any) -> Any:
         def check_version(*args: Any, **kwargs: Any) -> Any:
@@ -75,7 +87,7 @@ def save(mode: str, world: dict[str, Any], value: int) -> tuple[int, str]:
         )
         return response.status_code, response.content.decode()
     client.force_login(world["user"])
-    form = {"indicator": "D1.3", "value": str(value), "_version": world["version"], "action": "save"}
+    form = {"D1.3-value": str(value), "D1.3-version": world["version"], "action": "save"}
     response = client.post("/assessment/2024Q2/report/CC-MI/", form, follow=True)
     return response.status_code, response.content.decode()
 

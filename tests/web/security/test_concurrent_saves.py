@@ -75,6 +75,6 @@ def test_it_answers_409_to_the_loser_of_two_concurrent_api_saves(tmp_path: Path)
 def test_it_refuses_the_loser_of_two_concurrent_report_form_saves(tmp_path: Path) -> None:
     one_wins(
         run_writers("form", tmp_path),
-        won=lambda status, body: status == 200 and "D1.3 已保存" in body,
-        lost=lambda status, body: status == 200 and "保存被拒绝" in body,
+        won=lambda status, body: status == 200 and "已保存 1 项" in body and "D1.3" in body,
+        lost=lambda status, body: status == 400 and "保存被拒绝" in body,  # the form again, typed values kept
     )
