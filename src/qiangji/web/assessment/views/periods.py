@@ -26,8 +26,8 @@ SOURCE_LABELS = {"derived": "派生", "reported": "填报", "supervision": "督�
 
 @staff_required
 def period_list(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST" and not policy.is_city(request.user):
-        raise PermissionDenied("only the city creates periods")
+    if request.method == "POST" and not policy.can_open_period(request.user):
+        raise PermissionDenied("only the programme admin creates and opens periods")
     form = PeriodForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         period = form.save()
