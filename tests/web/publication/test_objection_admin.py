@@ -67,7 +67,7 @@ def test_it_lodges_no_objection_in_the_admin(users: dict[str, Any], notice: Publ
     c = client(users["admin"])
     add = reverse("admin:publication_objection_add")
     assert c.get(add).status_code == 403
-    data = {"publication": notice.pk, "submitted_by": "某县（示例）", "received_on": "2025-10-10", "text": "x"}
+    data = {"publication": notice.pk, "submitted_by": "某县", "received_on": "2025-10-10", "text": "x"}
     assert c.post(add, data).status_code == 403
     assert not Objection.objects.exists()
 
@@ -85,7 +85,9 @@ def test_it_offers_no_publishing_step_in_the_admin(users: dict[str, Any], notice
     assert 'href="/publish/2025Q3/"' in page
 
 
-def test_the_programme_admin_answers_on_the_publishing_page(users: dict[str, Any], pending: Objection) -> None:
+def test_the_programme_admin_answers_on_the_publishing_page(
+    users: dict[str, Any], pending: Objection
+) -> None:
     c = client(users["admin"])
     page = c.get("/publish/2025Q3/").content.decode()
     assert f'action="/objections/{pending.pk}/answer/"' in page
