@@ -260,8 +260,9 @@ STEP_ROLES: dict[str, frozenset[str]] = {
     "open_period": frozenset({ADMIN}),
     # Reopen one institution's reporting after the deadline, with a reason.
     "extend": CITY_ROLES,
-    # Enter, change, attach evidence to and submit reported values (a reporter: its own institution).
-    "report": frozenset({ADMIN, REVIEWER, REPORTER}),
+    # Enter, change, attach evidence to and submit reported values, by form or workbook upload (a reporter:
+    # its own institution).
+    "report": REPORT_UPLOAD_ROLES,
     # Approve or return reported values (one by one or in bulk).
     "review": CITY_ROLES,
     # Lock a period after its deadline.
