@@ -236,7 +236,7 @@ MATRIX = [
         STAFF - {"reporter"}),
     Row("report for another county", "/assessment/2024Q1/report/C2/", CITY | {"other_reporter"},
         method="post", data={"D4.3-value": "1", "action": "save"}),
-    Row("create a period", "/assessment/", CITY, method="post", data={"code": "2024Q2"}),
+    Row("create a period", "/assessment/", ADMIN, method="post", data={"code": "2024Q2"}),
     Row("admin: change other county's staff",
         lambda w: reverse("admin:registry_staff_change", args=[w["s2"].pk]),
         CITY, method="post", data={"name": "改名（示例）"}),

@@ -113,14 +113,14 @@ def test_it_shows_the_rank_change_against_the_previous_publication(published) ->
     assert q1.content["previous"] is None and all(r["change"] is None for r in q1.content["rows"])
 
 
-def test_it_runs_the_workflow_from_the_admin(admin_client, institutions, fv) -> None:
+def test_the_admin_offers_no_workflow_step(admin_client, institutions, fv) -> None:
+    """Notice and final are taken on the publishing page (the programme admin's), not from the admin."""
     pub = publish("2025Q3", 3, fv, final=False)
     Publication.objects.filter(pk=pub.pk).update(status="draft", notice_started_on=None, notice_ends_on=None)
     url = "/admin/publication/publication/"
+    assert admin_client.get(url).context["action_form"] is None
     admin_client.post(url, {"action": "start_notice", "_selected_action": [pub.pk]})
     pub.refresh_from_db()
-    assert pub.status == "notice"
-    response = admin_client.post(url, {"action": "finalise", "_selected_action": [pub.pk]}, follow=True)
-    assert "公示期至" in response.content.decode()  # refused: the notice has just begun
+    assert pub.status == "draft"
     page = admin_client.get(f"{url}{pub.pk}/change/").content.decode()
-    assert 'name="_save"' not in page  # view only: the workflow is the only way to change it
+    assert 'name="_save"' not in page and 'href="/publish/2025Q3/"' in page

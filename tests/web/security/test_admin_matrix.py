@@ -4,8 +4,8 @@
 change and delete each kind of row in the Django admin, and which actions each role is offered. The admin
 is the city's staff's (programme admin, city reviewer): a county reporter or leadership, signed in, gets
 403 on every admin page (the index sends it to the site's home page), an anonymous visitor the login page.
-Workflow objects (results, rectifications, reported values, publications, runs, visits…) are view-only,
-or change only through a workflow form (an objection's reply); no admin form lets anyone pick another
+Workflow objects (results, rectifications, reported values, publications, objections, runs, visits…) are
+view-only: they change on the site's own pages, through the workflow; no admin form lets anyone pick another
 account as the actor (``submitted_by``, ``reviewed_by``…) or set a workflow field (:data:`FIXED`).
 
 A model registered in the admin without a row here fails :func:`test_every_admin_model_is_declared`.
@@ -76,7 +76,8 @@ POLICY: dict[tuple[str, str | None], Allowed] = {
     ("api.apitoken", "token_admin"): Allowed(
         view=ADMIN, lists=CITY, change=NOBODY, delete=NOBODY, actions={"revoke": CITY}
     ),
-    ("assessment.period", None): EDITABLE,
+    # Creating or deleting a period is opening one: the programme admin's step (nothing else is editable).
+    ("assessment.period", None): Allowed(add=ADMIN, delete=ADMIN),
     # The world's framework version is used by an index run: frozen, never deleted.
     # (An unused version may still be deleted, so the list offers delete_selected; it refuses this row.)
     ("assessment.frameworkversion", None): Allowed(
@@ -101,12 +102,11 @@ POLICY: dict[tuple[str, str | None], Allowed] = {
     ("programme.trainingsession", None): EDITABLE,
     ("programme.rmexampass", None): EDITABLE,
     ("publication.indexrun", None): VIEW_ONLY,
-    ("publication.publication", None): Allowed(
-        add=NOBODY, change=NOBODY, delete=NOBODY, actions={"start_notice": CITY, "finalise": CITY}
-    ),
-    # An objection is logged and answered through the workflow's forms; an answered one is final.
-    ("publication.objection", "objection_pending"): Allowed(delete=NOBODY),
-    ("publication.objection", "objection_answered"): Allowed(change=NOBODY, delete=NOBODY),
+    # Publishing (notice, objections, final) happens on the site's publishing page, the programme admin's:
+    # the admin shows publications and objections, pending or answered, and links there; no action.
+    ("publication.publication", None): VIEW_ONLY,
+    ("publication.objection", "objection_pending"): VIEW_ONLY,
+    ("publication.objection", "objection_answered"): VIEW_ONLY,
 }  # fmt: skip
 
 #: Workflow fields no admin form may offer, to anyone: they change only through the workflow's functions.

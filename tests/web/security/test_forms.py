@@ -29,7 +29,7 @@ from qiangji.web.accounts.roles import assign_role
 from qiangji.web.assessment.frameworks import ensure_default_framework
 from qiangji.web.assessment.models import FrameworkVersion, Period, SupervisionVisit
 from qiangji.web.programme.models import PlannedSession, TrainingPlan, TrainingTopic, TrainingYear
-from qiangji.web.publication.models import Objection
+from qiangji.web.publication.models import Publication
 from qiangji.web.registry.models import Institution, SupervisionFinding
 from tests.web.publication.conftest import publish
 from tests.web.security.test_uploads import workbook
@@ -83,7 +83,11 @@ def site(db: Any, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     )  # fmt: skip
     visit.findings.add(finding)
     _open_round(city, county)
-    pub = publish("2024Q4", 1, ensure_default_framework(FrameworkVersion)[0], final=False)  # 公示 from 01-10
+    pub = publish("2024Q4", 1, ensure_default_framework(FrameworkVersion)[0], final=False)
+    # the notice moved to cover the test's fixed day (2025-01-20), when the county lodges on the site
+    Publication.objects.filter(pk=pub.pk).update(
+        notice_started_on=dt.date(2025, 1, 20), notice_ends_on=dt.date(2025, 1, 27)
+    )
     return {"users": users, "county": county, "visit": visit, "topic": topic, "session": session,
             "finding": finding, "publication": pub}  # fmt: skip
 
@@ -150,16 +154,13 @@ FORMS = {
         "admin", lambda s: "/admin/registry/institution/add/",
         lambda s: {"code": "HX", "level": "county"}, "name",
         lambda s: "/admin/registry/institution/"),
-    "admin: add objection text": Form(
-        "admin", lambda s: "/admin/publication/objection/add/",
-        lambda s: {"publication": s["publication"].pk, "submitted_by": "张三（示例）",
-                   "received_on": "2025-01-13"}, "text",
-        lambda s: f"/admin/publication/objection/{Objection.objects.latest('pk').pk}/change/"),
-    "admin: add objection submitted_by": Form(
-        "admin", lambda s: "/admin/publication/objection/add/",
-        lambda s: {"publication": s["publication"].pk, "text": "排名有误（示例）",
-                   "received_on": "2025-01-13"}, "submitted_by",
-        lambda s: "/admin/publication/objection/"),
+    # Objections are lodged on the site (the admin shows them read-only); the lodging page lists them.
+    "objection text": Form(
+        "reporter", lambda s: "/publish/2024Q4/objection/",
+        lambda s: {"submitted_by": "张三（示例）"}, "text", lambda s: "/publish/2024Q4/objection/"),
+    "objection submitted_by": Form(
+        "reporter", lambda s: "/publish/2024Q4/objection/",
+        lambda s: {"text": "排名有误（示例）"}, "submitted_by", lambda s: "/publish/2024Q4/objection/"),
     "rectification measures": Form(
         "reporter", lambda s: f"/assessment/findings/{s['finding'].pk}/rectify/",
         lambda s: {VERSION_FIELD: version_token(s["finding"])}, "measures",

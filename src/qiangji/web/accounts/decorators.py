@@ -33,6 +33,11 @@ def role_required(*roles: str) -> Callable[[View], View]:
     return decorate
 
 
+def step_required(step: str) -> Callable[[View], View]:
+    """The roles that take a workflow step (:data:`policy.STEP_ROLES`), the one rule pages and API share."""
+    return role_required(*sorted(policy.STEP_ROLES[step]))
+
+
 #: Any signed-in role (pages then scope their rows with :func:`policy.scope_queryset`).
 staff_required = role_required(*policy.STAFF_ROLES)
 #: The programme admin and city reviewers/inspectors.

@@ -246,3 +246,78 @@ def reads_all(user: Any) -> bool:
 
 def is_read_only(user: Any) -> bool:
     return role_of(user) == LEADERSHIP
+
+
+# Workflow steps. Who takes each step, declared once: the site's pages, the API and the Django admin ask
+# :func:`may` (or the named functions below); the command line (``qiangji period …``, ``qiangji publish …``)
+# is the server operator's and asks no role. README.md's role table says the same, and
+# tests/web/accounts/test_steps.py checks this table against one written independently in the test.
+# Object-dependent steps add their own condition: a reporter reports and rectifies for its own institution
+# only (:func:`can_edit`), lodges objections for it only, and a comparison round's pilot actions belong to
+# the pilot institution's city staff (:func:`qiangji.web.comparisons.access.is_pilot`).
+STEP_ROLES: dict[str, frozenset[str]] = {
+    # A period: open it (create, set or re-date its window, choose its framework version).
+    "open_period": frozenset({ADMIN}),
+    # Reopen one institution's reporting after the deadline, with a reason.
+    "extend": CITY_ROLES,
+    # Enter, change, attach evidence to and submit reported values, by form or workbook upload (a reporter:
+    # its own institution).
+    "report": REPORT_UPLOAD_ROLES,
+    # Approve or return reported values (one by one or in bulk).
+    "review": CITY_ROLES,
+    # Lock a period after its deadline.
+    "lock": CITY_ROLES,
+    # Publishing: compute the index, start the public notice, answer objections, publish final.
+    "publish": frozenset({ADMIN}),
+    # Lodge an objection to a ranking in notice (a reporter for its own institution; the office records
+    # one received in writing).
+    "lodge_objection": frozenset({ADMIN, REPORTER}),
+    # Supervision: plan visits, score them, record findings.
+    "inspect": CITY_ROLES,
+    # Submit a rectification of a finding (a reporter: its own institution's findings).
+    "rectify": frozenset({ADMIN, REVIEWER, REPORTER}),
+    # Verify a rectification (accept or return it).
+    "review_rectification": CITY_ROLES,
+    # Submit comparison results as a participant laboratory (a reporter: its own institution).
+    "submit_comparison": frozenset({ADMIN, REVIEWER, REPORTER}),
+    # A comparison round's pilot actions (open, close, evaluate, issue the report): city staff of the pilot.
+    "pilot_comparison": CITY_ROLES,
+}
+
+
+def may(user: Any, step: str) -> bool:
+    """May the user take this workflow step at all (before any per-row or per-stage condition)?"""
+    return role_of(user) in STEP_ROLES[step]
+
+
+def can_open_period(user: Any) -> bool:
+    return may(user, "open_period")
+
+
+def can_extend(user: Any) -> bool:
+    return may(user, "extend")
+
+
+def can_review(user: Any) -> bool:
+    return may(user, "review")
+
+
+def can_lock(user: Any) -> bool:
+    return may(user, "lock")
+
+
+def can_publish(user: Any) -> bool:
+    """Compute, start the notice, answer objections, publish final: the programme admin."""
+    return may(user, "publish")
+
+
+def can_lodge_objection(user: Any) -> bool:
+    return may(user, "lodge_objection")
+
+
+def can_inspect(user: Any) -> bool:
+    return may(user, "inspect")
+
+
+def can_review_rectification(user: Any) -> bool:
+    return may(user, "review_rectification")

@@ -62,10 +62,10 @@ def can_report(user: Any, institution: Institution) -> bool:
 
 
 def can_review(user: Any) -> bool:
-    """Approve, return and lock reported values (city reviewers and the programme admin)."""
+    """Approve and return reported values (city reviewers and the programme admin)."""
     policy = _accounts()
     if policy is not None:
-        return bool(policy.is_city(user))
+        return bool(policy.can_review(user))
     return _is_city(user) and bool(user.is_superuser or user.has_perm("assessment.change_reportedvalue"))
 
 
@@ -75,6 +75,21 @@ def is_programme_admin(user: Any) -> bool:
     if policy is not None:
         return bool(policy.role_of(user) == policy.ADMIN)
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def may(user: Any, step: str) -> bool:
+    """May ``user`` take this workflow step (:data:`policy.STEP_ROLES`: the pages ask the same table)?
+
+    Without the accounts app: publishing and opening a period are the programme admin's, lodging an
+    objection a county reporter's or the admin's, every other step the city's."""
+    policy = _accounts()
+    if policy is not None:
+        return bool(policy.may(user, step))
+    if step in ("open_period", "publish"):
+        return is_programme_admin(user)
+    if step == "lodge_objection":
+        return is_programme_admin(user) or is_county_reporter(user)
+    return can_review(user)
 
 
 def is_county_reporter(user: Any) -> bool:

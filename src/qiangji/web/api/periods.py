@@ -1,6 +1,7 @@
 """A period's lifecycle and publication through the API: the same services as the pages and the command line.
 
-Who may do which step (:mod:`qiangji.web.api.access`, which asks :mod:`qiangji.web.accounts.policy`):
+Who may do which step (:func:`qiangji.web.api.access.may`, which asks the one table of
+:data:`qiangji.web.accounts.policy.STEP_ROLES` that the pages and the Django admin ask too):
 
 =============================================  ==========================================================
 ``GET /periods``, ``GET /periods/{code}``       any signed-in role (a reporter sees its own institution)
@@ -217,7 +218,7 @@ def period_detail(request: HttpRequest, code: str = Path(..., pattern=PERIOD_COD
 @router.post("/periods", response={200: PeriodOut, **ERRORS})
 def open_period(request: HttpRequest, payload: PeriodIn) -> dict[str, Any]:
     """Open a period for reporting (or re-date its window before it is locked); admin only."""
-    access.require(access.is_programme_admin(request.user), "only the programme admin may open a period")
+    access.require(access.may(request.user, "open_period"), "only the programme admin may open a period")
     if payload.framework and not FrameworkVersion.objects.filter(version=payload.framework).exists():
         raise Http404(f"framework version {payload.framework} not found")
     try:
@@ -238,7 +239,7 @@ def extend(
     request: HttpRequest, payload: ExtensionIn, code: str = Path(..., pattern=PERIOD_CODE)
 ) -> dict[str, Any]:
     """Reopen reporting for one institution until a date, with a reason (the city)."""
-    access.require(access.can_review(request.user), "only the city may reopen reporting")
+    access.require(access.may(request.user, "extend"), "only the city may reopen reporting")
     period = _period(code)
     inst = Institution.objects.filter(code=payload.institution).first()
     if inst is None:
@@ -255,7 +256,7 @@ def extend(
 @router.post("/periods/{code}/lock", response={200: LockOut, **ERRORS})
 def lock(request: HttpRequest, code: str = Path(..., pattern=PERIOD_CODE)) -> dict[str, Any]:
     """Lock the period after its deadline; refused (409, naming them) while any value awaits a decision."""
-    access.require(access.can_review(request.user), "only the city may lock a period")
+    access.require(access.may(request.user, "lock"), "only the city may lock a period")
     period = _period(code)
     try:
         result = lifecycle.lock(period, request.user)
@@ -269,7 +270,7 @@ def lock(request: HttpRequest, code: str = Path(..., pattern=PERIOD_CODE)) -> di
 
 
 def _admin_step(request: HttpRequest, code: str, step: Any, **kwargs: Any) -> dict[str, Any]:
-    access.require(access.is_programme_admin(request.user), "only the programme admin may publish")
+    access.require(access.may(request.user, "publish"), "only the programme admin may publish")
     period = _period(code)
     try:
         step(period, user=request.user, **kwargs)
@@ -365,7 +366,7 @@ def _objecting_institution(user: Any, code: str | None) -> Institution | None:
 def answer(request: HttpRequest, payload: AnswerIn, pk: int = Path(..., ge=1, le=2**62)) -> dict[str, Any]:
     """Answer an objection (admin); an upheld one names its corrections and gives a corrected run and a new
     notice period."""
-    access.require(access.is_programme_admin(request.user), "only the programme admin may answer objections")
+    access.require(access.may(request.user, "publish"), "only the programme admin may answer objections")
     obj = Objection.objects.select_related("publication__period").filter(pk=pk).first()
     if obj is None:
         raise Http404(f"objection {pk} not found")

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from qiangji.web.accounts import policy
 from qiangji.web.accounts.admin_policy import ViewOnlyAdmin, ViewOnlyInline
 from qiangji.web.assessment.forms import FrameworkVersionForm
 from qiangji.web.assessment.models import (
@@ -28,11 +29,20 @@ from qiangji.web.assessment.models import (
 
 @admin.register(Period)
 class PeriodAdmin(admin.ModelAdmin):
-    list_display = ["code", "kind", "start", "end", "as_of"]
+    """A period's window, framework version and lock are set by its lifecycle steps (never typed in here);
+    creating or deleting one is opening a period, the programme admin's step (:func:`policy.may`)."""
+
+    list_display = ["code", "kind", "start", "end", "as_of", "opens_on", "deadline", "locked_at"]
     list_filter = ["kind", "year"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return ["code"] if obj else []
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return policy.can_open_period(request.user) and super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policy.can_open_period(request.user) and super().has_delete_permission(request, obj)
 
 
 @admin.register(FrameworkVersion)

@@ -26,9 +26,11 @@ def institution_of(user: Any) -> Institution | None:
 
 
 def is_pilot(user: Any, rnd: ComparisonRound) -> bool:
-    if policy.role_of(user) == policy.ADMIN:
-        return True
-    return policy.is_city(user) and policy.institution_id_of(user) == rnd.pilot_id
+    """The pilot's actions (open, close, evaluate, issue the report): the programme admin, or city staff of
+    the pilot institution (``pilot_comparison`` in :data:`policy.STEP_ROLES`)."""
+    if not policy.may(user, "pilot_comparison"):
+        return False
+    return policy.role_of(user) == policy.ADMIN or policy.institution_id_of(user) == rnd.pilot_id
 
 
 def reads_all(user: Any) -> bool:
@@ -51,6 +53,11 @@ def participant_of(user: Any, rnd: ComparisonRound) -> Participant | None:
     if inst is None:
         return None
     return rnd.participants.filter(institution=inst).first()
+
+
+def submits_for(user: Any, rnd: ComparisonRound) -> Participant | None:
+    """The participant whose results ``user`` may enter in ``rnd`` (``submit_comparison``), else None."""
+    return participant_of(user, rnd) if policy.may(user, "submit_comparison") else None
 
 
 def can_view(user: Any, rnd: ComparisonRound) -> bool:

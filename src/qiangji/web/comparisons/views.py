@@ -45,7 +45,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 
 def _forms(request: HttpRequest, rnd: ComparisonRound, data: Any = None) -> list[tuple[Any, SubmissionForm]]:
-    own = access.participant_of(request.user, rnd)
+    own = access.submits_for(request.user, rnd)
     if own is None or not rnd.accepts_submissions():
         return []
     mine = {s.point_id: s for s in own.submissions.all()}
@@ -86,7 +86,7 @@ def round_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def submit(request: HttpRequest, code: str) -> HttpResponse:
     rnd = _round(request, code)
-    own = access.participant_of(request.user, rnd)
+    own = access.submits_for(request.user, rnd)
     if own is None:
         raise PermissionDenied
     if not rnd.accepts_submissions():

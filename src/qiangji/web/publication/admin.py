@@ -1,34 +1,30 @@
-"""Programme-office admin: runs (read-only), publications with the workflow as actions, objections."""
+"""Programme-office admin of the publication app (the city's staff only): index runs, publications and
+objections, all read-only.
+
+Publishing happens on the site's own page (``/publish/<period>/``): compute, start the notice, answer the
+objections, publish final — the programme admin's steps (:func:`policy.can_publish`), through
+:mod:`qiangji.web.publication.service`. Objections are lodged there and on ``/publish/<period>/objection/``.
+The admin shows the rows and links to that page; it has no second way of taking a step.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.contrib import admin, messages
-from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.utils import timezone
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from qiangji.web.publication import admin_objections, workflow
+from qiangji.web.accounts.admin_policy import ViewOnlyAdmin, ViewOnlyInline
 from qiangji.web.publication.models import IndexRun, Objection, Publication, PublicationEvent
 
-__all__ = ["admin_objections"]  # imported to register ObjectionAdmin
 
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+def _publish_link(period_code: str) -> str:
+    url = reverse("publication:publish", args=[period_code])
+    return format_html('<a href="{}">{}</a>', url, _("在发布页面办理"))
 
 
 @admin.register(IndexRun)
-class IndexRunAdmin(ReadOnly):
+class IndexRunAdmin(ViewOnlyAdmin):
     list_display = [
         "pk",
         "period",
@@ -43,56 +39,49 @@ class IndexRunAdmin(ReadOnly):
     exclude = ["inputs_json", "results_json"]
 
 
-class ObjectionInline(admin.TabularInline):
+class ObjectionInline(ViewOnlyInline):
     model = Objection
-    extra = 0
     fields = ["received_on", "submitted_by", "institution", "text", "outcome", "reply", "replied_at"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ViewOnlyInline):
     model = PublicationEvent
-    extra = 0
     fields = ["at", "action", "actor", "detail"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-def _step(request: HttpRequest, queryset: QuerySet[Publication], step: Any) -> None:
-    today = timezone.localdate()
-    for pub in queryset:
-        try:
-            step(pub, today, user=request.user)
-        except workflow.WorkflowError as exc:
-            messages.error(request, f"{pub}: {exc}")
-        else:
-            messages.success(request, f"{pub}: {pub.get_status_display()}")
-
-
-@admin.action(description=_("开始公示"))
-def start_notice(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Publication]) -> None:
-    _step(request, queryset, workflow.start_notice)
-
-
-@admin.action(description=_("正式发布（公示期满且异议均已处理）"))
-def finalise(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Publication]) -> None:
-    _step(request, queryset, workflow.finalise)
 
 
 @admin.register(Publication)
-class PublicationAdmin(ReadOnly):
-    list_display = ["title", "period", "status", "notice_started_on", "notice_ends_on", "content_sha256"]
+class PublicationAdmin(ViewOnlyAdmin):
+    """Compute, notice and final are taken on the publishing page (:func:`_publish_link`)."""
+
+    list_display = [
+        "title", "period", "status", "notice_started_on", "notice_ends_on", "content_sha256", "page",
+    ]  # fmt: skip
     list_filter = ["status"]
     exclude = ["content_json"]
+    readonly_fields = ["page"]
     inlines = [ObjectionInline, EventInline]
-    actions = [start_notice, finalise]
+    actions = None
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return obj is None  # the list (for actions), never the edit form
+    @admin.display(description=_("发布页面"))
+    def page(self, obj: Publication) -> str:
+        return _publish_link(obj.period.code)
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ViewOnlyAdmin):
+    """Lodged by a county on ``/publish/<period>/objection/`` (or recorded there by the office) and answered
+    on the publishing page: an upheld answer recomputes with its corrections and restarts the notice."""
+
+    list_display = [
+        "publication", "received_on", "submitted_by", "institution", "outcome", "replied_at", "page",
+    ]  # fmt: skip
+    list_filter = ["outcome"]
+    readonly_fields = ["page"]
+    list_select_related = ["publication__period", "institution"]
+    actions = None
+
+    @admin.display(description=_("发布页面"))
+    def page(self, obj: Objection) -> str:
+        return _publish_link(obj.publication.period.code)

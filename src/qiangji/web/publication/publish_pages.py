@@ -50,8 +50,8 @@ def publication_of(period: Period) -> Publication | None:
 
 
 def can_act(user: Any) -> bool:
-    """Compute, notice, answer and final: the programme admin only."""
-    return policy.role_of(user) == policy.ADMIN
+    """Compute, notice, answer and final (:func:`policy.can_publish`)."""
+    return policy.can_publish(user)
 
 
 def job_shown(period: Period, pub: Publication | None) -> Job | None:
@@ -99,6 +99,8 @@ def context(period: Period, user: Any) -> dict[str, Any]:
         "next_step": NEXT_STEP[Stage(stage)],
         "publication": pub,
         "can_act": can_act(user),
+        "can_lodge": policy.can_lodge_objection(user),
+        "can_review": policy.can_review(user),
         "job": job_shown(period, pub),
         "tiers": TIER_NAMES,
         "issuing_unit": settings.QIANGJI["ISSUING_UNIT"],

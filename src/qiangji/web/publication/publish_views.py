@@ -4,9 +4,10 @@ public notice, answers the objections that institutions lodge on the site (an up
 the corrections and restarts the notice), and publishes the final ranking with its bulletin.
 
 Reading the page: the programme admin, city reviewers and leadership (a draft is never public). Every
-action: the programme admin, POST only; a step out of order is refused with `service`'s reason, shown on
-the page. Objections: a county reporter for its own institution, or the office recording one received in
-writing.
+action: whoever :func:`policy.can_publish` names (the programme admin; the API and the Django admin ask the
+same), POST only; a step out of order is refused with `service`'s reason, shown on the page. Objections:
+:func:`policy.can_lodge_objection` (a county reporter for its own institution, or the office recording one
+received in writing).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from qiangji.core.index import IndexSpec
 from qiangji.web.accounts import policy
-from qiangji.web.accounts.decorators import role_required
+from qiangji.web.accounts.decorators import role_required, step_required
 from qiangji.web.assessment.models import Period
 from qiangji.web.jobs import runner
 from qiangji.web.publication import jobs, publish_pages, service
@@ -41,9 +42,9 @@ from qiangji.web.publication.workflow import WorkflowError
 from qiangji.web.registry.models import Institution
 
 readers = role_required(*policy.READ_ALL_ROLES)
-admin_only = role_required(policy.ADMIN)
+publishers = step_required("publish")
 #: Who may lodge an objection on the site: a county reporter (its own institution) or the office.
-lodgers = role_required(policy.REPORTER, policy.ADMIN)
+lodgers = step_required("lodge_objection")
 
 
 def _period(code: str) -> Period:
@@ -108,7 +109,7 @@ def _correction_choices(pub: Publication) -> tuple[list[tuple[str, str]], Any]:
     return [(u, f"{u} {n}") for u, n in units], IndexSpec.from_json(pub.run.spec_json).framework
 
 
-@admin_only
+@publishers
 @require_POST
 def compute(request: HttpRequest, code: str) -> HttpResponse:
     period = _period(code)
@@ -133,7 +134,7 @@ def compute(request: HttpRequest, code: str) -> HttpResponse:
     return _back(period)
 
 
-@admin_only
+@publishers
 @require_POST
 def notice(request: HttpRequest, code: str) -> HttpResponse:
     period = _period(code)
@@ -152,7 +153,7 @@ def notice(request: HttpRequest, code: str) -> HttpResponse:
     return _back(period)
 
 
-@admin_only
+@publishers
 @require_POST
 def final(request: HttpRequest, code: str) -> HttpResponse:
     period = _period(code)
@@ -165,7 +166,7 @@ def final(request: HttpRequest, code: str) -> HttpResponse:
     return _back(period)
 
 
-@admin_only
+@publishers
 @require_POST
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
     objection = get_object_or_404(

@@ -1,6 +1,7 @@
 """Template filters asking the access policy, so pages show only the links a role can use.
 
-``{% load policy_tags %}{% if user|is_city %}…{% endif %}``; ``user|reads_all``, ``user|reads_audit``,
+``{% load policy_tags %}{% if user|is_city %}…{% endif %}``; ``user|may:"lock"`` (a workflow step of
+:data:`policy.STEP_ROLES`); ``user|reads_all``, ``user|reads_audit``,
 ``user|uses_admin``, ``user|uploads_reports``
 and ``user|own_institution`` (a reporter's institution, else ``None``).
 """
@@ -30,6 +31,11 @@ def own_institution(user: Any) -> Institution | None:
 @register.filter
 def is_city(user: Any) -> bool:
     return policy.is_city(user)
+
+
+@register.filter
+def may(user: Any, step: str) -> bool:
+    return policy.may(user, step)
 
 
 @register.filter

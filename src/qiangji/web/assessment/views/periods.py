@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qiangji.web.accounts import policy
-from qiangji.web.accounts.decorators import role_required, staff_required
+from qiangji.web.accounts.decorators import role_required, staff_required, step_required
 from qiangji.web.assessment import lifecycle
 from qiangji.web.assessment.cache import cached
 from qiangji.web.assessment.forms import OpenPeriodForm, PeriodForm
@@ -28,8 +28,8 @@ SOURCE_LABELS = {"derived": "派生", "reported": "填报", "supervision": "督�
 
 @staff_required
 def period_list(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST" and not policy.is_city(request.user):
-        raise PermissionDenied("only the city creates periods")
+    if request.method == "POST" and not policy.can_open_period(request.user):
+        raise PermissionDenied("only the programme admin creates and opens periods")
     form = PeriodForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         period = form.save()
@@ -56,7 +56,7 @@ def _period_list(
     return render(request, "assessment/periods.html", context, status=400 if bad else 200)
 
 
-@role_required(policy.ADMIN)
+@step_required("open_period")
 @require_POST
 def open_period(request: HttpRequest) -> HttpResponse:
     """The programme admin opens a period for reporting, or re-dates its window (e.g. closes it early once

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from qiangji.web.accounts.decorators import city_required
+from qiangji.web.accounts.decorators import step_required
 from qiangji.web.assessment import changes, lifecycle, workflow
 from qiangji.web.assessment.inputs import Counting
 from qiangji.web.assessment.models import Period, ReportedValue
@@ -78,7 +78,7 @@ def _queue_url(period: Period, filters: dict[str, str]) -> str:
     return reverse("assessment:review", args=[period.code]) + "?" + urlencode(filters)
 
 
-@city_required
+@step_required("review")
 def review_queue(request: HttpRequest, code: str) -> HttpResponse:
     period = get_object_or_404(Period, code=code)
     filters = filters_of(request.GET)
@@ -143,7 +143,7 @@ def _submitter_id(report: ReportedValue) -> int | None:
     return submitted[-1].actor_id if submitted else None
 
 
-@city_required
+@step_required("review")
 @require_POST
 def review_bulk(request: HttpRequest, code: str) -> HttpResponse:
     """Approve or return many values: a first POST shows what will happen, a second (``confirm``) does it."""
@@ -260,7 +260,7 @@ def _announce(request: HttpRequest, chosen: list[ReportedValue], action: str) ->
     )
 
 
-@city_required
+@step_required("review")
 @require_POST
 def review_action(request: HttpRequest, pk: int) -> HttpResponse:
     """One value approved or returned (with its reason) from its row of the queue."""
@@ -285,7 +285,7 @@ def _name(report: ReportedValue) -> str:
     return f"{report.institution.code} {report.indicator}"
 
 
-@city_required
+@step_required("lock")
 def lock_period(request: HttpRequest, code: str) -> HttpResponse:
     """Locking asks for confirmation, names what is not yet approved and what was never submitted."""
     period = get_object_or_404(Period, code=code)

@@ -15,11 +15,11 @@ from django.views.decorators.http import require_POST
 
 from qiangji.web.accounts import policy
 from qiangji.web.accounts.decorators import (
-    city_required,
     ensure_can_edit,
     ensure_can_view,
     role_required,
     staff_required,
+    step_required,
 )
 from qiangji.web.accounts.locking import VERSION_FIELD, EditConflict, check_version, version_token
 from qiangji.web.assessment.forms import (
@@ -37,7 +37,7 @@ from qiangji.web.registry.models import SupervisionFinding
 @role_required(*policy.READ_ALL_ROLES)
 def visit_list(request: HttpRequest, code: str) -> HttpResponse:
     period = get_object_or_404(Period, code=code)
-    if request.method == "POST" and not policy.is_city(request.user):
+    if request.method == "POST" and not policy.can_inspect(request.user):
         raise PermissionDenied("only city inspectors plan visits")
     form = VisitForm(request.POST or None, initial={"visited_on": period.end})
     form.fields["institution"].queryset = form.fields["institution"].queryset.filter(
@@ -63,7 +63,7 @@ def visit_list(request: HttpRequest, code: str) -> HttpResponse:
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_object_or_404(SupervisionVisit.objects.select_related("period", "institution"), pk=pk)
     ensure_can_view(request.user, visit)
-    if request.method == "POST" and not policy.is_city(request.user):
+    if request.method == "POST" and not policy.can_inspect(request.user):
         raise PermissionDenied("only city inspectors score a visit")
     formset = ChecklistFormSet(request.POST or None, queryset=visit.items.all(), prefix="items")
     if request.method == "POST" and (formset.is_valid() or _conflict(formset)):
@@ -77,6 +77,9 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     findings = list(visit.findings.prefetch_related("rectifications"))
     for fd in findings:  # the versions the rectification and review forms were loaded at
         fd.row_version = version_token(fd)
+        fd.rectifiable = policy.may(request.user, "rectify") and policy.can_edit(
+            request.user, Rectification(finding=fd)
+        )
         for r in fd.rectifications.all():
             r.row_version = version_token(r)
     context = {
@@ -114,7 +117,7 @@ def _save_scores(request: HttpRequest, visit: SupervisionVisit, formset: Any) ->
     visit.save()
 
 
-@city_required
+@step_required("inspect")
 @require_POST
 def add_finding(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_object_or_404(SupervisionVisit, pk=pk)
@@ -157,7 +160,7 @@ def submit_rectification(request: HttpRequest, pk: int) -> HttpResponse:
     return _back_to_visit(finding)
 
 
-@city_required
+@step_required("review_rectification")
 @require_POST
 def review_rectification(request: HttpRequest, pk: int) -> HttpResponse:
     rect = get_object_or_404(Rectification.objects.select_related("finding"), pk=pk)
