@@ -88,12 +88,13 @@ def ratio_percent(value: Any, digits: int = 1) -> str:
 
 
 def quantity(value: Any, unit: str = "", digits: int = 2) -> str:
-    """A value of unknown kind: a count for a counting unit or a whole number, else at most ``digits``
-    decimals without trailing zeros; the unit follows (``30.0, "项"`` → ``"30 项"``)."""
+    """A value of unknown kind: a whole number as a count, else at most ``digits`` decimals without
+    trailing zeros; the unit follows (``30.0, "项"`` → ``"30 项"``; a fraction is kept, ``30.4 项``, as an
+    advice's "needed" value must not be rounded down)."""
     x = _number(value)
     if x is None:
         return MISSING
-    if unit in COUNT_UNITS or x == round(x):
+    if x == round(x):
         text = count(x)
     else:
         text = f"{x:,.{int(digits)}f}".rstrip("0").rstrip(".")

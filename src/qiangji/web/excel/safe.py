@@ -9,13 +9,13 @@ the text unchanged, store it as a string cell (type ``s``) and, for text that be
 (:data:`FORMULA_START`), also set the cell's quote prefix, Excel's own mark for "typed as text" (the cell
 stays text when someone edits it). An export therefore re-imports to exactly the stored text.
 
-Numbers get a number format, so a cell shows ``88.46`` or ``33,706`` rather than a float's 17 digits
-(the cell keeps the exact value, so a published score can be checked against its recomputation):
-``put(sheet, r, c, value, kind="score")`` (kinds: :data:`qiangji.web.formatting.EXCEL_FORMATS`). The kind
-``"plain"`` is for computed values of no fixed precision (a comparison's d, En, reference value): the
-float is stored to six :func:`~qiangji.web.formatting.significant` figures, as the PDF report prints it,
-and shown as it is (``1``, never ``0.9999999999999999``; ``1.2e-07`` stays readable). Without a kind the value and the cell's format stay as given (registry exports
-re-import to exactly the stored numbers).
+Numbers get a number format, so a cell shows ``88.46`` or ``33,706`` rather than a float's 17 digits (the
+cell keeps the exact value, so a published score can be checked against its recomputation): ``put(sheet, r,
+c, value, kind="score")`` (kinds: :data:`qiangji.web.formatting.EXCEL_FORMATS`). The kind ``"plain"`` is for
+computed values of no fixed precision (a comparison's d, En, reference value): the float is stored to six
+:func:`~qiangji.web.formatting.significant` figures, as the PDF report prints it, and shown as it is (``1``,
+never ``0.9999999999999999``; ``1.2e-07`` stays readable). Without a kind the value and the cell's format
+stay as given (registry exports re-import to exactly the stored numbers).
 
 Example::
 

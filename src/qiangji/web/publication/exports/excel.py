@@ -1,9 +1,10 @@
 """The Excel ranking: multi-level merged headers, every dimension score, raw values, framework version.
 
-Sheets: 排行榜 (rank, change — not on the first published period —, institution, total, the six
-dimension scores, RM coverage, rank interval, tier), 原始数据 (every indicator's raw value under a
-two-level header: dimension → indicator, with units), 指标贡献 (points per indicator) and 说明 (period, framework version, run, hashes, rules). Every number
-cell carries a number format (:mod:`qiangji.web.formatting`): scores 0.00, counts #,##0, percentages 0.0%.
+Sheets: 排行榜 (rank, change — not on the first published period —, institution, total, the six dimension
+scores, RM coverage, rank interval, tier), 原始数据 (every indicator's raw value under a two-level header:
+dimension → indicator, with units), 指标贡献 (points per indicator) and 说明 (period, framework version, run,
+hashes, rules). Every number cell carries a number format (:mod:`qiangji.web.formatting`): scores 0.00,
+counts #,##0, percentages 0.0%.
 """
 
 from __future__ import annotations

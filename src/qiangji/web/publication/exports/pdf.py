@@ -91,6 +91,7 @@ def radar_chart(content: Mapping[str, Any], unit: str) -> str:
     ax.tick_params(axis="x", pad=14)
     ax.set_ylim(0, 100)
     ax.set_yticks([20, 40, 60, 80, 100])
+    ax.set_rlabel_position(180 / len(dims))  # between the first two axes, clear of their labels
     ax.tick_params(axis="y", labelsize=7)
     fig.legend(loc="lower center", ncol=2, fontsize=8, frameon=False)
     return _png(fig)
@@ -99,7 +100,7 @@ def radar_chart(content: Mapping[str, Any], unit: str) -> str:
 def trend_chart(points: Sequence[Mapping[str, Any]], n: int) -> str:
     """Rank over the published periods, on an axis from 1 (top) to n."""
     n = max([n, *(int(p["rank"]) for p in points)])
-    fig, ax = _figure((3.6, 2.4))
+    fig, ax = _figure((3.6, 1.9))
     ax.plot([p["period"] for p in points], [p["rank"] for p in points], "o-", color=RED)
     ax.set_ylim(n + 0.5, 0.5)
     ax.set_yticks(range(1, n + 1, 1 if n <= 12 else max(1, n // 10)))
