@@ -42,7 +42,7 @@ EXCEL_FORMATS = {
     "date": "yyyy-mm-dd",
 }
 
-#: Units whose values are counted things (an indicator in 项 or 台件 is a whole number).
+#: Units whose values are counted things (a workbook shows an indicator in 项 or 台件 as #,##0).
 COUNT_UNITS = frozenset(
     {"项", "台件", "台", "件", "人", "名", "个", "次", "家", "份", "篇", "套", "批", "期"}
 )
@@ -94,10 +94,7 @@ def quantity(value: Any, unit: str = "", digits: int = 2) -> str:
     x = _number(value)
     if x is None:
         return MISSING
-    if x == round(x):
-        text = count(x)
-    else:
-        text = f"{x:,.{int(digits)}f}".rstrip("0").rstrip(".")
+    text = count(x) if x == round(x) else f"{x:,.{int(digits)}f}".rstrip("0").rstrip(".")
     if unit == "%":
         return f"{text}%"
     return f"{text} {unit}" if unit else text

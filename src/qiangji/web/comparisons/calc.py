@@ -17,8 +17,8 @@ import numpy as np
 
 from qiangji.core.comparison import (
     DriftResult,
-    algorithm_a,
     ReferenceValueResult,
+    algorithm_a,
     check_results,
     degrees_of_equivalence,
     drift_reference,

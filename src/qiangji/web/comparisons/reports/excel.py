@@ -10,8 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from qiangji.web.comparisons.models import ComparisonRound, Submission
 from qiangji.web.comparisons.labels import method_zh
+from qiangji.web.comparisons.models import ComparisonRound, Submission
 from qiangji.web.comparisons.reports.common import (
     HIDDEN,
     RESULT_HEADERS,

@@ -9,9 +9,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from qiangji.web.comparisons.labels import method_zh
 from qiangji.web.comparisons.models import ComparisonRound
 from qiangji.web.comparisons.reports.chart import doe_chart_svg
-from qiangji.web.comparisons.labels import method_zh
 from qiangji.web.comparisons.reports.common import (
     HIDDEN,
     RESULT_HEADERS,
