@@ -26,8 +26,9 @@ def test_it_explains_how_the_index_is_made(published: Any) -> None:
     assert "2025.1" in html and "目标值法" in html and "加权算术平均" in html
     assert "排名区间" in html and "±25%" in html and "方阵" in html and "异议" in html
     # the nominal points of the indicators add up to the 100-point total
-    points = [float(x) for x in re.findall(r'<td class="num">([0-9.]+)</td></tr>', html)]
-    assert sum(points) == pytest.approx(100.0, abs=0.05 * len(points))
+    points = [float(x) for x in re.findall(r'<td class="num points">([0-9.]+)</td>', html)]
+    assert len(points) == len(content["indicators"])
+    assert sum(points) == pytest.approx(100.0, abs=0.005 * len(points))  # each shown to two decimals
 
 
 def test_it_is_linked_from_the_leaderboard_scorecard_and_bulletin(published: Any) -> None:

@@ -100,7 +100,7 @@ def radar_chart(content: Mapping[str, Any], unit: str) -> str:
 def trend_chart(points: Sequence[Mapping[str, Any]], n: int) -> str:
     """Rank over the published periods, on an axis from 1 (top) to n."""
     n = max([n, *(int(p["rank"]) for p in points)])
-    fig, ax = _figure((3.6, 1.9))
+    fig, ax = _figure((3.6, 1.7))
     ax.plot([p["period"] for p in points], [p["rank"] for p in points], "o-", color=RED)
     ax.set_ylim(n + 0.5, 0.5)
     ax.set_yticks(range(1, n + 1, 1 if n <= 12 else max(1, n // 10)))
