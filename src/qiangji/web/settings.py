@@ -284,6 +284,9 @@ QIANGJI = {
     # Public holidays (YYYY-MM-DD, comma-separated) that do not count as working days of the objection period.
     "HOLIDAYS": _holidays(env_list("QIANGJI_HOLIDAYS", "")),
     "ISSUING_UNIT": env_str("QIANGJI_ISSUING_UNIT", "台州市计量技术研究院（示例）"),
+    # 文号 of a final bulletin: {year} the year of publication, {number} its sequence among that year's
+    # final publications (frozen in the publication's content; the Word edition can still be edited).
+    "DOCUMENT_NUMBER": env_str("QIANGJI_DOCUMENT_NUMBER", "台计量〔{year}〕{number}号"),
     # Programme alerts (programme/alerts.py): lead times, and email delivery (off by default).
     "ALERT_LEAD_MONTHS": env_int("QIANGJI_ALERT_LEAD_MONTHS", 6),
     "INSTRUMENT_ALERT_LEAD_DAYS": env_int("QIANGJI_INSTRUMENT_ALERT_LEAD_DAYS", 60),

@@ -25,7 +25,7 @@ def _evaluated(world: dict[str, Any], method: str) -> ComparisonRound:
 
 def test_the_workbook_holds_results_and_trail(filled: dict[str, Any]) -> None:
     wb = openpyxl.load_workbook(io.BytesIO(report_workbook(_evaluated(filled, "algorithm_a"))))
-    assert wb.sheetnames == ["比对信息", "参考值", "结果", "计算过程"]
+    assert wb.sheetnames == ["比对信息", "参考值", "结果", "结论", "计算过程"]
     assert wb["比对信息"]["B1"].value == "台州市计量技术研究院（示例）"
     rows = list(wb["结果"].iter_rows(min_row=2, values_only=True))
     assert {(r[0], r[1]) for r in rows} >= {("200 g", "L3"), ("100 g", "P")}
@@ -39,8 +39,8 @@ def test_the_workbook_shows_the_chi_squared_test(filled: dict[str, Any]) -> None
     for r in wb["计算过程"].iter_rows(values_only=True):  # the first point (200 g) comes first
         if r and r[0]:
             trail.setdefault(r[0], r[1])
-    assert math.isclose(trail["χ² 检验 chi2"], 33.6, rel_tol=1e-12)  # hand computation, see test_evaluate
-    assert trail["χ² 检验 consistent"] is False
+    assert math.isclose(trail["χ² 检验：χ²"], 33.6, rel_tol=1e-12)  # hand computation, see test_evaluate
+    assert trail["χ² 检验：一致性"] is False
     rows = list(wb["结果"].iter_rows(min_row=2, values_only=True))
     l3 = next(r for r in rows if r[0] == "200 g" and r[1] == "L3")
     assert math.isclose(l3[9], 2.6 / (2 * math.sqrt(0.25 - 1 / 28)), rel_tol=1e-12) and l3[13] == "不满意"
@@ -52,5 +52,5 @@ def test_the_pdf_names_the_unit_labs_and_en(filled: dict[str, Any]) -> None:
     text = "".join(page.extract_text() for page in reader.pages)
     assert "台州市计量技术研究院（示例）" in text
     assert "示例县计量所3（示例）" in text and "不满意" in text
-    assert "2.6833" in text  # En of L3 at 200 g, 5 significant figures
+    assert "2.68" in text  # En of L3 at 200 g, to two decimals like every score
     assert f"共 {len(reader.pages)} 页" in text

@@ -14,6 +14,7 @@ from django.test import Client
 from pypdf import PdfReader
 
 from qiangji.web.assessment.models import FrameworkVersion
+from qiangji.web.formatting import cn_date
 from qiangji.web.publication.content import current_content
 from qiangji.web.publication.models import Publication
 from tests.web.publication.conftest import publish
@@ -51,10 +52,8 @@ def test_it_marks_the_notice_pdfs_not_final_with_the_deadline(notice: Publicatio
     for name, data in _pdfs(client, "2025Q2", unit).items():
         first = _first_page(data)
         assert NOT_FINAL in first, name
-        assert f"异议受理截止{notice.notice_ends_on.isoformat()}" in first, name
-        assert (
-            f"公示期{notice.notice_started_on.isoformat()}至{notice.notice_ends_on.isoformat()}" in first
-        ), name
+        assert f"异议受理截止{cn_date(notice.notice_ends_on)}" in first, name  # dates as 2025年7月17日
+        assert f"公示期{cn_date(notice.notice_started_on)}至{cn_date(notice.notice_ends_on)}" in first, name
         if name == "profile":
             assert len(PdfReader(io.BytesIO(data)).pages) == 1  # the banner keeps the profile on one page
 
@@ -71,4 +70,4 @@ def test_it_does_not_mark_the_final_pdfs(published: list[Publication]) -> None:
     for name, data in _pdfs(Client(), "2025Q2", unit).items():
         text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages))
         assert "公示稿" not in text and "非最终" not in text and "异议" not in text, name
-        assert final.content["final_on"] in text, name
+        assert cn_date(final.content["final_on"]) in text, name

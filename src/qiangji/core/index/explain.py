@@ -2,11 +2,14 @@
 
 Strengths and weaknesses follow COINr ``get_str_weak``: for each unit, its indicators ordered by the
 unit's rank on each (1 = best among the units); the ``n`` best are strengths, the ``n`` worst weaknesses.
-Ties between indicators are broken by framework order.
+Ties between indicators are broken by framework order. An indicator on which every unit with data
+has the same value (a zero shared by everyone) ranks nobody: it is neither a strength nor a weakness of
+any unit, and is left out.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -52,10 +55,11 @@ def strengths_weaknesses(result: IndexResult, n: int = 3) -> pd.DataFrame:
         raise InputError(f"`n` must be an integer not less than 1, got {n!r}")
     fw = result.framework
     leaf_ranks = result.ranks[:, fw.column >= 0]
+    informative = ~_all_tied(result.raw)
     rows: list[tuple[str, str, int, str, float, float]] = []
     for u, unit in enumerate(result.units):
         r = leaf_ranks[u]
-        have = np.flatnonzero(~np.isnan(r))
+        have = np.flatnonzero(~np.isnan(r) & informative)
         best = have[np.lexsort((have, r[have]))]
         worst = have[np.lexsort((have, -r[have]))]
         for kind, picks in (("strength", best[:n]), ("weakness", worst[:n])):
@@ -66,6 +70,14 @@ def strengths_weaknesses(result: IndexResult, n: int = 3) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["unit", "kind", "order", "indicator", "rank", "value"])
     frame["rank"] = frame["rank"].astype("Int64")
     return frame
+
+
+def _all_tied(raw: FloatArray) -> np.ndarray:
+    """Per indicator (column): True when every non-missing value is the same (or none is present)."""
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column: nanmin warns
+        low, high = np.nanmin(raw, axis=0), np.nanmax(raw, axis=0)
+    return np.asarray(~(low < high), dtype=np.bool_)
 
 
 def rank_change(result: IndexResult) -> pd.DataFrame:

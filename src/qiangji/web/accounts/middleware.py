@@ -39,6 +39,8 @@ PUBLIC_URL_NAMES = frozenset(
         "publication:bulletin_pdf",
         "publication:scorecard",
         "publication:profile_pdf",
+        "publication:bulletin_docx",
+        "publication:methodology",
         "set_language",
         "admin:login",
         "admin:logout",

@@ -60,6 +60,20 @@ def submits_for(user: Any, rnd: ComparisonRound) -> Participant | None:
     return participant_of(user, rnd) if policy.may(user, "submit_comparison") else None
 
 
+def reveals_names(user: Any, rnd: ComparisonRound) -> bool:
+    """Which institution stands behind each lab code: the pilot and the city side see the mapping; a
+    participant sees only its own code (the codes exist so that participants cannot tell who is who)."""
+    return is_pilot(user, rnd) or reads_all(user)
+
+
+def lab_names(user: Any, rnd: ComparisonRound) -> dict[str, str]:
+    """Lab code → institution name as ``user`` may see them (:func:`reveals_names`)."""
+    own = participant_of(user, rnd)
+    reveal = reveals_names(user, rnd)
+    parts = rnd.participants.select_related("institution")
+    return {p.lab_code: p.institution.name for p in parts if reveal or (own and p.pk == own.pk)}
+
+
 def can_view(user: Any, rnd: ComparisonRound) -> bool:
     """The pilot and the city side (:func:`reads_all`) always; a participant once the round is published."""
     if is_pilot(user, rnd) or reads_all(user):

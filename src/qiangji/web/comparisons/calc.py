@@ -18,6 +18,7 @@ import numpy as np
 from qiangji.core.comparison import (
     DriftResult,
     ReferenceValueResult,
+    algorithm_a,
     check_results,
     degrees_of_equivalence,
     drift_reference,
@@ -119,7 +120,8 @@ def _consensus(
         for i, v in zip(np.flatnonzero(ok), res.verdicts, strict=True):
             verdicts[i] = v.value
     zeta = zeta_scores(x, u, ref.value, ref.u).scores
-    z, z_kind = _z(inputs.get("sigma_pt"), x, ref.value, ref.u)
+    sigma_pt, source = _sigma_pt(inputs, x, method)
+    z, z_kind = _z(sigma_pt, x, ref.value, ref.u)
     rows = tuple(
         LabRow(
             i,
@@ -136,7 +138,23 @@ def _consensus(
         )
         for i in range(x.size)
     )
-    return PointOutcome(ref.value, ref.u, ref.doe_form, rows, _reference_trail(ref, options))
+    trail = {**_reference_trail(ref, options), "sigma_pt": sigma_pt, "sigma_pt_source": source}
+    return PointOutcome(ref.value, ref.u, ref.doe_form, rows, trail)
+
+
+def _sigma_pt(inputs: Mapping[str, Any], x: np.ndarray, method: str) -> tuple[float | None, str]:
+    """σ_pt for the z-scores: the point's own (fixed in advance), else — for a consensus value, not the
+    pilot's — the robust standard deviation s* (ISO 13528 Algorithm A) of the results that entered the
+    reference value. With few laboratories such a σ_pt keeps |z| small (max |z| = (n − 1)/√n): the page
+    says where σ_pt came from, and En remains the verdict."""
+    given = inputs.get("sigma_pt")
+    if given:
+        return float(given), "given"
+    included = np.asarray(inputs["included"], dtype=bool)
+    if method == "pilot" or included.sum() < 3:
+        return None, ""
+    sd = algorithm_a(x[included]).sd
+    return (float(sd), "robust_sd") if sd > 0 else (None, "")
 
 
 def _z(sigma_pt: float | None, x: np.ndarray, x_pt: float, u_xpt: float) -> tuple[np.ndarray | None, str]:

@@ -19,6 +19,7 @@ from qiangji.web.comparisons import access
 from qiangji.web.comparisons.evaluate import EvaluationError, evaluate_round
 from qiangji.web.comparisons.forms import EvaluateForm, SubmissionForm
 from qiangji.web.comparisons.models import ComparisonRound, Evaluation, Submission
+from qiangji.web.comparisons.reports.common import sigma_pt
 
 Status = ComparisonRound.Status
 TRANSITIONS = {"open": (Status.DRAFT, Status.OPEN), "close": (Status.OPEN, Status.CLOSED)}
@@ -57,10 +58,13 @@ def _forms(request: HttpRequest, rnd: ComparisonRound, data: Any = None) -> list
 def _context(request: HttpRequest, rnd: ComparisonRound, forms: Any) -> dict[str, Any]:
     pilot = access.is_pilot(request.user, rnd)
     evaluations = Evaluation.objects.filter(round=rnd).prefetch_related("results__participant")
+    for ev in evaluations:
+        ev.sigma_pt, ev.sigma_pt_source = sigma_pt(ev)  # type: ignore[attr-defined]
     return {
         "round": rnd,
         "points": rnd.points.all(),
         "participants": rnd.participants.select_related("institution"),
+        "lab_names": access.lab_names(request.user, rnd),
         "submissions": access.visible_submissions(request.user, rnd).order_by("point__order", "participant"),
         "forms": forms,
         "is_pilot": pilot,
@@ -201,7 +205,8 @@ def report_xlsx(request: HttpRequest, code: str) -> HttpResponse:
     from qiangji.web.comparisons.reports.excel import report_workbook
 
     rnd = _report_round(request, code)
-    return _file(report_workbook(rnd), f"{rnd.code}-report.xlsx", XLSX)
+    body = report_workbook(rnd, access.lab_names(request.user, rnd))
+    return _file(body, f"{rnd.code}-report.xlsx", XLSX)
 
 
 @login_required
@@ -209,7 +214,8 @@ def report_pdf(request: HttpRequest, code: str) -> HttpResponse:
     from qiangji.web.comparisons.reports.pdf import report_pdf as build
 
     rnd = _report_round(request, code)
-    return _file(build(rnd), f"{rnd.code}-report.pdf", "application/pdf")
+    body = build(rnd, access.lab_names(request.user, rnd))
+    return _file(body, f"{rnd.code}-report.pdf", "application/pdf")
 
 
 @login_required

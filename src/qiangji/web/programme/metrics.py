@@ -28,6 +28,7 @@ class InstitutionValue:
     met: bool
     gap: int = 0
     gap_text: str = ""
+    yes_no: bool = False  # the value is 1 (yes) or 0 (no): shown as 是/否, never 1.0/0.0
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def a_grade_count(
         is_a = grade is not None and grade.grade == InstitutionGrade.Grade.A
         label = grade.get_grade_display() if grade else "未评级"
         name = registry.name_on(inst, day)
-        rows.append(InstitutionValue(inst.code, name, 1.0 if is_a else 0.0, is_a, 0, label))
+        rows.append(InstitutionValue(inst.code, name, 1.0 if is_a else 0.0, is_a, 0, label, yes_no=True))
     count = sum(r.met for r in rows)
     return MetricValue(float(count), 0.0, float(len(rows)), tuple(rows), f"A级机构 {count} 家")
 

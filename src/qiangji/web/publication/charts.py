@@ -113,9 +113,11 @@ def contributions(content: Mapping[str, Any], unit: str) -> SafeString:
     return _html(fig, "chart-contributions")
 
 
-def trend(points: Sequence[Mapping[str, Any]]) -> SafeString:
-    """Rank and total score over the published periods (``period``, ``rank``, ``score``)."""
+def trend(points: Sequence[Mapping[str, Any]], n: int) -> SafeString:
+    """Rank and total score over the published periods (``period``, ``rank``, ``score``); the rank axis
+    runs from 1 (top) to ``n``, the number of ranked institutions (never rank 0 or n + 1)."""
     periods = [p["period"] for p in points]
+    n = max([n, *(int(p["rank"]) for p in points)])  # an earlier period may have ranked more
     fig = go.Figure()
     fig.add_scatter(x=periods, y=[p["rank"] for p in points], name="排名", mode="lines+markers")
     fig.add_scatter(x=periods, y=[p["score"] for p in points], name="总分", mode="lines+markers", yaxis="y2")
@@ -123,11 +125,16 @@ def trend(points: Sequence[Mapping[str, Any]]) -> SafeString:
         title="历期排名与总分",
         height=360,
         xaxis={"type": "category"},
-        yaxis={"title": "排名", "autorange": "reversed", "dtick": 1},
+        yaxis={"title": "排名", "range": [n + 0.5, 0.5], "tick0": 1, "dtick": _rank_step(n)},
         yaxis2={"title": "总分", "overlaying": "y", "side": "right", "range": [0, 100]},
         legend={"orientation": "h", "y": -0.2},
     )
     return _html(fig, "chart-trend")
+
+
+def _rank_step(n: int) -> int:
+    """A tick every rank up to 12 institutions, else every 2, 5, … (about ten ticks)."""
+    return next(step for step in (1, 2, 5, 10, 20, 50, 100, 10**9) if n / step <= 12)
 
 
 def _median(values: Sequence[float | None]) -> float:

@@ -13,6 +13,10 @@ the registry holds them when the content is built. A final publication keeps the
 day, so a finding entered later with an old date does not appear on it (content version 2; publications
 finalised before carry none, see ``pages.open_findings``).
 
+Document number (文号) of a final publication: the ``DOCUMENT_NUMBER`` setting's pattern with ``{year}``
+(the year of publication) and ``{number}`` (1 + the final publications already finalised that year), fixed
+in the content when it is frozen (content version 3). Drafts and notices carry none.
+
 Rank change: against the latest final publication of an earlier period of the same kind (a quarter
 against the previous published quarter, a year against the previous published year); positive = moved up.
 """
@@ -31,7 +35,7 @@ from qiangji.web.publication.compute import canonical_json, sha256_text
 from qiangji.web.publication.models import IndexRun, Publication
 from qiangji.web.registry.models import SupervisionFinding
 
-CONTENT_VERSION = 2  # 2: open findings frozen in the content
+CONTENT_VERSION = 3  # 2: open findings frozen in the content; 3: document number
 RM_INDICATOR = "D3.1"
 TIER_NAMES = ("第一方阵", "第二方阵", "第三方阵")
 TIER_RULE = (
@@ -210,6 +214,7 @@ def build_content(pub: Publication, *, final_on: dt.date | None = None) -> dict[
         "notice_started_on": _iso(pub.notice_started_on),
         "notice_ends_on": _iso(pub.notice_ends_on),
         "final_on": _iso(final_on),
+        "document_number": document_number(pub, final_on),
         "previous": None if prev is None else {"period": prev.period.code, "sha256": prev.content_sha256},
         "tier_rule": TIER_RULE,
         "rm_target_pct": settings.QIANGJI["RM_COVERAGE_TARGET_PCT"],
@@ -221,6 +226,17 @@ def build_content(pub: Publication, *, final_on: dt.date | None = None) -> dict[
         "strengths_weaknesses": res["strengths_weaknesses"],
         "open_findings": _open_findings(pub.period, [str(u) for u in res["units"]]),
     }
+
+
+def document_number(pub: Publication, final_on: dt.date | None) -> str:
+    """The 文号 of ``pub`` finalised on ``final_on`` (module docstring); "" for a draft or notice."""
+    if final_on is None:
+        return ""
+    finals = Publication.objects.filter(status=Publication.Status.FINAL).exclude(pk=pub.pk)
+    year = str(final_on.year)
+    earlier = sum(1 for p in finals.only("content_json") if str(p.content.get("final_on") or "")[:4] == year)
+    pattern = str(settings.QIANGJI["DOCUMENT_NUMBER"])
+    return pattern.format(year=final_on.year, number=earlier + 1)
 
 
 def _iso(day: dt.date | None) -> str | None:

@@ -20,6 +20,8 @@ urlpatterns = [
     path("rankings/<str:period>/", views.leaderboard, name="period"),
     path("rankings/<str:period>/ranking.xlsx", views.ranking_xlsx, name="ranking_xlsx"),
     path("rankings/<str:period>/bulletin.pdf", views.bulletin_pdf, name="bulletin_pdf"),
+    path("rankings/<str:period>/bulletin.docx", views.bulletin_docx, name="bulletin_docx"),
+    path("rankings/<str:period>/methodology/", views.methodology, name="methodology"),
     path("rankings/<str:period>/<str:unit>/", views.scorecard, name="scorecard"),
     path("rankings/<str:period>/<str:unit>/profile.pdf", views.profile_pdf, name="profile_pdf"),
 ]

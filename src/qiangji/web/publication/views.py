@@ -19,8 +19,10 @@ from django.views.decorators.http import require_safe
 
 from qiangji.web.programme.advice import advice_for
 from qiangji.web.publication import charts, pagecache, pages
+from qiangji.web.publication.exports.docx import bulletin_docx as bulletin_docx_bytes
 from qiangji.web.publication.exports.excel import ranking_workbook
 from qiangji.web.publication.exports.pdf import bulletin, profile
+from qiangji.web.publication.methodology import methodology_context
 from qiangji.web.publication.models import Publication
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -31,6 +33,7 @@ SCRIPTS = frozenset(p.stem for p in SCRIPTS_DIR.glob("*.js"))
 #: The site icon (a gauge in the site colour), linked from base.html and answered at /favicon.ico.
 FAVICON = Path(__file__).resolve().parent / "static" / "publication" / "favicon.svg"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 #: A URL that carries the file's current digest (``?v=``) never changes content: cache it for a year.
 IMMUTABLE_SECONDS = 365 * 24 * 3600
 #: Without the digest (an old page, a hand-typed URL): revalidate within the hour.
@@ -93,7 +96,7 @@ def _scorecard_page(request: HttpRequest, ref: pages.PubRef, unit: str) -> dict[
     content = ctx["content"]
     ctx["radar_chart"] = charts.radar(content, unit)
     ctx["contribution_chart"] = charts.contributions(content, unit)
-    ctx["trend_chart"] = charts.trend(ctx["trend"])
+    ctx["trend_chart"] = charts.trend(ctx["trend"], ctx["n"])
     ctx["advice"] = advice_for(pub, unit)
     return _fragment(request, "publication/scorecard.html", ctx)
 
@@ -109,6 +112,19 @@ def _page(request: HttpRequest, page: dict[str, str]) -> HttpResponse:
     return render(
         request, "publication/page.html", {"page_title": page["title"], "page_main": mark_safe(page["main"])}
     )
+
+
+@require_safe
+def methodology(request: HttpRequest, period: str) -> HttpResponse:
+    """指数编制说明 of a public publication, from the framework version its run used (methodology.py)."""
+    refs = pages.public_index()
+    ref = _published_ref(period, refs)
+    return _page(request, pagecache.cached("methodology", ref, [], lambda: _methodology_page(request, ref)))
+
+
+def _methodology_page(request: HttpRequest, ref: pages.PubRef) -> dict[str, str]:
+    pub = Publication.objects.select_related("period", "run__framework_version").get(pk=ref.pk)
+    return _fragment(request, "publication/methodology.html", methodology_context(pub))
 
 
 @require_safe
@@ -145,6 +161,21 @@ def bulletin_pdf(request: HttpRequest, period: str) -> HttpResponse:
     ref = _published_ref(period, pages.public_index())
     data = pagecache.cached("bulletin.pdf", ref, [], lambda: _bulletin(ref))
     return _download(data, "application/pdf", f"bulletin-{ref.code}.pdf")
+
+
+@require_safe
+def bulletin_docx(request: HttpRequest, period: str) -> HttpResponse:
+    """The Word edition of a final bulletin, for the office to edit before sending (not of a notice)."""
+    ref = _published_ref(period, pages.public_index())
+    if ref.status != Publication.Status.FINAL:
+        raise Http404("the Word edition is made of final publications only")
+    data = pagecache.cached("bulletin.docx", ref, [], lambda: _bulletin_docx(ref))
+    return _download(data, DOCX, f"bulletin-{ref.code}.docx")
+
+
+def _bulletin_docx(ref: pages.PubRef) -> bytes:
+    pub = _load(ref)
+    return bulletin_docx_bytes(pages.content_of(pub), pub.content_sha256)
 
 
 @require_safe
@@ -190,9 +221,11 @@ def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
 
 
 __all__: list[Any] = [
+    "bulletin_docx",
     "bulletin_pdf",
     "favicon",
     "leaderboard",
+    "methodology",
     "plotly_js",
     "profile_pdf",
     "ranking_xlsx",

@@ -4,6 +4,8 @@ from typing import Any
 
 from django import template
 
+from qiangji.web.comparisons import labels
+
 register = template.Library()
 
 
@@ -15,3 +17,9 @@ def num(value: Any, digits: int = 4) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     return f"{value:.{int(digits)}g}"
+
+
+@register.filter
+def method_zh(code: Any) -> str:
+    """The Chinese name of a reference-value method code (``labels.METHOD_ZH``)."""
+    return labels.method_zh(code)

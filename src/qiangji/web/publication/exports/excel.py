@@ -1,8 +1,10 @@
 """The Excel ranking: multi-level merged headers, every dimension score, raw values, framework version.
 
-Sheets: 排行榜 (rank, change, institution, total, the six dimension scores, RM coverage, rank interval,
-tier), 原始数据 (every indicator's raw value under a two-level header: dimension → indicator, with units),
-指标贡献 (points per indicator) and 说明 (period, framework version, run, hashes, rules).
+Sheets: 排行榜 (rank, change — not on the first published period —, institution, total, the six dimension
+scores, RM coverage, rank interval, tier), 原始数据 (every indicator's raw value under a two-level header:
+dimension → indicator, with units), 指标贡献 (points per indicator) and 说明 (period, framework version, run,
+hashes, rules). Every number cell carries a number format (:mod:`qiangji.web.formatting`): scores 0.00,
+counts #,##0, percentages 0.0%.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from qiangji.web.excel.safe import put
+from qiangji.web.formatting import COUNT_UNITS, cn_date
 from qiangji.web.publication.content import TIER_NAMES
 
 HEAD_FILL = PatternFill("solid", fgColor="F3E8E8")
@@ -51,39 +54,41 @@ def _title(ws: Worksheet, text: str, width: int) -> None:
     ws.cell(1, 1).alignment = CENTRE
 
 
+def _ranking_groups(c: Mapping[str, Any]) -> list[tuple[str, Sequence[str]]]:
+    dims = c["dimensions"]
+    groups: list[tuple[str, Sequence[str]]] = [("排名", [])]
+    groups += [("较上期", [])] if c["previous"] else []
+    groups += [("机构代码", []), ("机构名称", [])]
+    groups += [("总分", []), ("维度得分", [f"{d['code']} {d['name']}（{d['weight']:g}）" for d in dims])]
+    groups += [(f"注册计量师持证比例（目标 {c['rm_target_pct']}%）", [])]
+    groups += [("排名区间", ["5%", "中位数", "95%"]), ("方阵", [])]
+    return groups
+
+
+def _ranking_cells(c: Mapping[str, Any], r: Mapping[str, Any]) -> list[tuple[Any, str | None]]:
+    """One row's (value, number kind) pairs, in the order of :func:`_ranking_groups`."""
+    cells: list[tuple[Any, str | None]] = [(r["rank"], "count")]
+    cells += [(r["change"], "count")] if c["previous"] else []
+    cells += [(r["unit"], None), (r["name"], None), (r["score"], "score")]
+    cells += [(r["dimensions"][d["code"]], "score") for d in c["dimensions"]]
+    cells += [(r["rm_coverage"], "percent")]
+    cells += [(r["rank_p05"], "score1"), (r["rank_median"], "score1"), (r["rank_p95"], "score1")]
+    return [*cells, (TIER_NAMES[r["tier"] - 1], None)]
+
+
 def _ranking_sheet(ws: Worksheet, c: Mapping[str, Any]) -> None:
     dims = c["dimensions"]
-    groups: list[tuple[str, Sequence[str]]] = [
-        ("排名", []),
-        ("较上期", []),
-        ("机构代码", []),
-        ("机构名称", []),
-    ]
-    groups += [("总分", []), ("维度得分", [f"{d['code']} {d['name']}（{d['weight']:g}）" for d in dims])]
-    groups += [(f"注册计量师持证比例（%，目标 {c['rm_target_pct']}%）", [])]
-    groups += [("排名区间", ["5%", "中位数", "95%"]), ("方阵", [])]
-    width = 8 + len(dims) + 2
+    lead = 4 if c["previous"] else 3  # the columns before the total score
+    width = lead + 1 + len(dims) + 5
     _title(ws, c["title"], width)
-    _header(ws, 2, groups)
+    _header(ws, 2, _ranking_groups(c))
     for i, r in enumerate(c["rows"], start=4):
-        values = [r["rank"], r["change"], r["unit"], r["name"], r["score"]]
-        values += [r["dimensions"][d["code"]] for d in dims]
-        values += [
-            r["rm_coverage"],
-            r["rank_p05"],
-            r["rank_median"],
-            r["rank_p95"],
-            TIER_NAMES[r["tier"] - 1],
-        ]
-        for j, v in enumerate(values, start=1):
-            cell = put(ws, i, j, v)
-            cell.border = BORDER
-            if isinstance(v, float):
-                cell.number_format = "0.00"
+        for j, (v, kind) in enumerate(_ranking_cells(c, r), start=1):
+            put(ws, i, j, v, kind).border = BORDER
         if r["rm_target_met"] is False:
-            ws.cell(i, 6 + len(dims)).fill = LOW_FILL
-    ws.freeze_panes = "E4"
-    _widths(ws, [6, 8, 10, 30] + [12] * (width - 4))
+            ws.cell(i, lead + 2 + len(dims)).fill = LOW_FILL
+    ws.freeze_panes = ws.cell(4, lead + 1).coordinate
+    _widths(ws, [6, 8, 10, 30][4 - lead :] + [12] * (width - lead))
 
 
 def _raw_sheet(ws: Worksheet, c: Mapping[str, Any], key: str, title: str) -> None:
@@ -93,23 +98,30 @@ def _raw_sheet(ws: Worksheet, c: Mapping[str, Any], key: str, title: str) -> Non
         subs = [f"{i['code']} {i['name']}（{i['unit']}）" for i in c["indicators"] if i["dimension"] == code]
         groups.append((f"{code} {d['name']}", subs))
     order = [i["code"] for code in dims for i in c["indicators"] if i["dimension"] == code]
+    units = {i["code"]: i["unit"] for i in c["indicators"]}
     _title(ws, title, 2 + len(order))
     _header(ws, 2, groups)
     for r, row in enumerate(c["rows"], start=4):
         put(ws, r, 1, row["unit"]), put(ws, r, 2, row["name"])
         for j, code in enumerate(order, start=3):
-            put(ws, r, j, c[key][row["unit"]][code]).border = BORDER
+            kind = "score" if key == "contributions" else _raw_kind(units[code])
+            put(ws, r, j, c[key][row["unit"]][code], kind).border = BORDER
     ws.freeze_panes = "C4"
     _widths(ws, [10, 30] + [14] * len(order))
+
+
+def _raw_kind(unit: str) -> str:
+    """Counts in whole numbers, percentages with one decimal, anything else up to two decimals."""
+    return "count" if unit in COUNT_UNITS else "percent" if unit == "%" else "quantity"
 
 
 def _about_sheet(ws: Worksheet, c: Mapping[str, Any], content_sha256: str) -> None:
     rows = [
         ("发布单位", c["issuing_unit"]),
         ("考核期次", f"{c['period']['label']}（{c['period']['code']}）"),
-        ("统计基准日", c["period"]["as_of"]),
+        ("统计基准日", cn_date(c["period"]["as_of"])),
         ("状态", "正式发布" if c["status"] == "final" else "公示中"),
-        ("正式发布日期", c["final_on"] or ""),
+        ("正式发布日期", cn_date(c["final_on"])),
         ("指标框架", f"{c['framework']['code']} {c['framework']['name']}"),
         ("框架版本", c["framework"]["version"]),
         ("框架 SHA-256", c["framework"]["sha256"]),

@@ -17,6 +17,7 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 from weasyprint import HTML
 
+from qiangji.web.formatting import cn_date, percent
 from qiangji.web.publication.content import TIER_NAMES
 
 RC: Any = {"font.sans-serif": ["Noto Sans CJK SC", "DejaVu Sans"], "axes.unicode_minus": False}
@@ -67,28 +68,45 @@ def interval_chart(content: Mapping[str, Any]) -> str:
     return _png(fig)
 
 
+def _wrap(name: str, width: int = 6) -> str:
+    """A dimension name on lines of at most ``width`` characters (a radar label must stay narrow)."""
+    return "\n".join(name[i : i + width] for i in range(0, len(name), width))
+
+
 def radar_chart(content: Mapping[str, Any], unit: str) -> str:
+    """The six dimension scores against the median; labels wrapped and placed outside the circle, with
+    room left for them (they were clipped at the figure's edge)."""
     dims = content["dimensions"]
     row = next(r for r in content["rows"] if r["unit"] == unit)
     values = [row["dimensions"][d["code"]] or 0.0 for d in dims]
+    med = [float(np.median([r["dimensions"][d["code"]] or 0.0 for r in content["rows"]])) for d in dims]
     angles = np.linspace(0, 2 * np.pi, len(dims), endpoint=False)
     with rc_context(RC):
-        fig = Figure(figsize=(3.4, 3.4))
-        ax: Any = fig.add_subplot(projection="polar")
-    ax.plot([*angles, angles[0]], [*values, values[0]], color=RED)
+        fig = Figure(figsize=(4.2, 4.0))
+        ax: Any = fig.add_axes((0.2, 0.16, 0.6, 0.66), projection="polar")
+    ax.plot([*angles, angles[0]], [*med, med[0]], color="#94a3b8", linewidth=1, label="全市中位数")
+    ax.plot([*angles, angles[0]], [*values, values[0]], color=RED, label=row["name"])
     ax.fill([*angles, angles[0]], [*values, values[0]], color=RED, alpha=0.2)
-    ax.set_xticks(angles, [f"{d['code']}\n{d['name']}" for d in dims], fontsize=6)
+    ax.set_xticks(angles, [f"{d['code']} {_wrap(d['name'])}" for d in dims], fontsize=8)
+    ax.tick_params(axis="x", pad=14)
     ax.set_ylim(0, 100)
-    ax.tick_params(axis="y", labelsize=6)
+    ax.set_yticks([20, 40, 60, 80, 100])
+    ax.set_rlabel_position(180 / len(dims))  # between the first two axes, clear of their labels
+    ax.tick_params(axis="y", labelsize=7)
+    fig.legend(loc="lower center", ncol=2, fontsize=8, frameon=False)
     return _png(fig)
 
 
 def trend_chart(points: Sequence[Mapping[str, Any]], n: int) -> str:
-    fig, ax = _figure((3.6, 2.2))
+    """Rank over the published periods, on an axis from 1 (top) to n."""
+    n = max([n, *(int(p["rank"]) for p in points)])
+    fig, ax = _figure((3.6, 1.7))
     ax.plot([p["period"] for p in points], [p["rank"] for p in points], "o-", color=RED)
     ax.set_ylim(n + 0.5, 0.5)
+    ax.set_yticks(range(1, n + 1, 1 if n <= 12 else max(1, n // 10)))
     ax.set_ylabel("排名")
-    ax.tick_params(axis="x", labelsize=6, rotation=45)
+    ax.tick_params(axis="x", labelsize=7, rotation=45)
+    ax.tick_params(axis="y", labelsize=7)
     return _png(fig)
 
 
@@ -101,12 +119,28 @@ def _rows(content: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [{**r, "tier_name": TIER_NAMES[r["tier"] - 1]} for r in content["rows"]]
 
 
-def bulletin(content: Mapping[str, Any], content_sha256: str = "") -> bytes:
-    """The period bulletin: ranking table, charts, rules, issuing unit, date, page numbers."""
-    ctx = {
+def bulletin_context(content: Mapping[str, Any], content_sha256: str = "") -> dict[str, Any]:
+    """What the bulletin says, shared by the PDF and the Word edition (`exports.docx`)."""
+    rows = _rows(content)
+    return {
         "c": content,
-        "rows": _rows(content),
+        "rows": rows,
         "sha": content_sha256,
+        "tiers": [
+            (name, [r["name"] for r in rows if r["tier"] == k]) for k, name in enumerate(TIER_NAMES, start=1)
+        ],
+        "below_target": [
+            f"{r['name']}（{percent(r['rm_coverage'])}）" for r in rows if r["rm_target_met"] is False
+        ],
+        "methodology_path": f"/rankings/{content['period']['code']}/methodology/",
+        "signed_on": cn_date(content.get("final_on") or content.get("notice_started_on")),
+    }
+
+
+def bulletin(content: Mapping[str, Any], content_sha256: str = "") -> bytes:
+    """The period bulletin: 文号, ranking table, charts, rules, the issuing unit and date, page numbers."""
+    ctx = {
+        **bulletin_context(content, content_sha256),
         "score_chart": score_chart(content),
         "interval_chart": interval_chart(content),
     }
@@ -123,7 +157,12 @@ def profile(
     """One A4 page about one institution: scores, radar, strengths/weaknesses, trend, open findings."""
     row = next(r for r in _rows(content) if r["unit"] == unit)
     names = {i["code"]: i["name"] for i in content["indicators"]}
-    sw = [{**s, "name": names[s["indicator"]]} for s in content["strengths_weaknesses"] if s["unit"] == unit]
+    units = {i["code"]: i["unit"] for i in content["indicators"]}
+    sw = [
+        {**s, "name": names[s["indicator"]], "unit_label": units[s["indicator"]]}
+        for s in content["strengths_weaknesses"]
+        if s["unit"] == unit
+    ]
     ctx = {
         "c": content,
         "row": row,

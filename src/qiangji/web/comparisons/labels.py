@@ -1,0 +1,83 @@
+"""Chinese names of the comparison methods and terms the core and the stored trail use as codes.
+
+One mapping for the round page, the Excel and the PDF report, so no report shows ``pilot``,
+``independent`` or ``reference``. A code missing here is shown as it is (a new core method still shows).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: Reference-value methods (ComparisonRound.Method, core ``REFERENCE_METHODS``).
+METHOD_ZH = {
+    "pilot": "主导实验室参考值",
+    "mean": "算术平均值",
+    "weighted_mean": "加权平均值（χ² 一致性检验）",
+    "median": "中位值（蒙特卡洛不确定度）",
+    "algorithm_a": "稳健平均值（ISO 13528 算法A）",
+    "q_hampel": "Q/Hampel 稳健估计",
+    "dersimonian_laird": "DerSimonian–Laird 随机效应模型",
+    "mandel_paule": "Mandel–Paule 随机效应模型",
+    "largest_consistent_subset": "最大一致子集加权平均",
+}
+
+#: How U(d) of a laboratory was formed (core ``degrees_of_equivalence`` forms, the drift line, the pilot).
+FORM_ZH = {
+    "pilot": "以主导实验室结果为参考值",
+    "reference": "参考实验室（不评价）",
+    "independent": "独立：U(d)² = U_i² + U_ref²",
+    "correlated": "相关（本实验室参与参考值）：U(d)² = U_i² − U_ref²",
+    "arithmetic_mean": "算术平均（本实验室参与参考值）",
+    "random_effects": "随机效应（含实验室间方差 τ²）",
+    "drift": "主导实验室漂移线（测量日的参考值）",
+}
+
+Z_KIND_ZH = {"z": "z", "z'": "z′"}
+
+SIGMA_SOURCE_ZH = {
+    "given": "方案规定的能力评定标准差",
+    "robust_sd": "由本轮参考值所用结果的稳健标准差 s*（算法A）确定",
+}
+
+#: Lines of the calculation trail (``reports.common.trail_lines``).
+TRAIL_ZH = {
+    "intercept": "漂移线截距",
+    "slope_per_day": "漂移率（每日）",
+    "u_slope": "漂移率标准不确定度",
+    "chi2": "χ²",
+    "dof": "自由度",
+    "p_value": "p 值",
+    "U_ts": "传递标准不确定度 U_ts",
+    "critical": "临界值",
+    "consistent": "一致性",
+    "birge_ratio": "Birge 比",
+    "birge_threshold": "Birge 比阈值",
+    "sd": "标准差",
+    "iterations": "迭代次数",
+    "converged": "已收敛",
+    "n_mc": "模拟次数",
+    "seed": "随机种子",
+    "mc_mean": "模拟均值",
+    "tau": "实验室间标准差 τ",
+    "excluded": "剔除的结果",
+    "q": "Q 统计量",
+}
+
+
+def method_zh(code: Any) -> str:
+    return METHOD_ZH.get(str(code), str(code)) if code else "—"
+
+
+def form_zh(code: Any) -> str:
+    return FORM_ZH.get(str(code), str(code)) if code else "—"
+
+
+def term_zh(key: str) -> str:
+    return TRAIL_ZH.get(key, key)
+
+
+def verdict_rule(kind: str) -> str:
+    """The rule a score is judged by (JJF 1117-2010; ISO 13528:2022 9.4–9.7)."""
+    if kind == "en":
+        return "|En| ≤ 1 满意，|En| > 1 不满意"
+    return "|z| ≤ 2 满意，2 < |z| < 3 有问题，|z| ≥ 3 不满意"

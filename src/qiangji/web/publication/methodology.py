@@ -1,0 +1,155 @@
+"""指数编制说明: how the index of a publication is made, read from the framework version its run used.
+
+The page (`views.methodology`, ``/rankings/<period>/methodology/``) lists the dimensions and indicators
+with their weights (relative and as points of the 100-point total), each indicator's unit, direction,
+accepted range, treatment and normalisation, the aggregation, and explains ranking, ties, the rank
+interval, the tiers, the change against the previous period and the objection procedure. Everything comes
+from the run's stored spec (``IndexRun.spec_json``), so the page of an old publication describes the rules
+that publication was computed with, not today's framework file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+
+from qiangji.core.index import IndexSpec
+from qiangji.core.index.framework import Framework, MethodSpec, Node
+from qiangji.web.formatting import quantity
+from qiangji.web.publication.compute import DEFAULT_WEIGHT_NOISE
+from qiangji.web.publication.content import TIER_RULE
+from qiangji.web.publication.models import Publication
+
+#: How each normalisation method scores an indicator (raw value x; 0–100 points).
+NORMALISE_TEXT = {
+    "minmax": "极差标准化：s = (x − 最小值) / (最大值 − 最小值) × 100，各机构中最好者 100 分、最差者 0 分",
+    "zscore": "标准分：s = (x − 平均值) / 标准差",
+    "rank": "按名次赋分",
+    "percentile": "百分位赋分：s = (名次 − 1) / (n − 1) × 100",
+    "borda": "Borda 计分：超过的机构数",
+    "distance_to_target": "距目标值法：按与目标值 {target} 的差距赋分",
+    "goalposts": "固定上下限：{low} 为 0 分、{high} 为 100 分，线性插值",
+    "target": "目标值法：达到目标值 {target} 得 100 分，未达到按 x / {target} × 100 计分",
+    "target_lower": "目标值法（越低越好）：不超过 {target} 得 100 分，每超出 {tolerance} 扣完",
+    "ordinal": "等级赋分：{mapping}",
+    "none": "不作归一化（原值已为 0–100 分）",
+}
+TREAT_TEXT = {
+    "none": "",
+    "log1p": "先取 ln(1 + x) 压缩偏态",
+    "log": "先作对数变换压缩偏态",
+    "winsorise": "先对离群值作缩尾处理",
+}
+IMPUTE_TEXT = {
+    "none": "缺失不补，该指标权重在同级指标中按比例分配",
+    "constant": "缺失按 {value} 计",
+    "mean": "缺失按各机构平均值补",
+    "median": "缺失按各机构中位数补",
+    "group_mean": "缺失按同组平均值补",
+    "group_median": "缺失按同组中位数补",
+    "last": "缺失按该机构最近一期的值补",
+}
+AGGREGATE_TEXT = {
+    "arithmetic": "加权算术平均",
+    "geometric": "加权几何平均",
+    "harmonic": "加权调和平均",
+    "generalised": "加权幂平均",
+    "median": "加权中位数",
+}
+
+
+def _fill(template: str, params: Mapping[str, Any]) -> str:
+    values = {k: _param(v) for k, v in params.items()}
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError):
+        return template
+
+
+def _param(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "；".join(f"{_param(k)} 级 → {quantity(100 * float(v))} 分" for k, v in value.items())
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return quantity(value)
+    return str(value)
+
+
+def _normalise_text(node: Node) -> str:
+    spec: MethodSpec = node.methods["normalise"]
+    name = spec.method
+    if name == "target" and (node.direction or 1) < 0:
+        name = "target_lower"
+    return _fill(NORMALISE_TEXT.get(name, spec.method), spec.params)
+
+
+def _method_text(node: Node, stage: str, texts: Mapping[str, str]) -> str:
+    spec = node.methods.get(stage)
+    return "" if spec is None else _fill(texts.get(spec.method, spec.method), spec.params)
+
+
+def _indicator(fw: Framework, i: int, share: float) -> dict[str, Any]:
+    node = fw.nodes[i]
+    low, high = node.bounds or (None, None)
+    return {
+        "code": node.code,
+        "name": node.label("zh"),
+        "unit": node.unit or "",
+        "weight": node.weight,
+        "points": 100.0 * share,
+        "direction": "越高越好" if (node.direction or 1) > 0 else "越低越好",
+        "bounds": "" if low is None and high is None else f"{_param(low)}–{_param(high)}",
+        "per_year": node.per == "year",
+        "treat": _method_text(node, "treat", TREAT_TEXT),
+        "normalise": _normalise_text(node),
+        "impute": _method_text(node, "impute", IMPUTE_TEXT),
+    }
+
+
+def _descendants(fw: Framework, i: int) -> list[int]:
+    kids = [int(k) for k in fw.children[i]]
+    return [k for kid in kids for k in ([kid] if fw.nodes[kid].is_indicator else _descendants(fw, kid))]
+
+
+def _dimension(fw: Framework, i: int, shares: Any) -> dict[str, Any]:
+    node = fw.nodes[i]
+    subgroups = [fw.nodes[int(k)] for k in fw.children[i] if not fw.nodes[int(k)].is_indicator]
+    return {
+        "code": node.code,
+        "name": node.label("zh"),
+        "weight": node.weight,
+        "points": 100.0 * float(shares[i]),
+        "aggregate": _method_text(node, "aggregate", AGGREGATE_TEXT),
+        "subgroups": [f"{g.code} {g.label('zh')}" for g in subgroups],
+        "indicators": [_indicator(fw, k, float(shares[k])) for k in _descendants(fw, i)],
+    }
+
+
+def methodology_context(pub: Publication) -> dict[str, Any]:
+    """What the 指数编制说明 page shows for ``pub`` (module docstring)."""
+    spec = IndexSpec.from_json(pub.run.spec_json)
+    fw = spec.framework
+    shares = fw.effective_weights()
+    top = len(fw.nodes) - 1
+    root = fw.nodes[top]
+    return {
+        "publication": pub,
+        "period": pub.period,
+        "framework": {
+            "code": fw.code,
+            "name": fw.name.get("zh") or fw.code,
+            "version": pub.run.framework_version.version,
+            "sha256": pub.run.framework_version.sha256,
+        },
+        "dimensions": [_dimension(fw, int(i), shares) for i in fw.children[top]],
+        "aggregate": _method_text(root, "aggregate", AGGREGATE_TEXT),
+        "tie_break": "、".join(fw.tie_break),
+        "tier_rule": TIER_RULE,
+        "weight_noise_pct": round(100 * DEFAULT_WEIGHT_NOISE),
+        "runs": pub.run.runs,
+        "period_fraction": fw.period_fraction,
+        "objection_days": settings.QIANGJI["OBJECTION_PERIOD_WORKING_DAYS"],
+        "issuing_unit": settings.QIANGJI["ISSUING_UNIT"],
+        "n_indicators": len(fw.indicators),
+    }
