@@ -39,6 +39,8 @@ PUBLIC_URL_NAMES = frozenset(
         "publication:bulletin_pdf",
         "publication:scorecard",
         "publication:profile_pdf",
+        "registry:home",  # the public directory of institutions and each one's public page
+        "registry:institution",
         "set_language",
         "admin:login",
         "admin:logout",
