@@ -198,7 +198,8 @@ def standard_rows(inst: Institution, f: ListFilter) -> list[Row]:
             Row(
                 [
                     std.name, std.jjf1022_code, std.is_public, std.assessment_cert_no,
-                    std.assessment_issued_on, std.assessment_expires_on, std.get_status_display(), std.measurement_range,
+                    std.assessment_issued_on, std.assessment_expires_on, std.get_status_display(),
+                    std.measurement_range,
                     str(STATE_LABELS[state]),
                 ],
                 std,
