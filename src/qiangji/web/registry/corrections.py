@@ -42,6 +42,7 @@ def propose(
     if obj is not None and policy.owner_id(obj) != institution.pk:
         raise PermissionDenied("this record belongs to another institution")
     before = stored_values(build_form(kind, action, institution, instance=obj)) if obj is not None else {}
+    shown = str(obj) if obj is not None else ""  # before the bound form writes the proposed values into it
     form = build_form(kind, action, institution, instance=obj, data=data)
     if not form.is_valid():
         return None, form
@@ -54,7 +55,7 @@ def propose(
         institution=institution,
         model_label=kind.label,
         object_id=None if obj is None else obj.pk,
-        object_repr="" if obj is None else str(obj)[:200],
+        object_repr=(shown or str(form.instance))[:200],  # a new row: as it would read
         action=action,
         values=changed,
         before={n: before[n] for n in changed if n in before},
