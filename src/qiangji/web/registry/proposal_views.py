@@ -31,7 +31,7 @@ class NoteForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("如证书编号、文件名称，便于市局核实。"),
+        help_text=gettext_lazy("如证书编号、文件名称，便于市级核实。"),
     )
 
 
