@@ -27,7 +27,9 @@ def make_world() -> dict[str, Any]:
         code="C1", name="甲县计量所（示例）", level=Institution.Level.COUNTY, contact="0576-00000001"
     )
     c1.divisions.add(area)
-    Staff.objects.create(institution=c1, name="王五（示例）", hired_on=dt.date(2015, 1, 1), is_verification=True)
+    Staff.objects.create(
+        institution=c1, name="王五（示例）", hired_on=dt.date(2015, 1, 1), is_verification=True
+    )
     users = {}
     for name, role, inst in [("inspector", "reviewer", city), ("county1", "reporter", c1)]:
         users[name] = get_user_model().objects.create_user(name)

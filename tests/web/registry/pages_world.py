@@ -57,12 +57,16 @@ def world(db: Any) -> dict[str, Any]:
         assessment_expires_on=TODAY + 30 * DAY, assessment_cert_no="[2024]甲标字第1号",
     )  # fmt: skip
     std.responsible_staff.set([wang, zhao])
-    private = f.standard(c1, name="内部校准装置（示例）", is_public=False, assessment_cert_no="[2024]甲标字第2号")
+    private = f.standard(
+        c1, name="内部校准装置（示例）", is_public=False, assessment_cert_no="[2024]甲标字第2号"
+    )
     private.assessment_issued_on, private.assessment_expires_on = TODAY - 100 * DAY, TODAY + 900 * DAY
     private.save()
     f.instrument_certificate(std, TODAY - 300 * DAY, TODAY + 60 * DAY)
     f.instrument_certificate(private, TODAY - 800 * DAY, TODAY - 10 * DAY)
-    InstitutionMVItem.objects.create(institution=c1, item=mv_item(1, "电子计价秤"), authorised_from=TODAY - 99 * DAY)
+    InstitutionMVItem.objects.create(
+        institution=c1, item=mv_item(1, "电子计价秤"), authorised_from=TODAY - 99 * DAY
+    )
     InstitutionMVItem.objects.create(
         institution=c1, item=mv_item(2, "出租车计价器"), authorised_from=TODAY - 900 * DAY,
         authorised_to=TODAY - 300 * DAY,

@@ -38,15 +38,17 @@ def test_the_staff_export_holds_the_filtered_rows_with_dates_as_dates(world: dic
 
 def test_text_that_looks_like_a_formula_stays_text(world: dict[str, Any]) -> None:
     f.staff(world["c1"], name='=HYPERLINK("http://evil.invalid","x")')
-    sheet = workbook(client_as(world["users"]["admin"]).get(reverse("registry:export", args=["C1", "staff"])))[
-        "人员与注册"
-    ]
+    sheet = workbook(
+        client_as(world["users"]["admin"]).get(reverse("registry:export", args=["C1", "staff"]))
+    )["人员与注册"]
     cell = next(c for c in sheet["A"] if str(c.value).startswith("=HYPERLINK"))
     assert cell.data_type == "s" and cell.quotePrefix
 
 
 def test_the_standards_export_flags_expiry_like_the_page(world: dict[str, Any]) -> None:
-    book = workbook(client_as(world["users"]["leadership"]).get(reverse("registry:export", args=["C1", "standards"])))
+    book = workbook(
+        client_as(world["users"]["leadership"]).get(reverse("registry:export", args=["C1", "standards"]))
+    )
     rows = {r[0]: r for r in list(book.worksheets[0].values)[1:]}
     assert rows["电子天平检定装置（示例）"][-1] == "即将到期"
     assert rows["电子天平检定装置（示例）"][2] == "是" and rows["内部校准装置（示例）"][2] == "否"
@@ -55,14 +57,19 @@ def test_the_standards_export_flags_expiry_like_the_page(world: dict[str, Any]) 
 def test_the_certificate_export_holds_every_filtered_row_not_one_page(world: dict[str, Any]) -> None:
     for n in range(60):
         f.certificate(
-            world["c1"], cert_no=f"JD-{n:03}", verified_on=TODAY - (n + 1) * DAY, valid_until=TODAY + 300 * DAY,
+            world["c1"], cert_no=f"JD-{n:03}", verified_on=TODAY - (n + 1) * DAY,
+            valid_until=TODAY + 300 * DAY,
             verifier=world["wang"], checker=world["zhao"], approver=world["wang"],
         ).save()  # fmt: skip
-    book = workbook(client_as(world["users"]["reviewer"]).get(reverse("registry:export", args=["C1", "certificates"])))
+    book = workbook(
+        client_as(world["users"]["reviewer"]).get(reverse("registry:export", args=["C1", "certificates"]))
+    )
     assert book.worksheets[0].max_row == 61
 
 
 def test_every_export_is_an_audit_event(world: dict[str, Any]) -> None:
-    client_as(world["users"]["reporter"]).get(reverse("registry:export", args=["C1", "items"]), {"scope": "all"})
+    client_as(world["users"]["reporter"]).get(
+        reverse("registry:export", args=["C1", "items"]), {"scope": "all"}
+    )
     event = AuditEvent.objects.get(action="export", app_label="registry")
     assert event.actor == "county1" and event.model == "page:items" and event.after["rows"] == 2

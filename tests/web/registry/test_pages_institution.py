@@ -25,7 +25,9 @@ def rows(response: Any) -> list[str]:
     ("who", "status"),
     [("reporter", 200), ("other_reporter", 403), ("admin", 200), ("reviewer", 200), ("leadership", 200)],
 )
-def test_it_opens_an_institution_list_per_role(world: dict[str, Any], who: str, status: int, slug: str) -> None:
+def test_it_opens_an_institution_list_per_role(
+    world: dict[str, Any], who: str, status: int, slug: str
+) -> None:
     c = client_as(world["users"][who])
     assert c.get(reverse("registry:section", args=["C1", slug])).status_code == status
     assert c.get(reverse("registry:export", args=["C1", slug])).status_code == status
@@ -52,8 +54,14 @@ def test_staff_show_their_registration_state_as_of_a_date(world: dict[str, Any])
     zhao = next(r for r in found if "赵六" in r)
     assert "REG-VALID" in wang and "有效" in wang and "state-valid" in wang
     assert "REG-EXPIRED" in zhao and "已过期" in zhao and "state-expired" in zhao
-    earlier = (TODAY - 10 * DAY).isoformat()  # zhao's registration still valid then, within 90 days of its end
-    zhao_then = next(r for r in rows(c.get(reverse("registry:section", args=["C1", "staff"]), {"on": earlier})) if "赵六" in r)
+    earlier = (
+        TODAY - 10 * DAY
+    ).isoformat()  # zhao's registration still valid then, within 90 days of its end
+    zhao_then = next(
+        r
+        for r in rows(c.get(reverse("registry:section", args=["C1", "staff"]), {"on": earlier}))
+        if "赵六" in r
+    )
     assert "即将到期" in zhao_then
     everyone = rows(c.get(reverse("registry:section", args=["C1", "staff"]), {"scope": "all"}))
     assert any("钱七" in r for r in everyone)
@@ -97,7 +105,8 @@ def test_certificates_are_filtered_by_date_range_and_conclusion_and_paginated(wo
     people = [world["wang"], world["zhao"], world["wang"]]
     for n in range(55):
         cert = f.certificate(
-            world["c1"], cert_no=f"JD-{n:03}", verified_on=TODAY - (n + 1) * DAY, valid_until=TODAY + 300 * DAY,
+            world["c1"], cert_no=f"JD-{n:03}", verified_on=TODAY - (n + 1) * DAY,
+            valid_until=TODAY + 300 * DAY,
             verifier=people[0], checker=people[1], approver=people[2],
             conclusion="fail" if n % 5 == 0 else "pass",
         )  # fmt: skip

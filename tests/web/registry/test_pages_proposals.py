@@ -26,7 +26,8 @@ def propose_url(kind: str, pk: int | None = None, code: str = "C1", retire: bool
 def standard_data(std: MeasurementStandard, **changes: Any) -> dict[str, Any]:
     data = {
         "name": std.name, "jjf1022_code": std.jjf1022_code, "is_public": "on",
-        "assessment_cert_no": std.assessment_cert_no, "assessment_issued_on": std.assessment_issued_on.isoformat(),
+        "assessment_cert_no": std.assessment_cert_no,
+        "assessment_issued_on": std.assessment_issued_on.isoformat(),
         "assessment_expires_on": std.assessment_expires_on.isoformat(), "status": std.status,
         "responsible_staff": [p.pk for p in std.responsible_staff.all()],
     }  # fmt: skip
@@ -45,13 +46,17 @@ def test_a_new_staff_member_is_proposed_then_accepted_applied_and_audited(world:
     assert response.status_code == 302 and response["Location"] == reverse("registry:proposal", args=[p.pk])
     assert p.status == "pending" and p.action == "create" and p.values["name"] == "周九（示例）"
     assert not Staff.objects.filter(name="周九（示例）").exists()  # nothing changes before the city decides
-    page = client_as(world["users"]["reviewer"]).get(reverse("registry:proposal", args=[p.pk])).content.decode()
+    page = (
+        client_as(world["users"]["reviewer"]).get(reverse("registry:proposal", args=[p.pk])).content.decode()
+    )
     assert "周九（示例）" in page and "中级" in page and 'id="accept"' in page
 
     assert decide(world, p, "accept").status_code == 302
     p.refresh_from_db()
     person = Staff.objects.get(name="周九（示例）")
-    assert person.institution == world["c1"] and person.is_verification and str(person.hired_on) == "2025-03-01"
+    assert (
+        person.institution == world["c1"] and person.is_verification and str(person.hired_on) == "2025-03-01"
+    )
     assert p.status == "accepted" and p.reviewed_by == world["users"]["reviewer"] and p.object_id == person.pk
     assert p.proposed_by == world["users"]["reporter"] and p.reviewed_at is not None
     created = AuditEvent.objects.get(action="create", model="staff", object_id=str(person.pk))
@@ -82,7 +87,10 @@ def test_invalid_values_are_refused_with_field_messages_and_nothing_is_stored(wo
     reporter = client_as(world["users"]["reporter"])
     response = reporter.post(propose_url("staff"), {**NEW_STAFF, "left_on": "2024-01-01"})
     assert response.status_code == 200
-    assert 'data-field="left_on"' in response.content.decode() and "离职日期不能早于入职日期" in response.content.decode()
+    assert (
+        'data-field="left_on"' in response.content.decode()
+        and "离职日期不能早于入职日期" in response.content.decode()
+    )
     std = world["std"]
     one = standard_data(std, responsible_staff=[world["wang"].pk], assessment_expires_on="2019-01-01")
     text = reporter.post(propose_url("standard", std.pk), one).content.decode()
@@ -172,9 +180,13 @@ def test_a_withdrawn_standard_keeps_its_row(world: dict[str, Any]) -> None:
     std = world["std"]
     since = (TODAY - DAY).isoformat()
     reporter = client_as(world["users"]["reporter"])
-    refused = reporter.post(propose_url("standard", std.pk, retire=True), {"status": "in_use", "status_since": since})
+    refused = reporter.post(
+        propose_url("standard", std.pk, retire=True), {"status": "in_use", "status_since": since}
+    )
     assert 'data-field="status"' in refused.content.decode()
-    reporter.post(propose_url("standard", std.pk, retire=True), {"status": "withdrawn", "status_since": since})
+    reporter.post(
+        propose_url("standard", std.pk, retire=True), {"status": "withdrawn", "status_since": since}
+    )
     decide(world, RegistryProposal.objects.get(), "accept")
     std.refresh_from_db()
     assert std.status == "withdrawn" and str(std.status_since) == since
