@@ -157,7 +157,7 @@ class Row:
 
 MATRIX = [
     Row("leaderboard", "/", ALL),
-    Row("institution list", "/institutions/", STAFF),
+    Row("institution directory (public)", "/institutions/", ALL),
     # The Django admin is the city's staff's (test_admin_matrix walks every admin page); a reporter's rows
     # stay its own there too (see the rows below), and leadership reads the audit trail on /audit/.
     Row("admin index", reverse("admin:index"), CITY),

@@ -66,9 +66,9 @@ def test_it_titles_the_institution_list_in_the_chosen_language(admin_client) -> 
 
     f.institution(name="示例计量所（示例）")
     url = reverse("registry:home")
-    assert "<h1>计量技术机构</h1>" in admin_client.get(url).content.decode()
+    assert "<h1>计量技术机构名录</h1>" in admin_client.get(url).content.decode()
     admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    assert "<h1>Metrology institutions</h1>" in admin_client.get(url).content.decode()
+    assert "<h1>Directory of metrology institutions</h1>" in admin_client.get(url).content.decode()
 
 
 def test_it_ships_a_complete_compiled_english_catalogue() -> None:

@@ -321,3 +321,28 @@ def can_inspect(user: Any) -> bool:
 
 def can_review_rectification(user: Any) -> bool:
     return may(user, "review_rectification")
+
+
+# --- Registry pages and correction proposals (issue 18) ---------------------------------------------------
+#: Who may decide a county's proposed registry correction: the city's data stewards.
+PROPOSAL_REVIEW_ROLES = CITY_ROLES
+
+
+def can_view_registry(user: Any, institution: Institution) -> bool:
+    """The non-public registry of ``institution`` (staff, certificates…): read-all roles, own reporters."""
+    return can_view(user, institution)
+
+
+def can_propose(user: Any, institution: Institution) -> bool:
+    """Corrections to a registry are proposed by the institution's own reporters (the city edits directly)."""
+    own = institution_id_of(user)
+    return role_of(user) == REPORTER and own is not None and own == institution.pk
+
+
+def can_review_proposals(user: Any) -> bool:
+    return role_of(user) in PROPOSAL_REVIEW_ROLES
+
+
+def can_review_proposal(user: Any, proposal: Any) -> bool:
+    """The city decides a proposal, never the account that made it."""
+    return can_review_proposals(user) and proposal.proposed_by_id != user.pk

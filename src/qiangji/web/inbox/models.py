@@ -23,6 +23,7 @@ class Notification(models.Model):
         RECTIFICATION_OVERDUE = "rectification_overdue", _("整改已逾期")
         NOTICE = "notice", _("排行榜公示")
         OBJECTION_ANSWERED = "objection_answered", _("异议已答复")
+        PROPOSAL_DECIDED = "proposal_decided", _("登记更正已审核")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

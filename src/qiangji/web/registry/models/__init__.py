@@ -12,6 +12,7 @@ from qiangji.web.registry.models.institution import (
     StaffCounts,
 )
 from qiangji.web.registry.models.oversight import IndustryService, SupervisionFinding
+from qiangji.web.registry.models.proposals import RegistryProposal
 from qiangji.web.registry.models.research import FundingLevel, LabPlatform, ResearchOutput, ResearchProject
 from qiangji.web.registry.models.staff import RMRegistration, Staff
 from qiangji.web.registry.models.standards import (
@@ -39,6 +40,7 @@ __all__ = [
     "MeasurementStandard",
     "PreviousAssessment",
     "RMRegistration",
+    "RegistryProposal",
     "Regulation",
     "ResearchOutput",
     "ResearchProject",

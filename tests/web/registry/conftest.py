@@ -1,0 +1,3 @@
+from tests.web.registry.pages_world import world
+
+__all__ = ["world"]
