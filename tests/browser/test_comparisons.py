@@ -98,7 +98,7 @@ def test_a_round_from_submission_to_report(page, new_page, live_server, output_d
     assert pilot.locator("#status").inner_text() == "已评价"
 
     headings = pilot.locator("h3").all_inner_texts()
-    assert headings[0].startswith("200 g: X_ref = 0, U = 0.5 (主导实验室值)")  # the pilot's x_P and U_P
+    assert headings[0].startswith("200 g: X_ref = 0, U = 0.5（主导实验室参考值）")  # the pilot's x_P and U_P
     assert headings[1].startswith("100 g: X_ref = 0.1, U = 0.3")
     first = pilot.locator("table.results").first
     rows = {r.split("\t")[0]: r.split("\t") for r in first.locator("tbody tr").all_inner_texts()}
