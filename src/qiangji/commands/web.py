@@ -229,6 +229,13 @@ def _table_names() -> list[str]:
 
 
 def add_parser(sub: Any) -> None:
+    _add_servers(sub)
+    _add_files(sub)
+    _add_programme(sub)
+    _add_audit_and_manage(sub)
+
+
+def _add_servers(sub: Any) -> None:
     demo = sub.add_parser("demo", help="create/migrate the SQLite database, load demo data once, serve")
     demo.add_argument("--port", type=int, default=_port(8000))
     demo.add_argument("--data-dir", default=None, help="database and files folder (default ./var)")
@@ -251,6 +258,8 @@ def add_parser(sub: Any) -> None:
     serve.add_argument("--threads", type=_positive, default=None, help="worker threads (--production; 4)")
     serve.set_defaults(func=cmd_serve)
 
+
+def _add_files(sub: Any) -> None:
     tables = _table_names()
     importer = sub.add_parser("import", help="import an .xlsx workbook (all-or-nothing; exit 2 on errors)")
     importer.add_argument("file")
@@ -271,6 +280,8 @@ def add_parser(sub: Any) -> None:
     loader.add_argument("file")
     loader.set_defaults(func=cmd_restore)
 
+
+def _add_programme(sub: Any) -> None:
     alerts = sub.add_parser("alerts", help="print the programme alerts as of a date (default today)")
     alerts.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD")
     alerts.add_argument("--institution", default=None, help="only this institution (code)")
@@ -292,6 +303,8 @@ def add_parser(sub: Any) -> None:
     )
     worker.set_defaults(func=cmd_worker)
 
+
+def _add_audit_and_manage(sub: Any) -> None:
     auditor = sub.add_parser("audit", help="audit registry records by set-based queries")
     what = auditor.add_subparsers(dest="audit_what", metavar="WHAT", required=True)
     certificates = what.add_parser(
