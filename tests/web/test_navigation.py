@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-INTERNAL = ("/institutions/", "/assessment/", "/programme/", "/comparisons/", "/excel/")
+INTERNAL = ("/assessment/", "/programme/", "/comparisons/", "/excel/")
 
 
 def header(client) -> str:
@@ -14,7 +14,8 @@ def header(client) -> str:
 @pytest.mark.django_db
 def test_it_shows_only_the_leaderboard_and_login_to_the_public(client) -> None:
     html = header(client)
-    assert 'href="/admin/login/"' in html  # no ?next=/: signing in lands on the user's home page
+    assert 'href="/accounts/login/"' in html  # no ?next=/: signing in lands on the user's home page
+    assert 'href="/institutions/"' in html  # the public list of institutions
     for path in INTERNAL:
         assert f'href="{path}"' not in html
 
@@ -24,6 +25,6 @@ def test_it_links_every_working_page_after_login(client) -> None:
     user = get_user_model().objects.create_superuser("nav", "nav@example.invalid", "pw-not-used-1234")
     client.force_login(user)
     html = header(client)
-    for path in (*INTERNAL, "/admin/"):
+    for path in (*INTERNAL, "/institutions/", "/admin/"):
         assert f'href="{path}"' in html
     assert "退出" in html

@@ -162,6 +162,7 @@ SESSION_COOKIE_AGE = env_int("QIANGJI_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "qiangji.web.errors.csrf_failure"  # the site's own page, in its layout
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -220,7 +221,7 @@ QIANGJI_XLSX_LIMITS = {
     }.items()
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"  # the site's own page; the admin's login URL redirects there
 # Signing in without a ?next= lands on the user's own home page (待办, qiangji.web.inbox), not the admin.
 LOGIN_REDIRECT_URL = "inbox:home"
 
@@ -263,6 +264,8 @@ QIANGJI = {
     # Public holidays (YYYY-MM-DD, comma-separated) that do not count as working days of the objection period.
     "HOLIDAYS": _holidays(env_list("QIANGJI_HOLIDAYS", "")),
     "ISSUING_UNIT": env_str("QIANGJI_ISSUING_UNIT", "台州市计量技术研究院（示例）"),
+    # How to reach the programme office (telephone, email), shown on the login and error pages.
+    "CONTACT": env_str("QIANGJI_CONTACT", ""),
     # Programme alerts (programme/alerts.py): lead times, and email delivery (off by default).
     "ALERT_LEAD_MONTHS": env_int("QIANGJI_ALERT_LEAD_MONTHS", 6),
     "INSTRUMENT_ALERT_LEAD_DAYS": env_int("QIANGJI_INSTRUMENT_ALERT_LEAD_DAYS", 60),

@@ -40,6 +40,9 @@ PUBLIC_URL_NAMES = frozenset(
         "publication:scorecard",
         "publication:profile_pdf",
         "set_language",
+        "registry:home",  # the list of institutions: codes, names, levels, areas (all public anyway)
+        "accounts:login",
+        "accounts:logout",
         "admin:login",
         "admin:logout",
         "admin:password_reset",
@@ -50,6 +53,9 @@ PUBLIC_URL_NAMES = frozenset(
 READ_ONLY_EXEMPT = frozenset(
     {
         "set_language",
+        "accounts:login",
+        "accounts:logout",
+        "accounts:password_change",
         "admin:logout",
         "admin:password_change",
         "admin:login",
