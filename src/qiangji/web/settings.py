@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its Swagger UI files, served from here for /api/v1/docs (no CDN)
     "qiangji.web.registry",
     "qiangji.web.excel",
     "qiangji.web.assessment",
