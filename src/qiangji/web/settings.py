@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "qiangji.web.staticfiles.SiteStaticFilesConfig",  # django.contrib.staticfiles without ninja's unused files
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
