@@ -65,6 +65,7 @@ FIELD_PROBLEMS: dict[str, Any] = {
     "string_too_long": gettext_lazy("至多 %(max_length)s 个字符"),
     "too_short": gettext_lazy("至少 %(min_length)s 项"),
     "too_long": gettext_lazy("至多 %(max_length)s 项"),
+    "string_pattern_mismatch": gettext_lazy("格式不正确（应符合 %(pattern)s）"),
     "enum": gettext_lazy("应为以下之一：%(expected)s"),
     "literal_error": gettext_lazy("应为以下之一：%(expected)s"),
 }

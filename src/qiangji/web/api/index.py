@@ -41,7 +41,7 @@ def index(request: HttpRequest, api: NinjaAPI) -> JsonResponse:
         "version": schema["info"]["version"],
         "description": _(
             "强基平台接口：机构登记、指标填报、考核期次、排行榜发布与比对结果。"
-            "发送请求头 `Authorization: Bearer <令牌>`；错误一律为 {\"error\": \"...\"}，"
+            '发送请求头 `Authorization: Bearer <令牌>`；错误一律为 {"error": "..."}，'
             "语言随 Accept-Language。"
         ),
         "openapi": reverse(f"{ns}:openapi-json"),

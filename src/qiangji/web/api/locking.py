@@ -45,9 +45,7 @@ def check_version(obj: Any, submitted: str | None) -> None:
         return
     current = version_of(obj)
     if submitted is None:
-        raise Conflict(
-            _("修改已有记录须提供 `version`（当前版本 %(current)s）。") % {"current": current}
-        )
+        raise Conflict(_("修改已有记录须提供 `version`（当前版本 %(current)s）。") % {"current": current})
     if submitted != current:
         raise Conflict(
             _(
