@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "qiangji.web.staticfiles.SiteStaticFilesConfig",  # django.contrib.staticfiles without ninja's unused files
+    "qiangji.web.staticfiles.SiteStaticFilesConfig",  # django.contrib.staticfiles, minus unused ninja files
     "django_htmx",
     "django_tasks",
     "django_tasks_db",

@@ -3,7 +3,8 @@
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from qiangji.web.urls import handler400, handler403, handler404, handler500, urlpatterns as site_urls
+from qiangji.web.urls import handler400, handler403, handler404, handler500
+from qiangji.web.urls import urlpatterns as site_urls
 
 
 def failing(request: HttpRequest) -> HttpResponse:

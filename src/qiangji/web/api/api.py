@@ -5,9 +5,8 @@ files are served from this origin: no CDN, and the content security policy's ``s
 
 from __future__ import annotations
 
-from typing import Any
-
 from functools import partial
+from typing import Any
 
 from django.urls import URLPattern, URLResolver
 from django.views.decorators.csrf import csrf_exempt
