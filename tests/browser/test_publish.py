@@ -59,6 +59,7 @@ def test_the_admin_computes_with_progress_previews_notices_and_publishes(
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_selector("#compute-button")
+    page.wait_for_load_state("load")  # the signed-in page's own load is not one of the steps counted below
     assert page.locator("#stage").get_attribute("data-stage") == "locked"
     loads: list[str] = []
     page.on("load", lambda: loads.append(page.url))

@@ -71,7 +71,7 @@ def sign_in(watched: Watched, base: str, username: str) -> None:
     assert page.title().startswith("用户登录")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/accounts/login/'] button[type=submit]")
+    page.click("form[action='/accounts/login/'] input[type=submit]")
     page.wait_for_url(f"{base}/home/")
 
 
