@@ -15,7 +15,8 @@ def header(client) -> str:
 @pytest.mark.django_db
 def test_it_shows_only_the_public_pages_and_login_to_the_public(client) -> None:
     html = header(client)
-    assert 'href="/admin/login/"' in html  # no ?next=/: signing in lands on the user's home page
+    assert 'href="/accounts/login/"' in html  # no ?next=/: signing in lands on the user's home page
+    assert 'href="/institutions/"' in html  # the public list of institutions
     for path in INTERNAL:
         assert f'href="{path}"' not in html
     for path in PUBLIC:

@@ -41,10 +41,11 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "qiangji.web.staticfiles.SiteStaticFilesConfig",  # django.contrib.staticfiles, minus unused ninja files
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its Swagger UI files, served from here for /api/v1/docs (no CDN)
     "qiangji.web.registry",
     "qiangji.web.excel",
     "qiangji.web.assessment",
@@ -162,6 +163,7 @@ SESSION_COOKIE_AGE = env_int("QIANGJI_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "qiangji.web.errors.csrf_failure"  # the site's own page, in its layout
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -237,7 +239,7 @@ QIANGJI_IMPORT_LIMITS = {
 # 139 s import outlived the proxy's 120 s timeout); smaller ones (well under a second) answer at once.
 QIANGJI_IMPORT_INLINE_MAX_BYTES = env_int("QIANGJI_IMPORT_INLINE_MAX_BYTES", 1024 * 1024)
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"  # the site's own page; the admin's login URL redirects there
 # Signing in without a ?next= lands on the user's own home page (待办, qiangji.web.inbox), not the admin.
 LOGIN_REDIRECT_URL = "inbox:home"
 
@@ -287,6 +289,8 @@ QIANGJI = {
     # 文号 of a final bulletin: {year} the year of publication, {number} its sequence among that year's
     # final publications (frozen in the publication's content; the Word edition can still be edited).
     "DOCUMENT_NUMBER": env_str("QIANGJI_DOCUMENT_NUMBER", "台计量〔{year}〕{number}号"),
+    # How to reach the programme office (telephone, email), shown on the login and error pages.
+    "CONTACT": env_str("QIANGJI_CONTACT", ""),
     # Programme alerts (programme/alerts.py): lead times, and email delivery (off by default).
     "ALERT_LEAD_MONTHS": env_int("QIANGJI_ALERT_LEAD_MONTHS", 6),
     "INSTRUMENT_ALERT_LEAD_DAYS": env_int("QIANGJI_INSTRUMENT_ALERT_LEAD_DAYS", 60),

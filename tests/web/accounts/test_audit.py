@@ -162,7 +162,7 @@ def test_it_records_logins_and_failed_logins(world: dict[str, Any]) -> None:
     user.set_password("a-long-unguessable-passphrase")
     user.save()
     c = client_as(None)
-    url = reverse("admin:login")
+    url = reverse("accounts:login")
     c.post(url, {"username": "county1", "password": "wrong-password-123"})
     c.post(url, {"username": "county1", "password": "a-long-unguessable-passphrase"})
     failed, ok = AuditEvent.objects.filter(action__in=["login_failed", "login"]).order_by("id")

@@ -21,7 +21,7 @@ from .conftest import client_as
 pytestmark = pytest.mark.django_db
 
 #: Where a leader may post: sign out, language, its own notifications.
-LEADER_POSTS = re.compile(r"^(/admin/logout/|/i18n/setlang/|/notifications/(\d+/)?read/)$")
+LEADER_POSTS = re.compile(r"^(/accounts/logout/|/i18n/setlang/|/notifications/(\d+/)?read/)$")
 FORM = re.compile(r"<form\b[^>]*>", re.I)
 
 
@@ -156,7 +156,7 @@ def test_the_visit_page_offers_each_role_its_own_steps(world: dict[str, Any], pa
 
     def actions(role: str) -> set[str]:
         page = client_as(world["users"][role]).get(url).content.decode()
-        own = set(posting_forms(page)) - {"/admin/logout/", "/i18n/setlang/"}
+        own = set(posting_forms(page)) - {"/accounts/logout/", "/i18n/setlang/"}
         return {re.sub(r"\d+", "N", a) for a in own}
 
     inspector = {"", "/assessment/visits/N/findings/", "/assessment/rectifications/N/review/",

@@ -60,7 +60,9 @@ def test_it_records_api_refusals_and_wrong_tokens(world: dict[str, Any]) -> None
     events = denials()
     assert events[-1].source == "api" and events[-1].after["status"] == 401
     assert events[-1].after["path"] == "/api/v1/institutions"
-    assert "authentication required" in events[-1].after["reason"]
+    assert (
+        "Authorization: Bearer" in events[-1].after["reason"]
+    )  # the message sent, in the request's language
 
 
 def test_it_leaves_ordinary_answers_alone(world: dict[str, Any]) -> None:

@@ -20,7 +20,7 @@ PASSWORD = "a-long-unguessable-passphrase"
 
 def login(c: Client, username: str, password: str, ip: str = "10.0.0.1") -> str:
     return c.post(
-        reverse("admin:login"), {"username": username, "password": password}, REMOTE_ADDR=ip
+        reverse("accounts:login"), {"username": username, "password": password}, REMOTE_ADDR=ip
     ).content.decode()
 
 
@@ -77,7 +77,7 @@ def test_it_refuses_weak_passwords(county1: Any, password: str, code: str) -> No
 
 def test_it_sends_security_headers_and_protected_cookies(county1: Any) -> None:
     c = Client(enforce_csrf_checks=True)
-    page = c.get(reverse("admin:login"))
+    page = c.get(reverse("accounts:login"))
     assert page["X-Frame-Options"] == "DENY"
     assert page["X-Content-Type-Options"] == "nosniff"
     assert page["Referrer-Policy"] == "same-origin"
@@ -85,11 +85,11 @@ def test_it_sends_security_headers_and_protected_cookies(county1: Any) -> None:
     assert "object-src 'none'" in page["Content-Security-Policy"]
     assert "camera=()" in page["Permissions-Policy"]
     assert page.cookies["csrftoken"]["httponly"] and page.cookies["csrftoken"]["samesite"] == "Lax"
-    refused = c.post(reverse("admin:login"), {"username": "county1", "password": PASSWORD})
+    refused = c.post(reverse("accounts:login"), {"username": "county1", "password": PASSWORD})
     assert refused.status_code == 403  # no CSRF token
     token = page.cookies["csrftoken"].value
     ok = c.post(
-        reverse("admin:login"), {"username": "county1", "password": PASSWORD, "csrfmiddlewaretoken": token}
+        reverse("accounts:login"), {"username": "county1", "password": PASSWORD, "csrfmiddlewaretoken": token}
     )
     assert ok.status_code == 302
     session = ok.cookies["sessionid"]

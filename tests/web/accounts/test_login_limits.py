@@ -21,7 +21,7 @@ PASSWORD = "a-long-unguessable-passphrase"
 
 def login(c: Client, username: str, password: str, ip: str) -> str:
     return c.post(
-        reverse("admin:login"), {"username": username, "password": password}, REMOTE_ADDR=ip
+        reverse("accounts:login"), {"username": username, "password": password}, REMOTE_ADDR=ip
     ).content.decode()
 
 
@@ -106,7 +106,7 @@ def test_the_password_change_page_refuses_a_repeated_character(county1: Any) -> 
     c = Client()
     c.force_login(county1)
     response = c.post(
-        reverse("admin:password_change"),
+        reverse("accounts:password_change"),
         {"old_password": PASSWORD, "new_password1": "aaaaaaaaaaaa", "new_password2": "aaaaaaaaaaaa"},
     )
     assert response.status_code == 200

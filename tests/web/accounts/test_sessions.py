@@ -40,7 +40,7 @@ def test_it_ends_an_idle_session_on_the_server(world: dict[str, Any]) -> None:
     assert c.get(PAGE).status_code == 200
     key = _stamp(c, LAST_SEEN=31 * 60)
     response = c.get(PAGE)
-    assert response.status_code == 302 and reverse("admin:login") in response["Location"]
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
     assert not Session.objects.filter(session_key=key).exists()
     event = AuditEvent.objects.filter(action=AuditEvent.Action.LOGOUT).get()
     assert event.actor == "inspector" and event.after == {"reason": "idle"}
@@ -67,13 +67,13 @@ def test_it_rotates_the_session_id_at_login_and_deletes_it_at_logout(world: dict
     user.set_password("a-long-unguessable-passphrase")
     user.save()
     c = Client()
-    c.get(reverse("admin:login"))
+    c.get(reverse("accounts:login"))
     c.session.save()
     before = c.session.session_key
-    c.post(reverse("admin:login"), {"username": "inspector", "password": "a-long-unguessable-passphrase"})
+    c.post(reverse("accounts:login"), {"username": "inspector", "password": "a-long-unguessable-passphrase"})
     after = c.session.session_key
     assert after and after != before
-    c.post(reverse("admin:logout"))
+    c.post(reverse("accounts:logout"))
     assert not Session.objects.filter(session_key=after).exists()
 
 

@@ -59,7 +59,10 @@ def test_it_shows_final_and_notice_publications_to_the_public_never_drafts(pubs:
     assert body["notice_ends_on"] == notice.notice_ends_on.isoformat()
     assert len(body["content"]["rows"]) == len(COUNTIES)
     for who in ("public", "reporter"):
-        assert pubs[who].get("/publications/2025Q3") == (404, {"error": "no publication for period 2025Q3"})
+        assert pubs[who].get("/publications/2025Q3") == (
+            404,
+            {"error": "考核期次 2025Q3 没有已发布的排行榜。"},
+        )
         assert "2025Q3" not in [p["period"] for p in pubs[who].get("/publications")[1]]
 
 

@@ -50,4 +50,4 @@ def test_it_lists_standards_with_their_certificate(world: dict[str, Any]) -> Non
 
 def test_it_answers_unknown_paths_with_the_error_shape(world: dict[str, Any]) -> None:
     response = world["admin"].client.get("/api/v1/nothing-here")
-    assert response.status_code == 404 and response.json() == {"error": "not found"}
+    assert response.status_code == 404 and response.json() == {"error": "未找到。"}

@@ -50,7 +50,7 @@ def test_it_requires_a_staff_login(setup: dict[str, Any]) -> None:
         "/assessment/2024Q1/visits/",
     ):
         response = anonymous.get(url)
-        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     outsider = Client()
     outsider.force_login(user("public", is_staff=False))
     assert outsider.get("/assessment/2024Q1/").status_code == 302

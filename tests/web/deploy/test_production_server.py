@@ -158,11 +158,11 @@ def test_it_sends_plain_http_to_https(server: Server) -> None:
         conn.close()
 
 
-def test_it_serves_the_admin_css_hashed_and_cached_for_long(server: Server) -> None:
-    login = server.request("GET", "/admin/login/")
-    assert login.status == 200
-    match = re.search(r'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', login.body.decode())
-    assert match, "the admin links its stylesheet by its hashed name"
+def test_it_serves_the_api_docs_css_hashed_and_cached_for_long(server: Server) -> None:
+    docs = server.request("GET", "/api/v1/docs")  # django-ninja's Swagger UI files, collected with the rest
+    assert docs.status == 200
+    match = re.search(r'href="(/static/ninja/swagger-ui\.[0-9a-f]{12}\.css)"', docs.body.decode())
+    assert match, "the API docs link their stylesheet by its hashed name"
     css = server.request("GET", match.group(1), {"Accept-Encoding": "gzip"})
     assert css.status == 200
     assert css.headers["content-type"].startswith("text/css")
@@ -172,7 +172,7 @@ def test_it_serves_the_admin_css_hashed_and_cached_for_long(server: Server) -> N
     _assert_security_headers(css)
     assert "access-control-allow-origin" not in css.headers
     # The same file by its plain name: served, but cached only briefly (its content may change).
-    plain = server.request("GET", "/static/admin/css/base.css")
+    plain = server.request("GET", "/static/ninja/swagger-ui.css")
     assert plain.status == 200 and "immutable" not in plain.headers["cache-control"]
     assert int(re.search(r"max-age=(\d+)", plain.headers["cache-control"]).group(1)) < 3600  # type: ignore[union-attr]
 
@@ -221,7 +221,7 @@ def test_it_refuses_to_start_with_an_unapplied_migration(migrated: Path, tmp_pat
 def test_it_records_the_client_address_the_proxy_forwards(server: Server) -> None:
     # Behind the proxy, REMOTE_ADDR is the client's (from X-Forwarded-For, trusted from 127.0.0.1 only):
     # the audit trail and the login and API throttles count per client, not all as the proxy.
-    page = server.request("GET", "/admin/login/")
+    page = server.request("GET", "/accounts/login/")
     cookie = re.search(r"csrftoken=([^;]+)", page.headers["set-cookie"]).group(1)  # type: ignore[union-attr]
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.body.decode()).group(1)  # type: ignore[union-attr]
     origin = f"https://127.0.0.1:{server.port}"
@@ -230,7 +230,7 @@ def test_it_records_the_client_address_the_proxy_forwards(server: Server) -> Non
         body = f"csrfmiddlewaretoken={token}&username=nobody-{SECRET[:6]}&password=wrong-password-xyz"
         conn.request(
             "POST",
-            "/admin/login/",
+            "/accounts/login/",
             body=body,
             headers={
                 **HTTPS,
@@ -238,7 +238,7 @@ def test_it_records_the_client_address_the_proxy_forwards(server: Server) -> Non
                 "Content-Type": "application/x-www-form-urlencoded",
                 "Cookie": f"csrftoken={cookie}",
                 "Origin": origin,
-                "Referer": f"{origin}/admin/login/",
+                "Referer": f"{origin}/accounts/login/",
             },
         )
         assert conn.getresponse().status == 200  # the form again, with the error

@@ -78,7 +78,7 @@ def test_it_refuses_compute_to_every_role_but_the_programme_admin(
 
 def test_it_sends_an_anonymous_visitor_to_the_login(period: Any) -> None:
     response = Client().post(URL + "compute/", {"runs": RUNS, "seed": 7})
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert not Job.objects.exists()
 
 

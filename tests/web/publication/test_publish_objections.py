@@ -104,7 +104,7 @@ def test_city_readers_do_not_lodge(role: str, notice: Publication) -> None:
 
 def test_an_anonymous_visitor_is_asked_to_sign_in(notice: Publication) -> None:
     response = Client().get(LODGE)
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
 def test_the_admin_rejects_an_objection_with_a_reply_once(notice: Publication, county: Any) -> None:

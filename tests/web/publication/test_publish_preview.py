@@ -53,7 +53,7 @@ def test_a_county_reporter_may_not_open_the_preview(draft: Publication, institut
 def test_the_draft_is_never_public(draft: Publication) -> None:
     anonymous = Client()
     response = anonymous.get(URL)
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert anonymous.get(f"/rankings/{CODE}/").status_code == 404
     assert anonymous.get(f"/rankings/{CODE}/bulletin.pdf").status_code == 404
     assert CODE not in anonymous.get("/").content.decode()  # the public leaderboard shows 2026Q2

@@ -96,7 +96,7 @@ def pages(site: dict[str, Any]) -> list[tuple[str, bool]]:
         ("/", False),
         ("/rankings/2025Q1/", False),
         (f"/rankings/2025Q2/{site['unit']}/", False),
-        ("/admin/login/", False),
+        ("/accounts/login/", False),
         ("/programme/", True),
         ("/assessment/", True),
         ("/assessment/2025Q2/", True),

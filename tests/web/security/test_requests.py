@@ -27,7 +27,7 @@ def test_it_answers_json_404_on_unknown_api_paths(method: str, path: str) -> Non
     response = getattr(client, method)(path, **body)
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
-    assert response.json() == {"error": "not found"}
+    assert response.json() == {"error": "未找到。"}
 
 
 @pytest.mark.django_db
@@ -35,4 +35,4 @@ def test_it_answers_json_404_to_a_signed_in_post(django_user_model: Any) -> None
     client = Client(enforce_csrf_checks=True, raise_request_exception=False)
     client.force_login(django_user_model.objects.create_user("someone"))
     response = client.post("/api/v1/no-such-route", data="{}", content_type="application/json")
-    assert (response.status_code, response.json()) == (404, {"error": "not found"})
+    assert (response.status_code, response.json()) == (404, {"error": "未找到。"})

@@ -11,9 +11,10 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from qiangji.web.accounts import admin_policy, audit, sessions, throttle
+        from qiangji.web.accounts import admin_policy, audit, sessions, throttle, views
 
         audit.connect()
         user_logged_in.connect(sessions.start, dispatch_uid="qiangji_session_clocks")
         throttle.connect()
+        views.use_site_pages()
         admin_policy.enforce_on_site()

@@ -44,6 +44,9 @@ PUBLIC_URL_NAMES = frozenset(
         "registry:home",  # the public directory of institutions and each one's public page
         "registry:institution",
         "set_language",
+        "registry:home",  # the list of institutions: codes, names, levels, areas (all public anyway)
+        "accounts:login",
+        "accounts:logout",
         "admin:login",
         "admin:logout",
         "admin:password_reset",
@@ -54,6 +57,9 @@ PUBLIC_URL_NAMES = frozenset(
 READ_ONLY_EXEMPT = frozenset(
     {
         "set_language",
+        "accounts:login",
+        "accounts:logout",
+        "accounts:password_change",
         "admin:logout",
         "admin:password_change",
         "admin:login",

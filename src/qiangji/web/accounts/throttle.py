@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import signals as auth_signals
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -109,8 +110,13 @@ class ThrottledBackend(ModelBackend):
         return user
 
 
-class ThrottledLoginForm(AdminAuthenticationForm):
-    """The admin login form, with a clear message while an account is locked."""
+class ThrottledFormMixin:
+    """A clear message while an account or address is locked; only users with a role may sign in."""
+
+    cleaned_data: dict[str, Any]
+    request: HttpRequest | None
+    error_messages: dict[str, Any]
+    username_field: Any
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
@@ -125,10 +131,10 @@ class ThrottledLoginForm(AdminAuthenticationForm):
         if until is not None:
             record_lockout(username, ip)
             raise forms.ValidationError(LOCKED_MESSAGE % {"minutes": minutes_left(until)}, code="locked_out")
-        return super().clean()
+        return super().clean()  # type: ignore[misc,no-any-return]
 
     def confirm_login_allowed(self, user: Any) -> None:
-        """Any active user with a role may sign in (the admin then shows what the role allows)."""
+        """Any active user with a role may sign in (each page then shows what the role allows)."""
         from qiangji.web.accounts import policy
 
         if policy.role_of(user) not in policy.STAFF_ROLES:  # inactive, or no role: the standard refusal
@@ -137,6 +143,14 @@ class ThrottledLoginForm(AdminAuthenticationForm):
                 code="invalid_login",
                 params={"username": self.username_field.verbose_name},
             )
+
+
+class ThrottledLoginForm(ThrottledFormMixin, AdminAuthenticationForm):
+    """The admin's login form (the admin's login URL now sends people to the site's own page)."""
+
+
+class SiteLoginForm(ThrottledFormMixin, AuthenticationForm):
+    """The site's own login form (``accounts:login``)."""
 
 
 def _prune(sender: Any, **_: Any) -> None:

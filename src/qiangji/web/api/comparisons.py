@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Path, Router
 
 from qiangji.web.api import access
@@ -22,7 +23,7 @@ Code = Path(..., pattern=ROUND_CODE)
 def _round(request: HttpRequest, code: str) -> ComparisonRound:
     rnd = round_access.visible_rounds(request.user).filter(code=code).first()
     if rnd is None:
-        raise Http404(f"comparison round {code} not found")
+        raise Http404(_("比对 %(code)s 不存在。") % {"code": code})
     return rnd
 
 
@@ -72,7 +73,7 @@ def results(request: HttpRequest, code: str = Code) -> list[dict[str, Any]]:
     # the city side (programme office, reviewers, leadership) reads results in every state (none before
     # the evaluation); a participant once the report is issued
     allowed = access.sees_unpublished(request.user) or round_access.can_view_report(request.user, rnd)
-    access.require(allowed, "comparison results are confidential until the report is issued")
+    access.require(allowed, _("比对结果在报告发布前保密。"))
     rows = LabResult.objects.filter(evaluation__round=rnd).select_related("participant", "evaluation__point")
     return [
         {

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
+from django.utils.translation import gettext as _
 
 from qiangji.web.api.errors import Conflict
 
@@ -44,9 +45,12 @@ def check_version(obj: Any, submitted: str | None) -> None:
         return
     current = version_of(obj)
     if submitted is None:
-        raise Conflict(f"`version` is required to change an existing record (current version {current})")
+        raise Conflict(_("修改已有记录须提供 `version`（当前版本 %(current)s）。") % {"current": current})
     if submitted != current:
         raise Conflict(
-            f"the record was changed by someone else since you read it (your version {submitted}, "
-            f"stored version {current}); their change is kept: read it again and re-apply yours"
+            _(
+                "您读取之后，该记录已被他人修改（您的版本 %(submitted)s，当前版本 %(current)s）；"
+                "已保留对方的修改：请重新读取后再修改。"
+            )
+            % {"submitted": submitted, "current": current}
         )

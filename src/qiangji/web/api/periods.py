@@ -29,6 +29,7 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Path, Router, Schema
 from pydantic import Field
 
@@ -157,7 +158,7 @@ def _periods() -> Any:
 def _period(code: str) -> Period:
     period = _periods().filter(code=code).first()
     if period is None:
-        raise Http404(f"period {code} not found")
+        raise Http404(_("考核期次 %(code)s 不存在。") % {"code": code})
     return period
 
 
@@ -218,9 +219,9 @@ def period_detail(request: HttpRequest, code: str = Path(..., pattern=PERIOD_COD
 @router.post("/periods", response={200: PeriodOut, **ERRORS})
 def open_period(request: HttpRequest, payload: PeriodIn) -> dict[str, Any]:
     """Open a period for reporting (or re-date its window before it is locked); admin only."""
-    access.require(access.may(request.user, "open_period"), "only the programme admin may open a period")
+    access.require(access.may(request.user, "open_period"), _("只有项目管理员可以开放考核期次。"))
     if payload.framework and not FrameworkVersion.objects.filter(version=payload.framework).exists():
-        raise Http404(f"framework version {payload.framework} not found")
+        raise Http404(_("指标体系版本 %(version)s 不存在。") % {"version": payload.framework})
     try:
         period = lifecycle.open_period(
             payload.code,
@@ -239,11 +240,11 @@ def extend(
     request: HttpRequest, payload: ExtensionIn, code: str = Path(..., pattern=PERIOD_CODE)
 ) -> dict[str, Any]:
     """Reopen reporting for one institution until a date, with a reason (the city)."""
-    access.require(access.may(request.user, "extend"), "only the city may reopen reporting")
+    access.require(access.may(request.user, "extend"), _("只有市级审核人员可以重新开放填报。"))
     period = _period(code)
     inst = Institution.objects.filter(code=payload.institution).first()
     if inst is None:
-        raise Http404(f"institution {payload.institution} not found")
+        raise Http404(_("机构 %(code)s 不存在。") % {"code": payload.institution})
     try:
         granted = lifecycle.extend(
             period, inst, until=payload.until, reason=payload.reason, user=request.user
@@ -256,7 +257,7 @@ def extend(
 @router.post("/periods/{code}/lock", response={200: LockOut, **ERRORS})
 def lock(request: HttpRequest, code: str = Path(..., pattern=PERIOD_CODE)) -> dict[str, Any]:
     """Lock the period after its deadline; refused (409, naming them) while any value awaits a decision."""
-    access.require(access.may(request.user, "lock"), "only the city may lock a period")
+    access.require(access.may(request.user, "lock"), _("只有市级审核人员可以锁定考核期次。"))
     period = _period(code)
     try:
         result = lifecycle.lock(period, request.user)
@@ -270,7 +271,7 @@ def lock(request: HttpRequest, code: str = Path(..., pattern=PERIOD_CODE)) -> di
 
 
 def _admin_step(request: HttpRequest, code: str, step: Any, **kwargs: Any) -> dict[str, Any]:
-    access.require(access.may(request.user, "publish"), "only the programme admin may publish")
+    access.require(access.may(request.user, "publish"), _("只有项目管理员可以发布。"))
     period = _period(code)
     try:
         step(period, user=request.user, **kwargs)
@@ -353,12 +354,12 @@ def _objecting_institution(user: Any, code: str | None) -> Institution | None:
             return None
         inst = Institution.objects.filter(code=code).first()
         if inst is None:
-            raise Http404(f"institution {code} not found")
+            raise Http404(_("机构 %(code)s 不存在。") % {"code": code})
         return inst
     own = access.own_institution(user) if access.is_county_reporter(user) else None
     if own is None:
-        raise PermissionDenied("only a county reporter or the programme admin may lodge an objection")
-    access.require(code in (None, own.code), "a reporter objects for its own institution only")
+        raise PermissionDenied(_("只有县级填报人员或项目管理员可以提出异议。"))
+    access.require(code in (None, own.code), _("填报人员只能为本机构提出异议。"))
     return own
 
 
@@ -366,10 +367,10 @@ def _objecting_institution(user: Any, code: str | None) -> Institution | None:
 def answer(request: HttpRequest, payload: AnswerIn, pk: int = Path(..., ge=1, le=2**62)) -> dict[str, Any]:
     """Answer an objection (admin); an upheld one names its corrections and gives a corrected run and a new
     notice period."""
-    access.require(access.may(request.user, "publish"), "only the programme admin may answer objections")
+    access.require(access.may(request.user, "publish"), _("只有项目管理员可以答复异议。"))
     obj = Objection.objects.select_related("publication__period").filter(pk=pk).first()
     if obj is None:
-        raise Http404(f"objection {pk} not found")
+        raise Http404(_("异议 %(pk)s 不存在。") % {"pk": pk})
     corrections = {(c.institution, c.indicator): float(c.value) for c in payload.corrections}
     try:
         answered = service.answer_objection(

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Path, Router
 
 from qiangji.web.api import access
@@ -50,5 +51,5 @@ def publication(request: HttpRequest, period: str = Path(..., pattern=PERIOD_COD
     ranking as published for objections, not final."""
     pub = visible_publications(request.user).filter(period__code=period).first()
     if pub is None:
-        raise Http404(f"no publication for period {period}")
+        raise Http404(_("考核期次 %(period)s 没有已发布的排行榜。") % {"period": period})
     return {**publication_out(pub), "content": current_content(pub)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Path, Router
 
 from qiangji.web.api import access
@@ -35,7 +36,7 @@ def visible_institution(request: HttpRequest, code: str) -> Institution:
     """The institution with ``code`` if the caller may see it; 404 otherwise (no existence oracle)."""
     inst = access.visible_institutions(request.user).filter(code=code).first()
     if inst is None:
-        raise Http404(f"institution {code} not found")
+        raise Http404(_("机构 %(code)s 不存在。") % {"code": code})
     return inst
 
 

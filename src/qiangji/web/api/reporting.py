@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
@@ -83,7 +84,7 @@ def visible_reports(user: Any) -> QuerySet[ReportedValue]:
 def _report(request: HttpRequest, pk: int) -> ReportedValue:
     rv = visible_reports(request.user).filter(pk=pk).first()
     if rv is None:
-        raise Http404(f"reported value {pk} not found")
+        raise Http404(_("填报数据 %(pk)s 不存在。") % {"pk": pk})
     return rv
 
 
@@ -117,10 +118,12 @@ def put_report(
     indicator: str = Path(..., pattern=INDICATOR_CODE),
 ) -> dict[str, Any]:
     inst = visible_institution(request, institution)
-    access.require(access.can_report(request.user, inst), f"you may not report for institution {inst.code}")
+    access.require(
+        access.can_report(request.user, inst), _("您不能为机构 %(code)s 填报。") % {"code": inst.code}
+    )
     per = Period.objects.filter(code=period).first()
     if per is None:
-        raise Http404(f"period {period} not found")
+        raise Http404(_("考核期次 %(code)s 不存在。") % {"code": period})
     node = _reportable_node(indicator, per)
     _require_open(per, inst, indicator)
     entry = Entry(
@@ -138,7 +141,10 @@ def put_report(
         if existing is not None:
             check_version(existing, payload.version)
             if not existing.is_editable:
-                raise Conflict(f"the report is {existing.status}: only a draft or returned report can change")
+                raise Conflict(
+                    _("该填报当前为“%(status)s”：只有草稿或已退回的填报可以修改。")
+                    % {"status": existing.get_status_display()}
+                )
         saved = save_entry(per, inst, indicator, entry, request.user)
     return report_out(ReportedValue.objects.select_related("period", "institution").get(pk=saved.pk))
 
@@ -157,11 +163,12 @@ def _reportable_node(indicator: str, period: Period) -> Any:
     try:
         framework = period_framework(period)
     except FrameworkVersion.DoesNotExist:
-        raise Http404("no framework version is stored yet") from None
+        raise Http404(_("尚未保存任何指标体系版本。")) from None
     nodes = {node.code: node for node in reportable_nodes(framework)}
     if indicator not in nodes:
         raise Http404(
-            f"indicator {indicator} is not reported by institutions in framework {framework.version}"
+            _("指标 %(indicator)s 在指标体系 %(version)s 中不由机构填报。")
+            % {"indicator": indicator, "version": framework.version}
         )
     return nodes[indicator]
 
@@ -180,13 +187,13 @@ def _step(request: HttpRequest, pk: int, action: Any, *args: Any) -> dict[str, A
 @router.post("/reports/{int:pk}/submit", response={200: ReportOut, **ERRORS})
 def submit(request: HttpRequest, pk: int = Path(..., ge=1, le=2**62)) -> dict[str, Any]:
     rv = _report(request, pk)
-    access.require(access.can_report(request.user, rv.institution), "you may not submit this report")
+    access.require(access.can_report(request.user, rv.institution), _("您不能提交此填报。"))
     return _step(request, pk, workflow.submit)
 
 
 @router.post("/reports/{int:pk}/approve", response={200: ReportOut, **ERRORS})
 def approve(request: HttpRequest, pk: int = Path(..., ge=1, le=2**62)) -> dict[str, Any]:
-    access.require(access.can_review(request.user), "only a city reviewer may approve")
+    access.require(access.can_review(request.user), _("只有市级审核人员可以审核通过。"))
     return _step(request, pk, workflow.approve)
 
 
@@ -194,5 +201,5 @@ def approve(request: HttpRequest, pk: int = Path(..., ge=1, le=2**62)) -> dict[s
 def return_report(
     request: HttpRequest, payload: ReasonIn, pk: int = Path(..., ge=1, le=2**62)
 ) -> dict[str, Any]:
-    access.require(access.can_review(request.user), "only a city reviewer may return a report")
+    access.require(access.can_review(request.user), _("只有市级审核人员可以退回填报。"))
     return _step(request, pk, workflow.return_report, payload.reason)

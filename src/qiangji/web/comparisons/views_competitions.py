@@ -44,8 +44,10 @@ def institution_results_context(institution: Institution) -> dict[str, Any]:
 
 @login_required
 def institution_results(request: HttpRequest, code: str) -> HttpResponse:
-    """The fragment alone (for htmx or an include on the institution's scorecard)."""
+    """A page in the site's layout; for htmx, the fragment alone (as included on the scorecard)."""
     if not access.can_view_institution_results(request.user, code):
         raise PermissionDenied
     inst = get_object_or_404(Institution, code=code)
-    return render(request, "comparisons/_institution_results.html", institution_results_context(inst))
+    fragment = bool(getattr(request, "htmx", False))  # django_htmx's HtmxDetails: true for an htmx request
+    template = f"comparisons/{'_' if fragment else ''}institution_results.html"
+    return render(request, template, institution_results_context(inst))
