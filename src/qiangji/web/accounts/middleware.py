@@ -44,7 +44,6 @@ PUBLIC_URL_NAMES = frozenset(
         "registry:home",  # the public directory of institutions and each one's public page
         "registry:institution",
         "set_language",
-        "registry:home",  # the list of institutions: codes, names, levels, areas (all public anyway)
         "accounts:login",
         "accounts:logout",
         "admin:login",
