@@ -37,7 +37,12 @@ TWO: dict[str, Any] = {
     "method": {"normalise": {"method": "target", "target": 10}},
     "missing": {"floor": 0},
     "nodes": [
-        {"code": "p", "direction": 1, "weight": 3, "method": {"normalise": {"method": "goalposts", "low": 0, "high": 40}}},
+        {
+            "code": "p",
+            "direction": 1,
+            "weight": 3,
+            "method": {"normalise": {"method": "goalposts", "low": 0, "high": 40}},
+        },
         {"code": "q", "direction": 1, "weight": 1},
     ],
 }
@@ -50,7 +55,9 @@ def fw_with(**changes: Any) -> Framework:
 
 
 def frame(rows: dict[str, tuple[float, float]], **attrs: dict[str, str]) -> pd.DataFrame:
-    out = pd.DataFrame({"unit": list(rows), "p": [v[0] for v in rows.values()], "q": [v[1] for v in rows.values()]})
+    out = pd.DataFrame(
+        {"unit": list(rows), "p": [v[0] for v in rows.values()], "q": [v[1] for v in rows.values()]}
+    )
     for name, values in attrs.items():
         out[name] = [values.get(u, "0") for u in rows]
     return out
@@ -160,9 +167,7 @@ def test_the_gate_needs_its_fact_column_and_a_cap() -> None:
 
 def test_the_gate_caps_every_monte_carlo_replication() -> None:
     fw = fw_with(gate=GATE[:1])
-    data = data_from_frame(
-        frame({"A": (40, 10), "B": (36, 9), "C": (30, 8)}, open_critical={"A": "1"}), fw
-    )
+    data = data_from_frame(frame({"A": (40, 10), "B": (36, 9), "C": (30, 8)}, open_critical={"A": "1"}), fw)
     spec = UncertaintySpec(weight_noise={1: 0.25})
     table = run_uncertainty(fw, data, spec, runs=200, seed=3).table(rank_probability_columns=0)
     a = table.set_index("unit").loc["A"]
@@ -222,7 +227,8 @@ def test_the_progress_index_is_the_change_on_the_current_scales() -> None:
     now = compute(fw, frame({"A": (20, 10), "B": (40, 10), "C": (8, 2)}))
     then = data_from_frame(frame({"A": (8, 5), "B": (40, 8), "D": (1, 1)}), fw)
     prog = progress_index(now, then, baseline_fraction=1.0, baseline_period="2025")
-    # now: A (3·50 + 100)/4 = 62.5, B 100, C (3·20 + 20)/4 = 20; then: A (3·20 + 50)/4 = 27.5, B (300 + 80)/4 = 95
+    # now: A (3·50 + 100)/4 = 62.5, B 100, C (3·20 + 20)/4 = 20
+    # then: A (3·20 + 50)/4 = 27.5, B (300 + 80)/4 = 95
     assert_allclose(prog.current, [62.5, 100.0, 20.0])
     assert_allclose(prog.baseline, [27.5, 95.0, np.nan])
     assert_allclose(prog.change, [35.0, 5.0, np.nan])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import json
 from typing import Any
 
@@ -132,7 +133,7 @@ def test_tiers_never_split_overlapping_rank_intervals(
 ) -> None:
     pub = publish_2026("2026Q1", fv26, 5)
     rows = current_content(pub)["rows"]
-    for above, below in zip(rows, rows[1:], strict=False):
+    for above, below in itertools.pairwise(rows):
         if above["tier"] != below["tier"]:
             lower = [r for r in rows if r["rank"] > above["rank"]]
             upper = [r for r in rows if r["rank"] <= above["rank"]]
@@ -153,7 +154,8 @@ def test_the_progress_index_rescores_the_baseline_on_2026_1_scales(
     then_inputs = Inputs.from_json(base.run.inputs_json)
     attrs = {f: {} for f in fw.rules.facts}
     then = compute(fw, data_from_frame(core_frame(then_inputs.frame, then_inputs.names, attrs), fw))
-    ungated = dict(zip(json.loads(pub.run.results_json)["units"], json.loads(pub.run.results_json)["ungated"]))
+    results = json.loads(pub.run.results_json)
+    ungated = dict(zip(results["units"], results["ungated"], strict=True))
     by_unit = {r["unit"]: r for r in prog["rows"]}
     for k, unit in enumerate(then.units):
         assert_allclose(by_unit[unit]["baseline"], then.scores[k, -1], rtol=1e-12)
@@ -207,6 +209,8 @@ def test_gate_facts_count_findings_open_and_overdue_on_the_as_of_date(institutio
     finding(wl, "critical", "2026-01-01", "2026-02-01", "2026-03-01")  # closed before the as-of date
     finding(sm, "major", "2026-01-10", "2026-03-10")  # open and overdue
     finding(sm, "minor", "2026-01-10", "2026-03-10")  # minor: not counted
-    facts = gate_facts(period, list(institutions.values()), ("open_critical_findings", "overdue_major_findings"))
+    facts = gate_facts(
+        period, list(institutions.values()), ("open_critical_findings", "overdue_major_findings")
+    )
     assert facts["open_critical_findings"]["WL-MI"] == "1" and facts["open_critical_findings"]["SM-MI"] == "0"
     assert facts["overdue_major_findings"]["SM-MI"] == "1" and facts["overdue_major_findings"]["WL-MI"] == "0"

@@ -306,7 +306,10 @@ def _assemble(
         else:
             key_of[key] = row
     for a in sorted(wanted - set(frame.columns)):
-        errors.append(f"column `{a}`: unit attribute needed (group imputation or compliance gate) is missing from the data")
+        errors.append(
+            f"column `{a}`: unit attribute needed (group imputation or compliance gate) is missing "
+            "from the data"
+        )
     periods = sorted({p for p in per_col})
     if period is not None and period not in periods:
         errors.append(f"`period` must be one of {', '.join(periods)}, got {period!r}")

@@ -58,7 +58,19 @@ DEFAULT_METHODS: Mapping[str, Mapping[str, Any]] = MappingProxyType(
 )
 INDICATOR_STAGES = ("impute", "treat", "normalise")
 TOP_KEYS = frozenset(
-    {"code", "name", "version", "method", "nodes", "tie_break", "description", "missing", "gate", "tiers", "progress"}
+    {
+        "code",
+        "name",
+        "version",
+        "method",
+        "nodes",
+        "tie_break",
+        "description",
+        "missing",
+        "gate",
+        "tiers",
+        "progress",
+    }
 )
 NODE_KEYS = frozenset(
     {
@@ -108,7 +120,7 @@ class Node:
     scale: float = 1.0
     """Factor applied to those amounts: the framework's period fraction if ``per`` is set, else 1."""
     missing: Floor | None = None
-    """Score of a missing value (`qiangji.core.index.rules`); None: no floor (dropped, weights renormalised)."""
+    """Score of a missing value (`qiangji.core.index.rules`); None: no floor (dropped, weights re-spread)."""
 
     @property
     def is_indicator(self) -> bool:
@@ -142,7 +154,7 @@ class Framework:
     """Per indicator stage: (method spec, indicator columns using it) groups, to vectorise by method."""
     period_fraction: float = 1.0
     """Length of the period as a fraction of a year; ``per: year`` amounts are scaled by it."""
-    rules: Rules = Rules()
+    rules: Rules = field(default_factory=Rules)
     """Missing-value floor, compliance gate, tier rule and progress baseline (`qiangji.core.index.rules`)."""
 
     @classmethod
@@ -193,7 +205,9 @@ class Framework:
     @property
     def floors(self) -> FloatArray:
         """Score of a missing value per indicator column (NaN: not floored, the value stays missing)."""
-        out = [np.nan if n.missing is None or n.missing.score is None else n.missing.score for n in self.leaves]
+        out = [
+            np.nan if n.missing is None or n.missing.score is None else n.missing.score for n in self.leaves
+        ]
         return np.array(out, dtype=np.float64)
 
     @property

@@ -54,7 +54,9 @@ class ProgressResult:
 def ungated_totals(fw: Framework, data: IndexData) -> FloatArray:
     """Index totals of ``data`` through the framework's stages, without the compliance gate."""
     if data.indicators != fw.indicators:
-        raise InputError(f"`data` must hold the indicators of framework {fw.code}, got {list(data.indicators)}")
+        raise InputError(
+            f"`data` must hold the indicators of framework {fw.code}, got {list(data.indicators)}"
+        )
     imputed = impute_matrix(fw, data.values, attributes=data.attributes, history=data.history)
     treated, _notes = treat_matrix(fw, imputed)
     scores: FloatArray = aggregate_tree(fw, normalise_matrix(fw, treated))[:, -1]

@@ -161,7 +161,7 @@ def _tiers(raw: Any, err: Err) -> TierRule:
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 10:
         err(f"`tiers.count` must be an integer from 1 to 10, got {count!r}")
         count = 3
-    if rule == "score_gap" and (not _number(gap) or gap <= 0):
+    if rule == "score_gap" and (not _number(gap) or float(gap or 0) <= 0):
         err(f"`tiers.gap` must be a positive number of points for rule score_gap, got {gap!r}")
         gap = None
     elif rule != "score_gap" and gap is not None:
@@ -238,7 +238,10 @@ def _baseline(raw: Any, err: Err) -> Mapping[str, str]:
     out = {}
     for kind, code in base.items():
         if kind not in PERIOD_KINDS or not isinstance(code, (str, int)) or isinstance(code, bool):
-            err(f"`progress.baseline` must map {' / '.join(PERIOD_KINDS)} to a period code, got {kind}: {code!r}")
+            err(
+                f"`progress.baseline` must map {' / '.join(PERIOD_KINDS)} to a period code, "
+                f"got {kind}: {code!r}"
+            )
             continue
         out[str(kind)] = str(code)
     return MappingProxyType(out)
@@ -265,7 +268,8 @@ def gate_facts(rules: Rules, attributes: Mapping[str, Sequence[str | None]], n: 
         cells = attributes.get(fact)
         if cells is None:
             raise InputError(
-                f"`{fact}` must be a unit attribute column of the data for the compliance gate, got no such column"
+                f"`{fact}` must be a unit attribute column of the data for the compliance gate, "
+                "got no such column"
             )
         values = np.zeros(n)
         for u, cell in enumerate(cells):
@@ -273,7 +277,9 @@ def gate_facts(rules: Rules, attributes: Mapping[str, Sequence[str | None]], n: 
             try:
                 values[u] = float(text) if text else 0.0
             except ValueError:
-                raise InputError(f"`{fact}` must be a number for every unit, got {cell!r} (unit #{u + 1})") from None
+                raise InputError(
+                    f"`{fact}` must be a number for every unit, got {cell!r} (unit #{u + 1})"
+                ) from None
         out[fact] = values
     return out
 

@@ -141,7 +141,9 @@ def _data(spec: IndexSpec, inputs: Any) -> Any:
     try:
         return data_from_frame(core_frame(frame, inputs.names, attrs), spec.framework)
     except InputError as exc:
-        raise InputError(f"progress index: the baseline or current inputs do not fit the framework: {exc}") from None
+        raise InputError(
+            f"progress index: the baseline or current inputs do not fit the framework: {exc}"
+        ) from None
 
 
 def _num(v: Any) -> float | None:
