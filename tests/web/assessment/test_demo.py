@@ -127,3 +127,18 @@ def test_it_leaves_2026q1_in_review_and_2026q2_open_with_one_value_returned(inst
     assert returned.reason == RETURN_REASON and returned.actor.username == REVIEWER
     assert demo_open_periods(today).opened == [] and q2.reports.count() == len(demo_indicators())
     assert demo_open_periods(D(2026, 2, 1)).opened == []  # once opened, left as it is
+
+
+def test_its_2026_periods_use_framework_2026_1_with_a_gated_strong_institution(institutions: None) -> None:
+    from qiangji.web.assessment.demo import GATED_INSTITUTION, demo_open_periods
+    from qiangji.web.assessment.facts import gate_facts
+    from qiangji.web.registry.models import Institution
+
+    wl = Institution.objects.create(
+        code=GATED_INSTITUTION, name="温岭（示例）", level=Institution.Level.COUNTY
+    )
+    demo_open_periods(D(2026, 12, 6))
+    q1, q2 = Period.objects.get(code="2026Q1"), Period.objects.get(code="2026Q2")
+    assert q1.framework_version.version == q2.framework_version.version == "2026.1"
+    facts = gate_facts(q1, [wl], ("open_critical_findings",))
+    assert facts["open_critical_findings"][GATED_INSTITUTION] == "1"  # the 2026.1 gate caps it at 59

@@ -103,7 +103,7 @@ def data_from_frame(
         raise InputError(f"`data` must have a `unit` column, got columns {list(frame.columns)}")
     long = "indicator" in cols and "value" in cols
     known = None if units is None else set(units)
-    wanted = set(attributes) | _group_attributes(framework)
+    wanted = set(attributes) | _group_attributes(framework) | set(framework.rules.facts)
     cells = _long_cells(frame, cols, framework) if long else _wide_cells(frame, cols, framework, wanted)
     return _assemble(frame, cols, framework, cells, known, period, wanted if not long else set())
 
@@ -306,7 +306,10 @@ def _assemble(
         else:
             key_of[key] = row
     for a in sorted(wanted - set(frame.columns)):
-        errors.append(f"column `{a}`: unit attribute needed (group imputation) is missing from the data")
+        errors.append(
+            f"column `{a}`: unit attribute needed (group imputation or compliance gate) is missing "
+            "from the data"
+        )
     periods = sorted({p for p in per_col})
     if period is not None and period not in periods:
         errors.append(f"`period` must be one of {', '.join(periods)}, got {period!r}")

@@ -43,6 +43,7 @@ from numpy.typing import NDArray
 from qiangji.core.errors import InputError
 from qiangji.core.index.methods import STAGES
 from qiangji.core.index.period import PER_VALUES, check_fraction, scale_bounds, scale_params
+from qiangji.core.index.rules import Floor, Rules, node_floor, parse_rules
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -56,7 +57,21 @@ DEFAULT_METHODS: Mapping[str, Mapping[str, Any]] = MappingProxyType(
     }
 )
 INDICATOR_STAGES = ("impute", "treat", "normalise")
-TOP_KEYS = frozenset({"code", "name", "version", "method", "nodes", "tie_break", "description"})
+TOP_KEYS = frozenset(
+    {
+        "code",
+        "name",
+        "version",
+        "method",
+        "nodes",
+        "tie_break",
+        "description",
+        "missing",
+        "gate",
+        "tiers",
+        "progress",
+    }
+)
 NODE_KEYS = frozenset(
     {
         "code",
@@ -70,6 +85,7 @@ NODE_KEYS = frozenset(
         "min_data",
         "description",
         "per",
+        "missing",
     }
 )
 
@@ -103,6 +119,8 @@ class Node:
     """``"year"`` for a flow indicator whose bounds and absolute method parameters are per year."""
     scale: float = 1.0
     """Factor applied to those amounts: the framework's period fraction if ``per`` is set, else 1."""
+    missing: Floor | None = None
+    """Score of a missing value (`qiangji.core.index.rules`); None: no floor (dropped, weights re-spread)."""
 
     @property
     def is_indicator(self) -> bool:
@@ -136,6 +154,8 @@ class Framework:
     """Per indicator stage: (method spec, indicator columns using it) groups, to vectorise by method."""
     period_fraction: float = 1.0
     """Length of the period as a fraction of a year; ``per: year`` amounts are scaled by it."""
+    rules: Rules = field(default_factory=Rules)
+    """Missing-value floor, compliance gate, tier rule and progress baseline (`qiangji.core.index.rules`)."""
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, period_fraction: float = 1.0) -> Framework:
@@ -181,6 +201,26 @@ class Framework:
             return self.nodes[self.index[code]]
         except KeyError:
             raise InputError(f"`node` must be a code of framework {self.code}, got {code!r}") from None
+
+    @property
+    def floors(self) -> FloatArray:
+        """Score of a missing value per indicator column (NaN: not floored, the value stays missing)."""
+        out = [
+            np.nan if n.missing is None or n.missing.score is None else n.missing.score for n in self.leaves
+        ]
+        return np.array(out, dtype=np.float64)
+
+    @property
+    def leaves(self) -> tuple[Node, ...]:
+        """The indicator nodes in column order."""
+        return tuple(self.nodes[i] for i in np.flatnonzero(self.column >= 0))
+
+    @property
+    def fixed_scales(self) -> bool:
+        """Whether every indicator is scored on scales fixed in the framework (goalposts, targets, ordinal
+        tables), so that totals of different periods scored with this version are comparable."""
+        fixed = {"goalposts", "target", "ordinal", "none"}
+        return all(n.methods["normalise"].method in fixed for n in self.leaves)
 
     def effective_weights(self) -> FloatArray:
         """Nominal weight of each node in the index: product of the normalised weights on its path."""
@@ -259,6 +299,8 @@ class _Builder:
     """Mutable state while compiling: the flat post-order lists and the problems found."""
 
     fraction: float = 1.0
+    floor: float | None = None
+    """The file-level score of a missing value (``missing: {floor: …}``), inherited by every indicator."""
     errors: list[str] = field(default_factory=list)
     nodes: list[Node] = field(default_factory=list)
     kids: list[list[int]] = field(default_factory=list)
@@ -288,7 +330,9 @@ def _compile(data: Mapping[str, Any], period_fraction: float = 1.0) -> Framework
         1,
     )
     b.inherited = {e.split(": ", 1)[1] for e in b.errors}
-    root = {k: v for k, v in data.items() if k not in ("nodes", "method")}
+    rules = parse_rules(data, lambda msg: b.err(where, msg))
+    b.floor = rules.floor
+    root = {k: v for k, v in data.items() if k not in ("nodes", "method", "missing")}
     root.update(children=data.get("nodes"), weight=1)
     _walk(b, root, defaults, where=where, top=True)
     tie_break = data.get("tie_break") or []
@@ -300,7 +344,7 @@ def _compile(data: Mapping[str, Any], period_fraction: float = 1.0) -> Framework
             b.err(where, f"`tie_break` must list node codes of the framework, got {c!r}")
     if b.errors:
         raise InputError("framework file has errors", errors=b.errors)
-    return _freeze(b, data, [str(c) for c in tie_break])
+    return _freeze(b, data, [str(c) for c in tie_break], rules)
 
 
 def _defaults() -> dict[str, dict[str, Any]]:
@@ -386,7 +430,7 @@ def _group(
     inherited: Mapping[str, MethodSpec],
     children_raw: Any,
 ) -> int:
-    for key in ("direction", "bounds", "unit", "per"):
+    for key in ("direction", "bounds", "unit", "per", "missing"):
         if key in raw and raw[key] is not None:
             b.err(where, f"`{key}` applies to indicators only, got it on a group")
     methods = _resolve(b, where, inherited, raw.get("method"), ("aggregate",), 1)
@@ -441,6 +485,7 @@ def _indicator(
         unit=None if unit is None else str(unit),
         per=per,
         scale=scale,
+        missing=node_floor(raw, b.floor, lambda msg: b.err(where, msg)),
     )
     b.nodes.append(node)
     b.kids.append([])
@@ -528,7 +573,7 @@ def _readonly(a: NDArray[Any]) -> NDArray[Any]:
     return a
 
 
-def _freeze(b: _Builder, data: Mapping[str, Any], tie_break: list[str]) -> Framework:
+def _freeze(b: _Builder, data: Mapping[str, Any], tie_break: list[str], rules: Rules) -> Framework:
     n = len(b.nodes)
     children = tuple(_readonly(np.asarray(k, dtype=np.int64)) for k in b.kids)
     weights = tuple(_readonly(np.array([b.nodes[j].weight for j in k], dtype=np.float64)) for k in b.kids)
@@ -559,6 +604,7 @@ def _freeze(b: _Builder, data: Mapping[str, Any], tie_break: list[str]) -> Frame
         source=json.dumps(data, ensure_ascii=False, sort_keys=True),
         plan=MappingProxyType({stage: _plan(b.nodes, leaves, stage) for stage in INDICATOR_STAGES}),
         period_fraction=b.fraction,
+        rules=rules,
     )
 
 

@@ -26,6 +26,7 @@ from qiangji.core.index.methods import aggregators, imputers, normalisers, treat
 from qiangji.core.index.methods._arrays import FloatArray
 from qiangji.core.index.rank import DEFAULT_TOLERANCE, publication_ranks
 from qiangji.core.index.result import IndexResult, readonly
+from qiangji.core.index.rules import GateResult, apply_gate, gate_facts
 from qiangji.core.index.spec import IndexSpec
 
 
@@ -73,7 +74,8 @@ def directions(fw: Framework) -> FloatArray:
 
 
 def normalise_matrix(fw: Framework, x: FloatArray) -> FloatArray:
-    """Apply the direction, then each indicator's normaliser, column group by column group."""
+    """Apply the direction, then each indicator's normaliser, column group by column group; a missing
+    value of an indicator with a floor (`qiangji.core.index.rules`) then scores the floor."""
     x = np.asarray(x, dtype=np.float64)
     d = directions(fw)
     out = np.empty(x.shape)
@@ -85,7 +87,19 @@ def normalise_matrix(fw: Framework, x: FloatArray) -> FloatArray:
         except InputError as exc:
             codes = ", ".join(fw.indicators[c] for c in cols)
             raise InputError(f"normalising {codes} ({spec.method}): {exc}") from None
-    return out
+    return apply_floors(fw, x, out)
+
+
+def apply_floors(fw: Framework, x: FloatArray, normalised: FloatArray) -> FloatArray:
+    """``normalised`` with the floor score where the value ``x`` is missing and the indicator has a floor.
+
+    Only a missing input is floored: a present value a normaliser cannot score (a constant column under
+    min-max with ``constant: nan``) stays NaN.
+    """
+    floors = fw.floors
+    if np.isnan(floors).all():
+        return normalised
+    return np.where(np.isnan(x) & ~np.isnan(floors), floors, normalised)
 
 
 def aggregate_tree(
@@ -188,6 +202,10 @@ def compute(
     normalised = normalise_matrix(fw, treated)
     scores = aggregate_tree(fw, normalised)
     eff = unit_weights(fw, scores)
+    ungated = readonly(scores[:, -1].copy())
+    gate = gate_of(fw, d)
+    if gate is not None:
+        scores[:, -1] = np.minimum(scores[:, -1], gate.cap_score)
     pub = publication_ranks(fw, d.units, scores, tol=spec.rank_tolerance)
     prev = None if previous is None else _previous_ranks(d.units, previous)
     return IndexResult(
@@ -204,7 +222,22 @@ def compute(
         treatment=notes,
         publication_rank=readonly(pub),
         previous_rank=None if prev is None else readonly(prev),
+        floored=readonly(np.isnan(imputed) & ~np.isnan(fw.floors)),
+        gate=gate,
+        ungated=ungated,
     )
+
+
+def gate_of(fw: Framework, data: IndexData) -> GateResult | None:
+    """The compliance gate of ``fw`` applied to the units of ``data`` (None: the framework has no gate).
+
+    Applied after aggregation (domain.md §5.1): the total is capped, the indicator and dimension scores
+    are left as they are, so the scorecard still shows what the institution achieved.
+    """
+    if not fw.rules.gate:
+        return None
+    n = len(data.units)
+    return apply_gate(fw.rules, gate_facts(fw.rules, data.attributes, n), n)
 
 
 def _previous_ranks(units: Sequence[str], previous: IndexResult) -> FloatArray:
@@ -216,9 +249,11 @@ def _previous_ranks(units: Sequence[str], previous: IndexResult) -> FloatArray:
 __all__ = [
     "DEFAULT_TOLERANCE",
     "aggregate_tree",
+    "apply_floors",
     "compute",
     "contributions",
     "directions",
+    "gate_of",
     "impute_matrix",
     "normalise_matrix",
     "treat_matrix",

@@ -22,6 +22,7 @@ from qiangji.core.errors import InputError
 from qiangji.core.index import explain
 from qiangji.core.index.framework import Framework
 from qiangji.core.index.methods._arrays import FloatArray, min_rank
+from qiangji.core.index.rules import GateResult
 from qiangji.core.index.spec import IndexSpec
 
 STAGE_NAMES = ("raw", "imputed", "treated", "normalised")
@@ -64,6 +65,12 @@ class IndexResult:
     """Strict ranks with the framework's tie-break rule, ``(units,)``."""
     previous_rank: FloatArray | None = None
     """Index rank of each unit in the previous result given to ``compute`` (NaN: not ranked then)."""
+    floored: NDArray[np.bool_] | None = None
+    """Cells whose missing value scored the indicator's floor (flagged), ``(units, indicators)``."""
+    gate: GateResult | None = None
+    """The compliance gate applied to each unit (None: the framework has no gate)."""
+    ungated: FloatArray | None = None
+    """Index score before the gate, ``(units,)``; ``contributions`` add up to it."""
 
     @cached_property
     def ranks(self) -> FloatArray:

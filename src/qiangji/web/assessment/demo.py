@@ -82,8 +82,16 @@ class Profile:
     quarters: float
 
 
+#: Improving small counties keep improving in 2026 (framework 2026.1's progress index shows it against the
+#: 2025Q4 baseline): their reported values and visit scores follow a higher quality from 2026 on.
+PROGRESS_2026 = {"TT-MI": 0.25, "SM-MI": 0.15}
+
+
 def profile(inst: Institution, period: Period) -> Profile:
-    return Profile(quality(inst, period), *_counts(inst, period))
+    q = quality(inst, period)
+    if period.start.year >= 2026:
+        q = min(1.0, q + PROGRESS_2026.get(inst.code, 0.0))
+    return Profile(q, *_counts(inst, period))
 
 
 def demo_entry(code: str, inst: Institution, period: Period, prof: Profile | None = None) -> Entry:
@@ -204,7 +212,7 @@ def _report_with(
 
 def _visit(period: Period, inst: Institution, inspector: Any) -> tuple[SupervisionVisit, list[Any]]:
     """A completed visit of ``inst`` with its default checklist scored (unsaved)."""
-    rng, q = _rng(period.code, inst.code, "visit"), quality(inst, period)
+    rng, q = _rng(period.code, inst.code, "visit"), profile(inst, period).quality
     assert period.quarter is not None
     day = dt.date(period.year, 3 * period.quarter - 1, 10 + int(rng.integers(0, 10)))
     visit = SupervisionVisit(
@@ -254,7 +262,10 @@ def demo_assessment(periods: Sequence[Period | str]) -> int:
     return created
 
 
-# The two periods a newcomer walks through (issue 12): 2026Q1 approved but not locked, 2026Q2 open.
+# The two periods a newcomer walks through (issue 12): 2026Q1 approved but not locked, 2026Q2 open. Both
+# use framework 2026.1 (issue 15); the published periods before keep 2025.1.
+FRAMEWORK_2026 = "tz-cap-2026.1.yaml"
+GATED_INSTITUTION = "WL-MI"
 REVIEW_PERIOD, OPEN_PERIOD = "2026Q1", "2026Q2"
 RETURN_REASON = "佐证材料与填报数值不一致，请核对后重新提交（演示数据）。"
 
@@ -301,7 +312,7 @@ def demo_open_periods(today: dt.date | None = None) -> OpenPeriodsReport:
     from qiangji.web.assessment.models import FrameworkVersion
 
     today = today or timezone.localdate()
-    version = ensure_default_framework(FrameworkVersion)[0]
+    version = ensure_default_framework(FrameworkVersion, FRAMEWORK_2026)[0]
     report = OpenPeriodsReport()
     for code, (opens, deadline) in _windows(today).items():
         period = Period.for_code(code)
@@ -312,8 +323,31 @@ def demo_open_periods(today: dt.date | None = None) -> OpenPeriodsReport:
             period.opened_at = timezone.make_aware(dt.datetime.combine(opens, dt.time(8)))
             period.save()
             _fill_in_progress(period)
+            if code == REVIEW_PERIOD:
+                _critical_finding(period)
         report.opened.append(code)
     return report
+
+
+def _critical_finding(period: Period) -> None:
+    """A 重大 finding at a strong institution, open on 2026Q1's as-of date: under 2026.1 the compliance
+    gate caps its total at 59 although its indicators would put it at the top."""
+    from qiangji.web.registry.models import SupervisionFinding
+
+    inst = Institution.objects.filter(code=GATED_INSTITUTION).first()
+    if inst is None:
+        return
+    SupervisionFinding.objects.get_or_create(
+        institution=inst,
+        found_on=dt.date(2026, 2, 26),
+        severity=SupervisionFinding.Severity.CRITICAL,
+        defaults={
+            "sub_dimension": SupervisionFinding.SubDimension.C4,
+            "rule": SupervisionFinding.Rule.TR8,
+            "description": "超范围检定：出具超出计量授权范围的强制检定证书 12 份（演示数据，虚构）。",
+            "due_on": dt.date(2026, 4, 30),
+        },
+    )
 
 
 def _fill_in_progress(period: Period) -> None:

@@ -119,6 +119,38 @@ def d1_1_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     return _counts(insts, "授权强检项目（目录二级）数，基准日有效", names)
 
 
+def d1_3_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
+    """Mandatory verifications in the period from the annual volumes stored with the authorised items
+    (计量授权证书附表): Σ annual volume of the items authorised on the as-of date × the period's fraction
+    of a year (a quarter 1/4), rounded to whole verifications. None for an institution with no volume
+    stored, so its reported value counts. Issue 15; not yet in BATCH_DERIVERS (issue 14's registry adds it).
+    """
+    from qiangji.core.index.period import year_fraction
+
+    fraction = year_fraction(period.start, period.end)
+    items = InstitutionMVItem.objects.authorised_on(period.as_of).filter(
+        institution__in=_ids(insts), annual_volume__isnull=False
+    )
+    groups = _grouped(items.select_related("item"))
+    out: dict[int, Derived | None] = {}
+    for inst in insts:
+        rows = groups.get(inst.pk, [])
+        total = sum(int(r.annual_volume) for r in rows)
+        out[inst.pk] = (
+            Derived(
+                float(round(total * fraction)),
+                "授权强检项目年检定量之和 × 期间占全年比例",
+                float(total),
+                None,
+                tuple(f"{r.item} {r.annual_volume}" for r in rows),
+                f"年检定量合计 {total} 台件 × {fraction:g}",
+            )
+            if rows
+            else None
+        )
+    return out
+
+
 # --- D2 public standards ---------------------------------------------------------------------------------
 def d2_1_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     rows = MeasurementStandard.objects.public_valid_on(period.as_of).filter(institution__in=_ids(insts))

@@ -29,6 +29,7 @@ from qiangji.web.assessment.derive import (
     Sample,
     certificate_samples,
 )
+from qiangji.web.assessment.facts import gate_facts
 from qiangji.web.assessment.models import (
     ChecklistItem,
     FrameworkVersion,
@@ -126,7 +127,8 @@ def ranked_institutions(period: Period) -> list[Institution]:
 
 def build_inputs(period: Period, framework_version: FrameworkVersion) -> Inputs:
     """The indicator matrix of ``period`` for ``framework_version`` (module docstring)."""
-    indicators = list(framework_version.framework().indicators)
+    framework = framework_version.framework()
+    indicators = list(framework.indicators)
     institutions = ranked_institutions(period)
     prefetch_related_objects(institutions, "divisions")
     names = names_on(institutions, period.as_of)
@@ -146,7 +148,10 @@ def build_inputs(period: Period, framework_version: FrameworkVersion) -> Inputs:
         frame=pd.DataFrame(values, index=pd.Index(codes, name="unit"), columns=indicators),
         names={inst.code: names[inst.pk] for inst in institutions},
         provenance=provenance,
-        attributes={"division_kind": {inst.code: _division_kind(inst) for inst in institutions}},
+        attributes={
+            "division_kind": {inst.code: _division_kind(inst) for inst in institutions},
+            **gate_facts(period, institutions, framework.rules.facts),  # only a framework with a gate
+        },
         period=period.code,
         framework_version=framework_version.version,
         as_of=period.as_of.isoformat(),

@@ -32,7 +32,8 @@ def _cached(run_id: int, unit: str) -> dict[str, Any] | None:
     run = IndexRun.objects.get(pk=run_id)
     inputs = load_inputs(run.inputs_json)
     spec = IndexSpec.from_json(run.spec_json)
-    frame = core_frame(inputs.frame, inputs.names)
+    facts = {k: v for k, v in inputs.attributes.items() if k in spec.framework.rules.facts}
+    frame = core_frame(inputs.frame, inputs.names, facts)  # the gate's facts, if the framework has a gate
     if unit not in set(frame["unit"]):
         return None
     fw = spec.framework

@@ -61,11 +61,18 @@ def _vector(a: Any) -> list[float | None]:
     return [_num(v) for v in np.asarray(a, dtype=np.float64)]
 
 
-def core_frame(frame: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
-    """The wide ``unit, name, <indicators>`` frame the core reads (units in code order)."""
+def core_frame(
+    frame: pd.DataFrame, names: Mapping[str, str], attributes: Mapping[str, Mapping[str, Any]] | None = None
+) -> pd.DataFrame:
+    """The wide ``unit, name, <attributes>, <indicators>`` frame the core reads (units in code order).
+
+    ``attributes`` (unit attribute → unit → text) are the gate's facts; only those given are added.
+    """
     wide = frame.sort_index()
     out = pd.DataFrame({"unit": [str(u) for u in wide.index]})
     out["name"] = [names.get(str(u), str(u)) for u in wide.index]
+    for name, values in (attributes or {}).items():
+        out[name] = [values.get(str(u)) for u in wide.index]
     for col in wide.columns:
         out[str(col)] = np.asarray(wide[col], dtype=np.float64)
     return out
@@ -80,13 +87,18 @@ def compute_payload(
     seed: int,
     runs: int,
     progress: Callable[[int, int], None] | None = None,
+    attributes: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Compute the index and its rank uncertainty; the JSON-ready result stored with a run.
 
     ``progress(done, total)`` is called after each chunk of Monte-Carlo runs; asking for it makes the chunks
     smaller (about 20 of them) so a page can follow, which never changes the result (`run_uncertainty`).
+    ``attributes`` are the inputs' unit attributes; the gate's facts are read from them. A framework with
+    a gate or a missing-value floor adds ``gate``, ``ungated`` and ``floored`` to the result (`_rules_part`);
+    one without (2025.1) gives exactly the result it always gave.
     """
-    data = data_from_frame(core_frame(frame, names), spec.framework)
+    facts = {k: v for k, v in (attributes or {}).items() if k in spec.framework.rules.facts}
+    data = data_from_frame(core_frame(frame, names, facts), spec.framework)
     result = compute(spec, data)
     chunk = max(1, -(-runs // PROGRESS_CHUNKS)) if progress is not None else None
     unc = run_uncertainty(
@@ -97,6 +109,25 @@ def compute_payload(
         **_result_part(result),
         "uncertainty": _uncertainty_part(unc),
         "strengths_weaknesses": _sw_part(result),
+        **_rules_part(result),
+    }
+
+
+def _rules_part(result: IndexResult) -> dict[str, Any]:
+    """The gate per unit (rules fired, tier cap), the total before it, and the floored cells."""
+    rules = result.framework.rules
+    if not rules.gate and not np.any(~np.isnan(result.framework.floors)):
+        return {}
+    gate = result.gate
+    fw = result.framework
+    floored = result.floored if result.floored is not None else np.zeros(result.raw.shape, dtype=bool)
+    return {
+        "gate": {
+            "rules": [list(r) for r in gate.rules] if gate else [[] for _ in result.units],
+            "cap_tier": list(gate.cap_tier) if gate else [None for _ in result.units],
+        },
+        "ungated": _vector(result.ungated if result.ungated is not None else result.scores[:, -1]),
+        "floored": [[fw.indicators[j] for j in np.flatnonzero(row)] for row in floored],
     }
 
 

@@ -17,6 +17,12 @@ Document number (文号) of a final publication: the ``DOCUMENT_NUMBER`` setting
 (the year of publication) and ``{number}`` (1 + the final publications already finalised that year), fixed
 in the content when it is frozen (content version 3). Drafts and notices carry none.
 
+Tiers follow the rule of the run's framework (`standing.tier_rule_text`): 2025.1 has none, so the thirds
+above; 2026.1 never separates overlapping rank intervals. Each row carries the compliance gate that fired
+for it (rules, reasons, total before the gate) and the indicators whose missing value scored the floor;
+the content carries the progress index (进步指数) against the framework's baseline period
+(`qiangji.web.publication.standing`).
+
 Rank change: against the latest final publication of an earlier period of the same kind (a quarter
 against the previous published quarter, a year against the previous published year); positive = moved up.
 """
@@ -31,11 +37,12 @@ from typing import Any
 from django.conf import settings
 
 from qiangji.core.index import IndexSpec
+from qiangji.web.publication import standing
 from qiangji.web.publication.compute import canonical_json, sha256_text
 from qiangji.web.publication.models import IndexRun, Publication
 from qiangji.web.registry.models import SupervisionFinding
 
-CONTENT_VERSION = 3  # 2: open findings frozen in the content; 3: document number
+CONTENT_VERSION = 4  # 2: open findings frozen; 3: document number; 4: gate, floored values, progress
 RM_INDICATOR = "D3.1"
 TIER_NAMES = ("第一方阵", "第二方阵", "第三方阵")
 TIER_RULE = (
@@ -117,10 +124,10 @@ def _rows(run: IndexRun, spec: IndexSpec, prev: dict[str, int]) -> list[dict[str
     unc = {u: i for i, u in enumerate(res["uncertainty"]["units"])}
     raw = _by_unit(res, "raw", res["indicators"])
     target = float(settings.QIANGJI["RM_COVERAGE_TARGET_PCT"])
-    ranked = [(int(r), i) for i, r in enumerate(res["publication_rank"]) if r is not None]
-    n = len(ranked)
+    ranked = sorted((int(r), i) for i, r in enumerate(res["publication_rank"]) if r is not None)
+    tiers = standing.tiers(spec, res, [i for _rank, i in ranked])
     rows = []
-    for rank, i in sorted(ranked):
+    for (rank, i), tier in zip(ranked, tiers, strict=True):
         unit = res["units"][i]
         scores = dict(zip(nodes, res["scores"][i], strict=True))
         j = unc[unit]
@@ -136,7 +143,9 @@ def _rows(run: IndexRun, spec: IndexSpec, prev: dict[str, int]) -> list[dict[str
                 "rank_p05": res["uncertainty"]["rank_p05"][j],
                 "rank_p95": res["uncertainty"]["rank_p95"][j],
                 "rank_median": res["uncertainty"]["rank_median"][j],
-                "tier": tier_of(rank, n),
+                "tier": tier,
+                "gate": standing.gate_of(spec, res, i),
+                "floored": standing.floored(res, i),
                 "previous_rank": p,
                 "change": None if p is None else p - rank,
                 "rm_coverage": rm,
@@ -216,7 +225,7 @@ def build_content(pub: Publication, *, final_on: dt.date | None = None) -> dict[
         "final_on": _iso(final_on),
         "document_number": document_number(pub, final_on),
         "previous": None if prev is None else {"period": prev.period.code, "sha256": prev.content_sha256},
-        "tier_rule": TIER_RULE,
+        "tier_rule": standing.tier_rule_text(fw.rules.tiers),
         "rm_target_pct": settings.QIANGJI["RM_COVERAGE_TARGET_PCT"],
         "dimensions": _dimensions(spec),
         "indicators": _indicators(spec),
@@ -225,6 +234,8 @@ def build_content(pub: Publication, *, final_on: dt.date | None = None) -> dict[
         "contributions": _by_unit(res, "contributions", res["indicators"]),
         "strengths_weaknesses": res["strengths_weaknesses"],
         "open_findings": _open_findings(pub.period, [str(u) for u in res["units"]]),
+        "fixed_scales": fw.fixed_scales,
+        "progress": standing.progress(run, spec, pub.period),
     }
 
 

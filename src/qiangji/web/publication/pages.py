@@ -94,7 +94,7 @@ def _bar(row: dict[str, Any], n: int) -> dict[str, float]:
 def leaderboard_context(pub: Publication, pubs: list[Publication] | None = None) -> dict[str, Any]:
     content = content_of(pub)
     n = len(content["rows"])
-    rows = [{**r, "bar": _bar(r, n), "tier_name": TIER_NAMES[r["tier"] - 1]} for r in content["rows"]]
+    rows = [{**r, "bar": _bar(r, n), "tier_name": tier_name(r["tier"])} for r in content["rows"]]
     met = sum(1 for r in rows if r["rm_target_met"])
     return {
         "publication": pub,
@@ -107,10 +107,20 @@ def leaderboard_context(pub: Publication, pubs: list[Publication] | None = None)
     }
 
 
-def trend_points(unit: str, kind: str) -> list[dict[str, Any]]:
-    """The unit's rank and score in every final publication of periods of ``kind``, oldest first."""
+def tier_name(tier: int) -> str:
+    """第一方阵 … ; a framework with more than three tiers numbers the rest (第4方阵)."""
+    return TIER_NAMES[tier - 1] if tier <= len(TIER_NAMES) else f"第{tier}方阵"
+
+
+def trend_points(unit: str, kind: str, version: str | None = None) -> list[dict[str, Any]]:
+    """The unit's rank and score in every final publication of periods of ``kind``, oldest first; with
+    ``version``, only those computed with that framework version (totals of different versions are on
+    different scales, and a min-max version's totals are not comparable even among themselves: the
+    scorecard says so)."""
     points = []
     finals = Publication.objects.filter(status=Publication.Status.FINAL, period__kind=kind)
+    if version is not None:
+        finals = finals.filter(run__framework_version__version=version)
     for pub in finals.select_related("period").order_by("period__end"):
         row = next((r for r in pub.content["rows"] if r["unit"] == unit), None)
         if row:
@@ -178,12 +188,14 @@ def scorecard_context(pub: Publication, unit: str) -> dict[str, Any]:
     return {
         "publication": pub,
         "content": content,
-        "row": {**row, "tier_name": TIER_NAMES[row["tier"] - 1]},
+        "row": {**row, "tier_name": tier_name(row["tier"])},
         "dimensions": [{**d, "score": row["dimensions"][d["code"]]} for d in content["dimensions"]],
         "strengths": [s for s in sw if s["kind"] == "strength"],
         "weaknesses": [s for s in sw if s["kind"] == "weakness"],
         "indicators": indicators,
-        "trend": trend_points(unit, content["period"]["kind"]),
+        "trend": trend_points(unit, content["period"]["kind"], content["framework"]["version"]),
+        "trend_version": content["framework"]["version"],
+        "fixed_scales": content.get("fixed_scales", False),
         "findings": open_findings(unit, content) or [],
         "findings_recorded": "open_findings" in content,
         "n": len(content["rows"]),

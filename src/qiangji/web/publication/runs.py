@@ -43,6 +43,9 @@ class InputsLike(Protocol):
     @property
     def names(self) -> Mapping[str, str]: ...
 
+    @property
+    def attributes(self) -> Mapping[str, Mapping[str, str | None]]: ...
+
     def to_json(self) -> str: ...
 
 
@@ -81,7 +84,10 @@ def create_run(
     spec = IndexSpec(period.framework_for(framework_version))
     unc = uncertainty or default_uncertainty(spec)
     snapshot = inputs.to_json()
-    payload = compute_payload(spec, inputs.frame, inputs.names, unc, seed=seed, runs=runs, progress=progress)
+    payload = compute_payload(
+        spec, inputs.frame, inputs.names, unc, seed=seed, runs=runs, progress=progress,
+        attributes=inputs.attributes,
+    )  # fmt: skip
     results = canonical_json(payload)
     with transaction.atomic():
         framework_version.mark_used()
@@ -115,7 +121,9 @@ def recompute(run: IndexRun, *, inputs_loader: Any = None) -> str:
     inputs = (inputs_loader or load_inputs)(run.inputs_json)
     spec = IndexSpec.from_json(run.spec_json)
     unc = UncertaintySpec.from_dict(json.loads(run.uncertainty_spec_json))
-    payload = compute_payload(spec, inputs.frame, inputs.names, unc, seed=run.seed, runs=run.runs)
+    payload = compute_payload(
+        spec, inputs.frame, inputs.names, unc, seed=run.seed, runs=run.runs, attributes=inputs.attributes
+    )
     return canonical_json(payload)
 
 

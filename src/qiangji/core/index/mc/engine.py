@@ -34,7 +34,7 @@ from qiangji.core.errors import InputError
 from qiangji.core.index.data import IndexData
 from qiangji.core.index.framework import Framework, MethodSpec
 from qiangji.core.index.methods import aggregators, treatments
-from qiangji.core.index.pipeline import aggregate_tree, impute_matrix, normalise_matrix, treat_matrix
+from qiangji.core.index.pipeline import aggregate_tree, gate_of, impute_matrix, normalise_matrix, treat_matrix
 
 __all__ = ["Model", "Variant"]
 
@@ -109,6 +109,10 @@ class Model:
         self.variants = [self._variant(combo) for combo in itertools.product(*(range(n) for n in shape))]
         self.aggregate_specs = [self._aggregate_specs(a) for a in self.alternatives["aggregate"]]
         self._check_combinations()
+        gate = gate_of(framework, data)
+        # the compliance gate caps every replication's total as it caps the published one, so a gated
+        # unit's rank interval is that of its capped score
+        self.caps = None if gate is None else gate.cap_score
 
     def variant_index(self, choices: Mapping[str, NDArray[np.int64]]) -> NDArray[np.int64]:
         """The variant of each replication from its impute/treat/normalise choices."""
@@ -139,7 +143,7 @@ class Model:
                 out[rows] = self._collapsed(self.variants[v], method == "geometric", w, rows.size)
             else:
                 out[rows] = self._tree(self.variants[v], self.aggregate_specs[a], w, eps, rows.size)
-        return out
+        return out if self.caps is None else np.minimum(out, self.caps)
 
     @staticmethod
     def _single_mean(specs: Mapping[int, MethodSpec]) -> str | None:

@@ -1,0 +1,151 @@
+"""The framework's publication rules in a publication's content: tiers, the compliance gate, the progress
+index (the rules themselves are in `qiangji.core.index.rules`, `.tiers` and `.progress`; here they are
+read from the stored run and worded for the pages).
+
+Progress index: the baseline is the final publication of the period the framework names for this period
+kind (``progress.baseline``); its run's stored input snapshot is rescored with this run's framework, so
+the index is computed from stored, hashed texts only and the content that freezes it stays reproducible.
+Without a baseline setting, or before the baseline period is published, the content carries none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from qiangji.core.errors import InputError
+from qiangji.core.index import IndexSpec, compute, data_from_frame
+from qiangji.core.index.progress import progress_index
+from qiangji.core.index.rules import TierRule
+from qiangji.core.index.tiers import assign_tiers
+from qiangji.web.publication.compute import core_frame
+from qiangji.web.publication.models import IndexRun, Publication
+
+TIER_TEXT = {
+    "thirds": (
+        "按排名三等分：共 n 家机构，k = ⌈n/3⌉，第 1–k 名为第一方阵，第 k+1–2k 名为第二方阵，其余为第三方阵。"
+    ),
+    "rank_interval": (
+        "方阵按排名三等分划定后，边界两侧机构的排名区间（5%–95%）若有重叠，边界移到最近的不分开重叠区间的位置"
+        "（距离相同时取靠后者）；找不到这样的位置时该边界取消，下方机构并入上一方阵。排名区间重叠的机构"
+        "在统计上无法区分，不因方阵边界被分开。"
+    ),
+    "score_gap": (
+        "方阵按排名三等分划定后，边界只设在相邻两家总分相差不少于 {gap} 分之处：边界移到最近的满足条件的"
+        "位置（距离相同时取靠后者），找不到时该边界取消。"
+    ),
+}
+GATE_TIER_TEXT = "触发合规否决规则的机构按规则封顶总分或不高于规定方阵。"
+
+
+def tier_rule_text(rule: TierRule) -> str:
+    """The tier rule in words (Chinese), for the leaderboard note, the bulletin and the exports."""
+    text = TIER_TEXT[rule.rule].format(gap=f"{rule.gap:g}" if rule.gap else "")
+    return text if rule.count == 3 else f"{text}（共 {rule.count} 个方阵）"
+
+
+def tiers(spec: IndexSpec, results: Mapping[str, Any], order: Sequence[int]) -> list[int]:
+    """Tier of each ranked unit (``order``: result indices in publication order) by the framework's rule."""
+    unc = results["uncertainty"]
+    where = {u: j for j, u in enumerate(unc["units"])}
+    idx = [where[results["units"][i]] for i in order]
+    scores = [results["scores"][i][-1] for i in order]
+    caps = results.get("gate", {}).get("cap_tier")
+    return assign_tiers(
+        spec.framework.rules.tiers,
+        scores,
+        [unc["rank_p05"][j] for j in idx],
+        [unc["rank_p95"][j] for j in idx],
+        None if caps is None else [caps[i] for i in order],
+    )
+
+
+def gate_of(spec: IndexSpec, results: Mapping[str, Any], i: int) -> dict[str, Any] | None:
+    """The gate rules that fired for result unit ``i`` with their reasons, and its total before the gate."""
+    gate = results.get("gate")
+    if not gate or not gate["rules"][i]:
+        return None
+    rules = {r.code: r for r in spec.framework.rules.gate}
+    return {
+        "rules": [
+            {
+                "code": code,
+                "reason": rules[code].label("zh"),
+                "cap_score": rules[code].cap_score,
+                "cap_tier": rules[code].cap_tier,
+            }
+            for code in gate["rules"][i]
+        ],
+        "ungated": results["ungated"][i],
+    }
+
+
+def floored(results: Mapping[str, Any], i: int) -> list[str]:
+    """Indicators of result unit ``i`` whose missing value scored the floor."""
+    rows = results.get("floored")
+    return [] if rows is None else list(rows[i])
+
+
+def baseline_publication(period: Any, spec: IndexSpec) -> Publication | None:
+    """The final publication of the framework's baseline period for ``period``'s kind (module docstring)."""
+    code = spec.framework.rules.baseline.get(period.kind)
+    if not code or code == period.code:
+        return None
+    return (
+        Publication.objects.filter(status=Publication.Status.FINAL, period__code=code)
+        .select_related("period", "run")
+        .first()
+    )
+
+
+def progress(run: IndexRun, spec: IndexSpec, period: Any) -> dict[str, Any] | None:
+    """The progress table: per unit the baseline and current totals on this framework's scales, the
+    change and its rank (1 = most progress), most progress first; None without a published baseline."""
+    base = baseline_publication(period, spec)
+    if base is None or not spec.framework.fixed_scales:
+        return None
+    from qiangji.web.publication.runs import load_inputs
+
+    now_inputs, then_inputs = load_inputs(run.inputs_json), load_inputs(base.run.inputs_json)
+    current = compute(spec, _data(spec, now_inputs))
+    fraction = IndexSpec.from_json(base.run.spec_json).period_fraction
+    then = _data(IndexSpec(spec.framework.for_period(fraction)), then_inputs)
+    prog = progress_index(current, then, baseline_fraction=fraction, baseline_period=base.period.code)
+    rows = [
+        {
+            "unit": u,
+            "name": now_inputs.names.get(u, u),
+            "baseline": _num(prog.baseline[k]),
+            "current": _num(prog.current[k]),
+            "change": _num(prog.change[k]),
+            "rank": None if np.isnan(prog.rank[k]) else int(prog.rank[k]),
+        }
+        for k, u in enumerate(prog.units)
+    ]
+    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["unit"]))
+    return {
+        "baseline_period": base.period.code,
+        "baseline_label": base.period.label,
+        "baseline_framework": base.run.framework_version.version,
+        "rows": rows,
+    }
+
+
+def _data(spec: IndexSpec, inputs: Any) -> Any:
+    """The core data of stored ``inputs`` for ``spec``: an indicator the snapshot lacks is missing, and a
+    gate fact it lacks (a baseline computed without a gate) is empty; progress is measured before the gate."""
+    frame = inputs.frame.reindex(columns=list(spec.framework.indicators))
+    attrs = {k: inputs.attributes.get(k, {}) for k in spec.framework.rules.facts}
+    try:
+        return data_from_frame(core_frame(frame, inputs.names, attrs), spec.framework)
+    except InputError as exc:
+        raise InputError(
+            f"progress index: the baseline or current inputs do not fit the framework: {exc}"
+        ) from None
+
+
+def _num(v: Any) -> float | None:
+    f = float(v)
+    return None if np.isnan(f) else f
