@@ -23,6 +23,7 @@ urlpatterns = [
     path("rankings/<str:period>/bulletin.pdf", views.bulletin_pdf, name="bulletin_pdf"),
     path("rankings/<str:period>/bulletin.docx", views.bulletin_docx, name="bulletin_docx"),
     path("rankings/<str:period>/methodology/", views.methodology, name="methodology"),
+    path("rankings/<str:period>/methodology.pdf", views.methodology_pdf, name="methodology_pdf"),
     path("rankings/<str:period>/<str:unit>/", views.scorecard, name="scorecard"),
     path("rankings/<str:period>/<str:unit>/profile.pdf", views.profile_pdf, name="profile_pdf"),
 ]
