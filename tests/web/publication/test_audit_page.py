@@ -100,9 +100,13 @@ def test_its_figures_are_the_core_audit_of_the_run(draft: Publication) -> None:
     stored = RunAudit.objects.get(run=draft.run).figures
     for dim, alpha in core.cronbach.items():
         assert stored["cronbach"][dim] == (None if alpha != alpha else alpha)
-        assert stored["pca_var1"][dim] == (None if core.pca_var1[dim] != core.pca_var1[dim] else core.pca_var1[dim])
+        assert stored["pca_var1"][dim] == (
+            None if core.pca_var1[dim] != core.pca_var1[dim] else core.pca_var1[dim]
+        )
     for row in cal.table():
-        tr = re.search(rf'id="audit-calibration-table".*?<tr data-node="{row["child"]}">(.*?)</tr>', html, re.S)
+        tr = re.search(
+            rf'id="audit-calibration-table".*?<tr data-node="{row["child"]}">(.*?)</tr>', html, re.S
+        )
         assert tr is not None
         assert f'<td class="num proposed">{ratio_percent(row["proposed"])}</td>' in tr.group(1)
     assert 'id="chart-audit-heatmap"' in html and 'id="chart-audit-importance"' in html
@@ -131,7 +135,9 @@ def test_it_is_computed_once_and_stored(draft: Publication, monkeypatch: Any) ->
     monkeypatch.setattr(run_audit, "compute_figures", refuse)
     second = office.get(url(draft)).content.decode()
     assert RunAudit.objects.count() == 1
-    assert re.findall(r'class="num [a-z-]+">([^<]*)<', first) == re.findall(r'class="num [a-z-]+">([^<]*)<', second)
+    assert re.findall(r'class="num [a-z-]+">([^<]*)<', first) == re.findall(
+        r'class="num [a-z-]+">([^<]*)<', second
+    )
     stored.figures_json = "{}"
     with pytest.raises(ImmutableError):
         stored.save()

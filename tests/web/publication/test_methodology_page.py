@@ -70,12 +70,18 @@ def test_every_indicator_has_its_definition_source_goalposts_and_weights(publish
             rf'<tr class="definition" data-indicator="{re.escape(code)}">(.*?)</tr>', html, re.S
         )
         assert definition is not None and node.label("zh") in definition.group(1)
-        first = {"derived": "登记数据自动统计", "supervision": "督导检查评分", "reported": "机构填报（经审核）"}
+        first = {
+            "derived": "登记数据自动统计",
+            "supervision": "督导检查评分",
+            "reported": "机构填报（经审核）",
+        }
         assert f'<span class="source">{first[sources_of(code)[0]]}' in definition.group(1)
         assert _row(html, code, "num effective") == percent(100 * eff[i], 2)
         parent = int(fw.parent[i])
         w = fw.weights[parent]
-        assert _row(html, code, "num relative") == ratio_percent(w[list(fw.children[parent]).index(i)] / w.sum())
+        assert _row(html, code, "num relative") == ratio_percent(
+            w[list(fw.children[parent]).index(i)] / w.sum()
+        )
         posts = _row(html, code, "goalposts")
         spec = node.methods["normalise"]
         if spec.method == "target":
@@ -87,14 +93,22 @@ def test_every_indicator_has_its_definition_source_goalposts_and_weights(publish
     # framework 2025.1 declares no gate and renormalises missing values: the page says so
     assert 'id="no-gate"' in html and "2025.1" in html and 'id="missing-default"' in html
     assert 'id="progress"' not in html
-    assert "草稿" in html and "重新公示" in html and "正式发布" in html  # the objection workflow, step by step
+    assert (
+        "草稿" in html and "重新公示" in html and "正式发布" in html
+    )  # the objection workflow, step by step
 
 
 def test_it_publishes_the_rules_a_framework_version_declares(published: Any, monkeypatch: Any) -> None:
     from qiangji.web.publication import methodology_rules
 
     declared = {
-        "gate": [{"finding": "major", "cap": 59, "reason": "存在未整改的重大问题（超范围检定、使用失效标准、虚假证书）"}],
+        "gate": [
+            {
+                "finding": "major",
+                "cap": 59,
+                "reason": "存在未整改的重大问题（超范围检定、使用失效标准、虚假证书）",
+            }
+        ],
         "missing": {"floor": 0, "flag": True},
         "tier": "排名区间在方阵边界处重叠的机构划入同一方阵",
         "progress": {"baseline": "2026Q1", "text": "进步指数：相对基期在固定标尺上的得分变化"},

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from qiangji.core.index import IndexSpec
 from qiangji.core.index.framework import Framework
@@ -123,41 +124,61 @@ def calibration_rows(fig: Mapping[str, Any], names: Mapping[str, str]) -> dict[s
 def warnings_for(fig: Mapping[str, Any], fw: Framework, names: Mapping[str, str]) -> list[str]:
     """Plain sentences, Chinese first: what a reader of the ranking should know before it is published."""
     out = [_importance_warning(f, names) for f in fig["findings"]]
-    out += _correlation_warnings(fig, fw, names)
+    out += _correlation_warnings(fig, names)
     out += _consistency_warnings(fig, fw, names)
     if fig["n_complete"] < 3:
         out.append(_("各维度得分齐全的机构少于 3 家，方差贡献和主效应无法估计。"))
     return out
 
 
+#: The sentences of the warnings (gettext; placeholders filled by each check).
+VAR_SHARE = _lazy("%(dim)s：名义权重 %(w)s，实际占总分方差的 %(v)s（为权重的 %(ratio)s 倍）。")
+MAIN_EFFECT = _lazy(
+    "%(dim)s：名义权重 %(w)s，主效应（单独由该维度解释的总分差异，归一化）为 %(v)s（为权重的 %(ratio)s 倍）。"
+)
+MORE = _lazy("该维度对排名的实际影响远大于权重所示；若非有意，可参考下方的权重校准建议。")
+LESS = _lazy("该维度对排名的实际影响远小于权重所示；若非有意，可参考下方的权重校准建议。")
+NO_R = _lazy(
+    "%(node)s 在各机构间没有差异（或有效数据不足），与 %(parent)s 的相关系数无法计算："
+    "它不影响本期排名的先后。"
+)
+NEGATIVE_R = _lazy(
+    "%(node)s 与 %(parent)s 负相关（r = %(r)s）：该项得分高的机构，%(parent)s 得分反而偏低。"
+    "请核对指标方向，或它是否衡量了与同组指标不同的东西。"
+)
+WEAK = _lazy(
+    "%(node)s 与 %(parent)s 的相关很弱（r = %(r)s，低于 0.3）：它对 %(parent)s 的排序作用很小，"
+    "或独立于同组其他指标变化。"
+)
+LOW_ALPHA_TEXT = _lazy(
+    "%(dim)s 的 %(k)s 项指标内部一致性低（α = %(alpha)s，常用下限 0.7）："
+    "这些指标并不共同衡量同一种能力，该项得分宜按分项解读。"
+)
+LOW_PCA_TEXT = _lazy("%(dim)s 的第一主成分只解释指标差异的 %(share)s：该组包含不止一个方面的信息。")
+
+
 def _importance_warning(f: Mapping[str, Any], names: Mapping[str, str]) -> str:
-    more = f["value"] > f["nominal"]
     args = {
         "dim": _label(f["dimension"], names),
         "w": ratio_percent(f["nominal"]),
         "v": ratio_percent(f["value"]),
         "ratio": decimal(f["ratio"]),
     }
-    if f["measure"] == "var_share":
-        text = _("%(dim)s：名义权重 %(w)s，实际占总分方差的 %(v)s（为权重的 %(ratio)s 倍）。") % args
-    else:
-        text = _("%(dim)s：名义权重 %(w)s，主效应（单独由该维度解释的总分差异，归一化）为 %(v)s（为权重的 %(ratio)s 倍）。") % args
-    if more:
-        return text + _("该维度对排名的实际影响远大于权重所示；若非有意，可参考下方的权重校准建议。")
-    return text + _("该维度对排名的实际影响远小于权重所示；若非有意，可参考下方的权重校准建议。")
+    text = str(VAR_SHARE if f["measure"] == "var_share" else MAIN_EFFECT) % args
+    return text + str(MORE if f["value"] > f["nominal"] else LESS)
 
 
-def _correlation_warnings(fig: Mapping[str, Any], fw: Framework, names: Mapping[str, str]) -> list[str]:
+def _correlation_warnings(fig: Mapping[str, Any], names: Mapping[str, str]) -> list[str]:
     out = []
     for code, r in fig["corr_parent"].items():
         parent = fig["parent"][code]
         args = {"node": _label(code, names), "parent": _label(parent, names), "r": decimal(r)}
         if r is None:
-            out.append(_("%(node)s 在各机构间没有差异（或有效数据不足），与 %(parent)s 的相关系数无法计算：它不影响本期排名的先后。") % args)
+            out.append(str(NO_R) % args)
         elif r < 0:
-            out.append(_("%(node)s 与 %(parent)s 负相关（r = %(r)s）：该项得分高的机构，%(parent)s 得分反而偏低。请核对指标方向，或它是否衡量了与同组指标不同的东西。") % args)
+            out.append(str(NEGATIVE_R) % args)
         elif r < WEAK_R:
-            out.append(_("%(node)s 与 %(parent)s 的相关很弱（r = %(r)s，低于 0.3）：它对 %(parent)s 的排序作用很小，或独立于同组其他指标变化。") % args)
+            out.append(str(WEAK) % args)
     return out
 
 
@@ -167,8 +188,8 @@ def _consistency_warnings(fig: Mapping[str, Any], fw: Framework, names: Mapping[
         k = len(fw.children[fw.index[code]])
         args = {"dim": _label(code, names), "k": k, "alpha": decimal(alpha)}
         if alpha is not None and alpha < LOW_ALPHA:
-            out.append(_("%(dim)s 的 %(k)s 项指标内部一致性低（α = %(alpha)s，常用下限 0.7）：这些指标并不共同衡量同一种能力，该项得分宜按分项解读。") % args)
+            out.append(str(LOW_ALPHA_TEXT) % args)
         share = fig["pca_var1"].get(code)
         if share is not None and share < LOW_PCA_SHARE and k > 1:
-            out.append(_("%(dim)s 的第一主成分只解释指标差异的 %(share)s：该组包含不止一个方面的信息。") % {**args, "share": ratio_percent(share)})
+            out.append(str(LOW_PCA_TEXT) % {**args, "share": ratio_percent(share)})
     return out

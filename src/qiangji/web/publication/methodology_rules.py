@@ -32,7 +32,11 @@ RULE_KEYS: Mapping[str, tuple[str, ...]] = {
 NODE_GOALPOST_KEYS = ("goalposts",)
 NODE_MISSING_KEYS = ("missing", "missing_floor", "on_missing")
 TEXT_KEYS = ("text", "description", "reason", "label", "name")
-SOURCE_NAMES = {"derived": "登记数据自动统计", "supervision": "督导检查评分", "reported": "机构填报（经审核）"}
+SOURCE_NAMES = {
+    "derived": "登记数据自动统计",
+    "supervision": "督导检查评分",
+    "reported": "机构填报（经审核）",
+}
 SOURCE_DEFINITIONS = {
     "derived": "由平台依据登记库数据在统计基准日自动统计",
     "supervision": "依据督导检查清单评分（得分 / 应得分）",

@@ -103,10 +103,15 @@ def _audit_part(a: AuditResult) -> dict[str, Any]:
         "n_complete": a.n_complete,
         "factor": a.factor,
         "findings": [
-            {"dimension": f.dimension, "measure": f.measure, "nominal": f.nominal, "value": f.value,
-             "ratio": f.ratio}
+            {
+                "dimension": f.dimension,
+                "measure": f.measure,
+                "nominal": f.nominal,
+                "value": f.value,
+                "ratio": f.ratio,
+            }
             for f in a.findings
-        ],  # fmt: skip
+        ],
     }
 
 
