@@ -4,6 +4,7 @@ the 指数编制说明 from the leaderboard. Screenshots in test-output/."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -88,5 +89,5 @@ def test_a_visitor_reads_the_methodology_from_the_leaderboard(
     with page.expect_download() as download:
         page.click("#methodology-pdf-link")
     path = download.value.path()
-    assert path is not None and open(path, "rb").read(5) == b"%PDF-"
+    assert path is not None and Path(path).read_bytes()[:5] == b"%PDF-"
     page.screenshot(path=str(output_dir / "methodology.png"), full_page=True)
