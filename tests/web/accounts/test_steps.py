@@ -27,6 +27,7 @@ WHO: dict[str, frozenset[str]] = {
     "review": CITY,
     "lock": CITY,
     "publish": frozenset({"admin"}),  # compute, notice, answer objections, final
+    "read_audit": CITY,  # the statistical audit of a computed run (not leadership, not public)
     "lodge_objection": frozenset({"admin", "reporter"}),
     "inspect": CITY,
     "rectify": CITY | {"reporter"},
@@ -70,7 +71,8 @@ def test_the_policy_lets_exactly_these_roles_take_each_step(step: str) -> None:
 def test_the_named_checks_ask_the_same_table() -> None:
     named = {
         "open_period": policy.can_open_period, "extend": policy.can_extend, "review": policy.can_review,
-        "lock": policy.can_lock, "publish": policy.can_publish, "lodge_objection": policy.can_lodge_objection,
+        "lock": policy.can_lock, "publish": policy.can_publish, "read_audit": policy.can_read_audit,
+        "lodge_objection": policy.can_lodge_objection,
         "inspect": policy.can_inspect, "review_rectification": policy.can_review_rectification,
     }  # fmt: skip
     for role in ROLES[:-1]:

@@ -43,3 +43,134 @@ def test_it_is_linked_from_the_leaderboard_scorecard_and_bulletin(published: Any
 
 def test_it_answers_404_for_an_unpublished_period(published: Any) -> None:
     assert Client().get("/rankings/2030Q1/methodology/").status_code == 404
+
+
+def _row(html: str, code: str, cls: str) -> str:
+    tr = re.search(rf'<tr data-indicator="{re.escape(code)}">(.*?)</tr>', html, re.S)
+    assert tr is not None, code
+    cell = re.search(rf'<td class="{cls}">(.*?)</td>', tr.group(1), re.S)
+    assert cell is not None, (code, cls)
+    return cell.group(1).strip()
+
+
+def test_every_indicator_has_its_definition_source_goalposts_and_weights(published: Any) -> None:
+    from qiangji.core.index import IndexSpec
+    from qiangji.web.assessment.inputs import sources_of
+    from qiangji.web.formatting import percent, quantity, ratio_percent
+
+    pub = published[1]
+    fw = IndexSpec.from_json(pub.run.spec_json).framework
+    html = Client().get("/rankings/2025Q2/methodology/").content.decode()
+    eff = fw.effective_weights()
+    raw = pub.run.results
+    for code in fw.indicators:
+        i = fw.index[code]
+        node = fw.nodes[i]
+        definition = re.search(
+            rf'<tr class="definition" data-indicator="{re.escape(code)}">(.*?)</tr>', html, re.S
+        )
+        assert definition is not None and node.label("zh") in definition.group(1)
+        first = {
+            "derived": "登记数据自动统计",
+            "supervision": "督导检查评分",
+            "reported": "机构填报（经审核）",
+        }
+        assert f'<span class="source">{first[sources_of(code)[0]]}' in definition.group(1)
+        assert _row(html, code, "num effective") == percent(100 * eff[i], 2)
+        parent = int(fw.parent[i])
+        w = fw.weights[parent]
+        assert _row(html, code, "num relative") == ratio_percent(
+            w[list(fw.children[parent]).index(i)] / w.sum()
+        )
+        posts = _row(html, code, "goalposts")
+        spec = node.methods["normalise"]
+        if spec.method == "target":
+            assert quantity(spec.params["target"]) in posts and "（固定）" in posts
+        elif spec.method == "minmax":
+            col = raw["indicators"].index(code)
+            values = [row[col] for row in raw["raw"] if row[col] is not None]
+            assert quantity(min(values)) in posts and quantity(max(values)) in posts and "随期变化" in posts
+    # framework 2025.1 declares no gate and renormalises missing values: the page says so
+    assert 'id="no-gate"' in html and "2025.1" in html and 'id="missing-default"' in html
+    assert 'id="progress"' not in html
+    assert (
+        "草稿" in html and "重新公示" in html and "正式发布" in html
+    )  # the objection workflow, step by step
+
+
+def test_it_publishes_the_rules_a_framework_version_declares(published: Any, monkeypatch: Any) -> None:
+    from qiangji.web.publication import methodology_rules
+
+    declared = {
+        "gate": [
+            {
+                "finding": "major",
+                "cap": 59,
+                "reason": "存在未整改的重大问题（超范围检定、使用失效标准、虚假证书）",
+            }
+        ],
+        "missing": {"floor": 0, "flag": True},
+        "tier": "排名区间在方阵边界处重叠的机构划入同一方阵",
+        "progress": {"baseline": "2026Q1", "text": "进步指数：相对基期在固定标尺上的得分变化"},
+    }
+    monkeypatch.setattr(methodology_rules, "framework_rule", lambda fw, kind: declared[kind])
+    html = Client().get("/rankings/2025Q2/methodology/").content.decode()
+    gate = re.findall(r'<li class="gate-rule">(.*?)</li>', html)
+    assert gate == ["存在未整改的重大问题（超范围检定、使用失效标准、虚假证书）（finding：major；cap：59）"]
+    assert re.findall(r'<li class="missing-rule">(.*?)</li>', html) == ["floor：0；flag：是"]
+    assert '<p id="tier-rule">排名区间在方阵边界处重叠的机构划入同一方阵</p>' in html
+    assert "进步指数：相对基期在固定标尺上的得分变化（baseline：2026Q1）" in html
+
+
+def test_the_rules_are_worded_from_dataclasses_mappings_and_lists() -> None:
+    import dataclasses
+
+    from qiangji.web.publication.methodology_rules import words
+
+    @dataclasses.dataclass
+    class Gate:
+        cap: float
+        description: dict[str, str]
+
+    assert words(None) == []
+    assert words(Gate(59.0, {"zh": "重大问题封顶", "en": "cap"})) == ["重大问题封顶（cap：59）"]
+    assert words([{"floor": 0.5}, "其余缺失记 0 分"]) == ["floor：0.5", "其余缺失记 0 分"]
+
+
+def _pdf_text(data: bytes) -> tuple[str, set[str]]:
+    reader = PdfReader(io.BytesIO(data))
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))
+    fonts = set()
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    return text, fonts
+
+
+def test_the_pdf_has_the_pages_text_in_a_real_cjk_font(published: Any, settings: Any) -> None:
+    settings.QIANGJI = {**settings.QIANGJI, "SITE_URL": "https://qiangji.example.cn"}
+    response = Client().get("/rankings/2025Q2/methodology.pdf")  # public, like the page
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="methodology-2025Q2.pdf"'
+    text, fonts = _pdf_text(response.content)
+    assert any("Noto-Serif-CJK" in f or "Noto-Sans-CJK" in f for f in fonts), fonts
+    assert "指数编制说明" in text and "https://qiangji.example.cn/rankings/2025Q2/methodology/" in text
+    for i in published[1].content["indicators"]:
+        assert re.sub(r"\s+", "", f"{i['code']}{i['name']}") in text, i["code"]
+    for heading in ("合规门槛", "缺失值", "排名区间", "方阵划分", "公示与异议", "计分上下限", "有效权重"):
+        assert heading in text
+    assert Client().get("/rankings/2030Q1/methodology.pdf").status_code == 404
+
+
+def test_the_bulletin_cites_the_full_address_of_the_methodology(published: Any, settings: Any) -> None:
+    from docx import Document
+
+    settings.QIANGJI = {**settings.QIANGJI, "SITE_URL": "https://qiangji.example.cn"}
+    page = "https://qiangji.example.cn/rankings/2025Q2/methodology/"
+    pdf, _fonts = _pdf_text(Client().get("/rankings/2025Q2/bulletin.pdf").content)
+    assert page in pdf and page.replace("/methodology/", "/methodology.pdf") in pdf
+    doc = Document(io.BytesIO(Client().get("/rankings/2025Q2/bulletin.docx").content))
+    text = "".join(p.text for p in doc.paragraphs)
+    assert page in text and "methodology.pdf" in text
+    html = Client().get("/rankings/2025Q2/").content.decode()
+    assert 'href="/rankings/2025Q2/methodology.pdf"' in html

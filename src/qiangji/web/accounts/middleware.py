@@ -41,6 +41,7 @@ PUBLIC_URL_NAMES = frozenset(
         "publication:profile_pdf",
         "publication:bulletin_docx",
         "publication:methodology",
+        "publication:methodology_pdf",
         "registry:home",  # the public directory of institutions and each one's public page
         "registry:institution",
         "set_language",

@@ -269,6 +269,9 @@ STEP_ROLES: dict[str, frozenset[str]] = {
     "lock": CITY_ROLES,
     # Publishing: compute the index, start the public notice, answer objections, publish final.
     "publish": frozenset({ADMIN}),
+    # Read the statistical audit of a computed run (correlations, weights against importances, calibration
+    # advice): the office reads it before it starts the notice, reviewers check it; it is not public.
+    "read_audit": CITY_ROLES,
     # Lodge an objection to a ranking in notice (a reporter for its own institution; the office records
     # one received in writing).
     "lodge_objection": frozenset({ADMIN, REPORTER}),
@@ -309,6 +312,11 @@ def can_lock(user: Any) -> bool:
 def can_publish(user: Any) -> bool:
     """Compute, start the notice, answer objections, publish final: the programme admin."""
     return may(user, "publish")
+
+
+def can_read_audit(user: Any) -> bool:
+    """The statistical audit of an index run: the programme admin and city reviewers."""
+    return may(user, "read_audit")
 
 
 def can_lodge_objection(user: Any) -> bool:

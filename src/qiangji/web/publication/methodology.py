@@ -1,15 +1,18 @@
 """指数编制说明: how the index of a publication is made, read from the framework version its run used.
 
-The page (`views.methodology`, ``/rankings/<period>/methodology/``) lists the dimensions and indicators
-with their weights (relative and as points of the 100-point total), each indicator's unit, direction,
-accepted range, treatment and normalisation, the aggregation, and explains ranking, ties, the rank
-interval, the tiers, the change against the previous period and the objection procedure. Everything comes
-from the run's stored spec (``IndexRun.spec_json``), so the page of an old publication describes the rules
-that publication was computed with, not today's framework file.
+The page (`views.methodology`, ``/rankings/<period>/methodology/``) and its PDF (``methodology.pdf``) list
+the dimensions and indicators with their weights (relative within the parent, and effective: the share of
+the 100-point total), each indicator's definition, source (registry, supervision, reported), unit,
+direction, accepted range, goalposts, treatment and normalisation, the aggregation, the rules the framework
+version declares (compliance gate, missing values, tiers, progress index: `methodology_rules`), and explain
+ranking, ties, the rank interval, the tiers, the change against the previous period and the objection
+procedure. Everything comes from the run's stored spec (``IndexRun.spec_json``) and snapshot, so the page
+of an old publication describes the rules that publication was computed with, not today's framework file.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,10 +20,12 @@ from django.conf import settings
 
 from qiangji.core.index import IndexSpec
 from qiangji.core.index.framework import Framework, MethodSpec, Node
+from qiangji.web.assessment.inputs import sources_of
 from qiangji.web.formatting import quantity
+from qiangji.web.publication import methodology_rules as rules
 from qiangji.web.publication.compute import DEFAULT_WEIGHT_NOISE
 from qiangji.web.publication.content import TIER_RULE
-from qiangji.web.publication.models import Publication
+from qiangji.web.publication.models import IndexRun, Publication
 
 #: How each normalisation method scores an indicator (raw value x; 0–100 points).
 NORMALISE_TEXT = {
@@ -89,14 +94,39 @@ def _method_text(node: Node, stage: str, texts: Mapping[str, str]) -> str:
     return "" if spec is None else _fill(texts.get(spec.method, spec.method), spec.params)
 
 
-def _indicator(fw: Framework, i: int, share: float) -> dict[str, Any]:
+class RunFacts:
+    """What the run tells about each indicator: how its values were obtained, and its observed range."""
+
+    def __init__(self, run: IndexRun, fw: Framework) -> None:
+        self.raw_nodes = rules.node_dicts(fw)
+        self.results = run.results
+        methods: dict[str, list[str]] = {}
+        for p in json.loads(run.inputs_json).get("provenance", []):
+            methods.setdefault(str(p.get("indicator")), []).append(str(p.get("method") or ""))
+        self.methods = methods
+
+    def about(self, node: Node) -> dict[str, Any]:
+        raw = self.raw_nodes.get(node.code, {})
+        sources = sources_of(node.code)
+        observed = rules.observed_range(self.results, node.code)
+        return {
+            "definition": rules.definition(node, raw, self.methods.get(node.code, []), sources),
+            "source": rules.source_text(sources),
+            "goalposts": rules.goalposts(node, raw, observed),
+            "missing_rule": rules.missing_opt_out(node, raw),
+        }
+
+
+def _indicator(fw: Framework, i: int, share: float, facts: RunFacts) -> dict[str, Any]:
     node = fw.nodes[i]
     low, high = node.bounds or (None, None)
     return {
+        **facts.about(node),
         "code": node.code,
         "name": node.label("zh"),
         "unit": node.unit or "",
         "weight": node.weight,
+        "relative": _relative(fw, i),
         "points": 100.0 * share,
         "direction": "越高越好" if (node.direction or 1) > 0 else "越低越好",
         "bounds": "" if low is None and high is None else f"{_param(low)}–{_param(high)}",
@@ -107,12 +137,19 @@ def _indicator(fw: Framework, i: int, share: float) -> dict[str, Any]:
     }
 
 
+def _relative(fw: Framework, i: int) -> float:
+    """The node's weight normalised among its siblings (what "weight" means inside a parent)."""
+    parent = int(fw.parent[i])
+    kids, w = fw.children[parent], fw.weights[parent]
+    return float(w[list(kids).index(i)] / w.sum())
+
+
 def _descendants(fw: Framework, i: int) -> list[int]:
     kids = [int(k) for k in fw.children[i]]
     return [k for kid in kids for k in ([kid] if fw.nodes[kid].is_indicator else _descendants(fw, kid))]
 
 
-def _dimension(fw: Framework, i: int, shares: Any) -> dict[str, Any]:
+def _dimension(fw: Framework, i: int, shares: Any, facts: RunFacts) -> dict[str, Any]:
     node = fw.nodes[i]
     subgroups = [fw.nodes[int(k)] for k in fw.children[i] if not fw.nodes[int(k)].is_indicator]
     return {
@@ -122,8 +159,28 @@ def _dimension(fw: Framework, i: int, shares: Any) -> dict[str, Any]:
         "points": 100.0 * float(shares[i]),
         "aggregate": _method_text(node, "aggregate", AGGREGATE_TEXT),
         "subgroups": [f"{g.code} {g.label('zh')}" for g in subgroups],
-        "indicators": [_indicator(fw, k, float(shares[k])) for k in _descendants(fw, i)],
+        "relative": _relative(fw, i),
+        "indicators": [_indicator(fw, k, float(shares[k]), facts) for k in _descendants(fw, i)],
     }
+
+
+def absolute(path: str) -> str:
+    """``path`` with the site's address (``QIANGJI["SITE_URL"]``) in front, when one is configured: what a
+    printed document cites, so a reader can type it."""
+    site = str(settings.QIANGJI.get("SITE_URL", "") or "")
+    return f"{site}{path}"
+
+
+def page_path(period_code: str) -> str:
+    return f"/rankings/{period_code}/methodology/"
+
+
+def _tier_rule(pub: Publication, declared: list[str]) -> str:
+    """The tier rule the publication recorded, if specific; else the framework's; else the default."""
+    recorded = str(pub.content.get("tier_rule") or "")
+    if recorded and recorded != TIER_RULE:
+        return recorded
+    return "；".join(declared) if declared else TIER_RULE
 
 
 def methodology_context(pub: Publication) -> dict[str, Any]:
@@ -133,6 +190,8 @@ def methodology_context(pub: Publication) -> dict[str, Any]:
     shares = fw.effective_weights()
     top = len(fw.nodes) - 1
     root = fw.nodes[top]
+    facts = RunFacts(pub.run, fw)
+    declared_tier = rules.words(rules.framework_rule(fw, "tier"))
     return {
         "publication": pub,
         "period": pub.period,
@@ -142,14 +201,18 @@ def methodology_context(pub: Publication) -> dict[str, Any]:
             "version": pub.run.framework_version.version,
             "sha256": pub.run.framework_version.sha256,
         },
-        "dimensions": [_dimension(fw, int(i), shares) for i in fw.children[top]],
+        "dimensions": [_dimension(fw, int(i), shares, facts) for i in fw.children[top]],
         "aggregate": _method_text(root, "aggregate", AGGREGATE_TEXT),
         "tie_break": "、".join(fw.tie_break),
-        "tier_rule": TIER_RULE,
+        "tier_rule": _tier_rule(pub, declared_tier),
+        "gate_rules": rules.words(rules.framework_rule(fw, "gate")),
+        "missing_rules": rules.words(rules.framework_rule(fw, "missing")),
+        "progress_rules": rules.words(rules.framework_rule(fw, "progress")),
         "weight_noise_pct": round(100 * DEFAULT_WEIGHT_NOISE),
         "runs": pub.run.runs,
         "period_fraction": fw.period_fraction,
         "objection_days": settings.QIANGJI["OBJECTION_PERIOD_WORKING_DAYS"],
         "issuing_unit": settings.QIANGJI["ISSUING_UNIT"],
         "n_indicators": len(fw.indicators),
+        "page_url": absolute(page_path(pub.period.code)),
     }

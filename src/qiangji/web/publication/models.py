@@ -88,6 +88,39 @@ class IndexRun(models.Model):
         return cached
 
 
+class RunAudit(models.Model):
+    """The statistical audit of one index run (`run_audit`), computed on first reading and then kept.
+
+    A run never changes, so neither does its audit: it is stored once, with the code version that computed
+    it, and never rewritten (model guard; deleted with its run only, which a publication's run never is).
+    """
+
+    run = models.OneToOneField(
+        IndexRun, on_delete=models.CASCADE, related_name="audit", verbose_name=_("指数计算")
+    )
+    figures_json = models.TextField(_("审计结果"))
+    code_version = models.CharField(_("程序版本"), max_length=80)
+    created_at = models.DateTimeField(_("计算时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("指数统计审计")
+        verbose_name_plural = pgettext_lazy("plural", "指数统计审计")
+
+    def __str__(self) -> str:
+        return f"{self.run} audit"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            log.warning("refused change of the audit of index run %s", self.run_id)
+            raise ImmutableError(f"the audit of index run {self.run_id} is stored once and never changed")
+        super().save(*args, **kwargs)
+
+    @property
+    def figures(self) -> dict[str, Any]:
+        result: dict[str, Any] = json.loads(self.figures_json)
+        return result
+
+
 class Publication(models.Model):
     """The published ranking of one period; ``content_json`` is what the public pages show."""
 

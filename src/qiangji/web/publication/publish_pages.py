@@ -101,6 +101,7 @@ def context(period: Period, user: Any) -> dict[str, Any]:
         "can_act": can_act(user),
         "can_lodge": policy.can_lodge_objection(user),
         "can_review": policy.can_review(user),
+        "can_read_audit": policy.can_read_audit(user),
         "job": job_shown(period, pub),
         "tiers": TIER_NAMES,
         "issuing_unit": settings.QIANGJI["ISSUING_UNIT"],

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qiangji.web.publication import publish_views, views
+from qiangji.web.publication import audit_views, publish_views, views
 
 app_name = "publication"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("publish/<str:code>/notice/", publish_views.notice, name="publish_notice"),
     path("publish/<str:code>/deadline/", publish_views.deadline, name="publish_deadline"),
     path("publish/<str:code>/final/", publish_views.final, name="publish_final"),
+    path("publish/<str:code>/runs/<int:run>/audit/", audit_views.run_audit, name="run_audit"),
     path("publish/<str:code>/objection/", publish_views.lodge, name="lodge"),
     path("objections/<int:pk>/answer/", publish_views.answer, name="answer"),
     path("objections/<int:pk>/evidence/", publish_views.objection_evidence, name="objection_evidence"),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("rankings/<str:period>/bulletin.pdf", views.bulletin_pdf, name="bulletin_pdf"),
     path("rankings/<str:period>/bulletin.docx", views.bulletin_docx, name="bulletin_docx"),
     path("rankings/<str:period>/methodology/", views.methodology, name="methodology"),
+    path("rankings/<str:period>/methodology.pdf", views.methodology_pdf, name="methodology_pdf"),
     path("rankings/<str:period>/<str:unit>/", views.scorecard, name="scorecard"),
     path("rankings/<str:period>/<str:unit>/profile.pdf", views.profile_pdf, name="profile_pdf"),
 ]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import plotly
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -21,6 +22,7 @@ from qiangji.web.programme.advice import advice_for
 from qiangji.web.publication import charts, pagecache, pages
 from qiangji.web.publication.exports.docx import bulletin_docx as bulletin_docx_bytes
 from qiangji.web.publication.exports.excel import ranking_workbook
+from qiangji.web.publication.exports.methodology_pdf import methodology_pdf as methodology_pdf_bytes
 from qiangji.web.publication.exports.pdf import bulletin, profile
 from qiangji.web.publication.methodology import methodology_context
 from qiangji.web.publication.models import Publication
@@ -128,6 +130,24 @@ def _methodology_page(request: HttpRequest, ref: pages.PubRef) -> dict[str, str]
 
 
 @require_safe
+def methodology_pdf(request: HttpRequest, period: str) -> HttpResponse:
+    """The 指数编制说明 as a PDF (the page's text, with its address)."""
+    ref = _published_ref(period, pages.public_index())
+    data = pagecache.cached("methodology.pdf", ref, _site(), lambda: _methodology_pdf(ref))
+    return _download(data, "application/pdf", f"methodology-{ref.code}.pdf")
+
+
+def _site() -> list[str]:
+    """The site's address, which a printed document cites: part of the cache key of those documents."""
+    return [str(settings.QIANGJI.get("SITE_URL", "") or "")]
+
+
+def _methodology_pdf(ref: pages.PubRef) -> bytes:
+    pub = Publication.objects.select_related("period", "run__framework_version").get(pk=ref.pk)
+    return methodology_pdf_bytes(methodology_context(pub))
+
+
+@require_safe
 def plotly_js(request: HttpRequest) -> FileResponse:
     """The plotly.js bundle shipped in the installed plotly package (never a CDN); pages link it with its
     content digest (``?v=``, `plotly_src`), so a plotly upgrade is fetched at once."""
@@ -159,7 +179,7 @@ def ranking_xlsx(request: HttpRequest, period: str) -> HttpResponse:
 @require_safe
 def bulletin_pdf(request: HttpRequest, period: str) -> HttpResponse:
     ref = _published_ref(period, pages.public_index())
-    data = pagecache.cached("bulletin.pdf", ref, [], lambda: _bulletin(ref))
+    data = pagecache.cached("bulletin.pdf", ref, _site(), lambda: _bulletin(ref))
     return _download(data, "application/pdf", f"bulletin-{ref.code}.pdf")
 
 
@@ -169,7 +189,7 @@ def bulletin_docx(request: HttpRequest, period: str) -> HttpResponse:
     ref = _published_ref(period, pages.public_index())
     if ref.status != Publication.Status.FINAL:
         raise Http404("the Word edition is made of final publications only")
-    data = pagecache.cached("bulletin.docx", ref, [], lambda: _bulletin_docx(ref))
+    data = pagecache.cached("bulletin.docx", ref, _site(), lambda: _bulletin_docx(ref))
     return _download(data, DOCX, f"bulletin-{ref.code}.docx")
 
 
@@ -226,6 +246,7 @@ __all__: list[Any] = [
     "favicon",
     "leaderboard",
     "methodology",
+    "methodology_pdf",
     "plotly_js",
     "profile_pdf",
     "ranking_xlsx",

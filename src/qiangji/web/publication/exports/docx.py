@@ -127,7 +127,8 @@ def _body(doc: Any, ctx: Mapping[str, Any]) -> None:
     _para(
         doc,
         f"总分由 {len(c['dimensions'])} 个维度的得分按权重加权汇总而成，满分 100 分。各指标的计分方法、权重，"
-        f"排名区间和方阵的含义，以及公示程序，见排行榜网站“指数编制说明”页面（{ctx['methodology_path']}）。",
+        f"排名区间和方阵的含义，以及公示程序，见排行榜网站“指数编制说明”页面（{ctx['methodology_path']}；"
+        f"PDF 版 {ctx['methodology_pdf']}）。",
     )
 
 

@@ -19,6 +19,7 @@ from weasyprint import HTML
 
 from qiangji.web.formatting import cn_date, percent
 from qiangji.web.publication.content import TIER_NAMES
+from qiangji.web.publication.methodology import absolute, page_path
 
 RC: Any = {"font.sans-serif": ["Noto Sans CJK SC", "DejaVu Sans"], "axes.unicode_minus": False}
 RED = "#9f1d20"
@@ -132,7 +133,9 @@ def bulletin_context(content: Mapping[str, Any], content_sha256: str = "") -> di
         "below_target": [
             f"{r['name']}（{percent(r['rm_coverage'])}）" for r in rows if r["rm_target_met"] is False
         ],
-        "methodology_path": f"/rankings/{content['period']['code']}/methodology/",
+        # the full address when the site's is configured (QIANGJI_SITE_URL): a printed bulletin cites it
+        "methodology_path": absolute(page_path(content["period"]["code"])),
+        "methodology_pdf": absolute(f"/rankings/{content['period']['code']}/methodology.pdf"),
         "signed_on": cn_date(content.get("final_on") or content.get("notice_started_on")),
     }
 

@@ -24,6 +24,12 @@ def score(value: Any, digits: int = 2) -> str:
 
 
 @register.filter
+def decimal(value: Any, digits: int = 2) -> str:
+    """``{{ 0.81234|decimal:3 }}`` → 0.812 (a statistic such as r or α; thousands separated)."""
+    return formatting.decimal(value, digits)
+
+
+@register.filter
 def percent(value: Any, digits: int = 1) -> str:
     """``{{ 54.545455|percent }}`` → 54.5% (the value is in percent)."""
     return formatting.percent(value, digits)
