@@ -67,7 +67,7 @@ def test_it_refuses_other_roles(role: str, draft: Publication, institutions: Any
 def test_it_sends_the_public_to_the_login_page(draft: Publication) -> None:
     for client in (Client(), client_for(person("no-role", None))):
         response = client.get(url(draft))
-        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
 def test_it_answers_404_for_a_run_of_another_period(draft: Publication) -> None:
