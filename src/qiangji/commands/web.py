@@ -83,6 +83,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from qiangji.web.publication.demo import publish_demo
 
     print(load_programme_demo().summary())  # before publishing: D3.3 comes from its attendance
+    from qiangji.web.programme.demo_steering import load_steering_demo
+
+    print(load_steering_demo())
     print(load_comparisons_demo().summary())  # before publishing: C3.2 comes from its evaluated rounds
 
     print(publish_demo().summary())
