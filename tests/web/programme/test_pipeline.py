@@ -71,6 +71,9 @@ def test_each_person_s_stage(county) -> None:
     assert a.stage == "items" and a.qualified_by == "2024年考试合格" and a.earliest == D(2025, 6, 29)
     b = person_stage(Staff.objects.get(name="乙"), 1, DAY)
     assert b.stage == "exams" and b.exam.remaining == ("case", "data") and b.exam.finish_by == 2026
+    assert b.remaining == ("计量专业案例分析", "测量数据处理与计量专业实务")
+    # Two years on, the 2024 subject has left its window (2025–2027 no longer contains it).
+    assert person_stage(Staff.objects.get(name="乙"), 1, D(2026, 12, 31)).stage == "lost"
     assert b.earliest == D(2026, 6, 29)
     r = person_stage(Staff.objects.get(name="续"), 2, DAY)
     assert r.stage == "renewal" and r.ce_hours == Decimal("70") and r.renewal_ready

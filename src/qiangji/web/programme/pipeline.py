@@ -68,6 +68,8 @@ class PersonStage:
     ce_required: int
     earliest: dt.date | None  # the earliest date a registration is possible (None: registered or never)
 
+    remaining: tuple[str, ...] = ()  # names of the subjects still to pass
+
     @property
     def stage_label(self) -> str:
         return STAGES[self.stage]
@@ -96,9 +98,12 @@ def person_stage(staff: Staff, level: int, day: dt.date) -> PersonStage:
     registration = staff.registration_on(day)
     required = _q("RM_RENEWAL_CE_HOURS", 60)
     hours = ce_hours(staff, registration.valid_from, day) if registration else Decimal("0")
-    stage = _stage(registration, day, bool(qualified_by), bool(creds), exam)
+    stage = _stage(registration, day, bool(qualified_by), bool(creds), exam, bool(passes))
     earliest = _earliest(stage, day, exam, bool(creds))
-    return PersonStage(staff, level, stage, exam, labelled, qualified_by, items, registration, hours, required, earliest)
+    remaining = tuple(subjects[s] for s in exam.remaining)
+    return PersonStage(
+        staff, level, stage, exam, labelled, qualified_by, items, registration, hours, required, earliest, remaining
+    )
 
 
 def _qualified_by(staff: Staff, level: int, day: dt.date, exam: ExamProgress) -> str:
@@ -111,7 +116,9 @@ def _qualified_by(staff: Staff, level: int, day: dt.date, exam: ExamProgress) ->
     return f"资格证书 {cert.cert_no}" if cert is not None else ""
 
 
-def _stage(reg: RMRegistration | None, day: dt.date, qualified: bool, items: bool, exam: ExamProgress) -> str:
+def _stage(
+    reg: RMRegistration | None, day: dt.date, qualified: bool, items: bool, exam: ExamProgress, passed: bool
+) -> str:
     if reg is not None:
         lead = add_months(day, _q("ALERT_LEAD_MONTHS", 6))
         return "renewal" if reg.valid_to <= lead else "registered"
@@ -119,7 +126,7 @@ def _stage(reg: RMRegistration | None, day: dt.date, qualified: bool, items: boo
         return "items" if items else "qualified"
     if exam.kept:
         return "exams"
-    return "none"
+    return "lost" if passed else "none"  # every pass so far has left its window
 
 
 def _earliest(stage: str, day: dt.date, exam: ExamProgress, items: bool) -> dt.date | None:
@@ -127,7 +134,7 @@ def _earliest(stage: str, day: dt.date, exam: ExamProgress, items: bool) -> dt.d
     if stage in ("registered", "renewal"):
         return None
     start = day
-    if stage in ("none", "exams"):
+    if stage in ("none", "exams", "lost"):
         start = max(day, results_day(results_known_year(day) + 1))  # the next exam's results
     if not items:
         start += dt.timedelta(days=_q("RM_ITEM_ASSESSMENT_LEAD_DAYS", 90))
