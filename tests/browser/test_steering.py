@@ -27,13 +27,18 @@ def make_world() -> dict[str, Any]:
     c1 = Institution.objects.create(code="C1", name="甲县计量所（示例）", level=Institution.Level.COUNTY)
     MeasurementStandard.objects.create(
         institution=c1, name="一般压力表检定装置", jjf1022_code="15113100", is_public=True,
-        assessment_cert_no="[2022]C1-01", assessment_issued_on=D(2022, 1, 1), assessment_expires_on=D(2030, 1, 1),
+        assessment_cert_no="[2022]C1-01", assessment_issued_on=D(2022, 1, 1),
+        assessment_expires_on=D(2030, 1, 1),
     )  # fmt: skip
     AGradeCandidate.objects.create(institution=c1, named_on=D(2024, 1, 1), target_date=D(2030, 12, 31))
     for i in range(3):
-        Staff.objects.create(institution=c1, name=f"检定员{i}（示例）", staff_no=f"A{i}", is_verification=True,
-                             hired_on=D(2015, 1, 1))  # fmt: skip
-    ExamSubjectPass.objects.create(staff=Staff.objects.get(staff_no="A0"), level=2, subject="law", exam_year=TODAY.year)
+        Staff.objects.create(
+            institution=c1, name=f"检定员{i}（示例）", staff_no=f"A{i}", is_verification=True,
+            hired_on=D(2015, 1, 1),
+        )  # fmt: skip
+    ExamSubjectPass.objects.create(
+        staff=Staff.objects.get(staff_no="A0"), level=2, subject="law", exam_year=TODAY.year
+    )
     TrainingYear.objects.create(year=TODAY.year + 1, needs_deadline=TODAY + dt.timedelta(days=30))
     TrainingTopic.objects.create(code="MASS", name="衡器检定实操", kind="practice")
     users = {}

@@ -25,7 +25,9 @@ def test_it_does_not_qualify_level_1_over_four_years() -> None:
 
 
 def test_it_qualifies_level_2_in_two_years_not_three() -> None:
-    assert exam_progress(L2, 2, [("law", 2024, False), ("practice", 2025, False)], 2025).qualified_year == 2025
+    assert (
+        exam_progress(L2, 2, [("law", 2024, False), ("practice", 2025, False)], 2025).qualified_year == 2025
+    )
     late = exam_progress(L2, 2, [("law", 2023, False), ("practice", 2025, False)], 2025)
     assert late.qualified_year is None and late.kept == ("practice",) and late.finish_by == 2026
 

@@ -37,10 +37,12 @@ def pressure() -> dict[str, Any]:
     )  # fmt: skip
     InstitutionMVItem.objects.create(institution=inst, item=item, authorised_from=D(2020, 1, 1))
     for i in range(2):
-        s = Staff.objects.create(institution=inst, name=f"甲{i}", is_verification=True, hired_on=D(2020, 1, 1))
+        s = Staff.objects.create(
+            institution=inst, name=f"甲{i}", is_verification=True, hired_on=D(2020, 1, 1)
+        )
         RMRegistration.objects.create(
-            staff=s, level=2, qualification_cert_no=f"Q{i}", registration_no=f"R{i}", valid_from=D(2022, 1, 1),
-            valid_to=D(2026, 12, 31), professional_items=["弹簧管式一般压力表"],
+            staff=s, level=2, qualification_cert_no=f"Q{i}", registration_no=f"R{i}",
+            valid_from=D(2022, 1, 1), valid_to=D(2026, 12, 31), professional_items=["弹簧管式一般压力表"],
         )  # fmt: skip
     return {"inst": inst, "item": item}
 
@@ -48,7 +50,9 @@ def pressure() -> dict[str, Any]:
 def test_it_counts_holders_of_a_mapped_item_name(pressure) -> None:
     inst = pressure["inst"]
     assert c2_2_all([inst], Period)[inst.pk].value == 0.0  # exact names: "弹簧管式一般压力表" ≠ "一般压力表"
-    ProfessionalItemMapping.objects.create(registration_item="弹簧管式一般压力表", catalogue_item=pressure["item"])
+    ProfessionalItemMapping.objects.create(
+        registration_item="弹簧管式一般压力表", catalogue_item=pressure["item"]
+    )
     assert c2_2_all([inst], Period)[inst.pk].value == 100.0  # 2 holders ≥ MIN_STAFF_PER_STANDARD
 
 
@@ -67,7 +71,9 @@ def _sheet(rows: list[list[Any]]) -> io.BytesIO:
 
 
 def test_the_mapping_imports_all_or_nothing_with_row_and_column(pressure) -> None:
-    bad = _sheet([["压力表", 13, 14, "15113100", ""], ["坏行", 13, 99, "1511", ""], ["另一行", 13, 14, "15x", ""]])
+    bad = _sheet(
+        [["压力表", 13, 14, "15113100", ""], ["坏行", 13, 99, "1511", ""], ["另一行", 13, 14, "15x", ""]]
+    )
     result = import_workbook(bad, name="mapping.xlsx")
     assert not result.ok and ProfessionalItemMapping.objects.count() == 0
     where = {(e.row, e.column) for e in result.errors}

@@ -25,7 +25,9 @@ pytestmark = pytest.mark.django_db
 
 
 def person(inst: Institution, name: str, **kw: object) -> Staff:
-    return Staff.objects.create(institution=inst, name=name, is_verification=True, hired_on=D(2018, 1, 1), **kw)
+    return Staff.objects.create(
+        institution=inst, name=name, is_verification=True, hired_on=D(2018, 1, 1), **kw
+    )
 
 
 def register(s: Staff, valid_to: dt.date) -> None:
@@ -54,12 +56,16 @@ def county() -> Institution:
     renew, lapse = person(inst, "续"), person(inst, "缺")
     for s, hours in ((renew, "70"), (lapse, "10")):
         register(s, D(2025, 6, 30))
-        ContinuingEducation.objects.create(staff=s, completed_on=D(2024, 5, 1), hours=Decimal(hours), provider="学会")
+        ContinuingEducation.objects.create(
+            staff=s, completed_on=D(2024, 5, 1), hours=Decimal(hours), provider="学会"
+        )
     register(person(inst, "走", left_on=D(2025, 9, 30)), D(2027, 12, 31))
     a, b = person(inst, "甲"), person(inst, "乙")
     ExamSubjectPass.objects.create(staff=a, level=2, subject="law", exam_year=2024)
     ExamSubjectPass.objects.create(staff=a, level=2, subject="practice", exam_year=2024)
-    RMCredential.objects.create(staff=a, kind="verifier", cert_no="JDY-1", issued_on=D(2015, 1, 1), items=["衡器"])
+    RMCredential.objects.create(
+        staff=a, kind="verifier", cert_no="JDY-1", issued_on=D(2015, 1, 1), items=["衡器"]
+    )
     ExamSubjectPass.objects.create(staff=b, level=1, subject="law", exam_year=2024)
     RMCandidate.objects.create(staff=a, level=2, target_date=D(2025, 6, 30), named_on=D(2025, 1, 1))
     RMCandidate.objects.create(staff=b, level=1, target_date=D(2025, 10, 31), named_on=D(2025, 1, 1))

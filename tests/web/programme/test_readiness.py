@@ -53,9 +53,12 @@ def candidate() -> AGradeCandidate:
     for i, issued in enumerate([D(2022, 1, 1), D(2023, 2, 1), D(2023, 5, 1)]):
         MeasurementStandard.objects.create(
             institution=inst, name=f"标准{i}", jjf1022_code=f"1511310{i}", is_public=True,
-            assessment_cert_no=f"[2023]WL-{i}", assessment_issued_on=issued, assessment_expires_on=D(2027, 12, 31),
+            assessment_cert_no=f"[2023]WL-{i}", assessment_issued_on=issued,
+            assessment_expires_on=D(2027, 12, 31),
         )  # fmt: skip
-    return AGradeCandidate.objects.create(institution=inst, named_on=D(2023, 1, 1), target_date=D(2023, 12, 31))
+    return AGradeCandidate.objects.create(
+        institution=inst, named_on=D(2023, 1, 1), target_date=D(2023, 12, 31)
+    )
 
 
 def test_the_shipped_checklist_is_a_proposal_with_known_metrics() -> None:

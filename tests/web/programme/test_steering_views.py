@@ -28,7 +28,12 @@ def login(name: str, role: str, inst: Any = None) -> Client:
 
 def test_readiness_is_the_city_s_and_leadership_s(world: dict[str, Any]) -> None:
     office = login("office", "admin")
-    form = {"institution": world["jj"].pk, "named_on": "2024-01-15", "target_date": "2026-12-31", "is_active": "on"}
+    form = {
+        "institution": world["jj"].pk,
+        "named_on": "2024-01-15",
+        "target_date": "2026-12-31",
+        "is_active": "on",
+    }
     assert office.post("/programme/readiness/", form).status_code == 302
     assert AGradeCandidate.objects.get().institution == world["jj"]
     html = office.get("/programme/readiness/?as_of=2025-12-15").content.decode()
@@ -67,7 +72,10 @@ def test_the_city_links_prep_sessions_to_candidates(world: dict[str, Any]) -> No
         hours=24, capacity=40,
     )  # fmt: skip
     cand = RMCandidate.objects.create(
-        staff=world["xj"].staff.order_by("pk").last(), level=2, target_date=D(2026, 6, 30), named_on=D(2025, 1, 1)
+        staff=world["xj"].staff.order_by("pk").last(),
+        level=2,
+        target_date=D(2026, 6, 30),
+        named_on=D(2025, 1, 1),
     )
     url = f"/programme/training/sessions/{session.pk}/candidates/"
     assert login("xj", "reporter", world["xj"]).post(url, {"candidates": [cand.pk]}).status_code == 403
@@ -87,8 +95,10 @@ def test_a_county_changes_and_withdraws_its_own_needs_before_the_deadline(
     xj = login("xj", "reporter", world["xj"])
     page = xj.get("/programme/training/2025/needs/").content.decode()
     assert "仙居所（示例）" in page and "椒江所（示例）" not in page  # its own needs only
-    change = {"need": mine.pk, "topic": topic.pk, "discipline": "12", "headcount": 9, "preferred_mode": "online",
-              "priority": 1}  # fmt: skip
+    change = {
+        "need": mine.pk, "topic": topic.pk, "discipline": "12", "headcount": 9, "preferred_mode": "online",
+        "priority": 1,
+    }  # fmt: skip
     xj.post("/programme/training/2025/needs/", change)
     mine.refresh_from_db()
     assert mine.headcount == 9 and mine.preferred_mode == "online"

@@ -267,14 +267,18 @@ TABLES: tuple[TableSpec, ...] = (
         ),
     ),
     TableSpec(
-        "item_mapping", m.ProfessionalItemMapping, _("专业项目对照"), key=("registration_item", "catalogue_item"),
+        "item_mapping", m.ProfessionalItemMapping, _("专业项目对照"),
+        key=("registration_item", "catalogue_item"),
         ref_filters={"catalogue_item": _current_catalogue},
         columns=(
             Column("registration_item", width=24), Column("catalogue_item.level1_no", _("目录一级序号")),
             Column("catalogue_item.level2_no", _("目录二级序号")), Column("jjf1022_code", kind=Kind.CODE),
             Column("note", width=24),
         ),
-        note=_("注册证上的专业项目名称 → 强检目录项（当前目录版本）及 JJF 1022 代码；所有按专业项目匹配的规则都读此表。"),
+        note=_(
+            "注册证上的专业项目名称 → 强检目录项（当前目录版本）及 JJF 1022 代码；"
+            "所有按专业项目匹配的规则都读此表。"
+        ),
     ),
     TableSpec(
         "exam_subject_pass", m.ExamSubjectPass, _("注册计量师考试科目"),

@@ -1,5 +1,6 @@
 """`qiangji remind [--today DATE]`, run daily from cron: reminders of near reporting deadlines and of
-rectifications due or overdue, of A级 candidates slipping, then every email still pending (including earlier failed sends)."""
+rectifications due or overdue, of A级 candidates slipping, then every email still pending (including
+earlier failed sends)."""
 
 from __future__ import annotations
 

@@ -44,7 +44,9 @@ class RMCandidate(Timestamped):
     staff = models.ForeignKey(
         Staff, on_delete=models.PROTECT, related_name="rm_candidacies", verbose_name=_("人员")
     )
-    level = models.PositiveSmallIntegerField(_("目标级别"), choices=[(1, _("一级")), (2, _("二级"))], default=2)
+    level = models.PositiveSmallIntegerField(
+        _("目标级别"), choices=[(1, _("一级")), (2, _("二级"))], default=2
+    )
     target_date = models.DateField(_("计划注册日期"))
     named_on = models.DateField(_("列为候选日期"))
     named_by = models.ForeignKey(

@@ -88,9 +88,13 @@ def _public_standards(inst: Institution, day: dt.date) -> Evidence:
 
 
 def _disciplines(inst: Institution, day: dt.date) -> Evidence:
-    codes = MeasurementStandard.objects.valid_on(day).filter(institution=inst).values_list("jjf1022_code", flat=True)
+    codes = (
+        MeasurementStandard.objects.valid_on(day)
+        .filter(institution=inst)
+        .values_list("jjf1022_code", flat=True)
+    )
     held = sorted({c[:2] for c in codes} & set(MAIN_DISCIPLINES))
-    return Evidence(float(len(held)), tuple(held), "专业代码 " + "、".join(held) if held else "")
+    return Evidence(float(len(held)), (), "专业代码 " + "、".join(held) if held else "")
 
 
 def _rm_coverage(inst: Institution, day: dt.date) -> Evidence:
@@ -101,9 +105,11 @@ def _rm_coverage(inst: Institution, day: dt.date) -> Evidence:
 
 
 def _level1(inst: Institution, day: dt.date) -> Evidence:
-    rows = RMRegistration.objects.valid_on(day).filter(
-        level=1, staff__in=inst.staff.employed_on(day)
-    ).select_related("staff")
+    rows = (
+        RMRegistration.objects.valid_on(day)
+        .filter(level=1, staff__in=inst.staff.employed_on(day))
+        .select_related("staff")
+    )
     names = sorted({r.staff.name for r in rows})
     return Evidence(float(len(names)), tuple(names[:SHOWN]))
 
@@ -143,7 +149,9 @@ def _comparisons(inst: Institution, day: dt.date) -> Evidence:
 
 
 def _research(inst: Institution, day: dt.date) -> Evidence:
-    rows = ResearchProject.objects.filter(institution=inst, approved_on__lte=day).exclude(funding_level="other")
+    rows = ResearchProject.objects.filter(institution=inst, approved_on__lte=day).exclude(
+        funding_level="other"
+    )
     names = [f"{p.title}（{p.approved_on}）" for p in rows.order_by("approved_on")]
     return Evidence(float(len(names)), tuple(names[:SHOWN]))
 
@@ -176,7 +184,9 @@ def load_checklist(path: Path | None = None) -> Checklist:
     codes = [c.code for c in criteria]
     if len(set(codes)) != len(codes):
         raise InputError(f"A级条件文件 {source.name}：criteria 的 code 重复")
-    return Checklist(str(data.get("version", "")), str(data.get("status", "")), str(data.get("title", "")), criteria)
+    return Checklist(
+        str(data.get("version", "")), str(data.get("status", "")), str(data.get("title", "")), criteria
+    )
 
 
 def _criterion(entry: Any, i: int, file: str) -> Criterion:

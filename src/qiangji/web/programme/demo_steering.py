@@ -45,7 +45,9 @@ MAPPING = (  # registration item as written on real certificates, catalogue seco
 def load_steering_demo() -> str:
     if AGradeCandidate.objects.exists() or RMCandidate.objects.exists():
         return "强基行动调度演示数据已存在 / steering demo data already loaded"
-    counties = list(Institution.objects.filter(level=Institution.Level.COUNTY, is_ranked=True).order_by("code"))
+    counties = list(
+        Institution.objects.filter(level=Institution.Level.COUNTY, is_ranked=True).order_by("code")
+    )
     if not counties:
         return "无县级机构，跳过调度演示数据 / no county institutions: steering demo skipped"
     with transaction.atomic():
@@ -63,8 +65,12 @@ def load_steering_demo() -> str:
 def _mapping() -> int:
     catalogue = {i.level2_name: i for i in MVCatalogueItem.objects.current()}
     rows = [
-        ProfessionalItemMapping(registration_item=name, catalogue_item=catalogue[target], jjf1022_code=code,
-                                note="演示对照（示例）")  # fmt: skip
+        ProfessionalItemMapping(
+            registration_item=name,
+            catalogue_item=catalogue[target],
+            jjf1022_code=code,
+            note="演示对照（示例）",
+        )
         for name, target, code in MAPPING
         if target in catalogue
     ]
@@ -89,7 +95,9 @@ def _a_grade(counties: list[Institution]) -> list[AGradeCandidate]:
 def _rm_candidates(inst: Institution, index: int) -> int:
     """Up to three unregistered verification staff as candidates, in three different stages."""
     pool = list(
-        inst.verification_staff_on(DAY).exclude(pk__in=inst.registered_metrologists_on(DAY)).order_by("pk")[:3]
+        inst.verification_staff_on(DAY)
+        .exclude(pk__in=inst.registered_metrologists_on(DAY))
+        .order_by("pk")[:3]
     )
     stages = (_in_exams, _qualified_with_old_credential, _expired_subject)
     for person, stage in zip(pool, stages, strict=False):
@@ -108,7 +116,8 @@ def _in_exams(person: Staff, index: int) -> None:
     ExamSubjectPass.objects.create(staff=person, level=2, subject="law", exam_year=2025)
     _candidate(person, 2, dt.date(2026, 6, 30))
     ContinuingEducation.objects.create(
-        staff=person, completed_on=dt.date(2025, 5, 20), hours=Decimal("16"), provider="省计量测试学会（示例）",
+        staff=person, completed_on=dt.date(2025, 5, 20), hours=Decimal("16"),
+        provider="省计量测试学会（示例）",
         topic="计量法律法规专题",
     )  # fmt: skip
 

@@ -39,6 +39,9 @@ PlanSessionFormSet = modelformset_factory(
 )
 
 
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # the browser's date picker reads ISO
+
+
 class AGradeCandidateForm(forms.ModelForm):
     """The city office names an institution an A级 candidate (or re-dates / ends the candidacy)."""
 
@@ -47,7 +50,10 @@ class AGradeCandidateForm(forms.ModelForm):
 
         model = AGradeCandidate
         fields = ["institution", "named_on", "target_date", "is_active", "note"]
-        widgets = {"named_on": forms.DateInput(attrs={"type": "date"}), "target_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {
+            "named_on": forms.DateInput(attrs={"type": "date"}),
+            "target_date": forms.DateInput(attrs={"type": "date"}),
+        }
 
 
 class RMCandidateForm(forms.ModelForm):
@@ -58,7 +64,7 @@ class RMCandidateForm(forms.ModelForm):
 
         model = RMCandidate
         fields = ["staff", "level", "target_date", "note"]
-        widgets = {"target_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"target_date": DATE}
 
     def __init__(self, *args: Any, institution: Any, day: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

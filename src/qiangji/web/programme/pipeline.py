@@ -102,7 +102,18 @@ def person_stage(staff: Staff, level: int, day: dt.date) -> PersonStage:
     earliest = _earliest(stage, day, exam, bool(creds))
     remaining = tuple(subjects[s] for s in exam.remaining)
     return PersonStage(
-        staff, level, stage, exam, labelled, qualified_by, items, registration, hours, required, earliest, remaining
+        staff,
+        level,
+        stage,
+        exam,
+        labelled,
+        qualified_by,
+        items,
+        registration,
+        hours,
+        required,
+        earliest,
+        remaining,
     )
 
 
@@ -112,7 +123,9 @@ def _qualified_by(staff: Staff, level: int, day: dt.date, exam: ExamProgress) ->
     recorded = RMExamPass.objects.filter(staff=staff, level=level, passed_on__lte=day).first()
     if recorded is not None:
         return f"{recorded.exam_year}年考试合格（{recorded.qualification_cert_no or '资格登记'}）"
-    cert = staff.credentials.filter(kind=RMCredential.Kind.QUALIFICATION, level=level, issued_on__lte=day).first()
+    cert = staff.credentials.filter(
+        kind=RMCredential.Kind.QUALIFICATION, level=level, issued_on__lte=day
+    ).first()
     return f"资格证书 {cert.cert_no}" if cert is not None else ""
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from qiangji.core.steering import trend_to_threshold
 from qiangji.web.assessment.cache import cached
 from qiangji.web.programme.candidacy import AGradeCandidate
-from qiangji.web.programme.criteria import Checklist, Criterion, Evidence, load_checklist, EVIDENCE
+from qiangji.web.programme.criteria import EVIDENCE, Checklist, Criterion, Evidence, load_checklist
 from qiangji.web.programme.models import Goal
 from qiangji.web.programme.progress import quarter_ends
 
@@ -90,7 +90,9 @@ def readiness(candidate: AGradeCandidate, day: dt.date, checklist: Checklist | N
     return Readiness(candidate, day, checklist, tuple(states), points, projected, text, slipping, why)
 
 
-def _state(crit: Criterion, now: Evidence, history: tuple[tuple[dt.date, float | None], ...], t0: dt.date) -> CriterionState:
+def _state(
+    crit: Criterion, now: Evidence, history: tuple[tuple[dt.date, float | None], ...], t0: dt.date
+) -> CriterionState:
     met = crit.met(now.value)
     known = [((d - t0).days / DAYS_PER_YEAR, v) for d, v in history if v is not None]
     trend = trend_to_threshold(known, crit.threshold, higher_is_better=crit.higher_is_better)

@@ -44,7 +44,8 @@ def readiness(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("A级培育机构已保存。"))
             return redirect("programme:readiness")
     return render(request, "programme/readiness.html", {
-        "day": day, "how": how, "year": day.year, "rows": all_readiness(day), "checklist": load_checklist(), "form": form,
+        "day": day, "how": how, "year": day.year, "rows": all_readiness(day), "checklist": load_checklist(),
+        "form": form,
         "can_flag": policy.may(request.user, "flag_a_candidate"),
     })  # fmt: skip
 
@@ -87,7 +88,8 @@ def rm_county(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("programme:rm_county", code=code)
     deadline, why = programme_deadline(day)
     return render(request, "programme/rm_county.html", {
-        "inst": inst, "day": day, "how": how, "year": day.year, "deadline": deadline, "why": why, "form": form,
+        "inst": inst, "day": day, "how": how, "year": day.year, "deadline": deadline, "why": why,
+        "form": form,
         "f": county_forecast(inst, day, deadline), "may_name": may_name,
     })  # fmt: skip
 
@@ -107,7 +109,9 @@ def _candidate_action(request: HttpRequest, inst: Institution, day: dt.date) -> 
 def _save_candidate(request: HttpRequest, form: RMCandidateForm) -> bool:
     if not form.is_valid():
         for field, errs in form.errors.items():
-            messages.error(request, f"{form.fields[field].label if field in form.fields else field}：{'；'.join(errs)}")
+            messages.error(
+                request, f"{form.fields[field].label if field in form.fields else field}：{'；'.join(errs)}"
+            )
         return False
     cand = form.save(commit=False)
     cand.named_on, cand.named_by = timezone.localdate(), request.user

@@ -26,13 +26,13 @@ from qiangji.web.accounts.locking import VERSION_FIELD, EditConflict, check_vers
 from qiangji.web.assessment.cache import cached
 from qiangji.web.programme import charts
 from qiangji.web.programme.alerts import alerts_on
-from qiangji.web.programme.forms import NeedForm, NeedsUploadForm, PlanSessionFormSet
 from qiangji.web.programme.candidacy import RMCandidate
+from qiangji.web.programme.forms import NeedForm, NeedsUploadForm, PlanSessionFormSet
 from qiangji.web.programme.models import Attendance, TrainingNeed, TrainingPlan, TrainingSession, TrainingYear
 from qiangji.web.programme.needs_excel import import_needs
 from qiangji.web.programme.plans import PlanLocked, adopt_plan, propose_plan
-from qiangji.web.programme.readiness import all_readiness
 from qiangji.web.programme.progress import PROJECTION_METHOD, all_statuses, default_as_of
+from qiangji.web.programme.readiness import all_readiness
 from qiangji.web.registry.models import Institution
 
 GOAL_APPS = ("registry", "programme")  # what the goal metrics read (goals, institutions, staff, projects)
@@ -257,11 +257,15 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     by_inst: dict[str, list[Attendance]] = defaultdict(list)
     for a in rows:
         by_inst[a.staff.institution.name].append(a)
-    linked = s.candidates.select_related("staff__institution").order_by("staff__institution__code", "staff__name")
+    linked = s.candidates.select_related("staff__institution").order_by(
+        "staff__institution__code", "staff__name"
+    )
     if scope is not None:
         linked = linked.filter(staff__institution=scope)
     may_link = s.topic.kind == "exam" and policy.may(request.user, "link_prep_session")
-    choices = RMCandidate.objects.filter(is_active=True).select_related("staff__institution") if may_link else []
+    choices = (
+        RMCandidate.objects.filter(is_active=True).select_related("staff__institution") if may_link else []
+    )
     return render(request, "programme/session_detail.html", {
         "s": s, "by_inst": dict(by_inst), "linked": linked, "may_link": may_link, "choices": choices,
         "linked_ids": {c.pk for c in linked},

@@ -19,7 +19,9 @@ class ItemMatcher:
 
     def __init__(self) -> None:
         self.mapped: defaultdict[str, set[int]] = defaultdict(set)
-        for name, item_id in ProfessionalItemMapping.objects.values_list("registration_item", "catalogue_item"):
+        for name, item_id in ProfessionalItemMapping.objects.values_list(
+            "registration_item", "catalogue_item"
+        ):
             self.mapped[name.strip()].add(item_id)
 
     def covers(self, names: Iterable[str], item: MVCatalogueItem) -> bool:

@@ -60,4 +60,3 @@ class ProfessionalItemMappingAdmin(admin.ModelAdmin):
     list_filter = ["catalogue_item__level1_name"]
     search_fields = ["registration_item", "catalogue_item__level2_name", "jjf1022_code"]
     autocomplete_fields = ["catalogue_item"]
-

@@ -8,12 +8,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from qiangji.web.registry.admin.common import as_of_today_filter, show_warnings, today
 from qiangji.web.registry.admin.people import (
     ContinuingEducationInline,
     ExamSubjectPassInline,
     RMCredentialInline,
 )
-from qiangji.web.registry.admin.common import as_of_today_filter, show_warnings, today
 from qiangji.web.registry.forms import RMRegistrationForm
 from qiangji.web.registry.models import RMRegistration, Staff
 from qiangji.web.registry.validators import registration_warnings

@@ -22,7 +22,11 @@ from qiangji.web.registry.models.staff import Staff
 
 #: The exam subjects of each level (国市监计量〔2019〕197号; docs/domain.md §2.5).
 SUBJECTS: dict[int, tuple[tuple[str, str], ...]] = {
-    1: (("law", "计量法律法规及综合知识"), ("data", "测量数据处理与计量专业实务"), ("case", "计量专业案例分析")),
+    1: (
+        ("law", "计量法律法规及综合知识"),
+        ("data", "测量数据处理与计量专业实务"),
+        ("case", "计量专业案例分析"),
+    ),
     2: (("law", "计量法律法规及综合知识"), ("practice", "计量专业实务与案例分析")),
 }
 #: Consecutive exam years within which every subject of a level must be passed.
@@ -55,7 +59,9 @@ class ExamSubjectPass(Timestamped):
         verbose_name_plural = pgettext_lazy("plural", "注册计量师考试科目")
         ordering = ["staff", "level", "exam_year", "subject"]
         constraints = [
-            models.UniqueConstraint(fields=["staff", "level", "subject", "exam_year"], name="exam_subject_once"),
+            models.UniqueConstraint(
+                fields=["staff", "level", "subject", "exam_year"], name="exam_subject_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -91,7 +97,9 @@ class RMCredential(Timestamped):
     cert_no = models.CharField(_("证书编号"), max_length=60)
     issued_on = models.DateField(_("发证日期"))
     valid_to = models.DateField(_("有效期至"), null=True, blank=True, help_text=_("含当日；空为长期有效。"))
-    items = models.JSONField(_("考核合格项目"), default=list, blank=True, help_text=_("计量专业项目名称列表。"))
+    items = models.JSONField(
+        _("考核合格项目"), default=list, blank=True, help_text=_("计量专业项目名称列表。")
+    )
     issuer = models.CharField(_("发证机关"), max_length=100, blank=True)
 
     class Meta:
@@ -160,7 +168,9 @@ class ProfessionalItemMapping(Timestamped):
     """
 
     registration_item = models.CharField(
-        _("注册专业项目名称"), max_length=100, help_text=_("与注册证、考核合格证上的写法一致（首尾空格忽略）。")
+        _("注册专业项目名称"),
+        max_length=100,
+        help_text=_("与注册证、考核合格证上的写法一致（首尾空格忽略）。"),
     )
     catalogue_item = models.ForeignKey(
         MVCatalogueItem, on_delete=models.CASCADE, related_name="item_mappings", verbose_name=_("目录项")
