@@ -227,7 +227,8 @@ def _table_names() -> list[str]:
         "staff", "rm_registration", "regulation", "mv_catalogue", "institution_mv_item",
         "measurement_standard", "previous_assessment", "standard_instrument", "instrument_certificate",
         "verification_certificate", "research_project", "lab_platform", "research_output",
-        "industry_service", "supervision_finding",
+        "industry_service", "supervision_finding", "item_mapping", "exam_subject_pass", "rm_credential",
+        "continuing_education",
     ]  # fmt: skip
 
 
