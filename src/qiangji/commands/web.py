@@ -83,6 +83,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from qiangji.web.publication.demo import publish_demo
 
     print(load_programme_demo().summary())  # before publishing: D3.3 comes from its attendance
+    from qiangji.web.programme.demo_steering import load_steering_demo
+
+    print(load_steering_demo())
     print(load_comparisons_demo().summary())  # before publishing: C3.2 comes from its evaluated rounds
 
     print(publish_demo().summary())
@@ -224,7 +227,8 @@ def _table_names() -> list[str]:
         "staff", "rm_registration", "regulation", "mv_catalogue", "institution_mv_item",
         "measurement_standard", "previous_assessment", "standard_instrument", "instrument_certificate",
         "verification_certificate", "research_project", "lab_platform", "research_output",
-        "industry_service", "supervision_finding",
+        "industry_service", "supervision_finding", "item_mapping", "exam_subject_pass", "rm_credential",
+        "continuing_education",
     ]  # fmt: skip
 
 

@@ -34,6 +34,10 @@ WHO: dict[str, frozenset[str]] = {
     "review_rectification": CITY,
     "submit_comparison": CITY | {"reporter"},
     "pilot_comparison": CITY,
+    "flag_a_candidate": CITY,
+    "name_rm_candidate": CITY | {"reporter"},
+    "link_prep_session": CITY,
+    "enter_needs": CITY | {"reporter"},
 }
 README = Path(__file__).resolve().parents[3] / "README.md"
 #: The README table's role columns, in order.

@@ -75,7 +75,9 @@ def test_the_command_prints_one_line_and_is_audited_as_the_os_account(world, cap
     finding(world["c1"], TODAY - DAY)
     assert main(["remind", "--today", TODAY.isoformat()]) == 0
     out = capsys.readouterr().out.strip().splitlines()
-    assert out == [f"qiangji remind {TODAY}: 2 notifications (0 deadline, 2 rectification), 1 emails"]
+    assert out == [
+        f"qiangji remind {TODAY}: 2 notifications (0 deadline, 2 rectification, 0 readiness), 1 emails"
+    ]
     events = AuditEvent.objects.filter(app_label="inbox", model="notification", action="create")
     assert events.count() == 2 and set(events.values_list("source", "actor")) == {("cli", os_user())}
     assert main(["remind", "--today", TODAY.isoformat()]) == 0

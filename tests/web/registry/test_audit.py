@@ -321,3 +321,20 @@ def test_it_draws_the_sample_by_the_documented_protocol() -> None:
         }
     one = audit.Scope(DAY, DAY, institution_id=insts[1].pk, sample_size=4, seed=16)
     assert {i for i, _no in audit.drawn_certificates(one)} == {insts[1].pk}
+
+
+def test_a_mapped_registration_item_covers_the_catalogue_item(cert) -> None:
+    """TR-3 reads the item mapping, per certificate and in SQL alike: "电子秤" is no catalogue name."""
+    from qiangji.web.registry.models import ProfessionalItemMapping
+
+    cert.verifier.registrations.update(professional_items=["电子秤"])
+    expect(cert, ["TR-3"])
+    ProfessionalItemMapping.objects.create(registration_item=" 电子秤 ", catalogue_item=cert.mv_item)
+    expect(cert, [])
+    ProfessionalItemMapping.objects.all().delete()
+    other = MVCatalogueItem.objects.create(
+        catalogue_version="2020-42", level1_no=13, level1_name="压力仪表", level2_no=14,
+        level2_name="一般压力表", supervision_mode="P+V", mv_form="periodic", evidence="confirmed",
+    )  # fmt: skip
+    ProfessionalItemMapping.objects.create(registration_item="电子秤", catalogue_item=other)
+    expect(cert, ["TR-3"])  # mapped to another item: still not covered

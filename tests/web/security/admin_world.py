@@ -72,6 +72,16 @@ def _registry(world: dict[str, Any]) -> None:
         institution=c1, item=r.MVCatalogueItem.objects.first(), authorised_from=D(2020, 1, 1)
     )
     r.InstitutionName.objects.create(institution=c1, name="示例县计量所一（旧名）", valid_from=D(2010, 1, 1))
+    r.ExamSubjectPass.objects.create(staff=s1, level=2, subject="law", exam_year=2024)
+    r.RMCredential.objects.create(
+        staff=s1, kind="verifier", cert_no="JDY-1", issued_on=D(2015, 1, 1), items=["衡器"]
+    )
+    r.ContinuingEducation.objects.create(
+        staff=s1, completed_on=D(2024, 5, 1), hours=8, provider="学会（示例）"
+    )
+    r.ProfessionalItemMapping.objects.create(
+        registration_item="电子秤", catalogue_item=r.MVCatalogueItem.objects.first()
+    )
     r.InstitutionGrade.objects.create(
         institution=c1, grade="B", effective_from=D(2021, 1, 1), source_document="示例文件"
     )

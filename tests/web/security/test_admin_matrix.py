@@ -60,6 +60,7 @@ REGISTRY = [
     "rmregistration", "regulation", "measurementstandard", "previousassessment", "standardinstrument",
     "instrumentcertificate", "mvcatalogueitem", "institutionmvitem", "verificationcertificate",
     "researchproject", "labplatform", "researchoutput", "industryservice", "supervisionfinding",
+    "examsubjectpass", "rmcredential", "continuingeducation", "professionalitemmapping",
 ]  # fmt: skip
 
 #: (model label, the world's row to open, else the first) → who may do what in the admin.

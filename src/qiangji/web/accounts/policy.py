@@ -285,6 +285,16 @@ STEP_ROLES: dict[str, frozenset[str]] = {
     "submit_comparison": frozenset({ADMIN, REVIEWER, REPORTER}),
     # A comparison round's pilot actions (open, close, evaluate, issue the report): city staff of the pilot.
     "pilot_comparison": CITY_ROLES,
+    # Name an institution an A级 candidate, change its planned date, or end its candidacy (the programme
+    # office's steering decision).
+    "flag_a_candidate": CITY_ROLES,
+    # Name a registered-metrologist candidate (a reporter: staff of its own institution) or end a candidacy.
+    "name_rm_candidate": frozenset({ADMIN, REVIEWER, REPORTER}),
+    # Link 考前辅导 sessions to named candidates.
+    "link_prep_session": CITY_ROLES,
+    # Enter, change or withdraw the year's training needs before the deadline (an account linked to an
+    # institution, for that institution).
+    "enter_needs": frozenset({ADMIN, REVIEWER, REPORTER}),
 }
 
 

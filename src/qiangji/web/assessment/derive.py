@@ -26,6 +26,7 @@ from django.db.models import Exists, F, Min, OuterRef, Q
 
 from qiangji.web.assessment.models import Period
 from qiangji.web.registry import audit
+from qiangji.web.registry.items import ItemMatcher
 from qiangji.web.registry.models import (
     IndustryService,
     Institution,
@@ -339,19 +340,21 @@ def c2_2_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     regs_of = _grouped((r.staff.institution_id, r) for r in regs.select_related("staff"))
     items = InstitutionMVItem.objects.authorised_on(day).filter(institution__in=_ids(insts))
     items_of = _grouped(items.select_related("item"))
+    matcher = ItemMatcher()
     return {
-        i.pk: _staffed_items([r for _i, r in regs_of.get(i.pk, [])], items_of.get(i.pk, [])) for i in insts
+        i.pk: staffed_items([r for _i, r in regs_of.get(i.pk, [])], items_of.get(i.pk, []), matcher)
+        for i in insts
     }
 
 
-def _staffed_items(regs: list[RMRegistration], items: list[InstitutionMVItem]) -> Derived | None:
+def staffed_items(
+    regs: list[RMRegistration], items: list[InstitutionMVItem], matcher: ItemMatcher
+) -> Derived | None:
     minimum = settings.QIANGJI["MIN_STAFF_PER_STANDARD"]
     catalogue = {i.item_id: i.item for i in items}
     short = []
     for item in catalogue.values():
-        holders = {
-            r.staff_id for r in regs if r.covers_item(item.level2_name) or r.covers_item(item.level1_name)
-        }
+        holders = {r.staff_id for r in regs if matcher.covers(r.professional_items, item)}
         if len(holders) < minimum:
             short.append(str(item))
     method = f"配备≥{minimum}名持该专业项目注册人员的授权项目 / 授权项目"

@@ -25,6 +25,10 @@ lab_platform               institution code + name
 research_output            institution code + kind + title
 industry_service           institution code + year + quarter + enterprise + service type
 supervision_finding        institution code + date found + description
+item_mapping               registration item name + catalogue item (version in use, numbers)
+exam_subject_pass          staff (institution code, staff number) + level + subject + exam year
+rm_credential              kind + certificate number
+continuing_education       staff + date completed + provider + topic
 =========================  ==========================================================================
 """
 
@@ -260,6 +264,44 @@ TABLES: tuple[TableSpec, ...] = (
             Column("institution.code", INST), Column("source"), Column("found_on"),
             Column("sub_dimension"), Column("rule"), Column("severity"),
             Column("description", width=40), Column("due_on"), Column("closed_on"),
+        ),
+    ),
+    TableSpec(
+        "item_mapping", m.ProfessionalItemMapping, _("专业项目对照"),
+        key=("registration_item", "catalogue_item"),
+        ref_filters={"catalogue_item": _current_catalogue},
+        columns=(
+            Column("registration_item", width=24), Column("catalogue_item.level1_no", _("目录一级序号")),
+            Column("catalogue_item.level2_no", _("目录二级序号")), Column("jjf1022_code", kind=Kind.CODE),
+            Column("note", width=24),
+        ),
+        note=_(
+            "注册证上的专业项目名称 → 强检目录项（当前目录版本）及 JJF 1022 代码；"
+            "所有按专业项目匹配的规则都读此表。"
+        ),
+    ),
+    TableSpec(
+        "exam_subject_pass", m.ExamSubjectPass, _("注册计量师考试科目"),
+        key=("staff", "level", "subject", "exam_year"),
+        columns=(
+            Column("staff.institution__code", INST), Column("staff.staff_no", _("工号")), Column("level"),
+            Column("subject", width=24), Column("exam_year"), Column("basis"),
+        ),
+    ),
+    TableSpec(
+        "rm_credential", m.RMCredential, _("注册相关证书"), key=("kind", "cert_no"),
+        columns=(
+            Column("staff.institution__code", INST), Column("staff.staff_no", _("工号")), Column("kind"),
+            Column("level"), Column("cert_no", kind=Kind.CODE), Column("issued_on"), Column("valid_to"),
+            Column("items", width=30), Column("issuer", width=24),
+        ),
+    ),
+    TableSpec(
+        "continuing_education", m.ContinuingEducation, _("继续教育"),
+        key=("staff", "completed_on", "provider", "topic"),
+        columns=(
+            Column("staff.institution__code", INST), Column("staff.staff_no", _("工号")),
+            Column("completed_on"), Column("hours"), Column("provider", width=24), Column("topic", width=30),
         ),
     ),
 )  # fmt: skip

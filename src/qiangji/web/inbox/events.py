@@ -3,7 +3,8 @@
 Event keys (unique per recipient, so an event reaches a user once however often it is seen):
 ``period-opened:<period>``, ``deadline-near:<period>:<deadline>``, ``returned:<transition>``,
 ``rectification-due:<finding>:<due date>``, ``rectification-overdue:<finding>:<due date>``,
-``notice:<publication event>``, ``objection-answered:<objection>``.
+``notice:<publication event>``, ``objection-answered:<objection>``,
+``readiness-slipped:<candidate>:<quarter end>`` (at most once a quarter per A级 candidate).
 """
 
 from __future__ import annotations
@@ -239,3 +240,27 @@ def _finding_message(finding: SupervisionFinding, today: dt.date) -> Message:
         f"{found}（还有 {left} 天），请按期提交整改报告。\n{what}",
         finding_link(finding),
     )
+
+
+def readiness_slipped(today: dt.date) -> list[Notification]:
+    """The city staff and the candidate's own reporters, when an A级 candidate slips (programme/readiness.py):
+    projected later than its planned date, or a criterion lost since the previous quarter end."""
+    from qiangji.web.programme.readiness import all_readiness
+    from qiangji.web.registry.dates import quarter_bounds
+
+    quarter_end = quarter_bounds(today.year, (today.month - 1) // 3 + 1)[1]
+    made: list[Notification] = []
+    for r in all_readiness(today):
+        if not r.slipping:
+            continue
+        inst = r.candidate.institution
+        message = Message(
+            str(Kind.READINESS_SLIPPED),
+            f"readiness-slipped:{r.candidate.pk}:{quarter_end}",
+            f"A级培育进度滞后：{inst.name}",
+            f"{inst.name} 满足A级培育条件 {r.met_count}/{len(r.criteria)} 项。{r.slipping_text}。"
+            f"\n{r.projection_text}。",
+            reverse("programme:readiness") + f"#cand-{inst.code}",
+        )
+        made += notify((recipients.city_staff() | recipients.reporters_of(inst)).distinct(), message)
+    return made

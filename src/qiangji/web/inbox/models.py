@@ -24,6 +24,7 @@ class Notification(models.Model):
         NOTICE = "notice", _("排行榜公示")
         OBJECTION_ANSWERED = "objection_answered", _("异议已答复")
         PROPOSAL_DECIDED = "proposal_decided", _("登记更正已审核")
+        READINESS_SLIPPED = "readiness_slipped", _("A级培育进度滞后")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

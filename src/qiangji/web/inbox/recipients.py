@@ -35,3 +35,8 @@ def leadership() -> QuerySet[Any]:
 
 def reporters_and_leadership() -> QuerySet[Any]:
     return _users().filter(profile__role__in=(Role.REPORTER, Role.LEADERSHIP))
+
+
+def city_staff() -> QuerySet[Any]:
+    """The programme office and city reviewers."""
+    return _users().filter(profile__role__in=(Role.ADMIN, Role.REVIEWER))

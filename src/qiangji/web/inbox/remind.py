@@ -1,5 +1,6 @@
 """`qiangji remind [--today DATE]`, run daily from cron: reminders of near reporting deadlines and of
-rectifications due or overdue, then every email still pending (including earlier failed sends)."""
+rectifications due or overdue, of A级 candidates slipping, then every email still pending (including
+earlier failed sends)."""
 
 from __future__ import annotations
 
@@ -19,15 +20,17 @@ class RemindResult:
     deadline: int
     rectification: int
     emails: int
+    readiness: int = 0
 
     @property
     def notifications(self) -> int:
-        return self.deadline + self.rectification
+        return self.deadline + self.rectification + self.readiness
 
     def summary(self, day: dt.date) -> str:
         return (
             f"qiangji remind {day}: {self.notifications} notifications "
-            f"({self.deadline} deadline, {self.rectification} rectification), {self.emails} emails"
+            f"({self.deadline} deadline, {self.rectification} rectification, {self.readiness} readiness), "
+            f"{self.emails} emails"
         )
 
 
@@ -37,7 +40,8 @@ def remind(today: dt.date | None = None) -> RemindResult:
     with context.as_command(), transaction.atomic():
         deadline = events.deadlines_near(day)
         rectification = events.rectifications_due(day)
-    return RemindResult(len(deadline), len(rectification), send_pending())
+        readiness = events.readiness_slipped(day)
+    return RemindResult(len(deadline), len(rectification), send_pending(), len(readiness))
 
 
 def run(today: dt.date | None) -> int:

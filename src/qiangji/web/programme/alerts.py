@@ -38,8 +38,9 @@ KINDS = {
     "training_needs_due": "培训需求填报截止",
     "training_session": "培训即将举办",
     "comparison_deadline": "比对结果提交截止",
+    "readiness_slipping": "A级培育进度滞后",
 }
-SEVERITY = {"standard_expired": 3, "finding_overdue": 3, "reexam_not_applied": 2}
+SEVERITY = {"standard_expired": 3, "finding_overdue": 3, "reexam_not_applied": 2, "readiness_slipping": 2}
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def _q(key: str, default: int) -> int:
 def alerts_on(day: dt.date, institution: str | None = None) -> list[Alert]:
     """Every alert on ``day`` (optionally of one institution by code), sorted by due date, then kind."""
     found: list[Alert] = []
-    for source in (_standards, _registrations, _instruments, _findings, _training, _comparisons):
+    for source in (_standards, _registrations, _instruments, _findings, _training, _comparisons, _readiness):
         found.extend(source(day))
     if institution:
         found = [a for a in found if a.institution == institution]
@@ -196,6 +197,17 @@ def _comparisons(day: dt.date) -> Iterable[Alert]:
         yield _alert(
             "comparison_deadline", deadline, p.institution, f"{p.round.code} {p.round.name}", "尚未提交结果"
         )
+
+
+def _readiness(day: dt.date) -> Iterable[Alert]:
+    """A级 candidates projected late for their planned date, or that lost a criterion since last quarter."""
+    from qiangji.web.programme.readiness import all_readiness
+
+    for r in all_readiness(day):
+        if r.slipping:
+            inst = r.candidate.institution
+            subject = f"A级培育：满足 {r.met_count}/{len(r.criteria)} 项，计划 {r.candidate.target_date} 达标"
+            yield _alert("readiness_slipping", r.candidate.target_date, inst, subject, r.slipping_text)
 
 
 def send_alerts(alerts: list[Alert], day: dt.date) -> int:

@@ -393,3 +393,7 @@ class RMExamPass(Timestamped):
     def is_registered_by(self, day: dt.date) -> bool:
         """Whether a registration of this staff member is valid on ``day``."""
         return self.staff.registrations.valid_on(day).exists()
+
+
+# Named candidates (issue 19) live in their own module; imported here so Django registers them.
+from qiangji.web.programme.candidacy import AGradeCandidate, RMCandidate  # noqa: E402, F401

@@ -18,6 +18,7 @@ from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qiangji.web.accounts import policy
 from qiangji.web.accounts.decorators import ensure_can_view, role_required, staff_required
@@ -25,11 +26,13 @@ from qiangji.web.accounts.locking import VERSION_FIELD, EditConflict, check_vers
 from qiangji.web.assessment.cache import cached
 from qiangji.web.programme import charts
 from qiangji.web.programme.alerts import alerts_on
+from qiangji.web.programme.candidacy import RMCandidate
 from qiangji.web.programme.forms import NeedForm, NeedsUploadForm, PlanSessionFormSet
 from qiangji.web.programme.models import Attendance, TrainingNeed, TrainingPlan, TrainingSession, TrainingYear
 from qiangji.web.programme.needs_excel import import_needs
 from qiangji.web.programme.plans import PlanLocked, adopt_plan, propose_plan
 from qiangji.web.programme.progress import PROJECTION_METHOD, all_statuses, default_as_of
+from qiangji.web.programme.readiness import all_readiness
 from qiangji.web.registry.models import Institution
 
 GOAL_APPS = ("registry", "programme")  # what the goal metrics read (goals, institutions, staff, projects)
@@ -75,6 +78,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "programme/dashboard.html", {
         "day": day, "how": how, "goals": [(s, charts.trajectory(s)) for s in statuses],
         "alerts": alerts_on(day), "method": PROJECTION_METHOD, "year": day.year,
+        "candidates": all_readiness(day),
     })  # fmt: skip
 
 
@@ -98,16 +102,19 @@ def needs(request: HttpRequest, year: int) -> HttpResponse:
     ty = get_object_or_404(TrainingYear, year=year)
     scope = _own_or_denied(request)
     own = _institution_of(request.user)
-    form, upload = NeedForm(), NeedsUploadForm()
+    upload = NeedsUploadForm()
     if request.method == "POST":
-        if own is None or policy.is_read_only(request.user):
+        if own is None or not policy.may(request.user, "enter_needs"):
             raise PermissionDenied("only an institution's own accounts enter its training needs")
         return _submit_need(request, ty, own)
+    editing = _editing(request, own, year)
+    form = NeedForm(instance=editing)
     rows = TrainingNeed.objects.filter(year=year).select_related("institution", "topic")
     if scope is not None:
         rows = rows.filter(institution=scope)
     return render(request, "programme/needs.html", {
-        "ty": ty, "rows": rows, "form": form, "upload": upload, "own": own,
+        "ty": ty, "rows": rows, "form": form, "upload": upload, "own": own, "editing": editing,
+        "may_enter": own is not None and policy.may(request.user, "enter_needs"),
         "late": timezone.localdate() > ty.needs_deadline,
         "by_topic": _aggregate(rows, "topic__code", "topic__name"),
         "by_discipline": _aggregate(rows, "discipline", "discipline"),
@@ -135,19 +142,37 @@ def _submit_need(request: HttpRequest, ty: TrainingYear, inst: Institution) -> H
         if not errors:
             messages.success(request, f"已导入 {count} 条需求（原有需求已替换）。")
         return redirect("programme:needs", year=ty.year)
-    form = NeedForm(request.POST)
+    if "delete" in request.POST:
+        need = get_object_or_404(TrainingNeed, pk=request.POST["delete"], institution=inst, year=ty.year)
+        need.delete()
+        messages.success(request, _("已撤回需求：%(topic)s。") % {"topic": need.topic.name})
+        return redirect("programme:needs", year=ty.year)
+    instance = None
+    if request.POST.get("need"):  # a change of one of its own needs
+        instance = get_object_or_404(TrainingNeed, pk=request.POST["need"], institution=inst, year=ty.year)
+    form = NeedForm(request.POST, instance=instance)
     if form.is_valid():
         need = form.save(commit=False)
         need.institution, need.year, need.submitted_on = inst, ty.year, today
-        if TrainingNeed.objects.filter(institution=inst, year=ty.year, topic=need.topic).exists():
-            messages.error(request, "该主题的需求已填报，请修改原记录。")
+        clash = TrainingNeed.objects.filter(institution=inst, year=ty.year, topic=need.topic)
+        if clash.exclude(pk=need.pk).exists():
+            messages.error(request, _("该主题的需求已填报，请修改原记录。"))
         else:
             need.save()
-            messages.success(request, "需求已提交。")
+            messages.success(request, _("需求已修改。") if instance else _("需求已提交。"))
     else:
         for field, errs in form.errors.items():
-            messages.error(request, f"{field}: {'；'.join(errs)}")
+            label = form.fields[field].label if field in form.fields else field
+            messages.error(request, f"{label}：{'；'.join(errs)}")
     return redirect("programme:needs", year=ty.year)
+
+
+def _editing(request: HttpRequest, own: Institution | None, year: int) -> TrainingNeed | None:
+    """The own need opened for a change (``?edit=<id>``), else None."""
+    pk = request.GET.get("edit", "")
+    if own is None or not pk.isdigit():
+        return None
+    return TrainingNeed.objects.filter(pk=int(pk), institution=own, year=year).first()
 
 
 @role_required(*policy.READ_ALL_ROLES)
@@ -232,4 +257,16 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     by_inst: dict[str, list[Attendance]] = defaultdict(list)
     for a in rows:
         by_inst[a.staff.institution.name].append(a)
-    return render(request, "programme/session_detail.html", {"s": s, "by_inst": dict(by_inst)})
+    linked = s.candidates.select_related("staff__institution").order_by(
+        "staff__institution__code", "staff__name"
+    )
+    if scope is not None:
+        linked = linked.filter(staff__institution=scope)
+    may_link = s.topic.kind == "exam" and policy.may(request.user, "link_prep_session")
+    choices = (
+        RMCandidate.objects.filter(is_active=True).select_related("staff__institution") if may_link else []
+    )
+    return render(request, "programme/session_detail.html", {
+        "s": s, "by_inst": dict(by_inst), "linked": linked, "may_link": may_link, "choices": choices,
+        "linked_ids": {c.pk for c in linked},
+    })  # fmt: skip

@@ -36,6 +36,7 @@ from qiangji.web.registry.models import (
     MeasurementStandard,
     MVCatalogueItem,
     PreviousAssessment,
+    ProfessionalItemMapping,
     Regulation,
     RMRegistration,
     Staff,
@@ -152,6 +153,7 @@ CERT, STD, PREV = _t(VerificationCertificate), _t(MeasurementStandard), _t(Previ
 LINK = _t(VerificationCertificate.standards.through)
 INSTR, INSTR_CERT, REG = _t(StandardInstrument), _t(InstrumentCertificate), _t(Regulation)
 RM, STAFF, ITEM, AUTH = _t(RMRegistration), _t(Staff), _t(MVCatalogueItem), _t(InstitutionMVItem)
+MAP = _t(ProfessionalItemMapping)
 KEYS = "c.id, c.cert_no, c.institution_id"
 
 
@@ -211,8 +213,11 @@ def _tr3(d: _Dialect, where: str) -> str:
     registration = f"""(SELECT r.id FROM {RM} r WHERE r.staff_id = c.verifier_id
         AND r.valid_from <= c.verified_on AND c.verified_on <= r.valid_to
         ORDER BY r.level, r.valid_from DESC, r.id LIMIT 1)"""
+    # The item rule of registry/items.py: the exact name, or a row of the mapping table (stored stripped).
     covered = f"""EXISTS (SELECT 1 FROM {d.json_items("r.professional_items")}
-        WHERE {d.trimmed("j.v")} IN ({d.trimmed("item.level2_name")}, {d.trimmed("item.level1_name")}))"""
+        WHERE {d.trimmed("j.v")} IN ({d.trimmed("item.level2_name")}, {d.trimmed("item.level1_name")})
+        OR EXISTS (SELECT 1 FROM {MAP} mp WHERE mp.catalogue_item_id = item.id
+                   AND mp.registration_item = {d.trimmed("j.v")}))"""
     return f"""
         WITH y AS MATERIALIZED (
             SELECT {KEYS}, c.mv_item_id, c.verifier_id, c.checker_id, c.approver_id, {registration} AS reg_id

@@ -63,3 +63,13 @@ class MeasurementStandardForm(forms.ModelForm):
             for name, message in responsible_staff_errors(self.instance, staff).items():
                 self.add_error(name, message)
         return data
+
+
+class RMCredentialForm(forms.ModelForm):
+    items = NameListField(label=_("考核合格项目"), required=False, help_text=_("用“、”分隔。"))
+
+    class Meta:
+        from qiangji.web.registry.models import RMCredential
+
+        model = RMCredential
+        fields = "__all__"

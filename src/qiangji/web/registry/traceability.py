@@ -17,6 +17,7 @@ from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from qiangji.web.registry.dates import add_months
+from qiangji.web.registry.items import ItemMatcher
 from qiangji.web.registry.models import (
     InstrumentCertificate,
     MeasurementStandard,
@@ -92,15 +93,16 @@ def traceability_report(certificates: QuerySet[VerificationCertificate]) -> dict
         Prefetch("previous_assessments", queryset=history),
         Prefetch("instruments", queryset=instruments),
     )
-    return {cert.pk: traceability_issues(cert) for cert in rows}
+    matcher = ItemMatcher()  # the item mapping read once for every certificate
+    return {cert.pk: traceability_issues(cert, matcher) for cert in rows}
 
 
-def traceability_issues(cert: VerificationCertificate) -> list[Issue]:
-    """Every TR rule the certificate breaks, in rule order."""
+def traceability_issues(cert: VerificationCertificate, matcher: ItemMatcher | None = None) -> list[Issue]:
+    """Every TR rule the certificate breaks, in rule order (``matcher``: the item mapping, read if None)."""
     day = cert.verified_on
     return [
         *_standards(cert, day),
-        *_signatories(cert, day),
+        *_signatories(cert, day, matcher),
         *_regulation(cert, day),
         *_environment(cert),
         *_interval(cert),
@@ -133,12 +135,12 @@ def _standards(cert: VerificationCertificate, day: dt.date) -> list[Issue]:
     return issues
 
 
-def _signatories(cert: VerificationCertificate, day: dt.date) -> list[Issue]:
+def _signatories(cert: VerificationCertificate, day: dt.date, matcher: ItemMatcher | None) -> list[Issue]:
     issues = []
     registration = cert.verifier.registration_on(day)
     if registration is None:
         issues.append(Issue("TR-3", "verifier", MESSAGES["unregistered"]))
-    elif cert.mv_item and registration.professional_items and not _covers(registration, cert):
+    elif cert.mv_item and registration.professional_items and not _covers(registration, cert, matcher):
         issues.append(Issue("TR-3", "verifier", MESSAGES["not_registered_item"]))
     if len({cert.verifier_id, cert.checker_id, cert.approver_id}) < 3:
         issues.append(Issue("TR-3", "checker", MESSAGES["same_person"]))
@@ -147,9 +149,8 @@ def _signatories(cert: VerificationCertificate, day: dt.date) -> list[Issue]:
     return issues
 
 
-def _covers(registration: Any, cert: VerificationCertificate) -> bool:
-    item = cert.mv_item
-    return registration.covers_item(item.level2_name) or registration.covers_item(item.level1_name)
+def _covers(registration: Any, cert: VerificationCertificate, matcher: ItemMatcher | None) -> bool:
+    return (matcher or ItemMatcher()).covers(registration.professional_items, cert.mv_item)
 
 
 def _regulation(cert: VerificationCertificate, day: dt.date) -> list[Issue]:

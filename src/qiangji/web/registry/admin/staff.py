@@ -9,6 +9,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from qiangji.web.registry.admin.common import as_of_today_filter, show_warnings, today
+from qiangji.web.registry.admin.people import (
+    ContinuingEducationInline,
+    ExamSubjectPassInline,
+    RMCredentialInline,
+)
 from qiangji.web.registry.forms import RMRegistrationForm
 from qiangji.web.registry.models import RMRegistration, Staff
 from qiangji.web.registry.validators import registration_warnings
@@ -33,7 +38,7 @@ class StaffAdmin(admin.ModelAdmin):
     search_fields = ["name", "staff_no", "registrations__registration_no", "institution__name"]
     date_hierarchy = "hired_on"
     list_select_related = ["institution"]
-    inlines = [RMRegistrationInline]
+    inlines = [RMRegistrationInline, ExamSubjectPassInline, RMCredentialInline, ContinuingEducationInline]
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).prefetch_related("registrations")  # registered_today column

@@ -12,6 +12,12 @@ from qiangji.web.registry.models.institution import (
     StaffCounts,
 )
 from qiangji.web.registry.models.oversight import IndustryService, SupervisionFinding
+from qiangji.web.registry.models.people import (
+    ContinuingEducation,
+    ExamSubjectPass,
+    ProfessionalItemMapping,
+    RMCredential,
+)
 from qiangji.web.registry.models.proposals import RegistryProposal
 from qiangji.web.registry.models.research import FundingLevel, LabPlatform, ResearchOutput, ResearchProject
 from qiangji.web.registry.models.staff import RMRegistration, Staff
@@ -25,8 +31,10 @@ from qiangji.web.registry.models.standards import (
 )
 
 __all__ = [
+    "ContinuingEducation",
     "Coverage",
     "Division",
+    "ExamSubjectPass",
     "FundingLevel",
     "IndustryService",
     "Institution",
@@ -39,6 +47,8 @@ __all__ = [
     "MVCatalogueItem",
     "MeasurementStandard",
     "PreviousAssessment",
+    "ProfessionalItemMapping",
+    "RMCredential",
     "RMRegistration",
     "RegistryProposal",
     "Regulation",
