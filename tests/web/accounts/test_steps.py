@@ -33,6 +33,8 @@ WHO: dict[str, frozenset[str]] = {
     "review_rectification": CITY,
     "submit_comparison": CITY | {"reporter"},
     "pilot_comparison": CITY,
+    "import_duty_list": CITY,
+    "accept_training_proposal": frozenset({"admin"}),
 }
 README = Path(__file__).resolve().parents[3] / "README.md"
 #: The README table's role columns, in order.

@@ -282,6 +282,11 @@ STEP_ROLES: dict[str, frozenset[str]] = {
     "submit_comparison": frozenset({ADMIN, REVIEWER, REPORTER}),
     # A comparison round's pilot actions (open, close, evaluate, issue the report): city staff of the pilot.
     "pilot_comparison": CITY_ROLES,
+    # Import a division's mandatory-verification duty list with the local instrument populations.
+    "import_duty_list": CITY_ROLES,
+    # Accept a proposed training need (from findings, comparisons, competitions, weaknesses) into the needs
+    # table: the programme office.
+    "accept_training_proposal": frozenset({ADMIN}),
 }
 
 
