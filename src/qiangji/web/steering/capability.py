@@ -4,7 +4,8 @@ Read from the registry as of a date: authorised items (``InstitutionMVItem.autho
 volume, the duty lists of the divisions (the latest list of a year on or before the date's), the block
 industries of the divisions (``Division.block_industries``) and the industrial services tagged with a
 cluster (``IndustryService.cluster_tag``) in the year. A *gap* is a need nobody covers: a duty-list item
-no institution is authorised for, a cluster of a division no institution served in the year. A
+of a division for which no institution serving that division is authorised (the division's instruments
+have no local legal institution to verify them), a cluster no institution served in the year. A
 *duplication* is capability built twice where the plan wants it once: an item outside every institution's
 民生 base set authorised at two or more institutions, or a cluster served by two or more institutions of
 which the plan names at most one as its speciality.
@@ -174,14 +175,14 @@ def _item_rows(day: dt.date, insts: Sequence[Institution], plan: CapabilityPlan 
         out.append(
             ItemRow(
                 item, cells, tuple(sorted(names[d.division_id] for d in duty)), tuple(sorted(uncovered)),
-                sum(d.population for d in duty), _item_status(duty, holders, plan, item.pk in base),
+                sum(d.population for d in duty), _item_status(uncovered, holders, plan, item.pk in base),
             )
         )  # fmt: skip
     return out
 
 
-def _item_status(duty: list[DutyListItem], holders: set[int], plan: CapabilityPlan | None, base: bool) -> str:
-    if duty and not holders:
+def _item_status(uncovered: list[str], holders: set[int], plan: CapabilityPlan | None, base: bool) -> str:
+    if uncovered:
         return GAP
     if plan is not None and not base and len(holders) >= 2:
         return DUPLICATE
