@@ -63,7 +63,7 @@ def _steering(world: dict[str, Any]) -> None:
         started_on=D(2024, 4, 1),
     )  # fmt: skip
     m.Exchange.objects.create(
-        institution=c1, partner=partner, kind="study", direction="out", staff=world["s1"], topic="进修（示例）",
+        institution=c1, partner=partner, kind="study", direction="out", staff=world["s1"], topic="进修",
         started_on=D(2024, 5, 1), ended_on=D(2024, 5, 31),
     )  # fmt: skip
     m.ResearchApplication.objects.create(

@@ -22,16 +22,26 @@ END = D(2025, 12, 31)
 
 def _finding(inst: Any, found: Any, due: Any, closed: Any = None, sub: str = "C1") -> SupervisionFinding:
     return SupervisionFinding.objects.create(
-        institution=inst, found_on=found, sub_dimension=sub, severity="minor", description="内审记录不完整（示例）",
-        due_on=due, closed_on=closed,
-    )  # fmt: skip
+        institution=inst,
+        found_on=found,
+        sub_dimension=sub,
+        severity="minor",
+        description="内审记录不完整（示例）",
+        due_on=due,
+        closed_on=closed,
+    )
 
 
 def _action(world: dict[str, Any], inst: Any, **addresses: Any) -> AssistanceAction:
     a = AssistanceAction(
-        institution=inst, provider=world["tz"], kind="onsite", title="现场指导（示例）", started_on=D(2025, 3, 10),
-        ended_on=D(2025, 4, 10), **addresses,
-    )  # fmt: skip
+        institution=inst,
+        provider=world["tz"],
+        kind="onsite",
+        title="现场指导（示例）",
+        started_on=D(2025, 3, 10),
+        ended_on=D(2025, 4, 10),
+        **addresses,
+    )
     a.full_clean()
     a.save()
     return a
@@ -55,7 +65,13 @@ def test_an_indicator_before_and_after(world: dict[str, Any]) -> None:
     ResearchOutput.objects.create(institution=c2, kind="patent", title="专利丙", published_on=D(2025, 8, 9))
     (e,) = effects_of(_action(world, c2, indicator="D5.3"), END)
     # last quarter ending before 03-10: 2024Q4 (1 output); first starting after 04-10: 2025Q3 (2 outputs)
-    assert (e.before_when, e.before, e.after_when, e.after, e.verdict) == ("2024Q4", 1.0, "2025Q3", 2.0, HELPED)
+    assert (e.before_when, e.before, e.after_when, e.after, e.verdict) == (
+        "2024Q4",
+        1.0,
+        "2025Q3",
+        2.0,
+        HELPED,
+    )
     (e,) = effects_of(AssistanceAction.objects.get(), D(2025, 8, 31))  # 2025Q3 not over on that day
     assert (e.after, e.verdict) == (None, PENDING)
 
@@ -66,11 +82,19 @@ def test_exam_scores_before_and_after(world: dict[str, Any]) -> None:
     staff = list(Staff.objects.filter(institution=c2).order_by("pk"))
     for held, scores in [(D(2025, 2, 10), (50, 60)), (D(2025, 10, 10), (70, 80))]:
         s = TrainingSession.objects.create(
-            year=held.year, quarter=(held.month - 1) // 3 + 1, topic=topic, title="衡器", mode="offline",
-            held_on=held, hours=Decimal(8), capacity=40,
-        )  # fmt: skip
+            year=held.year,
+            quarter=(held.month - 1) // 3 + 1,
+            topic=topic,
+            title="衡器",
+            mode="offline",
+            held_on=held,
+            hours=Decimal(8),
+            capacity=40,
+        )
         for person, score in zip(staff, scores, strict=False):
-            Attendance.objects.create(session=s, staff=person, signed_up_on=held, attended=True, exam_score=score)
+            Attendance.objects.create(
+                session=s, staff=person, signed_up_on=held, attended=True, exam_score=score
+            )
     (e,) = effects_of(_action(world, c2, exam_topic=topic), END)
     assert (e.before, e.after, e.verdict) == (55.0, 75.0, HELPED)  # (50+60)/2 → (70+80)/2
 

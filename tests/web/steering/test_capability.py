@@ -8,7 +8,14 @@ from typing import Any
 from qiangji.web.assessment.models import Period
 from qiangji.web.steering.capability import DUPLICATE, GAP, capability_map
 from qiangji.web.steering.indicators import d1_2_all, d1_3_all, d4_4_all
-from qiangji.web.steering.models import Agreement, CapabilityPlan, JointProject, Partner, PlanAssignment, PlanTarget
+from qiangji.web.steering.models import (
+    Agreement,
+    CapabilityPlan,
+    JointProject,
+    Partner,
+    PlanAssignment,
+    PlanTarget,
+)
 from qiangji.web.steering.targets import institution_targets
 
 from .conftest import D
@@ -46,7 +53,11 @@ def test_it_maps_clusters_with_gaps_and_duplications(world: dict[str, Any]) -> N
     assert (pump.cells[0].enterprises, pump.cells[0].certificates, pump.cells[0].speciality) == (2, 19, True)
     assert pump.status == ""
     # 模具 (甲区、乙县): C1 and C2 locally, and TZ neither local nor holding it in the plan → duplication.
-    assert rows["模具"].divisions == "甲区、乙县" and rows["模具"].providers == 3 and rows["模具"].status == DUPLICATE
+    assert (
+        rows["模具"].divisions == "甲区、乙县"
+        and rows["模具"].providers == 3
+        and rows["模具"].status == DUPLICATE
+    )
     assert rows["阀门"].status == "" and rows["阀门"].providers == 1  # TZ alone: no one else covers it
     assert rows["眼镜配件"].status == GAP  # served in 2024 only
 
@@ -54,7 +65,11 @@ def test_it_maps_clusters_with_gaps_and_duplications(world: dict[str, Any]) -> N
 def test_without_an_adopted_plan_nothing_is_a_duplication(world: dict[str, Any]) -> None:
     CapabilityPlan.objects.filter(adopted_on__isnull=False).update(adopted_on=None)
     m = capability_map(D(2025, 12, 31))
-    assert m.plan is None and not m.items_with(DUPLICATE) and [r.item.level1_name for r in m.items_with(GAP)] == ["水表"]
+    assert (
+        m.plan is None
+        and not m.items_with(DUPLICATE)
+        and [r.item.level1_name for r in m.items_with(GAP)] == ["水表"]
+    )
 
 
 def test_d1_2_is_the_share_of_the_duty_list_authorised(world: dict[str, Any]) -> None:
@@ -96,10 +111,17 @@ def test_d4_4_counts_projects_under_a_signed_agreement(world: dict[str, Any]) ->
         ("阀门泄漏检测", deal, D(2025, 5, 1)),  # before the quarter
     ]:
         JointProject.objects.create(
-            institution=c1, partner=partner, agreement=agreement, title=title, kind="research", started_on=started
+            institution=c1,
+            partner=partner,
+            agreement=agreement,
+            title=title,
+            kind="research",
+            started_on=started,
         )
     got = d4_4_all([c1, c2], Period.for_code("2025Q4"))
-    assert got[c1.pk].value == 1.0 and got[c1.pk].records == ("泵能效测试方法研究（省泵阀产业计量测试中心（示例））",)
+    assert got[c1.pk].value == 1.0 and got[c1.pk].records == (
+        "泵能效测试方法研究（省泵阀产业计量测试中心（示例））",
+    )
     assert "电机转矩校准装置" in got[c1.pk].detail
     assert got[c2.pk].value == 0.0
     assert d4_4_all([c1], Period.for_code("2025"))[c1.pk].value == 2.0

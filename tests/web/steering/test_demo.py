@@ -50,9 +50,9 @@ def test_the_map_has_the_designed_gaps(loaded: str) -> None:
     expected = sum(
         1
         for d in DutyListItem.objects.filter(year=2025)
-        if not InstitutionMVItem.objects.authorised_on(END).filter(
-            item=d.item, institution__divisions=d.division
-        ).exists()
+        if not InstitutionMVItem.objects.authorised_on(END)
+        .filter(item=d.item, institution__divisions=d.division)
+        .exists()
     )
     assert expected >= 6 and sum(len(r.uncovered_divisions) for r in m.items_with(GAP)) == expected
     assert m.plan is not None and m.plan.assignments.count() == 9

@@ -23,7 +23,9 @@ def _csv(text: str) -> io.BytesIO:
 
 def test_it_replaces_the_lists_in_the_file(world: dict[str, Any]) -> None:
     result = import_duty_list(_csv("A,2025,1,1,5100,清单〔2025〕1号\nA,2025,3,1,950,\n"), "duties.csv")
-    assert result.errors == [] and result.stored == 2 and result.replaced == 3 and result.lists == [("A", 2025)]
+    assert (
+        result.errors == [] and result.stored == 2 and result.replaced == 3 and result.lists == [("A", 2025)]
+    )
     a = DutyListItem.objects.filter(division__code="A", year=2025).order_by("item__level1_no")
     assert [(r.item.level1_name, r.population) for r in a] == [("衡器", 5100), ("水表", 950)]
     assert DutyListItem.objects.filter(division__code="B").count() == 3  # other lists untouched

@@ -30,7 +30,10 @@ def test_the_results_figures(world: dict[str, Any]) -> None:
         institution=world["c1"], grade="A", effective_from=D(2024, 6, 1), source_document="评定文件（示例）"
     )
     ResearchProject.objects.create(
-        institution=world["c2"], title="水表检定研究（示例）", funding_level="municipal", approved_on=D(2025, 5, 1)
+        institution=world["c2"],
+        title="水表检定研究（示例）",
+        funding_level="municipal",
+        approved_on=D(2025, 5, 1),
     )
     r = results_report(D(2025, 12, 31))
     figures = {f.label: (f.baseline, f.now) for f in r.figures}
@@ -58,7 +61,9 @@ def test_the_results_pdf_reads_as_text(world: dict[str, Any], tmp_path: Any) -> 
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     path = tmp_path / "results.pdf"
     path.write_bytes(response.content)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "三年强基行动成效报告" in text and "2025年12月31日" in text
     assert "乙县计量所（示例）" in text and "25.0%" in text  # C2's coverage, formatted by web/formatting.py
 
@@ -74,5 +79,10 @@ def test_a_county_sees_its_own_column_and_actions(world: dict[str, Any]) -> None
 
 
 def test_the_public_is_sent_to_sign_in(world: dict[str, Any]) -> None:
-    for url in ("/steering/capability/", "/steering/cooperation/", "/steering/assistance/", "/steering/results/"):
+    for url in (
+        "/steering/capability/",
+        "/steering/cooperation/",
+        "/steering/assistance/",
+        "/steering/results/",
+    ):
         assert Client().get(url).status_code == 302

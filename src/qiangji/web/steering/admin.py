@@ -26,7 +26,16 @@ class JointProjectAdmin(admin.ModelAdmin):
 
 @admin.register(m.Exchange)
 class ExchangeAdmin(admin.ModelAdmin):
-    list_display = ["institution", "partner", "kind", "direction", "staff", "person", "started_on", "ended_on"]
+    list_display = [
+        "institution",
+        "partner",
+        "kind",
+        "direction",
+        "staff",
+        "person",
+        "started_on",
+        "ended_on",
+    ]
 
 
 @admin.register(m.ResearchApplication)

@@ -18,8 +18,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Sum
-
 from qiangji.web.registry.models import (
     Division,
     IndustryService,
@@ -130,7 +128,12 @@ def capability_map(day: dt.date, institutions: Sequence[Institution] | None = No
     insts = tuple(institutions if institutions is not None else Institution.objects.active_on(day))
     plan = CapabilityPlan.objects.in_force_on(day)
     return CapabilityMap(
-        day, day.year, insts, plan, tuple(_item_rows(day, insts, plan)), tuple(_cluster_rows(day, insts, plan))
+        day,
+        day.year,
+        insts,
+        plan,
+        tuple(_item_rows(day, insts, plan)),
+        tuple(_cluster_rows(day, insts, plan)),
     )
 
 
@@ -144,9 +147,11 @@ def _served_divisions(insts: Sequence[Institution]) -> dict[int, set[int]]:
 
 def _item_rows(day: dt.date, insts: Sequence[Institution], plan: CapabilityPlan | None) -> list[ItemRow]:
     auth: dict[tuple[int, int], int | None] = {}
-    for inst_id, item_id, volume in InstitutionMVItem.objects.authorised_on(day).filter(
-        institution__in=insts
-    ).values_list("institution_id", "item_id", "annual_volume"):
+    for inst_id, item_id, volume in (
+        InstitutionMVItem.objects.authorised_on(day)
+        .filter(institution__in=insts)
+        .values_list("institution_id", "item_id", "annual_volume")
+    ):
         before = auth.get((inst_id, item_id))  # two overlapping authorisations of one item: volumes add
         auth[(inst_id, item_id)] = volume if before is None else before + (volume or 0)
     duties = duty_lists_on(day)
@@ -162,7 +167,9 @@ def _item_rows(day: dt.date, insts: Sequence[Institution], plan: CapabilityPlan 
     out = []
     for item in MVCatalogueItem.objects.filter(pk__in=wanted).order_by("level1_no", "level2_no"):
         cells = tuple(
-            ItemCell((i.pk, item.pk) in auth, auth.get((i.pk, item.pk)), _role(assignments.get(i.pk), item.pk))
+            ItemCell(
+                (i.pk, item.pk) in auth, auth.get((i.pk, item.pk)), _role(assignments.get(i.pk), item.pk)
+            )
             for i in insts
         )
         duty = by_item.get(item.pk, [])
@@ -174,10 +181,14 @@ def _item_rows(day: dt.date, insts: Sequence[Institution], plan: CapabilityPlan 
         ]
         out.append(
             ItemRow(
-                item, cells, tuple(sorted(names[d.division_id] for d in duty)), tuple(sorted(uncovered)),
-                sum(d.population for d in duty), _item_status(uncovered, holders, plan, item.pk in base),
+                item,
+                cells,
+                tuple(sorted(names[d.division_id] for d in duty)),
+                tuple(sorted(uncovered)),
+                sum(d.population for d in duty),
+                _item_status(uncovered, holders, plan, item.pk in base),
             )
-        )  # fmt: skip
+        )
     return out
 
 
@@ -189,12 +200,16 @@ def _item_status(uncovered: list[str], holders: set[int], plan: CapabilityPlan |
     return ""
 
 
-def _cluster_rows(day: dt.date, insts: Sequence[Institution], plan: CapabilityPlan | None) -> list[ClusterRow]:
+def _cluster_rows(
+    day: dt.date, insts: Sequence[Institution], plan: CapabilityPlan | None
+) -> list[ClusterRow]:
     """One row per cluster named in a division's block industries (several divisions may share one)."""
     services = IndustryService.objects.filter(year=day.year, institution__in=insts).exclude(cluster_tag="")
     enterprises: defaultdict[tuple[int, str], set[str]] = defaultdict(set)
     certificates: defaultdict[tuple[int, str], int] = defaultdict(int)
-    for inst_id, tag, name, n in services.values_list("institution_id", "cluster_tag", "enterprise", "certificates"):
+    for inst_id, tag, name, n in services.values_list(
+        "institution_id", "cluster_tag", "enterprise", "certificates"
+    ):
         enterprises[(inst_id, tag)].add(name)
         certificates[(inst_id, tag)] += n
     specials = {pk: set(a.speciality_clusters) for pk, a in _assignments(plan).items()}
@@ -208,11 +223,13 @@ def _cluster_rows(day: dt.date, insts: Sequence[Institution], plan: CapabilityPl
         ids = {d.pk for d in divisions}
         cells = tuple(
             ClusterCell(
-                len(enterprises[(i.pk, cluster)]), certificates[(i.pk, cluster)],
-                cluster in specials.get(i.pk, set()), bool(serving.get(i.pk, set()) & ids),
+                len(enterprises[(i.pk, cluster)]),
+                certificates[(i.pk, cluster)],
+                cluster in specials.get(i.pk, set()),
+                bool(serving.get(i.pk, set()) & ids),
             )
             for i in insts
-        )  # fmt: skip
+        )
         out.append(ClusterRow("、".join(d.name for d in divisions), cluster, cells, _cluster_status(cells)))
     return out
 

@@ -131,9 +131,12 @@ def _row(
         return None
     doc = as_text(raw["依据文件"])[:200] if "依据文件" in raw and not is_blank(raw["依据文件"]) else ""
     return DutyListItem(
-        division=divisions[code.upper()], year=year, item=items[(level1, level2)], population=population,
+        division=divisions[code.upper()],
+        year=year,
+        item=items[(level1, level2)],
+        population=population,
         source_document=doc,
-    )  # fmt: skip
+    )
 
 
 def _store(rows: list[DutyListItem], result: DutyImport) -> None:

@@ -58,9 +58,7 @@ def _nodes() -> dict[str, tuple[str, int, str]]:
     from qiangji.web.assessment.models import compile_source
 
     fw = compile_source(framework_text())
-    return {
-        n.code: (n.label("zh"), n.direction or 1, n.unit or "") for n in fw.nodes if n.is_indicator
-    }
+    return {n.code: (n.label("zh"), n.direction or 1, n.unit or "") for n in fw.nodes if n.is_indicator}
 
 
 def effects_of(action: AssistanceAction, as_of: dt.date) -> list[Effect]:
@@ -79,7 +77,9 @@ def effects_of(action: AssistanceAction, as_of: dt.date) -> list[Effect]:
 def indicator_effect(action: AssistanceAction, as_of: dt.date) -> Effect:
     name, direction, unit = _nodes()[action.indicator]
     measure = f"{action.indicator} {name}"
-    before_p = Period.objects.filter(kind=Period.Kind.QUARTER, end__lt=action.started_on).order_by("-end").first()
+    before_p = (
+        Period.objects.filter(kind=Period.Kind.QUARTER, end__lt=action.started_on).order_by("-end").first()
+    )
     after_p = (
         Period.objects.filter(kind=Period.Kind.QUARTER, start__gt=action.ended_on, end__lte=as_of)
         .order_by("start")
@@ -91,7 +91,13 @@ def indicator_effect(action: AssistanceAction, as_of: dt.date) -> Effect:
     if before is not None and after is not None:
         verdict = HELPED if (after - before) * direction > 0 else NOT_HELPED
     return Effect(
-        measure, before, after, before_p.code if before_p else "—", after_p.code if after_p else "—", verdict, unit
+        measure,
+        before,
+        after,
+        before_p.code if before_p else "—",
+        after_p.code if after_p else "—",
+        verdict,
+        unit,
     )
 
 
@@ -141,7 +147,9 @@ def comparison_effect(action: AssistanceAction, as_of: dt.date) -> Effect:
     if later is None or later.en is None:
         return Effect(f"比对 {rnd.quantity} |En|", before, None, rnd.code, "—", PENDING)
     verdict = HELPED if later.verdict == LabResult.Verdict.SATISFACTORY else NOT_HELPED
-    return Effect(f"比对 {rnd.quantity} |En|", before, abs(later.en), rnd.code, later.evaluation.round.code, verdict)
+    return Effect(
+        f"比对 {rnd.quantity} |En|", before, abs(later.en), rnd.code, later.evaluation.round.code, verdict
+    )
 
 
 def _mean_score(action: AssistanceAction, start: dt.date | None, end: dt.date) -> float | None:
@@ -163,13 +171,20 @@ def exam_effect(action: AssistanceAction, as_of: dt.date) -> Effect:
         raise ValueError("the action names no exam topic")
     before = _mean_score(action, None, action.started_on - dt.timedelta(days=1))
     after = (
-        _mean_score(action, action.ended_on + dt.timedelta(days=1), as_of) if as_of > action.ended_on else None
+        _mean_score(action, action.ended_on + dt.timedelta(days=1), as_of)
+        if as_of > action.ended_on
+        else None
     )
     verdict = PENDING
     if after is not None:
         passed = Decimal(str(after)) >= Attendance.PASS_MARK
         verdict = HELPED if passed and (before is None or after > before) else NOT_HELPED
     return Effect(
-        f"{topic.name} 结业考试平均分", before, after, f"{action.started_on.isoformat()} 前",
-        f"{action.ended_on.isoformat()} 后" if after is not None else "—", verdict, "分",
-    )  # fmt: skip
+        f"{topic.name} 结业考试平均分",
+        before,
+        after,
+        f"{action.started_on.isoformat()} 前",
+        f"{action.ended_on.isoformat()} 后" if after is not None else "—",
+        verdict,
+        "分",
+    )

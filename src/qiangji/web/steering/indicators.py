@@ -59,7 +59,9 @@ def d1_3_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     fraction = period.year_fraction
     method = f"基准日有效授权强检项目的年检定量合计 × {fraction:g}（期长/年）"
     return {
-        i.pk: Derived(float(round(totals[i.pk] * fraction)), method, float(totals[i.pk]), None, tuple(items[i.pk]))
+        i.pk: Derived(
+            float(round(totals[i.pk] * fraction)), method, float(totals[i.pk]), None, tuple(items[i.pk])
+        )
         if items[i.pk]
         else None
         for i in insts

@@ -90,11 +90,18 @@ def _rm(counties: list[Institution], topics: list[TrainingTopic], day: dt.date, 
         cov = inst.rm_coverage_on(day)
         k = registrations_needed(cov.numerator, cov.denominator, target) if cov.denominator else 0
         if k:
-            add(inst, exam, k, f"注册计量师覆盖率 {cov.percent}%（{cov.numerator}/{cov.denominator}），差 {k} 人")
+            add(
+                inst,
+                exam,
+                k,
+                f"注册计量师覆盖率 {cov.percent}%（{cov.numerator}/{cov.denominator}），差 {k} 人",
+            )
 
 
 def _findings(counties: list[Institution], topics: list[TrainingTopic], day: dt.date, add: Add) -> None:
-    rows = SupervisionFinding.objects.open_on(day).filter(institution__in=counties).select_related("institution")
+    rows = (
+        SupervisionFinding.objects.open_on(day).filter(institution__in=counties).select_related("institution")
+    )
     for f in rows.order_by("institution", "found_on", "pk"):
         kind = KIND_FOR_SUBDIMENSION.get(f.sub_dimension, "knowledge")
         topic = closest_topic(f.description, [t for t in topics if t.kind == kind] or topics, kind)
@@ -131,17 +138,26 @@ def _competitions(counties: list[Institution], topics: list[TrainingTopic], day:
         add(s.contestant.institution, topic, 1, reason)
 
 
-def accept(inst: Institution, topic: TrainingTopic, year: int, headcount: int, reasons: str, day: dt.date) -> str:
+def accept(
+    inst: Institution, topic: TrainingTopic, year: int, headcount: int, reasons: str, day: dt.date
+) -> str:
     """Put the proposal into the needs table (high priority); returns what was done, in Chinese."""
     note = f"市级建议：{reasons}"[:200]
     with transaction.atomic():
-        need = TrainingNeed.objects.select_for_update().filter(institution=inst, year=year, topic=topic).first()
+        need = (
+            TrainingNeed.objects.select_for_update().filter(institution=inst, year=year, topic=topic).first()
+        )
         if need is None:
             TrainingNeed.objects.create(
-                institution=inst, year=year, topic=topic, headcount=headcount,
-                priority=TrainingNeed.Priority.HIGH, submitted_on=day, note=note,
+                institution=inst,
+                year=year,
+                topic=topic,
+                headcount=headcount,
+                priority=TrainingNeed.Priority.HIGH,
+                submitted_on=day,
+                note=note,
                 discipline=topic.discipline,
-            )  # fmt: skip
+            )
             return f"已加入 {year} 年培训需求：{inst.name} {topic.name} {headcount} 人"
         if need.headcount >= headcount:
             return f"{inst.name} 已填报 {topic.name} {need.headcount} 人，未改动"

@@ -10,6 +10,7 @@ programme" flows between the baseline and the as-of date (projects, comparisons,
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Min, Q, Sum
@@ -102,8 +103,8 @@ def _a_grades(day: dt.date) -> int:
     )
 
 
-def _stock(label: str, unit: str, fn: object, start: dt.date, day: dt.date) -> Figure:
-    return Figure(label, unit, float(fn(start)), float(fn(day)))  # type: ignore[operator]
+def _stock(label: str, unit: str, fn: Callable[[dt.date], int], start: dt.date, day: dt.date) -> Figure:
+    return Figure(label, unit, float(fn(start)), float(fn(day)))
 
 
 def _figures(start: dt.date, day: dt.date) -> list[Figure]:
@@ -122,20 +123,61 @@ def _figures(start: dt.date, day: dt.date) -> list[Figure]:
     flows = Q(started_on__gte=start, started_on__lte=day)
     return [
         _stock("A级计量检定机构", "家", _a_grades, start, day),
-        _stock("在岗注册计量师", "人", lambda d: Staff.objects.employed_on(d).registered_on(d).count(), start, day),
-        _stock("有效社会公用计量标准", "项", lambda d: MeasurementStandard.objects.public_valid_on(d).count(), start, day),
-        _stock("授权强检项目", "项", lambda d: InstitutionMVItem.objects.authorised_on(d).count(), start, day),
-        _stock("累计立项科研项目（市级及以上）", "项", lambda d: projects.filter(approved_on__lte=d).count(), start, day),
-        Figure("行动期内立项科研项目", "项", None, float(projects.filter(approved_on__gte=start, approved_on__lte=day).count())),
-        Figure("科研项目申报（在审）", "项", None, float(ResearchApplication.objects.filter(status="submitted", submitted_on__lte=day).count())),
-        Figure("计量比对满意结果", "个", None, float(labs.filter(verdict=LabResult.Verdict.SATISFACTORY).count()), f"共 {labs.count()} 个评价结果"),
+        _stock(
+            "在岗注册计量师",
+            "人",
+            lambda d: Staff.objects.employed_on(d).registered_on(d).count(),
+            start,
+            day,
+        ),
+        _stock(
+            "有效社会公用计量标准",
+            "项",
+            lambda d: MeasurementStandard.objects.public_valid_on(d).count(),
+            start,
+            day,
+        ),
+        _stock(
+            "授权强检项目", "项", lambda d: InstitutionMVItem.objects.authorised_on(d).count(), start, day
+        ),
+        _stock(
+            "累计立项科研项目（市级及以上）",
+            "项",
+            lambda d: projects.filter(approved_on__lte=d).count(),
+            start,
+            day,
+        ),
+        Figure(
+            "行动期内立项科研项目",
+            "项",
+            None,
+            float(projects.filter(approved_on__gte=start, approved_on__lte=day).count()),
+        ),
+        Figure(
+            "科研项目申报（在审）",
+            "项",
+            None,
+            float(ResearchApplication.objects.filter(status="submitted", submitted_on__lte=day).count()),
+        ),
+        Figure(
+            "计量比对满意结果",
+            "个",
+            None,
+            float(labs.filter(verdict=LabResult.Verdict.SATISFACTORY).count()),
+            f"共 {labs.count()} 个评价结果",
+        ),
         Figure("举办培训", "场", None, float(sessions.count())),
         Figure("培训参训", "人次", None, float(present.count()), f"合计 {float(hours):,.0f} 学时"),
-        Figure("签署合作协议", "份", None, float(Agreement.objects.filter(signed_on__gte=start, signed_on__lte=day).count())),
+        Figure(
+            "签署合作协议",
+            "份",
+            None,
+            float(Agreement.objects.filter(signed_on__gte=start, signed_on__lte=day).count()),
+        ),
         Figure("产业/科研合作项目", "项", None, float(JointProject.objects.filter(flows).count())),
         Figure("人才交流", "人次", None, float(Exchange.objects.filter(flows).count())),
         Figure("帮扶行动（培训以外）", "次", None, float(AssistanceAction.objects.filter(flows).count())),
-    ]  # fmt: skip
+    ]
 
 
 def _pct(inst: Institution, day: dt.date) -> tuple[float | None, int, int]:
@@ -151,7 +193,9 @@ def _coverage(start: dt.date, day: dt.date) -> list[CoverageRow]:
     for inst in Institution.objects.active_on(day).filter(level=Institution.Level.COUNTY).order_by("code"):
         before, _n, _d = _pct(inst, start)
         now, n, d = _pct(inst, day)
-        rows.append(CoverageRow(inst.code, inst.name_on(day), before, now, n, d, now is not None and now >= target))
+        rows.append(
+            CoverageRow(inst.code, inst.name_on(day), before, now, n, d, now is not None and now >= target)
+        )
     return rows
 
 
@@ -160,18 +204,26 @@ def _open_items(goals: list[GoalStatus], day: dt.date) -> list[str]:
     for s in goals:
         if not s.met:
             gaps = [f"{r.name}：{r.gap_text}" for r in s.now.institutions if not r.met and r.gap_text]
-            out.append(f"目标“{s.goal.name}”未达成（{s.now.summary}）" + ("；" + "；".join(gaps[:9]) if gaps else ""))
+            out.append(
+                f"目标“{s.goal.name}”未达成（{s.now.summary}）" + ("；" + "；".join(gaps[:9]) if gaps else "")
+            )
     cmap = capability_map(day)
-    gaps = cmap.items_with(GAP)
-    if gaps:
-        out.append("强检职责清单中无机构授权的项目：" + "、".join(str(r.item) for r in gaps))
+    missing = cmap.items_with(GAP)
+    if missing:
+        out.append(
+            "强检职责清单中属地无机构授权的项目："
+            + "、".join(f"{r.item}（{'、'.join(r.uncovered_divisions)}）" for r in missing)
+        )
     clusters = cmap.clusters_with(GAP)
     if clusters:
-        out.append("本年度无机构服务的块状产业：" + "、".join(f"{r.cluster}（{r.divisions}）" for r in clusters))
-    dup = cmap.items_with(DUPLICATE) + cmap.clusters_with(DUPLICATE)  # type: ignore[operator]
+        out.append(
+            "本年度无机构服务的块状产业：" + "、".join(f"{r.cluster}（{r.divisions}）" for r in clusters)
+        )
+    dup = len(cmap.items_with(DUPLICATE)) + len(cmap.clusters_with(DUPLICATE))
     if dup:
-        out.append(f"规划外重复布局 {len(dup)} 处（见能力布局图）")
+        out.append(f"规划外重复布局 {dup} 处（见能力布局图）")
     findings = SupervisionFinding.objects.open_on(day).count()
     if findings:
-        out.append(f"未关闭的督导问题 {findings} 个，其中逾期 {SupervisionFinding.objects.overdue_on(day).count()} 个")
+        overdue = SupervisionFinding.objects.overdue_on(day).count()
+        out.append(f"未关闭的督导问题 {findings} 个，其中逾期 {overdue} 个")
     return out

@@ -69,19 +69,33 @@ def capability(request: HttpRequest) -> HttpResponse:
     insts = None if own is None else [own]
     cmap = capability_map(day, insts)
     plan = cmap.plan
-    assignments = [] if plan is None else plan.assignments.select_related("institution").prefetch_related(
-        "base_items", "speciality_items", "targets"
+    assignments = (
+        []
+        if plan is None
+        else plan.assignments.select_related("institution").prefetch_related(
+            "base_items", "speciality_items", "targets"
+        )
     )
     if own is not None:
         assignments = [a for a in assignments if a.institution_id == own.pk]
-    return render(request, "steering/capability.html", {
-        "m": cmap, "day": day, "own": own, "assignments": assignments, "upload": DutyUploadForm(),
-        "can_import": policy.may(request.user, "import_duty_list"),
-        "counts": {
-            "item_gaps": len(cmap.items_with(GAP)), "item_dups": len(cmap.items_with(DUPLICATE)),
-            "cluster_gaps": len(cmap.clusters_with(GAP)), "cluster_dups": len(cmap.clusters_with(DUPLICATE)),
+    return render(
+        request,
+        "steering/capability.html",
+        {
+            "m": cmap,
+            "day": day,
+            "own": own,
+            "assignments": assignments,
+            "upload": DutyUploadForm(),
+            "can_import": policy.may(request.user, "import_duty_list"),
+            "counts": {
+                "item_gaps": len(cmap.items_with(GAP)),
+                "item_dups": len(cmap.items_with(DUPLICATE)),
+                "cluster_gaps": len(cmap.clusters_with(GAP)),
+                "cluster_dups": len(cmap.clusters_with(DUPLICATE)),
+            },
         },
-    })  # fmt: skip
+    )
 
 
 @require_POST
@@ -101,7 +115,9 @@ def duties_import(request: HttpRequest) -> HttpResponse:
             messages.error(request, e)
     else:
         lists = "、".join(f"{code} {year}年" for code, year in result.lists)
-        messages.success(request, f"已导入强检职责清单 {result.stored} 项（{lists}；替换原有 {result.replaced} 项）")
+        messages.success(
+            request, f"已导入强检职责清单 {result.stored} 项（{lists}；替换原有 {result.replaced} 项）"
+        )
     return redirect("steering:capability")
 
 
@@ -113,15 +129,22 @@ def cooperation(request: HttpRequest) -> HttpResponse:
         return qs if own is None else qs.filter(institution=own)
 
     applications = mine(ResearchApplication.objects.select_related("institution", "partner", "project"))
-    return render(request, "steering/cooperation.html", {
-        "day": day, "own": own,
-        "partners": Partner.objects.all() if own is None else Partner.objects.filter(agreements__institution=own).distinct(),
-        "agreements": mine(Agreement.objects.select_related("institution", "partner")),
-        "projects": mine(JointProject.objects.select_related("institution", "partner", "agreement")),
-        "exchanges": mine(Exchange.objects.select_related("institution", "partner", "staff")),
-        "applications": applications,
-        "pipeline": _pipeline(applications),
-    })  # fmt: skip
+    return render(
+        request,
+        "steering/cooperation.html",
+        {
+            "day": day,
+            "own": own,
+            "partners": Partner.objects.all()
+            if own is None
+            else Partner.objects.filter(agreements__institution=own).distinct(),
+            "agreements": mine(Agreement.objects.select_related("institution", "partner")),
+            "projects": mine(JointProject.objects.select_related("institution", "partner", "agreement")),
+            "exchanges": mine(Exchange.objects.select_related("institution", "partner", "staff")),
+            "applications": applications,
+            "pipeline": _pipeline(applications),
+        },
+    )
 
 
 def _pipeline(applications: Any) -> list[dict[str, Any]]:
@@ -129,7 +152,9 @@ def _pipeline(applications: Any) -> list[dict[str, Any]]:
     approved project yet is where the research goal's next breakthrough may come from."""
     rows: dict[int, dict[str, Any]] = {}
     for a in applications:
-        r = rows.setdefault(a.institution_id, {"inst": a.institution, **{s: 0 for s in ResearchApplication.Status.values}})
+        r = rows.setdefault(
+            a.institution_id, {"inst": a.institution, **{s: 0 for s in ResearchApplication.Status.values}}
+        )
         r[a.status] += 1
     for r in rows.values():
         r["prospect"] = r["submitted"] > 0 and r["approved"] == 0
@@ -146,12 +171,19 @@ def assistance(request: HttpRequest) -> HttpResponse:
         actions = actions.filter(institution=own)
     year = int(request.GET.get("year") or day.year + 1)
     proposals = prop.proposals(year, day) if own is None else []
-    return render(request, "steering/assistance.html", {
-        "day": day, "own": own, "year": year,
-        "rows": [(a, effects_of(a, day)) for a in actions.order_by("-started_on", "pk")],
-        "proposals": proposals, "topics": TrainingTopic.objects.order_by("code"),
-        "can_accept": policy.may(request.user, "accept_training_proposal"),
-    })  # fmt: skip
+    return render(
+        request,
+        "steering/assistance.html",
+        {
+            "day": day,
+            "own": own,
+            "year": year,
+            "rows": [(a, effects_of(a, day)) for a in actions.order_by("-started_on", "pk")],
+            "proposals": proposals,
+            "topics": TrainingTopic.objects.order_by("code"),
+            "can_accept": policy.may(request.user, "accept_training_proposal"),
+        },
+    )
 
 
 @require_POST
@@ -163,7 +195,9 @@ def accept_proposal(request: HttpRequest, year: int) -> HttpResponse:
             messages.error(request, f"{field}：{'；'.join(errors)}")
     else:
         c = form.cleaned_data
-        done = prop.accept(c["institution"], c["topic"], year, c["headcount"], c["reasons"], timezone.localdate())
+        done = prop.accept(
+            c["institution"], c["topic"], year, c["headcount"], c["reasons"], timezone.localdate()
+        )
         messages.success(request, done)
     return redirect(f"{reverse('steering:assistance')}?year={year}")
 
@@ -179,11 +213,15 @@ def results_pdf(request: HttpRequest) -> HttpResponse:
     from weasyprint import HTML
 
     day = _as_of(request)
-    html = render_to_string("steering/results_pdf.html", {
-        "r": results_report(day), "day": day,
-        "c": {"issuing_unit": settings.QIANGJI["ISSUING_UNIT"], "status": "final"},
-        "today": cn_date(timezone.localdate()),
-    })  # fmt: skip
+    html = render_to_string(
+        "steering/results_pdf.html",
+        {
+            "r": results_report(day),
+            "day": day,
+            "c": {"issuing_unit": settings.QIANGJI["ISSUING_UNIT"], "status": "final"},
+            "today": cn_date(timezone.localdate()),
+        },
+    )
     response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="results-{day.isoformat()}.pdf"'
     return response

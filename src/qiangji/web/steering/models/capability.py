@@ -106,7 +106,7 @@ class PlanAssignment(Timestamped):
     def clean(self) -> None:
         tags = self.speciality_clusters
         if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
-            raise ValidationError({"speciality_clusters": _("须为块状产业名称的列表，如 [\"泵与电机\"]。")})
+            raise ValidationError({"speciality_clusters": _('须为块状产业名称的列表，如 ["泵与电机"]。')})
 
 
 @cache
@@ -142,5 +142,8 @@ class PlanTarget(Timestamped):
     def clean(self) -> None:
         if self.indicator not in indicator_codes():
             raise ValidationError(
-                {"indicator": _("未知的指标代码 %(c)s：须为指标体系中的三级指标代码，如 D1.2。") % {"c": self.indicator}}
+                {
+                    "indicator": _("未知的指标代码 %(c)s：须为指标体系中的三级指标代码，如 D1.2。")
+                    % {"c": self.indicator}
+                }
             )
