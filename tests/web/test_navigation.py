@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-INTERNAL = ("/assessment/", "/programme/", "/comparisons/", "/excel/")
+INTERNAL = ("/assessment/", "/programme/", "/steering/capability/", "/comparisons/", "/excel/")
 PUBLIC = ("/institutions/",)  # the directory of institutions (issue 18: a public page, not the admin's login)
 
 

@@ -87,6 +87,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     print(load_steering_demo())
     print(load_comparisons_demo().summary())  # before publishing: C3.2 comes from its evaluated rounds
+    from qiangji.web.steering.demo import load_steering_demo
+
+    print(load_steering_demo())  # after the registry and programme demos: it reads their rows
 
     print(publish_demo().summary())
     from qiangji.web.assessment.demo import demo_open_periods

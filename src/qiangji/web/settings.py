@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "qiangji.web.publication",
     "qiangji.web.comparisons",
     "qiangji.web.programme",
+    "qiangji.web.steering",
     "qiangji.web.accounts",
     "qiangji.web.api",
     "qiangji.web.inbox",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("comparisons/", include("qiangji.web.comparisons.urls")),
     path("institutions/", include("qiangji.web.registry.urls")),
     path("programme/", include("qiangji.web.programme.urls")),
+    path("steering/", include("qiangji.web.steering.urls")),
     path("", include("qiangji.web.inbox.urls")),
     path("jobs/", include("qiangji.web.jobs.urls")),
     path("", include("qiangji.web.publication.urls")),

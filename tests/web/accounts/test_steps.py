@@ -38,6 +38,8 @@ WHO: dict[str, frozenset[str]] = {
     "name_rm_candidate": CITY | {"reporter"},
     "link_prep_session": CITY,
     "enter_needs": CITY | {"reporter"},
+    "import_duty_list": CITY,
+    "accept_training_proposal": frozenset({"admin"}),
 }
 README = Path(__file__).resolve().parents[3] / "README.md"
 #: The README table's role columns, in order.

@@ -44,7 +44,45 @@ def build_world() -> dict[str, Any]:
     _programme_more(world)
     _publication(world)
     _accounts(world)
+    _steering(world)
     return world
+
+
+def _steering(world: dict[str, Any]) -> None:
+    """One row of every steering model (issue 19), county 1's where a row belongs to an institution."""
+    from qiangji.web.registry.models import Division, MVCatalogueItem, SupervisionFinding
+    from qiangji.web.steering import models as m
+
+    c1, city = world["c1"], world["city"]
+    partner = m.Partner.objects.create(name="示例产业计量测试中心（示例）", kind="provincial_centre")
+    agreement = m.Agreement.objects.create(
+        institution=c1, partner=partner, title="合作协议（示例）", document_no="XY-1", signed_on=D(2024, 3, 1)
+    )
+    m.JointProject.objects.create(
+        institution=c1, partner=partner, agreement=agreement, title="联合项目（示例）", kind="research",
+        started_on=D(2024, 4, 1),
+    )  # fmt: skip
+    m.Exchange.objects.create(
+        institution=c1, partner=partner, kind="study", direction="out", staff=world["s1"], topic="进修",
+        started_on=D(2024, 5, 1), ended_on=D(2024, 5, 31),
+    )  # fmt: skip
+    m.ResearchApplication.objects.create(
+        institution=c1, title="申报（示例）", funding_level="municipal", funder="市科技局（示例）"
+    )
+    finding = SupervisionFinding.objects.filter(institution=c1).first()
+    m.AssistanceAction.objects.create(
+        institution=c1, provider=city, kind="onsite", title="现场指导（示例）", started_on=D(2024, 6, 1),
+        ended_on=D(2024, 6, 2), finding=finding, indicator="" if finding else "D2.3",
+    )  # fmt: skip
+    plan = m.CapabilityPlan.objects.create(name="规划（示例）", version="1", target_on=D(2025, 12, 31))
+    assignment = m.PlanAssignment.objects.create(plan=plan, institution=c1, positioning="综合（示例）")
+    m.PlanTarget.objects.create(assignment=assignment, indicator="D1.2", value=95)
+    division = Division.objects.create(code="D-X", name="示例区（示例）", kind="district")
+    item = MVCatalogueItem.objects.create(
+        catalogue_version="X", level1_no=99, level1_name="示例（示例）", level2_no=1, level2_name="示例",
+        supervision_mode="V", mv_form="periodic", evidence="expected",
+    )  # fmt: skip
+    m.DutyListItem.objects.create(division=division, year=2025, item=item, population=10)
 
 
 def _reporting(world: dict[str, Any]) -> None:

@@ -102,6 +102,10 @@ POLICY: dict[tuple[str, str | None], Allowed] = {
     ("programme.trainingplan", None): VIEW_ONLY,
     ("programme.trainingsession", None): EDITABLE,
     ("programme.rmexampass", None): EDITABLE,
+    **{(f"steering.{name}", None): EDITABLE for name in (
+        "partner", "agreement", "jointproject", "exchange", "researchapplication", "assistanceaction",
+        "capabilityplan", "planassignment", "dutylistitem",
+    )},
     ("publication.indexrun", None): VIEW_ONLY,
     # Publishing (notice, objections, final) happens on the site's publishing page, the programme admin's:
     # the admin shows publications and objections, pending or answered, and links there; no action.

@@ -29,6 +29,7 @@ AUDITED_APPS = frozenset(
         "publication",
         "comparisons",
         "programme",
+        "steering",
         "excel",
         "accounts",
         "auth",

@@ -295,6 +295,11 @@ STEP_ROLES: dict[str, frozenset[str]] = {
     # Enter, change or withdraw the year's training needs before the deadline (an account linked to an
     # institution, for that institution).
     "enter_needs": frozenset({ADMIN, REVIEWER, REPORTER}),
+    # Import a division's mandatory-verification duty list with the local instrument populations.
+    "import_duty_list": CITY_ROLES,
+    # Accept a proposed training need (from findings, comparisons, competitions, weaknesses) into the needs
+    # table: the programme office.
+    "accept_training_proposal": frozenset({ADMIN}),
 }
 
 

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from qiangji.web.programme.models import TrainingTopic
+from qiangji.web.registry.models import Institution
+
+MAX_UPLOAD = 10 * 1024 * 1024
+
+
+class DutyUploadForm(forms.Form):
+    file = forms.FileField(label=_("强检职责清单（Excel 或 CSV）"))
+
+    def clean_file(self) -> object:
+        f = self.cleaned_data["file"]
+        name = f.name.lower()
+        if not name.endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("只接受 .xlsx 或 .csv 文件，收到 %(n)s") % {"n": f.name})
+        if f.size > MAX_UPLOAD:
+            raise forms.ValidationError(_("文件过大：上限 10 MB"))
+        if name.endswith(".xlsx"):
+            from qiangji.web.uploads import UploadRejected, check_xlsx
+
+            try:
+                check_xlsx(f)
+            except UploadRejected as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return f
+
+
+class AcceptForm(forms.Form):
+    institution = forms.ModelChoiceField(
+        Institution.objects.filter(level=Institution.Level.COUNTY), label=_("机构")
+    )
+    topic = forms.ModelChoiceField(TrainingTopic.objects.all(), label=_("主题"))
+    headcount = forms.IntegerField(label=_("人数"), min_value=1, max_value=500)
+    reasons = forms.CharField(label=_("依据"), max_length=1000)
