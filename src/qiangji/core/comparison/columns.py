@@ -54,6 +54,14 @@ class ResultColumn:
     def header(self) -> str:
         return self.symbol or self.label
 
+    def text(self, value: object) -> str:
+        """A value as plain text in this column's format (the command line): "—" for none."""
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, float):
+            return f"{value:.{self.digits}f}" if self.kind == "score" else f"{value:.{self.digits}g}"
+        return str(value)
+
 
 _ = gettext_noop
 
