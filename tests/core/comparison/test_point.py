@@ -1,4 +1,4 @@
-"""`evaluate_point`: one point's reference value and every laboratory's U(d), En, ζ, z/z′ (and the drift line).
+"""`evaluate_point`: a point's reference value and every laboratory's U(d), En, ζ, z/z′ (or the drift line).
 
 Expected numbers are hand computations from the formula sheet (docs/comparison-formulas.md): §1a/§1b
 En = d/sqrt(U_i² + U_ref² + U_ts²); §3 ζ = d/sqrt(u_i² + u_ref²), z = d/σ_pt, z′ = d/sqrt(σ_pt² + u_ref²);
@@ -100,7 +100,7 @@ def test_a_laboratory_on_the_drift_line_needs_its_date() -> None:
 
 
 def test_it_names_what_it_refuses() -> None:
-    with pytest.raises(InputError, match="options must be among .*got tolerance"):
+    with pytest.raises(InputError, match=r"options must be among .*got tolerance"):
         evaluate_point(X, U, method="mean", tolerance=1)
     with pytest.raises(InputError, match="pilot laboratory has no result"):
         evaluate_point(X, U, method="pilot")

@@ -15,7 +15,7 @@ import pytest
 
 from qiangji.cli import main
 from qiangji.core.comparison import RESULT_COLUMNS
-from qiangji.web.comparisons.evaluate import evaluate_round, point_inputs
+from qiangji.web.comparisons.evaluate import evaluate_round
 from qiangji.web.comparisons.models import ComparisonRound, Evaluation, PilotCheck
 
 from .conftest import D, submit
