@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -188,26 +189,42 @@ def _pilot_index(rows: list[Row], pilot: str | None) -> list[int]:
     return idx
 
 
-def _evaluate(rows: list[Row], args: argparse.Namespace) -> tuple[Any, Any, list[Row]]:
-    from qiangji.core.comparison import degrees_of_equivalence, reference_value
-
-    x, u = [r.x for r in rows], [r.u for r in rows]
-    inc = [r.included for r in rows]
-    if args.reference != "pilot":
-        ref = reference_value(x, u, method=args.reference, included=inc, seed=args.seed)
-        return ref, degrees_of_equivalence(x, u, ref), rows
-    pilots = _pilot_index(rows, args.pilot)
-    if len(pilots) > 1:
-        return _drift(rows, pilots)
-    ref = reference_value(x, u, method="pilot", pilot=pilots[0])
-    return ref, degrees_of_equivalence(x, u, ref), rows
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    """The evaluation options given on the command line (the core's defaults for the others)."""
+    given = {name: getattr(args, name, None) for name in OPTION_FLAGS}
+    options = {k: v for k, v in given.items() if v is not None}
+    if options.get("correlated") == "independent":
+        options["correlated"] = False  # the core's spelling of "every U(d) independent"
+    return options
 
 
-def _drift(rows: list[Row], pilots: list[int]) -> tuple[Any, Any, list[Row]]:
+def _evaluate(rows: list[Row], args: argparse.Namespace) -> tuple[Any, list[Row]]:
+    """The point evaluated by the core, and the rows its laboratories are (the pilot's drift rows are not)."""
+    from qiangji.core.comparison import evaluate_point
+
+    common = {"method": args.reference, "sigma_pt": args.sigma_pt, **_options(args)}
+    pilot = None
+    if args.reference == "pilot":
+        pilots = _pilot_index(rows, args.pilot)
+        if len(pilots) > 1:
+            return _drift(rows, pilots, common)
+        pilot = pilots[0]
+    return evaluate_point(**_inputs(rows), pilot=pilot, **common), rows
+
+
+def _inputs(rows: list[Row]) -> dict[str, Any]:
+    return {
+        "labs": [r.lab for r in rows],
+        "x": [r.x for r in rows],
+        "u": [r.u for r in rows],
+        "included": [r.included for r in rows],
+        "dates": [r.date for r in rows],
+    }
+
+
+def _drift(rows: list[Row], pilots: list[int], common: dict[str, Any]) -> tuple[Any, list[Row]]:
     """Several pilot rows: each laboratory is compared with the pilot's drift line at its own date."""
-    import numpy as np
-
-    from qiangji.core.comparison import drift_reference, en_numbers
+    from qiangji.core.comparison import evaluate_point
 
     if any(not rows[i].date for i in pilots):
         raise InputError("the pilot has several rows: every pilot row needs a `date` for the drift line")
@@ -215,79 +232,71 @@ def _drift(rows: list[Row], pilots: list[int]) -> tuple[Any, Any, list[Row]]:
     if any(not r.date for r in labs):
         bad = next(r.lab for r in labs if not r.date)
         raise InputError(f"lab {bad!r} needs a `date`: the pilot's value is drift-corrected to it")
-    drift = drift_reference(
-        [rows[i].date for i in pilots],
-        [rows[i].x for i in pilots],
-        [rows[i].u for i in pilots],
-        [r.date for r in labs],
-    )
-    en = [
-        en_numbers([r.x], [2 * r.u], float(v), float(2 * s))
-        for r, v, s in zip(labs, drift.value, drift.u, strict=True)
-    ]
-    return drift, (en, np.array([e.en[0] for e in en])), labs
+    checks = [(rows[i].date, rows[i].x, rows[i].u) for i in pilots]
+    return evaluate_point(**_inputs(labs), pilot_checks=checks, **common), labs
 
 
-def _print_reference(ref: Any) -> None:
-    from qiangji.core.comparison import DriftResult
-
-    if isinstance(ref, DriftResult):
-        fit = f"chi2 {ref.chi2:.4g} (dof {ref.dof})" if ref.dof > 0 else "two points: interpolation"
-        print(f"reference 参考值: pilot drift line, slope {ref.slope:.6g}/day (u {ref.u_slope:.2g}), {fit}")
-        return
-    print(f"reference 参考值 ({ref.method}): X_ref = {ref.value:.6g}, u = {ref.u:.2g}, U(k=2) = {ref.U:.2g}")
-    for key, value in ref.diagnostics.items():
-        print(f"  {key}: {value:.6g}" if isinstance(value, float) else f"  {key}: {value}")
-    if ref.algorithm_a is not None:
-        print("  Algorithm A iterations (iteration, x*, s*):")
-        for it in ref.algorithm_a.iterations:
-            print(f"    {it.iteration:3d}  {it.mean:.6g}  {it.sd:.6g}")
-
-
-def _table(ref: Any, doe: Any, rows: list[Row]) -> list[dict[str, Any]]:
-    from qiangji.core.comparison import DriftResult
-
-    out = []
-    if isinstance(ref, DriftResult):
-        ens, _ = doe
-        for r, e, v in zip(rows, ens, ref.value, strict=True):
-            out.append(_line(r, float(v), e.difference[0], e.denominator[0], e.en[0], e.verdicts[0], "drift"))
-        return out
-    for i, r in enumerate(rows):
-        out.append(_line(r, ref.value, doe.d[i], doe.U_d[i], doe.en[i], doe.verdicts[i], doe.form[i]))
-    return out
+def _print_reference(out: Any) -> None:
+    if out.drift is not None:
+        line = out.drift
+        fit = f"chi2 {line.chi2:.4g} (dof {line.dof})" if line.dof > 0 else "two points: interpolation"
+        print(f"reference 参考值: pilot drift line, slope {line.slope:.6g}/day (u {line.u_slope:.2g}), {fit}")
+    else:
+        ref = out.reference
+        print(
+            f"reference 参考值 ({ref.method}): X_ref = {ref.value:.6g}, u = {ref.u:.2g}, U(k=2) = {ref.U:.2g}"
+        )
+        for key, value in ref.diagnostics.items():
+            print(f"  {key}: {value:.6g}" if isinstance(value, float) else f"  {key}: {value}")
+        if ref.algorithm_a is not None:
+            print("  Algorithm A iterations (iteration, x*, s*):")
+            for it in ref.algorithm_a.iterations:
+                print(f"    {it.iteration:3d}  {it.mean:.6g}  {it.sd:.6g}")
+    t = out.trail
+    print(f"  {t['en_formula']}; U_ts = {t['U_ts']:.4g}")
+    if t.get("sigma_pt") is not None:
+        print(f"  sigma_pt = {t['sigma_pt']:.4g} ({t['sigma_pt_source']})")
+    for w in t["warnings"]:
+        print(f"  warning: {w}", file=sys.stderr)
 
 
-def _line(r: Row, ref: float, d: float, U_d: float, en: float, verdict: Any, form: str) -> dict[str, Any]:
-    return {
-        "lab": r.lab,
-        "x": r.x,
-        "U": r.U,
-        "k": r.k,
-        "included": int(r.included),
-        "x_ref": ref,
-        "d": d,
-        "U_d": U_d,
-        "En": en,
-        "form": form,
-        "verdict": verdict.value,
-        "verdict_zh": verdict.zh,
-    }
+def _table(out: Any, rows: list[Row]) -> list[dict[str, Any]]:
+    """One line per laboratory: the file's own columns, then every declared result column the core
+    computed (``RESULT_COLUMNS``; the laboratory's x and U are the file's), and the verdict in Chinese."""
+    from qiangji.core.comparison import RESULT_COLUMNS, Verdict
+
+    table = []
+    for r, score in zip(rows, out.rows, strict=True):
+        line: dict[str, Any] = {"lab": r.lab, "x": r.x, "U": r.U, "k": r.k, "included": int(r.included)}
+        line.update({c.name: getattr(score, c.name) for c in RESULT_COLUMNS if not c.given})
+        line["verdict_zh"] = Verdict(score.verdict).zh
+        table.append(line)
+    return table
 
 
 def _fmt(v: Any) -> str:
+    if v is None:
+        return "—"
     return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
+def _print_table(table: list[dict[str, Any]]) -> None:
+    """The table on standard output, each declared number by its column's format."""
+    from qiangji.core.comparison import RESULT_COLUMNS
+
+    text = {c.name: c.text for c in RESULT_COLUMNS}
+    cols = [c for c in table[0] if c not in ("verdict", "verdict_zh")] + ["verdict_zh", "verdict"]
+    print("\t".join(cols))
+    cells = [[text[c](line[c]) if c in text else _fmt(line[c]) for line in table] for c in cols]
+    sys.stdout.write("".join("\t".join(row) + "\n" for row in zip(*cells, strict=True)))
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     rows = read_results(args.results)
-    ref, doe, scored = _evaluate(rows, args)
-    _print_reference(ref)
-    table = _table(ref, doe, scored)
-    cols = ["lab", "x", "U", "k", "d", "U_d", "En", "form", "verdict_zh", "verdict"]
-    print("\t".join(cols))
-    columns = [[_fmt(float(line[c]) if c in ("d", "U_d", "En") else line[c]) for line in table] for c in cols]
-    sys.stdout.write("".join("\t".join(cells) + "\n" for cells in zip(*columns, strict=True)))
+    out, scored = _evaluate(rows, args)
+    _print_reference(out)
+    table = _table(out, scored)
+    _print_table(table)
     if args.output:
         with open(args.output, "w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=list(table[0]))
@@ -297,27 +306,60 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+#: A flag for every evaluation option of the core (``OPTION_NAMES``): type, choices and help.
+OPTION_FLAGS: dict[str, dict[str, Any]] = {
+    "alpha": {"type": float, "help": "significance level of the chi-squared consistency test (0.05)"},
+    "mean_uncertainty": {
+        "choices": ("data", "uncertainties"),
+        "help": "u of the arithmetic mean: s/sqrt(n) (data) or sqrt(sum u_i^2)/n",
+    },
+    "birge_inflation": {
+        "action": "store_const",
+        "const": True,
+        "help": "multiply u of the weighted mean by the Birge ratio when it exceeds 1",
+    },
+    "n_mc": {"type": int, "help": "Monte Carlo draws of the median's u (10000)"},
+    "seed": {"type": int, "default": 0, "help": "seed of the median's Monte Carlo (default 0)"},
+    "correlated": {
+        "choices": ("auto", "independent"),
+        "help": "U(d) by the reference's form (auto) or independent for every result",
+    },
+    "U_ts": {"type": float, "help": "U(x_ts), k=2: transfer-standard instability, added to every En"},
+}
+
+
+class _Methods:
+    """The core's reference-method names (``REFERENCE_METHODS``), read only when argparse checks or lists
+    them: the core loads numpy and scipy, which ``qiangji --help`` and the other commands need not wait for.
+    """
+
+    def _names(self) -> tuple[str, ...]:
+        from qiangji.core.comparison import REFERENCE_METHODS
+
+        return tuple(REFERENCE_METHODS)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+
 def add_parser(sub: Any) -> None:
     comp = sub.add_parser("comparison", help="evaluate measurement comparisons (JJF 1117, ISO 13528)")
     csub = comp.add_subparsers(dest="comparison_command", metavar="SUBCOMMAND", required=True)
-    evaluate = csub.add_parser("evaluate", help="reference value and En with verdicts from a CSV")
+    evaluate = csub.add_parser(
+        "evaluate", help="reference value, En, zeta and z with verdicts from a CSV (JJF 1117, ISO 13528)"
+    )
     evaluate.add_argument("results", help="CSV with lab,x,U,k and optional included,date,pilot")
     evaluate.add_argument(
-        "--reference",
-        required=True,
-        choices=(
-            "pilot",
-            "mean",
-            "weighted_mean",
-            "median",
-            "algorithm_a",
-            "q_hampel",
-            "dersimonian_laird",
-            "mandel_paule",
-            "largest_consistent_subset",
-        ),
+        "--reference", required=True, choices=_Methods(), metavar="METHOD", help="one of %(choices)s"
     )
     evaluate.add_argument("--pilot", help="lab code of the pilot laboratory (for --reference pilot)")
-    evaluate.add_argument("--seed", type=int, default=0, help="seed of the median's Monte Carlo (default 0)")
-    evaluate.add_argument("-o", "--output", help="write the En table as CSV")
+    evaluate.add_argument(
+        "--sigma-pt", type=float, help="sigma_pt for z or z' (default: the robust s* of a consensus value)"
+    )
+    for name, spec in OPTION_FLAGS.items():
+        evaluate.add_argument(f"--{name.replace('_', '-')}", dest=name, **spec)
+    evaluate.add_argument("-o", "--output", help="write the results table as CSV")
     evaluate.set_defaults(func=cmd_evaluate)

@@ -1,6 +1,7 @@
 """`qiangji comparison evaluate RESULTS.csv --reference METHOD [-o OUT.csv]`."""
 
 import csv
+import math
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,49 @@ def test_it_offers_every_reference_method() -> None:
     for method in REFERENCE_METHODS:
         args = parser.parse_args(["comparison", "evaluate", "f.csv", "--reference", method])
         assert args.reference == method
+
+
+def test_it_adds_U_ts_and_zeta_on_the_drift_line(tmp_path: Path, capsys) -> None:
+    # pilot 10.00 on 03-01 and 10.04 on 04-10 (u = 0.05): at A's date (03-10) f = 9/40 of the way,
+    # X_P = 10.009 with u² = 0.05²·((1 − f)² + f²) (formula sheet §7); En with U_ts (§1b), ζ with u(X_P) (§3)
+    out = tmp_path / "out.csv"
+    text = ROUND + "P,10.04,0.10,2,1,2025-04-10,1\n"
+    assert _run(tmp_path, text, "--reference", "pilot", "--U-ts", "0.05", "-o", str(out)) == 0
+    assert "U_ts = 0.05" in capsys.readouterr().out
+    a = next(r for r in csv.DictReader(out.open(encoding="utf-8")) if r["lab"] == "A")
+    f = 9 / 40
+    u_ref = 0.05 * math.sqrt((1 - f) ** 2 + f**2)
+    assert float(a["x_ref"]) == pytest.approx(10.009, rel=1e-12)
+    assert float(a["en"]) == pytest.approx(0.041 / math.sqrt(0.2**2 + (2 * u_ref) ** 2 + 0.05**2), rel=1e-9)
+    assert float(a["zeta"]) == pytest.approx(0.041 / math.sqrt(0.1**2 + u_ref**2), rel=1e-9)
+
+
+def test_it_scores_z_prime_against_a_given_sigma_pt(tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    args = (
+        "--reference",
+        "weighted_mean",
+        "--sigma-pt",
+        "0.1",
+        "--correlated",
+        "independent",
+        "-o",
+        str(out),
+    )
+    assert _run(tmp_path, ROUND, *args) == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert {r["z_kind"] for r in rows} == {"z'"} and {r["form"] for r in rows} == {"independent"}
+    # z′ = d/sqrt(σ_pt² + u²(x_pt)) (ISO 13528:2022 9.5), the same denominator for every laboratory
+    dens = {round(float(r["d"]) / float(r["z"]), 12) for r in rows}
+    assert len(dens) == 1 and dens.pop() > 0.1
+
+
+def test_the_command_stays_light_until_it_evaluates() -> None:
+    """`qiangji --help` and the other commands do not wait for numpy and scipy (the method list is lazy)."""
+    import subprocess
+    import sys
+
+    code = "import sys, qiangji.cli as c; c.build_parser(); print('scipy' in sys.modules)"
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+    )

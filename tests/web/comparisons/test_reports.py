@@ -41,9 +41,10 @@ def test_the_workbook_shows_the_chi_squared_test(filled: dict[str, Any]) -> None
             trail.setdefault(r[0], r[1])
     assert math.isclose(trail["χ² 检验：χ²"], 33.6, rel_tol=1e-12)  # hand computation, see test_evaluate
     assert trail["χ² 检验：一致性"] is False
-    rows = list(wb["结果"].iter_rows(min_row=2, values_only=True))
-    l3 = next(r for r in rows if r[0] == "200 g" and r[1] == "L3")
-    assert math.isclose(l3[9], 2.6 / (2 * math.sqrt(0.25 - 1 / 28)), rel_tol=1e-12) and l3[13] == "不满意"
+    header, *rows = list(wb["结果"].iter_rows(values_only=True))
+    l3 = dict(zip(header, next(r for r in rows if r[0] == "200 g" and r[1] == "L3"), strict=True))
+    assert math.isclose(l3["En"], 2.6 / (2 * math.sqrt(0.25 - 1 / 28)), rel_tol=1e-12)
+    assert l3["结论"] == "不满意"
 
 
 def test_the_pdf_names_the_unit_labs_and_en(filled: dict[str, Any]) -> None:

@@ -11,7 +11,9 @@ from qiangji.core.comparison._common import (
     check_results,
     result_problem,
 )
+from qiangji.core.comparison.columns import RESULT_COLUMNS, LabScore, ResultColumn
 from qiangji.core.comparison.consensus import (
+    METHOD_LABELS,
     REFERENCE_METHODS,
     ChiSquaredTest,
     ReferenceValueResult,
@@ -22,6 +24,7 @@ from qiangji.core.comparison.drift import DriftResult, drift_reference
 from qiangji.core.comparison.en import EnResult, en_numbers
 from qiangji.core.comparison.equivalence import DegreesOfEquivalence, degrees_of_equivalence
 from qiangji.core.comparison.lcs import ConsistentSubset, largest_consistent_subset
+from qiangji.core.comparison.point import OPTION_NAMES, PointEvaluation, evaluate_point, plain
 from qiangji.core.comparison.robust import (
     AlgorithmAIteration,
     AlgorithmAResult,
@@ -41,8 +44,11 @@ from qiangji.core.comparison.scores import ScoreResult, z_scores, zeta_scores, z
 
 __all__ = [
     "MAX_MAGNITUDE",
+    "METHOD_LABELS",
     "MIN_UNCERTAINTY",
+    "OPTION_NAMES",
     "REFERENCE_METHODS",
+    "RESULT_COLUMNS",
     "AlgorithmAIteration",
     "AlgorithmAResult",
     "AlgorithmSResult",
@@ -51,7 +57,10 @@ __all__ = [
     "DegreesOfEquivalence",
     "DriftResult",
     "EnResult",
+    "LabScore",
+    "PointEvaluation",
     "ReferenceValueResult",
+    "ResultColumn",
     "RobustEstimate",
     "ScoreResult",
     "Verdict",
@@ -63,11 +72,13 @@ __all__ = [
     "degrees_of_equivalence",
     "drift_reference",
     "en_numbers",
+    "evaluate_point",
     "huber_consistency_factor",
     "largest_consistent_subset",
     "made",
     "median_niqr",
     "niqr",
+    "plain",
     "q_hampel",
     "q_method",
     "reference_value",

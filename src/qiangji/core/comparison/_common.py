@@ -52,6 +52,14 @@ _ZH = {
 }
 
 
+def gettext_noop(message: str) -> str:
+    """Mark a label for the message catalogue (``makemessages`` extracts it); the web layer translates it.
+
+    The core never translates: it stays free of Django, and its labels are the Chinese message ids.
+    """
+    return message
+
+
 def as_values(x: ArrayLike, name: str, *, min_size: int = 1) -> FloatArray:
     """`x` as a finite 1-D float array of at least `min_size` values, else InputError."""
     try:

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Router
 
+from qiangji.core.comparison import RESULT_COLUMNS
 from qiangji.web.api import access
 from qiangji.web.api.errors import ERRORS
 from qiangji.web.api.schemas import ROUND_CODE, ResultOut, RoundOut, SubmissionOut
@@ -67,7 +68,7 @@ def submissions(request: HttpRequest, code: str = Code) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/comparisons/rounds/{code}/results", response={200: list[ResultOut], **ERRORS})
+@router.get("/comparisons/rounds/{code}/results", response={200: list[ResultOut], **ERRORS})  # type: ignore[valid-type]
 def results(request: HttpRequest, code: str = Code) -> list[dict[str, Any]]:
     rnd = _round(request, code)
     # the city side (programme office, reviewers, leadership) reads results in every state (none before
@@ -79,15 +80,7 @@ def results(request: HttpRequest, code: str = Code) -> list[dict[str, Any]]:
         {
             "lab_code": r.participant.lab_code,
             "point": r.evaluation.point.label,
-            "x": r.x,
-            "U": r.U,
-            "x_ref": r.x_ref,
-            "U_ref": r.U_ref,
-            "d": r.d,
-            "en": r.en,
-            "zeta": r.zeta,
-            "z": r.z,
-            "verdict": r.verdict,
+            **{c.name: getattr(r, c.name) for c in RESULT_COLUMNS},
         }
         for r in rows.order_by("evaluation__point__order", "participant__lab_code")
     ]

@@ -6,7 +6,9 @@ import datetime as dt
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, create_model
+
+from qiangji.core.comparison import RESULT_COLUMNS
 
 INSTITUTION_CODE = r"^[A-Za-z0-9_\-]{1,16}$"
 PERIOD_CODE = r"^[0-9]{4}(Q[1-4])?$"
@@ -164,15 +166,16 @@ class SubmissionOut(Schema):
     measured_on: dt.date
 
 
-class ResultOut(Schema):
-    lab_code: str
-    point: str
-    x: float
-    U: float
-    x_ref: float
-    U_ref: float | None
-    d: float
-    en: float | None
-    zeta: float | None
-    z: float | None
-    verdict: str
+def _result_out() -> type[Schema]:
+    """One laboratory's result at a point: its lab code and point, then every declared result column
+    (``RESULT_COLUMNS``: numbers, None where a score does not apply; codes and the verdict as text)."""
+    declared: dict[str, Any] = {
+        c.name: ((float | None) if c.nullable else float, ...)
+        if c.kind in {"value", "uncertainty", "score"}
+        else (str, ...)
+        for c in RESULT_COLUMNS
+    }
+    return create_model("ResultOut", __base__=Schema, lab_code=(str, ...), point=(str, ...), **declared)
+
+
+ResultOut = _result_out()

@@ -16,8 +16,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from qiangji.core.comparison import RESULT_COLUMNS
 from qiangji.web.accounts.admin_policy import ViewOnlyAdmin
 from qiangji.web.comparisons import models as m
+from qiangji.web.comparisons.columns import TABLE_COLUMNS
 from qiangji.web.comparisons.competitions import rank_item
 
 
@@ -85,8 +87,9 @@ class LabResultInline(admin.TabularInline):
     model = m.LabResult
     extra = 0
     can_delete = False
-    readonly_fields = ["participant", "x", "U", "x_ref", "d", "U_d", "en", "zeta", "z", "form", "verdict"]
-    exclude = ["submission", "U_ref", "z_kind"]
+    # every declared result column (``RESULT_COLUMNS``); a qualifier (z or z′) is read with its score
+    readonly_fields = ["participant", *(c.name for c in TABLE_COLUMNS)]
+    exclude = ["submission", *(c.name for c in RESULT_COLUMNS if c.qualifies)]
 
 
 @admin.register(m.Evaluation)

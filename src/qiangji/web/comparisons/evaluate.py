@@ -1,4 +1,5 @@
-"""Evaluate a closed round: rows → plain inputs → :func:`calc.compute` → stored Evaluation, LabResults.
+"""Evaluate a closed round: rows → plain inputs → the core's :func:`evaluate_point` → stored Evaluation and
+LabResults (one field per declared result column, ``RESULT_COLUMNS``).
 
 Also opens (or withdraws, on a re-evaluation before the report) the corrective actions for |En| > 1.
 """
@@ -12,10 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 import qiangji
+from qiangji.core.comparison import RESULT_COLUMNS, PointEvaluation, evaluate_point, plain
 from qiangji.core.errors import InputError
 from qiangji.web.accounts.audit import record_bulk
 from qiangji.web.accounts.models import AuditEvent
-from qiangji.web.comparisons.calc import PointOutcome, compute, plain
 from qiangji.web.comparisons.models import (
     ComparisonRound,
     CorrectiveAction,
@@ -76,7 +77,7 @@ def evaluate_round(
         if not subs:
             raise EvaluationError(f"point {point.label}: no results were submitted")
         try:
-            outcome = compute(inputs, rnd.reference_method, rnd.reference_options)
+            outcome = evaluate_point(method=rnd.reference_method, **inputs, **rnd.reference_options)
         except InputError as exc:
             raise EvaluationError(f"point {point.label}: {exc}") from exc
         work.append((point, inputs, subs, outcome))
@@ -93,7 +94,7 @@ def _store(
     point: MeasurementPoint,
     inputs: dict[str, Any],
     subs: list[Submission],
-    outcome: PointOutcome,
+    outcome: PointEvaluation,
     *,
     user: Any,
 ) -> Evaluation:
@@ -117,18 +118,7 @@ def _store(
             evaluation=ev,
             participant=subs[r.index].participant,
             submission=subs[r.index],
-            x=subs[r.index].x,
-            U=2 * subs[r.index].u,
-            x_ref=r.x_ref,
-            U_ref=r.U_ref,
-            d=r.d,
-            U_d=r.U_d,
-            en=r.en,
-            zeta=r.zeta,
-            z=r.z,
-            z_kind=r.z_kind,
-            form=r.form,
-            verdict=r.verdict,
+            **{c.name: getattr(r, c.name) for c in RESULT_COLUMNS},
         )
         for r in outcome.rows
     )
@@ -136,9 +126,9 @@ def _store(
     return ev
 
 
-def recompute(ev: Evaluation) -> PointOutcome:
+def recompute(ev: Evaluation) -> PointEvaluation:
     """The evaluation replayed from its stored inputs and options."""
-    return compute(ev.inputs, ev.method, ev.options)
+    return evaluate_point(method=ev.method, **ev.inputs, **ev.options)
 
 
 def matches_stored(ev: Evaluation) -> bool:

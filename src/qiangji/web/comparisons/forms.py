@@ -36,7 +36,7 @@ class SubmissionForm(VersionedModelForm):
 class EvaluateForm(forms.Form):
     """The reference method and its options, as the pilot chooses them for the round."""
 
-    method = forms.ChoiceField(label=_("参考值方法"), choices=ComparisonRound.Method.choices)
+    method = forms.ChoiceField(label=_("参考值方法"), choices=ComparisonRound.METHOD_CHOICES)
     alpha = forms.FloatField(label=_("χ² 检验显著性水平"), initial=0.05, min_value=1e-6, max_value=0.5)
     correlated = forms.ChoiceField(
         label=_("En 相关性"),

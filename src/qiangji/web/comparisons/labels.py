@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-#: Reference-value methods (ComparisonRound.Method, core ``REFERENCE_METHODS``).
-METHOD_ZH = {
-    "pilot": "主导实验室参考值",
-    "mean": "算术平均值",
-    "weighted_mean": "加权平均值（χ² 一致性检验）",
-    "median": "中位值（蒙特卡洛不确定度）",
-    "algorithm_a": "稳健平均值（ISO 13528 算法A）",
-    "q_hampel": "Q/Hampel 稳健估计",
-    "dersimonian_laird": "DerSimonian–Laird 随机效应模型",
-    "mandel_paule": "Mandel–Paule 随机效应模型",
-    "largest_consistent_subset": "最大一致子集加权平均",
-}
+from django.utils.translation import gettext_lazy
+
+from qiangji.core.comparison import METHOD_LABELS
+
+#: Reference-value methods: the core's one list (``REFERENCE_METHODS`` with ``METHOD_LABELS``).
+METHOD_ZH = dict(METHOD_LABELS)
+
+
+def method_choices() -> list[tuple[str, Any]]:
+    """The choices of a reference-method field: every core method with its translated label."""
+    return [(code, gettext_lazy(label)) for code, label in METHOD_LABELS.items()]
+
 
 #: How U(d) of a laboratory was formed (core ``degrees_of_equivalence`` forms, the drift line, the pilot).
 FORM_ZH = {
@@ -33,6 +33,9 @@ FORM_ZH = {
 }
 
 Z_KIND_ZH = {"z": "z", "z'": "z′"}
+
+#: Labels of the code columns among the declared result columns (``RESULT_COLUMNS``), by column name.
+CODE_LABELS = {"form": FORM_ZH, "z_kind": Z_KIND_ZH}
 
 SIGMA_SOURCE_ZH = {
     "given": "方案规定的能力评定标准差",
@@ -70,6 +73,11 @@ def method_zh(code: Any) -> str:
 
 def form_zh(code: Any) -> str:
     return FORM_ZH.get(str(code), str(code)) if code else "—"
+
+
+def code_label(column: str, code: Any) -> str:
+    """The label of a code column's value (``CODE_LABELS``), the code itself if it has none, "—" if empty."""
+    return CODE_LABELS.get(column, {}).get(str(code), str(code)) if code else "—"
 
 
 def term_zh(key: str) -> str:

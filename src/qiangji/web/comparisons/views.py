@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from qiangji.web.accounts.locking import CONFLICT_MESSAGE, VERSION_FIELD, EditConflict, version_token
 from qiangji.web.comparisons import access
+from qiangji.web.comparisons.columns import page_columns
 from qiangji.web.comparisons.evaluate import EvaluationError, evaluate_round
 from qiangji.web.comparisons.forms import EvaluateForm, SubmissionForm
 from qiangji.web.comparisons.models import ComparisonRound, Evaluation, Submission
@@ -60,6 +61,7 @@ def _context(request: HttpRequest, rnd: ComparisonRound, forms: Any) -> dict[str
     evaluations = Evaluation.objects.filter(round=rnd).prefetch_related("results__participant")
     for ev in evaluations:
         ev.sigma_pt, ev.sigma_pt_source = sigma_pt(ev)  # type: ignore[attr-defined]
+        ev.columns = page_columns(ev.results.all())  # type: ignore[attr-defined]
     return {
         "round": rnd,
         "points": rnd.points.all(),

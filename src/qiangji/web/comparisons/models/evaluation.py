@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from qiangji.web.comparisons.columns import Verdict, result_columns_model
 from qiangji.web.comparisons.models.rounds import ComparisonRound, MeasurementPoint, Participant, Submission
 from qiangji.web.registry.models import Institution, SupervisionFinding
 
@@ -26,7 +27,7 @@ class Evaluation(models.Model):
     point = models.OneToOneField(
         MeasurementPoint, on_delete=models.CASCADE, related_name="evaluation", verbose_name=_("测量点")
     )
-    method = models.CharField(_("参考值方法"), max_length=32, choices=ComparisonRound.Method.choices)
+    method = models.CharField(_("参考值方法"), max_length=32, choices=ComparisonRound.METHOD_CHOICES)
     options = models.JSONField(_("方法参数"), default=dict)
     value = models.FloatField(_("参考值"), null=True)
     u = models.FloatField(_("参考值标准不确定度"), null=True)
@@ -52,14 +53,14 @@ class Evaluation(models.Model):
         return None if self.u is None else 2.0 * self.u
 
 
-class LabResult(models.Model):
-    """One laboratory's outcome at one point: d = x − X_ref, U(d), En, ζ, z and the verdict."""
+class LabResult(result_columns_model(__name__)):  # type: ignore[misc]
+    """One laboratory's outcome at one point: x, U, x_ref, d = x − x_ref, U(d), En, ζ, z and the verdict.
 
-    class Verdict(models.TextChoices):
-        SATISFACTORY = "satisfactory", _("满意")
-        QUESTIONABLE = "questionable", _("有问题")
-        UNSATISFACTORY = "unsatisfactory", _("不满意")
-        NOT_EVALUATED = "not evaluated", _("未评价")
+    Its fields after the three links are generated from the core's declaration ``RESULT_COLUMNS``, one per
+    column (``columns.result_columns_model``); ``tests/web/comparisons/test_columns.py`` checks them.
+    """
+
+    Verdict = Verdict
 
     evaluation = models.ForeignKey(
         Evaluation, on_delete=models.CASCADE, related_name="results", verbose_name=_("比对评价")
@@ -70,18 +71,6 @@ class LabResult(models.Model):
     submission = models.ForeignKey(
         Submission, on_delete=models.CASCADE, related_name="results", verbose_name=_("比对结果")
     )
-    x = models.FloatField(_("测量结果 x"))
-    U = models.FloatField(_("扩展不确定度 U(k=2)"))
-    x_ref = models.FloatField(_("参考值"))
-    U_ref = models.FloatField(_("参考值扩展不确定度"), null=True)
-    d = models.FloatField(_("偏差 d"))
-    U_d = models.FloatField(_("U(d)"), null=True)
-    en = models.FloatField(_("En"), null=True)
-    zeta = models.FloatField(_("ζ"), null=True)
-    z = models.FloatField(_("z"), null=True)
-    z_kind = models.CharField(_("z 类型"), max_length=8, blank=True)
-    form = models.CharField(_("En 形式"), max_length=20)
-    verdict = models.CharField(_("结论"), max_length=16, choices=Verdict.choices)
 
     class Meta:
         verbose_name = _("实验室比对结论")

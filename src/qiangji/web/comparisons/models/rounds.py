@@ -13,16 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from qiangji.core.comparison import REFERENCE_METHODS
+from qiangji.core.comparison import OPTION_NAMES, REFERENCE_METHODS
 from qiangji.web import plausible
+from qiangji.web.comparisons.labels import method_choices
 from qiangji.web.registry.models import Institution
 from qiangji.web.registry.models.base import Timestamped, ordered
 
-#: Options a round may store for its reference method (forwarded to ``reference_value`` or used by the
-#: evaluation); anything else is rejected by :meth:`ComparisonRound.clean`.
-REFERENCE_OPTION_KEYS = frozenset(
-    {"alpha", "mean_uncertainty", "birge_inflation", "n_mc", "seed", "correlated", "U_ts"}
-)
+#: Options a round may store for its evaluation (the core's ``evaluate_point`` options); anything else is
+#: rejected by :meth:`ComparisonRound.clean`.
+REFERENCE_OPTION_KEYS = frozenset(OPTION_NAMES)
 
 
 class ComparisonRound(Timestamped):
@@ -35,16 +34,8 @@ class ComparisonRound(Timestamped):
         EVALUATED = "evaluated", _("已评价")
         REPORTED = "reported", _("已出报告")
 
-    class Method(models.TextChoices):
-        PILOT = "pilot", _("主导实验室值")
-        MEAN = "mean", _("算术平均值")
-        WEIGHTED_MEAN = "weighted_mean", _("加权平均值（χ²检验）")
-        MEDIAN = "median", _("中位值（蒙特卡洛不确定度）")
-        ALGORITHM_A = "algorithm_a", _("稳健平均值（算法A）")
-        Q_HAMPEL = "q_hampel", _("Q/Hampel 稳健估计")
-        DERSIMONIAN_LAIRD = "dersimonian_laird", _("DerSimonian–Laird 随机效应")
-        MANDEL_PAULE = "mandel_paule", _("Mandel–Paule 随机效应")
-        LCS = "largest_consistent_subset", _("最大一致子集")
+    #: Reference-value methods: the core's ``REFERENCE_METHODS`` with their labels (``METHOD_LABELS``).
+    METHOD_CHOICES = method_choices()
 
     code = models.CharField(_("编号"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=200)
@@ -63,7 +54,7 @@ class ComparisonRound(Timestamped):
     deadline = models.DateTimeField(_("提交截止时间"))
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     reference_method = models.CharField(
-        _("参考值方法"), max_length=32, choices=Method.choices, default=Method.PILOT
+        _("参考值方法"), max_length=32, choices=METHOD_CHOICES, default="pilot"
     )
     reference_options = models.JSONField(
         _("参考值方法参数"),

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from qiangji.core.comparison import ResultColumn
+from qiangji.web.comparisons.columns import EXCEL_KIND, QUALIFIER, TABLE_COLUMNS, number_text
 from qiangji.web.comparisons.labels import (
     SIGMA_SOURCE_ZH,
-    Z_KIND_ZH,
+    code_label,
     form_zh,
     method_zh,
     term_zh,
@@ -19,26 +21,12 @@ from qiangji.web.comparisons.labels import (
 )
 from qiangji.web.comparisons.models import ComparisonRound, Evaluation, LabResult
 
-RESULT_HEADERS = [
-    "测量点",
-    "实验室",
-    "机构",
-    "x",
-    "U(k=2)",
-    "X_ref",
-    "U_ref",
-    "d",
-    "U(d)",
-    "En",
-    "ζ",
-    "z",
-    "U(d) 形式",
-    "结论",
-]
+#: The result sheet's columns: point, laboratory, institution, then every declared result column (its
+#: symbol or Chinese label: the reports are Chinese documents).
+RESULT_HEADERS = ["测量点", "实验室", "机构", *(c.header for c in TABLE_COLUMNS)]
 #: Number kinds of the result columns (``excel.safe.append``): measured and computed values to six
 #: significant figures, the scores to two decimals.
-RESULT_KINDS = [None, None, None, "plain", "plain", "plain", "plain", "plain", "plain"]
-RESULT_KINDS += ["score", "score", "score", None, None]
+RESULT_KINDS = [None, None, None, *(EXCEL_KIND[c.kind] for c in TABLE_COLUMNS)]
 HIDDEN = "—"
 
 VERDICT_ZH = {
@@ -54,30 +42,30 @@ def all_names(rnd: ComparisonRound) -> dict[str, str]:
     return {p.lab_code: p.institution.name for p in rnd.participants.select_related("institution")}
 
 
+def _report_value(r: LabResult, col: ResultColumn) -> Any:
+    """A declared column's value in a report: numbers as stored, codes and verdicts in Chinese words."""
+    value = getattr(r, col.name)
+    if col.kind == "verdict":
+        return VERDICT_ZH[value]
+    return code_label(col.name, value) if col.kind == "code" else value
+
+
 def result_rows(rnd: ComparisonRound, names: Mapping[str, str]) -> list[list[Any]]:
     rows = []
     for ev in evaluations(rnd):
         for r in ev.results.select_related("participant").order_by("participant__lab_code"):
             code = r.participant.lab_code
-            rows.append(
-                [
-                    ev.point.label,
-                    code,
-                    names.get(code, HIDDEN),
-                    r.x,
-                    r.U,
-                    r.x_ref,
-                    r.U_ref,
-                    r.d,
-                    r.U_d,
-                    r.en,
-                    r.zeta,
-                    r.z,
-                    form_zh(r.form),
-                    VERDICT_ZH[r.verdict],
-                ]
-            )
+            values = [_report_value(r, c) for c in TABLE_COLUMNS]
+            rows.append([ev.point.label, code, names.get(code, HIDDEN), *values])
     return rows
+
+
+def result_text_rows(rows: list[list[Any]]) -> list[list[str]]:
+    """``result_rows`` as text, each number by its column's declared format (the PDF report)."""
+    cols: list[ResultColumn | None] = [None, None, None, *TABLE_COLUMNS]
+    return [
+        [str(v) if c is None else number_text(c, v) for c, v in zip(cols, row, strict=True)] for row in rows
+    ]
 
 
 def evaluations(rnd: ComparisonRound) -> list[Evaluation]:
@@ -127,9 +115,15 @@ def algorithm_a_rows(ev: Evaluation) -> list[list[Any]]:
 
 
 def _score_text(r: LabResult) -> str:
-    parts = [] if r.en is None else [f"En = {r.en:.2f}"]
-    parts += [] if r.zeta is None else [f"ζ = {r.zeta:.2f}"]
-    parts += [] if r.z is None else [f"{Z_KIND_ZH.get(r.z_kind, 'z')} = {r.z:.2f}"]
+    """Every declared score of a laboratory that applies, e.g. "En = 2.68，ζ = 5.37，z′ = 1.20"."""
+    parts = []
+    for col in TABLE_COLUMNS:
+        value = getattr(r, col.name)
+        if col.kind != "score" or value is None:
+            continue
+        qualifier = QUALIFIER.get(col.name)
+        name = code_label(qualifier.name, getattr(r, qualifier.name)) if qualifier else "—"
+        parts.append(f"{col.header if name == '—' else name} = {value:.{col.digits}f}")
     return "，".join(parts)
 
 

@@ -21,6 +21,7 @@ from qiangji.web.comparisons.reports.common import (
     conclusions,
     evaluations,
     result_rows,
+    result_text_rows,
     sigma_pt,
     trail_lines,
 )
@@ -49,7 +50,7 @@ def report_html(rnd: ComparisonRound, names: Mapping[str, str] | None = None) ->
             "issuing_unit": settings.QIANGJI["ISSUING_UNIT"],
             "today": timezone.localdate(),
             "headers": RESULT_HEADERS,
-            "rows": result_rows(rnd, names),
+            "rows": result_text_rows(result_rows(rnd, names)),
             "points": points,
             "participants": [
                 {"p": p, "name": names.get(p.lab_code, HIDDEN)}

@@ -4,7 +4,8 @@ from typing import Any
 
 from django import template
 
-from qiangji.web.comparisons import labels
+from qiangji.core.comparison import ResultColumn
+from qiangji.web.comparisons import columns, labels
 
 register = template.Library()
 
@@ -23,3 +24,15 @@ def num(value: Any, digits: int = 4) -> str:
 def method_zh(code: Any) -> str:
     """The Chinese name of a reference-value method code (``labels.METHOD_ZH``)."""
     return labels.method_zh(code)
+
+
+@register.filter
+def cell(row: Any, column: ResultColumn) -> str:
+    """A stored result's cell in a declared column (``columns.cell_text``)."""
+    return columns.cell_text(row, column)
+
+
+@register.filter
+def column_header(column: ResultColumn) -> str:
+    """A declared column's table header: its symbol or its translated label."""
+    return columns.header(column)
