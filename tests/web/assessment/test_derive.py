@@ -17,6 +17,7 @@ from qiangji.web.registry.models import (
     IndustryService,
     ResearchProject,
     RMRegistration,
+    Staff,
     SupervisionFinding,
 )
 from tests.web.registry import factories as f
@@ -49,6 +50,30 @@ def test_it_derives_rm_coverage_from_staff_and_registrations_valid_on_the_as_of_
     assert (d.value, d.numerator, d.denominator) == (50.0, 2.0, 4.0)  # 2 of 4 verification staff
     assert sorted(d.records) == sorted([s1.name, s2.name])
     assert one("D3.2", inst, q1).value == 2.0  # s1 and the office member hold level 1
+
+
+def test_it_derives_rm_coverage_over_the_configured_denominator_like_the_institution(
+    q1: Period, settings: Any
+) -> None:
+    inst = f.institution()
+    verifier, technician, clerk = (f.staff(inst) for _ in range(3))
+    Staff.objects.filter(pk=technician.pk).update(is_verification=False)
+    Staff.objects.filter(pk=clerk.pk).update(is_verification=False, is_technical=False)
+    for person in (verifier, clerk):
+        f.registration(person, D(2020, 1, 1), D(2025, 12, 31))
+    got = {}
+    for kind in ("verification", "technical", "all"):
+        settings.QIANGJI = {**settings.QIANGJI, "RM_COVERAGE_DENOMINATOR": kind}
+        d = one("D3.1", inst, q1)
+        assert d is not None
+        cov = inst.rm_coverage_on(q1.as_of)
+        assert (d.numerator, d.denominator) == (cov.numerator, cov.denominator), kind
+        got[kind] = (d.numerator, d.denominator, d.method)
+    assert got == {
+        "verification": (1.0, 1.0, "持有效注册的检定/校准人员 / 在岗检定/校准人员"),
+        "technical": (1.0, 2.0, "持有效注册的技术人员 / 在岗技术人员"),
+        "all": (2.0, 3.0, "持有效注册的人员 / 在岗人员"),
+    }
 
 
 def test_it_gives_no_rm_coverage_without_verification_staff(q1: Period) -> None:
