@@ -35,7 +35,7 @@ RESULT_HEADERS = [
     "U(d) 形式",
     "结论",
 ]
-#: Number kinds of the result columns (``excel.safe.append``): measured and computed values to six
+#: Number kinds of the result columns (``cells.append``): measured and computed values to six
 #: significant figures, the scores to two decimals.
 RESULT_KINDS = [None, None, None, "plain", "plain", "plain", "plain", "plain", "plain"]
 RESULT_KINDS += ["score", "score", "score", None, None]
