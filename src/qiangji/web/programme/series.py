@@ -66,7 +66,7 @@ class Preloaded(Registry):
         """``Institution.grade_on``: the latest decision effective on or before ``day``."""
         return next((g for g in inst.grades.all() if g.effective_from <= day), None)
 
-    def coverage(self, inst: Institution, day: dt.date, denominator: str) -> Coverage:
+    def coverage(self, inst: Institution, day: dt.date, denominator: str | None) -> Coverage:
         """``Institution.rm_coverage_on`` from the loaded staff and registrations (the same function)."""
         return rm_coverage(self._staff[inst.pk], day, denominator)
 
