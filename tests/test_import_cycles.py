@@ -143,3 +143,8 @@ def test_no_module_asks_whether_a_project_app_is_installed() -> None:
         if "is_installed(" in path.read_text(encoding="utf-8")
     ]
     assert askers == []
+
+
+def test_assessment_reads_other_apps_indicators_through_the_registry_only() -> None:
+    # The apps that feed indicators register them (qiangji.web.indicators); assessment never imports them.
+    assert not {"web.programme", "web.comparisons"} & set(unit_graph()["web.assessment"])
