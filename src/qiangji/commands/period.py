@@ -9,7 +9,6 @@ no role is asked, and every change is audited with the operating-system account 
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any, NoReturn
 
 
@@ -21,10 +20,10 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def _run(args: argparse.Namespace) -> int:
-    from qiangji.commands.web import _migrate, setup_django
+    from qiangji.commands.database import migrate, setup_django
 
     setup_django(None)
-    _migrate()
+    migrate()
     if args.step.startswith("period."):
         from qiangji.web.assessment.cli import run
     else:
@@ -73,9 +72,3 @@ def add_parser(sub: Any) -> None:
     final = _step(steps, "final", "publish.final", "publish the ranking as final after the notice")
     final.add_argument("code")
     final.add_argument("--today", default=None, help="publication date, YYYY-MM-DD, not after today")
-
-
-def refuse(prog: str, message: str) -> int:
-    """One line on stderr, exit status 2."""
-    print(f"qiangji {prog}: {' '.join(str(message).split())}", file=sys.stderr)
-    return 2

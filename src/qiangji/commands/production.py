@@ -58,7 +58,7 @@ def _setup() -> None:
         raise Refused(f"QIANGJI_ENV must be production (or unset), got {os.environ['QIANGJI_ENV']!r}")
     from django.core.exceptions import ImproperlyConfigured
 
-    from qiangji.commands.web import setup_django
+    from qiangji.commands.database import setup_django
 
     try:
         setup_django(None)

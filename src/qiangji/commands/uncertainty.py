@@ -9,13 +9,13 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from qiangji.commands.options import PERIOD_FRACTION_HELP, parse_fraction
 from qiangji.core.errors import InputError
 
 STAGE_OPTIONS = ("impute", "treat", "normalise", "aggregate")
 
 
 def cmd_uncertainty(args: argparse.Namespace) -> int:
-    from qiangji.commands.index import parse_fraction
     from qiangji.core.index import load_data, load_framework
     from qiangji.core.index.uncertainty import run_uncertainty
 
@@ -206,7 +206,6 @@ class ProgressBar:
 
 
 def add_parser(isub: Any) -> None:
-    from qiangji.commands.index import PERIOD_FRACTION_HELP  # index imports this module: import late
 
     unc = isub.add_parser(
         "uncertainty",

@@ -7,21 +7,7 @@ import os
 import sys
 from typing import Any
 
-
-def setup_django(data_dir: str | None = None) -> None:
-    """Point Django at the configured database (DATA_DIR or DATABASE_URL) and initialise it."""
-    if data_dir:
-        os.environ["DATA_DIR"] = data_dir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qiangji.web.settings")
-    import django
-
-    django.setup()
-
-
-def _migrate() -> None:
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
+from qiangji.commands.database import migrate, setup_django
 
 
 def _runserver(port: int) -> None:
@@ -75,7 +61,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     from qiangji.demo.load import load_demo
 
-    _migrate()
+    migrate()
     report = load_demo()
     print(report.summary())
     from qiangji.web.comparisons.demo import load_comparisons_demo
@@ -121,7 +107,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("qiangji serve: --host and --threads apply to --production only", file=sys.stderr)
         return 2
     setup_django(None)
-    _migrate()
+    migrate()
     print(f"打开 / open: http://127.0.0.1:{args.port}/")
     _runserver(args.port)
     return 0
@@ -137,7 +123,7 @@ def cmd_manage(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     setup_django(None)
-    _migrate()
+    migrate()
     from qiangji.web.excel.cli import import_file
 
     return import_file(args.file, args.table)
@@ -145,7 +131,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     setup_django(None)
-    _migrate()
+    migrate()
     from qiangji.web.excel.cli import write_file
 
     return write_file(args.file, args.table, data=args.command == "export")
@@ -163,7 +149,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     setup_django(None)
-    _migrate()
+    migrate()
     from pathlib import Path
 
     from qiangji.web.backup import BackupError, restore
@@ -179,7 +165,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_alerts(args: argparse.Namespace) -> int:
     setup_django(None)
-    _migrate()
+    migrate()
     from qiangji.web.programme.alerts import print_alerts
 
     return print_alerts(args.as_of, args.institution, email=args.email)
@@ -194,7 +180,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     setup_django(None)
-    _migrate()
+    migrate()
     from qiangji.web.registry.audit_report import audit_certificates
 
     return audit_certificates(args.start, args.end, args.period, args.institution, args.output)

@@ -2,7 +2,7 @@
 
 Pages use the template filters of ``publication/templatetags/qj_format.py`` (``{% load qj_format %}``),
 which call these functions; the Excel exports use :data:`EXCEL_FORMATS` through
-:func:`qiangji.web.excel.safe.put`; the PDF and Word documents use the same functions. The rules:
+:func:`qiangji.web.cells.put`; the PDF and Word documents use the same functions. The rules:
 
 * counts are integers with a thousands separator (``33706.0`` → ``33,706``), never ``30.0 项``;
 * scores have two decimals (``88.461538`` → ``88.46``), percentages one and the sign (``54.5%``);

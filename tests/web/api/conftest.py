@@ -16,7 +16,6 @@ from qiangji.web.api.models import ApiToken
 from qiangji.web.assessment.frameworks import ensure_default_framework
 from qiangji.web.assessment.models import FrameworkVersion
 from qiangji.web.assessment.reporting import is_percentage, reportable_nodes
-from qiangji.web.comparisons import models as comparison_models
 from qiangji.web.registry.models import Institution
 from tests.web.assessment.helpers import reporting_period
 from tests.web.registry import factories as f
@@ -52,9 +51,6 @@ def make_user(name: str, role: str | None, inst: Institution | None = None) -> A
     user = get_user_model().objects.create_user(name, is_staff=role is not None)  # no password: fast
     if role is not None:
         Profile.objects.create(user=user, role=role, institution=inst)
-    membership = getattr(comparison_models, "Membership", None)  # until the accounts app replaces it
-    if membership is not None and inst is not None:
-        membership.objects.create(user=user, institution=inst)
     return user
 
 

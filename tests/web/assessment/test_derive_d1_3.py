@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qiangji.web.assessment.derive import d1_3_all
 from qiangji.web.assessment.models import Period
+from qiangji.web.registry.indicators import d1_3_all
 from qiangji.web.registry.models import InstitutionMVItem, MVCatalogueItem
 from tests.web.registry import factories as f
 

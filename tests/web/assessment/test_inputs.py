@@ -144,7 +144,7 @@ def test_it_reads_each_indicator_family_once_whatever_the_number_of_institutions
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from qiangji.web.assessment.derive import c3_2_all
+    from qiangji.web.comparisons.indicators import c3_2_all
 
     def queries(n: int) -> tuple[int, int]:
         insts = [f.institution() for _ in range(n)]

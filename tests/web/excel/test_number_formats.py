@@ -1,4 +1,4 @@
-"""Workbook cells written through excel.safe carry number formats (never a float's 17 digits)."""
+"""Workbook cells written through qiangji.web.cells carry number formats (never a float's 17 digits)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from qiangji.web.excel.safe import append, put
+from qiangji.web.cells import append, put
 
 
 def _reopen(wb: Workbook) -> Workbook:

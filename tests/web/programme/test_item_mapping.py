@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from qiangji.web.assessment.derive import c2_2_all
 from qiangji.web.excel.importer import import_workbook
+from qiangji.web.registry.indicators import c2_2_all
 from qiangji.web.registry.models import (
     Institution,
     InstitutionMVItem,

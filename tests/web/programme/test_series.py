@@ -95,3 +95,14 @@ def test_the_cached_goals_follow_the_registry(history: dict[str, Any]) -> None:
     register(history["xj_staff"][6], D(2025, 1, 1), D(2027, 1, 1), "XJ-NEW")
     coverage = next(s for s in _statuses(day) if s.goal.metric == "rm_coverage_min")
     assert coverage.now.value == 44.4 and coverage == goal_status(coverage.goal, day)
+
+
+def test_a_goal_without_a_denominator_follows_the_setting(history: dict[str, Any], settings: Any) -> None:
+    settings.QIANGJI = {**settings.QIANGJI, "RM_COVERAGE_DENOMINATOR": "all"}
+    since, day = D(2023, 1, 1), D(2025, 6, 30)
+    for registry in (REGISTRY, Preloaded()):
+        got = METRICS["rm_coverage_min"](day, since=since, registry=registry)
+        assert got == METRICS["rm_coverage_min"](day, since=since, registry=registry, denominator="all")
+        assert got != METRICS["rm_coverage_min"](
+            day, since=since, registry=registry, denominator="verification"
+        )

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from qiangji.web.assessment.derive import DERIVERS
 from qiangji.web.assessment.inputs import resolve_one
 from qiangji.web.assessment.models import Period
+from qiangji.web.indicators import derive_one
 from qiangji.web.programme.models import Attendance, TrainingNeed, TrainingPlan, TrainingTopic, TrainingYear
 from qiangji.web.programme.plans import PlanLocked, adopt_plan, propose_plan
 
@@ -63,12 +63,12 @@ def test_d3_3_is_attended_hours_per_technical_staff(world: dict[str, Any], needs
                                   exam_score=Decimal(70) if i < 4 else None)  # fmt: skip
     Attendance.objects.filter(staff=world["jj_staff"][0]).update(hours=Decimal("2"))
     # by hand: 2 + 4 + 4 + 4 = 14 hours over 10 technical staff on 2025-03-31 → 1.4
-    got = DERIVERS["D3.3"](world["jj"], Period.for_code("2025Q1"))
+    got = derive_one("D3.3", world["jj"], Period.for_code("2025Q1"))
     assert got is not None and got.value == pytest.approx(1.4) and got.denominator == 10.0
     value, provenance = resolve_one(Period.for_code("2025Q1"), world["jj"], "D3.3") or (None, {})
     assert value == pytest.approx(1.4) and provenance["source"] == "derived"
     # a quarter without any session has no derived value (falls back to a reported one)
-    assert DERIVERS["D3.3"](world["jj"], Period.for_code("2025Q3")) is None
+    assert derive_one("D3.3", world["jj"], Period.for_code("2025Q3")) is None
 
 
 def test_attendance_rules(world: dict[str, Any], needs: TrainingYear) -> None:

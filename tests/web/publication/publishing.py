@@ -13,8 +13,8 @@ from django.test import Client
 
 from qiangji.web.accounts.roles import assign_role
 from qiangji.web.assessment import lifecycle
-from qiangji.web.assessment.inputs import is_reportable
 from qiangji.web.assessment.models import FrameworkVersion, Period, ReportedValue
+from qiangji.web.indicators import is_reportable
 from qiangji.web.registry.models import Institution
 
 CODE = "2026Q3"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from qiangji.web.programme import advice
+from qiangji.web.publication import advice
 
 from .test_exports import pdftotext
 

@@ -24,10 +24,10 @@ from qiangji.web.accounts.roles import assign_role
 from qiangji.web.assessment.excel import import_upload, template
 from qiangji.web.assessment.frameworks import ensure_default_framework
 from qiangji.web.assessment.models import FrameworkVersion, Period, ReportedValue
+from qiangji.web.cells import FORMULA_START
 from qiangji.web.comparisons.evaluate import evaluate_round
 from qiangji.web.comparisons.models import ComparisonRound
 from qiangji.web.excel.importer import import_workbook
-from qiangji.web.excel.safe import FORMULA_START
 from qiangji.web.publication import workflow
 from qiangji.web.publication.runs import create_run
 from qiangji.web.registry.models import Institution, Staff

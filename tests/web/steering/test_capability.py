@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from qiangji.web.assessment.models import Period
+from qiangji.web.registry.indicators import d1_3_all
 from qiangji.web.steering.capability import DUPLICATE, GAP, capability_map
-from qiangji.web.steering.indicators import d1_2_all, d1_3_all, d4_4_all
+from qiangji.web.steering.indicators import d1_2_all, d4_4_all
 from qiangji.web.steering.models import (
     Agreement,
     CapabilityPlan,

@@ -11,7 +11,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from qiangji.web.accounts.models import AuditEvent
-from qiangji.web.excel.safe import FORMULA_START, append
+from qiangji.web.cells import FORMULA_START, append
 
 COLUMNS = [
     "id", "at", "action", "actor", "actor_id", "source", "ip", "request_id",
@@ -28,7 +28,7 @@ def plain_cell(value: Any) -> Any:
 def safe_cell(value: Any) -> Any:
     """CSV: text that starts like a formula gets a leading apostrophe (OWASP CSV injection); a CSV cell
     has no type, so this is the only defence there. The workbook stores such text as a text cell instead
-    (:mod:`qiangji.web.excel.safe`), unchanged."""
+    (:mod:`qiangji.web.cells`), unchanged."""
     value = plain_cell(value)
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value

@@ -6,3 +6,8 @@ class AssessmentConfig(AppConfig):
     name = "qiangji.web.assessment"
     label = "assessment"
     verbose_name = _("考核评估")
+
+    def ready(self) -> None:
+        from qiangji.web.assessment.inputs import register_indicators
+
+        register_indicators()

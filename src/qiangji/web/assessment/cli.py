@@ -7,6 +7,7 @@ account is the audit actor); a :class:`LifecycleError` or a bad argument prints 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -15,7 +16,6 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 
-from qiangji.commands.period import refuse
 from qiangji.web.accounts.context import as_command
 from qiangji.web.assessment import lifecycle
 from qiangji.web.assessment.inputs import ranked_institutions
@@ -203,3 +203,9 @@ def _institution_lines(period: Period) -> list[str]:
     ]
     tail = "未报送的机构：" + ("、".join(missing) if missing else "无")
     return [*table(header, rows), tail] if rows else ["本期没有参与排名的机构。", tail]
+
+
+def refuse(prog: str, message: str) -> int:
+    """One line on stderr, exit status 2."""
+    print(f"qiangji {prog}: {' '.join(str(message).split())}", file=sys.stderr)
+    return 2

@@ -38,10 +38,11 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from qiangji.web import indicators
 from qiangji.web.accounts.audit import record_bulk
 from qiangji.web.accounts.models import AuditEvent
 from qiangji.web.assessment import workflow
-from qiangji.web.assessment.inputs import ranked_institutions, sources_of
+from qiangji.web.assessment.inputs import ranked_institutions
 from qiangji.web.assessment.models import (
     ChecklistItem,
     Evidence,
@@ -125,10 +126,14 @@ def _ratio(num: int, den: int) -> Entry:
 
 
 def demo_indicators() -> list[str]:
-    """Indicators the demo reports: first source ``reported``, plus C3.2 and D3.3 (fallbacks when no
-    comparison was evaluated or no training session was held)."""
+    """Indicators the demo reports: first source ``reported``, plus those the indicator registry marks
+    ``demo_reported`` (C3.2 and D3.3: fallbacks when no comparison was evaluated or no session held)."""
     fw = current_framework_version().framework()
-    return [c for c in fw.indicators if sources_of(c)[0] == "reported" or c in ("C3.2", "D3.3")]
+    return [c for c in fw.indicators if _reported_in_demo(indicators.get(c))]
+
+
+def _reported_in_demo(ind: indicators.Indicator) -> bool:
+    return ind.sources[0] == "reported" or (ind.demo_reported and "reported" in ind.sources)
 
 
 def _users() -> tuple[Any, Any]:

@@ -49,10 +49,10 @@ from qiangji.web.assessment.reporting import (
     reportable_nodes,
     save_entry,
 )
+from qiangji.web.cells import append
 from qiangji.web.excel import unreadable
 from qiangji.web.excel.cells import missing_word
 from qiangji.web.excel.reader import source_bytes
-from qiangji.web.excel.safe import append
 from qiangji.web.excel.unreadable import Unreadable
 from qiangji.web.registry.models import Institution
 from qiangji.web.uploads import UploadRejected, check_evidence, check_xlsx

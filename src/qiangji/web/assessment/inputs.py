@@ -2,8 +2,9 @@
 
 ``build_inputs(period, framework_version)`` returns :class:`Inputs`: one row per ranked institution active
 on the as-of date, one column per indicator of the framework, each value from the first source that has
-one, in the order of :data:`SOURCES` (``derived`` from the registry, ``supervision`` checklist scores,
-``reported`` values that are approved or locked), with its provenance. ``Inputs.to_json`` is the exact
+one, in the order the indicator registry declares (:mod:`qiangji.web.indicators`: ``derived`` from the
+platform's records, ``supervision`` checklist scores, ``reported`` values that are approved or locked), with
+its provenance. ``Inputs.to_json`` is the exact
 snapshot an index run stores; ``Inputs.from_json`` reloads it bit for bit (floats are written with
 ``repr``, which round-trips).
 """
@@ -21,14 +22,7 @@ import numpy as np
 import pandas as pd
 from django.db.models import prefetch_related_objects
 
-from qiangji.web.assessment.derive import (
-    BATCH_DERIVERS,
-    DERIVERS,
-    SAMPLE_RULES,
-    Derived,
-    Sample,
-    certificate_samples,
-)
+from qiangji.web import indicators
 from qiangji.web.assessment.facts import gate_facts
 from qiangji.web.assessment.models import (
     ChecklistItem,
@@ -37,31 +31,17 @@ from qiangji.web.assessment.models import (
     ReportedValue,
     SupervisionVisit,
 )
+from qiangji.web.indicators import Derivations, sources_of
 from qiangji.web.registry.models import Institution, InstitutionName
 from qiangji.web.registry.models.base import before_cutoff
 
 SNAPSHOT_FORMAT = 1
 
-# Source order per indicator (first with a value wins); indicators not listed are reported.
-SOURCES: dict[str, tuple[str, ...]] = {
-    **{code: ("derived",) for code in DERIVERS},
-    "D3.1": ("derived", "reported"),
-    "D3.3": ("derived", "reported"),  # from training attendance once sessions exist, else reported
-    "C3.2": ("derived", "reported"),  # from comparisons once evaluated, else reported
-    "C1.1": ("supervision", "reported"),
-    "C2.3": ("supervision", "reported"),
-    "C3.1": ("supervision", "derived"),
-    **{code: ("derived",) for code in SAMPLE_RULES if code != "C3.1"},
-}
 
-
-def sources_of(indicator: str) -> tuple[str, ...]:
-    return SOURCES.get(indicator, ("reported",))
-
-
-def is_reportable(indicator: str) -> bool:
-    """Whether institutions report this indicator (reported is one of its sources)."""
-    return "reported" in sources_of(indicator)
+def register_indicators() -> None:
+    """The indicators scored at supervision visits, else reported (called from ``AssessmentConfig.ready``)."""
+    for code in ("C1.1", "C2.3"):
+        indicators.register(code, source=("supervision", "reported"))
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,25 +159,6 @@ def resolve_one(period: Period, inst: Institution, code: str) -> tuple[float, di
 def _division_kind(inst: Institution) -> str | None:
     kinds = sorted({d.kind for d in inst.divisions.all()})
     return kinds[0] if len(kinds) == 1 else None
-
-
-class Derivations:
-    """Derived values of a period for a set of institutions, each indicator family computed once for all
-    of them on first use (one batched deriver call per code, one certificate sample per period)."""
-
-    def __init__(self, institutions: Sequence[Institution], period: Period) -> None:
-        self.institutions, self.period = list(institutions), period
-        self._values: dict[str, dict[int, Derived | None]] = {}
-        self._samples: dict[int, Sample] | None = None
-
-    def get(self, code: str, inst: Institution) -> Derived | None:
-        if code in SAMPLE_RULES:
-            if self._samples is None:
-                self._samples = certificate_samples(self.institutions, self.period)
-            return self._samples[inst.pk].rate(code)
-        if code not in self._values:
-            self._values[code] = BATCH_DERIVERS[code](self.institutions, self.period)
-        return self._values[code][inst.pk]
 
 
 class _Resolver:
@@ -336,8 +297,8 @@ class WhichCounts:
 def explain(indicator: str, found: tuple[float, Mapping[str, Any]] | None) -> WhichCounts:
     """The :class:`WhichCounts` of ``indicator`` given what the resolver found (value and provenance).
 
-    The one place that words the rule of :data:`SOURCES` for people; :func:`which_counts` and the pages
-    built on a cached :class:`Inputs` (its provenance) both come here.
+    The one place that words the indicator registry's source order for people; :func:`which_counts` and
+    the pages built on a cached :class:`Inputs` (its provenance) both come here.
 
     >>> explain("D3.1", (50.0, {"source": "derived", "method": "持证人员 / 在岗人员"})).fallback
     True

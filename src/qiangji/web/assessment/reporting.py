@@ -1,10 +1,10 @@
 """Entering reported values (form and Excel share these rules) and attaching evidence.
 
-Rules: the indicator must be one institutions report (:func:`inputs.is_reportable`) in the framework in
-use; percentages (unit "%") are given as numerator and denominator and computed by the platform, never
-typed; a value must lie within the indicator's bounds for the period (a flow indicator whose bounds are
-per year, ``per: year``, is checked against them pro-rated to the period: × 0.25 for a quarter, see
-:func:`period_framework`); only a draft or returned report can be changed.
+Rules: the indicator must be one institutions report (:func:`qiangji.web.indicators.is_reportable`) in the
+framework in use; percentages (unit "%") are given as numerator and denominator and computed by the
+platform, never typed; a value must lie within the indicator's bounds for the period (a flow indicator
+whose bounds are per year, ``per: year``, is checked against them pro-rated to the period: × 0.25 for a
+quarter, see :func:`period_framework`); only a draft or returned report can be changed.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qiangji.core.index import Framework, Node
-from qiangji.web.assessment.inputs import is_reportable
 from qiangji.web.assessment.lifecycle import ensure_reportable
 from qiangji.web.assessment.models import Evidence, FrameworkVersion, Period, ReportedValue
+from qiangji.web.indicators import is_reportable
 from qiangji.web.registry.models import Institution
 from qiangji.web.uploads import UploadRejected, check_evidence, safe_name
 

@@ -23,7 +23,7 @@ TABLE_COLUMNS = tuple(c for c in RESULT_COLUMNS if not c.qualifies)
 #: The round page's compact table; the reports, the admin, the API and the CSV have every column.
 PAGE_COLUMNS = tuple(c for c in TABLE_COLUMNS if c.brief)
 QUALIFIER = {c.qualifies: c for c in RESULT_COLUMNS if c.qualifies}
-#: Number kinds of ``excel.safe.append``: values to six significant figures, scores to two decimals.
+#: Number kinds of ``cells.append``: values to six significant figures, scores to two decimals.
 EXCEL_KIND = {"value": "plain", "uncertainty": "plain", "score": "score", "code": None, "verdict": None}
 
 

@@ -5,14 +5,19 @@ Counted over the rounds evaluated (status evaluated or reported) whose evaluatio
 value) is not counted. An institution invited to a *mandatory* round in the period that submitted nothing
 there scores 0 (domain.md, C3.2 rule), whatever its other results. With no result and no missed mandatory
 round the value is ``None`` (no data; the index's imputation decides).
+
+Registered in the indicator registry (:mod:`qiangji.web.indicators`) by ``ComparisonsConfig.ready``:
+derived once a round was evaluated in the period, else the institution's reported value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from qiangji.web import indicators
 from qiangji.web.comparisons.models import ComparisonRound, LabResult, Participant
 from qiangji.web.registry.models import Institution
 
@@ -61,3 +66,28 @@ def satisfaction_rate(
     if den == 0:
         return None, 0, 0, detail
     return (Decimal(100 * num) / Decimal(den)).quantize(Decimal("0.1")), num, den, detail
+
+
+def c3_2_all(insts: Sequence[Institution], period: Any) -> dict[int, indicators.Derived | None]:
+    """C3.2 for the institutions of ``period``, with its provenance (a handful of small queries each)."""
+    out: dict[int, indicators.Derived | None] = {}
+    for inst in insts:
+        value, num, den, detail = satisfaction_rate(inst, period.start, period.end)
+        if value is None:
+            out[inst.pk] = None
+            continue
+        missed = detail["missed_mandatory"]
+        records = [f"{r['round']} {r['point']} En={r['en']} {r['verdict']}" for r in detail["results"]]
+        out[inst.pk] = indicators.Derived(
+            0.0 if missed else 100.0 * num / den,
+            "|En|≤1 的比对结果数 / 比对结果数（必须参加而未提交的比对计0）",
+            float(num),
+            float(den),
+            (*records, *(f"未提交：{code}" for code in missed)),
+        )
+    return out
+
+
+def register_indicators() -> None:
+    """C3.2: from the evaluated rounds, else reported (the demo reports it too)."""
+    indicators.register("C3.2", source=("derived", "reported"), derive=c3_2_all, demo_reported=True)

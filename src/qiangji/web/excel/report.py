@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from qiangji.web.excel.safe import append
+from qiangji.web.cells import append
 
 
 def report_headers() -> list[str]:

@@ -23,8 +23,8 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from qiangji.web.cells import append, put
 from qiangji.web.excel.reader import header_text
-from qiangji.web.excel.safe import append, put
 from qiangji.web.excel.spec import KIND_RULES, Column, Kind, TableSpec
 from qiangji.web.excel.tables import TABLES
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qiangji.core.errors import InputError
 from qiangji.web.assessment.models import FrameworkVersion, Period, Rectification, ReportTransition
@@ -24,7 +25,8 @@ from qiangji.web.inbox.models import Notification
 from qiangji.web.inbox.notify import Message, absolute, notify
 from qiangji.web.inbox.progress import InstitutionProgress, framework_of, progress
 from qiangji.web.publication.models import Objection, Publication, PublicationEvent
-from qiangji.web.registry.models import SupervisionFinding
+from qiangji.web.registry.models import RegistryProposal, SupervisionFinding
+from qiangji.web.registry.proposals import BY_LABEL
 
 Kind = Notification.Kind
 Stage = Period.Stage
@@ -264,3 +266,30 @@ def readiness_slipped(today: dt.date) -> list[Notification]:
         )
         made += notify((recipients.city_staff() | recipients.reporters_of(inst)).distinct(), message)
     return made
+
+
+def proposal_decided(proposal: RegistryProposal) -> list[Notification]:
+    """The proposer learns that the city accepted or rejected a registry correction (with the reason)."""
+    user = proposal.proposed_by
+    if not user.is_active:
+        return []
+    kind = BY_LABEL[proposal.model_label]
+    what = f"{kind.title}{proposal.get_action_display()}"
+    outcome = proposal.get_status_display()
+    subject = _("登记更正申请 #%(pk)s（%(what)s）%(outcome)s") % {
+        "pk": proposal.pk,
+        "what": what,
+        "outcome": outcome,
+    }
+    body = _("贵机构 %(inst)s 提出的%(what)s申请 %(repr)s 经 %(reviewer)s 审核：%(outcome)s。") % {
+        "inst": proposal.institution.name,
+        "what": what,
+        "repr": proposal.object_repr,
+        "reviewer": proposal.reviewed_by,
+        "outcome": outcome,
+    }
+    if proposal.reason:
+        body += "\n" + _("审核意见：%(reason)s") % {"reason": proposal.reason}
+    link = reverse("registry:proposal", args=[proposal.pk])
+    message = Message(str(Notification.Kind.PROPOSAL_DECIDED), f"proposal:{proposal.pk}", subject, body, link)
+    return notify([user], message)

@@ -20,6 +20,8 @@ from qiangji.web.inbox import events
 from qiangji.web.inbox.models import Notification
 from qiangji.web.inbox.notify import send_after_commit
 from qiangji.web.publication.models import PublicationEvent
+from qiangji.web.registry.models import RegistryProposal
+from qiangji.web.registry.signals import proposal_decided
 
 log = logging.getLogger("qiangji.inbox")
 
@@ -58,7 +60,12 @@ def _period_saved(sender: Any, instance: Period, raw: bool, update_fields: Any =
     _safely(events.period_opened, instance)
 
 
+def _proposal_decided(sender: Any, proposal: RegistryProposal, **_: Any) -> None:
+    _safely(events.proposal_decided, proposal)
+
+
 def connect() -> None:
+    proposal_decided.connect(_proposal_decided, dispatch_uid="inbox_proposal_decided")
     post_save.connect(_transition_saved, sender=ReportTransition, dispatch_uid="inbox_returned")
     post_save.connect(_publication_event_saved, sender=PublicationEvent, dispatch_uid="inbox_publication")
     post_save.connect(_period_saved, sender=Period, dispatch_uid="inbox_period_opened")

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Exists, OuterRef
 
+from qiangji.web.comparisons.models import ComparisonRound, Participant
 from qiangji.web.programme.models import TrainingNeed, TrainingSession, TrainingYear
 from qiangji.web.registry.dates import add_months
 from qiangji.web.registry.models import (
@@ -180,12 +181,6 @@ def _training(day: dt.date) -> Iterable[Alert]:
 
 
 def _comparisons(day: dt.date) -> Iterable[Alert]:
-    from django.apps import apps
-
-    if not apps.is_installed("qiangji.web.comparisons"):
-        return
-    from qiangji.web.comparisons.models import ComparisonRound, Participant
-
     horizon = day + dt.timedelta(days=_q("DEADLINE_ALERT_DAYS", 30))
     rounds = ComparisonRound.objects.filter(
         status=ComparisonRound.Status.OPEN, deadline__date__gte=day, deadline__date__lte=horizon

@@ -19,8 +19,8 @@ from django.apps import apps
 from django.conf import settings
 
 from qiangji.core.errors import InputError
-from qiangji.web.assessment.derive import MAIN_DISCIPLINES, staffed_items
 from qiangji.web.registry.dates import add_months
+from qiangji.web.registry.indicators import MAIN_DISCIPLINES, staffed_items
 from qiangji.web.registry.items import ItemMatcher
 from qiangji.web.registry.models import (
     Institution,

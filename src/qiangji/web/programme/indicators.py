@@ -1,4 +1,8 @@
-"""Indicator D3.3 (training hours per technical staff member) from the attendance records."""
+"""Indicator D3.3 (training hours per technical staff member) from the attendance records.
+
+Registered in the indicator registry (:mod:`qiangji.web.indicators`) by ``ProgrammeConfig.ready``: derived
+from the attendance once a session was held in the period, else the institution's reported value.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,10 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from qiangji.web import indicators
+from qiangji.web.indicators import Derived
 from qiangji.web.programme.models import Attendance, TrainingSession
 from qiangji.web.registry.models import Institution, Staff
 
@@ -55,3 +62,18 @@ def training_hours_all(
         else None
         for pk in ids
     }
+
+
+def d3_3_all(insts: Sequence[Institution], period: Any) -> dict[int, Derived | None]:
+    """D3.3 for the institutions of ``period``: :func:`training_hours_all` with its provenance."""
+    got = training_hours_all(insts, period.start, period.end, period.as_of)
+    method = "期内培训到课学时合计 / 基准日在岗技术人员数"
+    return {
+        pk: None if g is None else Derived(g.value, method, g.hours, float(g.technical_staff), g.sessions)
+        for pk, g in got.items()
+    }
+
+
+def register_indicators() -> None:
+    """D3.3: from training attendance once sessions exist, else reported (the demo reports it too)."""
+    indicators.register("D3.3", source=("derived", "reported"), derive=d3_3_all, demo_reported=True)

@@ -57,7 +57,7 @@ class Registry:
     def grade_on(self, inst: Institution, day: dt.date) -> InstitutionGrade | None:
         return inst.grade_on(day)
 
-    def coverage(self, inst: Institution, day: dt.date, denominator: str) -> Coverage:
+    def coverage(self, inst: Institution, day: dt.date, denominator: str | None) -> Coverage:
         return inst.rm_coverage_on(day, denominator)
 
     def project_dates(self, inst: Institution) -> list[dt.date]:
@@ -100,11 +100,12 @@ def rm_coverage_min(
     since: dt.date,
     level: str | None = "county",
     threshold: float | None = None,
-    denominator: str = "verification",
+    denominator: str | None = None,
     registry: Registry = REGISTRY,
     **_: Any,
 ) -> MetricValue:
-    """The lowest registered-metrologist coverage (%) among the institutions, with each one's gap."""
+    """The lowest registered-metrologist coverage (%) among the institutions, with each one's gap
+    (``denominator``: the goal's, else ``RM_COVERAGE_DENOMINATOR``)."""
     limit = Decimal(str(threshold if threshold is not None else settings.QIANGJI["RM_COVERAGE_TARGET_PCT"]))
     rows = []
     for inst in registry.institutions(day, level):

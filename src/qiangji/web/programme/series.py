@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
 
-from django.conf import settings
 from django.db.models import Prefetch
 
 from qiangji.web.programme.metrics import Registry
@@ -24,9 +22,8 @@ from qiangji.web.registry.models import (
     InstitutionGrade,
     ResearchProject,
     Staff,
+    rm_coverage,
 )
-
-GROUPS = ("verification", "technical", "all")
 
 
 class Preloaded(Registry):
@@ -69,20 +66,9 @@ class Preloaded(Registry):
         """``Institution.grade_on``: the latest decision effective on or before ``day``."""
         return next((g for g in inst.grades.all() if g.effective_from <= day), None)
 
-    def coverage(self, inst: Institution, day: dt.date, denominator: str) -> Coverage:
-        """``Institution.rm_coverage_on`` from the loaded staff and registrations."""
-        kind = denominator or settings.QIANGJI.get("RM_COVERAGE_DENOMINATOR", "verification")
-        if kind not in GROUPS:
-            raise ValueError(f"denominator must be 'verification', 'technical' or 'all', got {kind!r}")
-        group = [s for s in self._staff[inst.pk] if s.is_employed_on(day) and _in_group(s, kind)]
-        registered = [s for s in group if any(r.is_valid_on(day) for r in s.registrations.all())]
-        return Coverage(len(registered), len(group))
+    def coverage(self, inst: Institution, day: dt.date, denominator: str | None) -> Coverage:
+        """``Institution.rm_coverage_on`` from the loaded staff and registrations (the same function)."""
+        return rm_coverage(self._staff[inst.pk], day, denominator)
 
     def project_dates(self, inst: Institution) -> list[dt.date]:
         return self._projects[inst.pk]
-
-
-def _in_group(person: Any, kind: str) -> bool:
-    if kind == "verification":
-        return bool(person.is_verification)
-    return bool(person.is_technical) if kind == "technical" else True

@@ -14,9 +14,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from qiangji.commands.period import refuse
 from qiangji.web.accounts.context import as_command
-from qiangji.web.assessment.cli import ArgumentError, find_period, parse_date
+from qiangji.web.assessment.cli import ArgumentError, find_period, parse_date, refuse
 from qiangji.web.publication import service
 from qiangji.web.publication.models import Publication
 from qiangji.web.publication.runs import DEFAULT_RUNS, DEFAULT_SEED

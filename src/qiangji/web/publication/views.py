@@ -18,8 +18,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from qiangji.web.programme.advice import advice_for
 from qiangji.web.publication import charts, pagecache, pages
+from qiangji.web.publication.advice import advice_for
 from qiangji.web.publication.exports.docx import bulletin_docx as bulletin_docx_bytes
 from qiangji.web.publication.exports.excel import ranking_workbook
 from qiangji.web.publication.exports.methodology_pdf import methodology_pdf as methodology_pdf_bytes

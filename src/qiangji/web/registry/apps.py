@@ -6,3 +6,10 @@ class RegistryConfig(AppConfig):
     name = "qiangji.web.registry"
     label = "registry"
     verbose_name = _("机构登记")
+
+    def ready(self) -> None:
+        from qiangji.web.registry.indicators import register_indicators
+        from qiangji.web.registry.samples import register_samples
+
+        register_indicators()
+        register_samples()

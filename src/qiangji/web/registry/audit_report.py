@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import translation
 
 from qiangji.web.registry import audit
+from qiangji.web.registry.dates import parse_period_code
 from qiangji.web.registry.models import Institution
 
 HEADER = ("certificate", "institution", "rule", "field", "message")
@@ -73,7 +74,6 @@ def resolve_scope(
     start: str | None, end: str | None, period: str | None, institution: str | None
 ) -> audit.Scope:
     """The scope of the command's arguments, or :class:`AuditArgumentError` naming what is wrong."""
-    from qiangji.web.assessment.models.periods import parse_period_code
 
     if period and (start or end):
         raise AuditArgumentError("give either --period or --from/--to, not both")

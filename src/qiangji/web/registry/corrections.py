@@ -14,13 +14,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qiangji.web.accounts import policy
 from qiangji.web.registry.models import Institution, RegistryProposal
 from qiangji.web.registry.proposals import BY_LABEL, Kind, build_form, jsonable, stored_values
+from qiangji.web.registry.signals import proposal_decided
 
 Action = RegistryProposal.Action
 Status = RegistryProposal.Status
@@ -86,7 +86,7 @@ def accept(proposal: RegistryProposal, reviewer: Any) -> RegistryProposal:
         if applied is not None:
             proposal.object_id, proposal.object_repr = applied.pk, str(applied)[:200]
         proposal.save()
-        _tell_proposer(proposal)
+        proposal_decided.send(RegistryProposal, proposal=proposal)
     return proposal
 
 
@@ -99,7 +99,7 @@ def reject(proposal: RegistryProposal, reviewer: Any, reason: str) -> RegistryPr
         proposal.status, proposal.reason = Status.REJECTED, reason.strip()
         proposal.reviewed_by, proposal.reviewed_at = reviewer, timezone.now()
         proposal.save()
-        _tell_proposer(proposal)
+        proposal_decided.send(RegistryProposal, proposal=proposal)
     return proposal
 
 
@@ -149,32 +149,3 @@ def _bound_for_acceptance(proposal: RegistryProposal, kind: Kind, obj: models.Mo
     if not form.is_valid():
         raise ValidationError(form.errors.as_data())
     return form
-
-
-def _tell_proposer(proposal: RegistryProposal) -> None:
-    from qiangji.web.inbox.models import Notification
-    from qiangji.web.inbox.notify import Message, notify, send_after_commit
-
-    user = proposal.proposed_by
-    if not user.is_active:
-        return
-    kind = BY_LABEL[proposal.model_label]
-    what = f"{kind.title}{proposal.get_action_display()}"
-    outcome = proposal.get_status_display()
-    subject = _("登记更正申请 #%(pk)s（%(what)s）%(outcome)s") % {
-        "pk": proposal.pk,
-        "what": what,
-        "outcome": outcome,
-    }
-    body = _("贵机构 %(inst)s 提出的%(what)s申请 %(repr)s 经 %(reviewer)s 审核：%(outcome)s。") % {
-        "inst": proposal.institution.name,
-        "what": what,
-        "repr": proposal.object_repr,
-        "reviewer": proposal.reviewed_by,
-        "outcome": outcome,
-    }
-    if proposal.reason:
-        body += "\n" + _("审核意见：%(reason)s") % {"reason": proposal.reason}
-    link = reverse("registry:proposal", args=[proposal.pk])
-    message = Message(str(Notification.Kind.PROPOSAL_DECIDED), f"proposal:{proposal.pk}", subject, body, link)
-    send_after_commit(notify([user], message))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -29,3 +30,18 @@ def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
         raise ValueError(f"quarter must be 1, 2, 3 or 4, got {quarter!r}")
     first = dt.date(year, 3 * quarter - 2, 1)
     return first, add_months(first, 3) - dt.timedelta(days=1)
+
+
+PERIOD_CODE = re.compile(r"^(\d{4})(?:Q([1-4]))?$")
+
+
+def parse_period_code(code: str) -> tuple[int, int | None, dt.date, dt.date]:
+    """``"2024Q3"`` → (2024, 3, 2024-07-01, 2024-09-30); ``"2024"`` → (2024, None, 2024-01-01, 2024-12-31)."""
+    match = PERIOD_CODE.match(code.strip().upper())
+    if not match:
+        raise ValueError(f"code must look like '2024Q3' or '2024', got {code!r}")
+    year, quarter = int(match.group(1)), match.group(2)
+    if quarter is None:
+        return year, None, dt.date(year, 1, 1), dt.date(year, 12, 31)
+    start, end = quarter_bounds(year, int(quarter))
+    return year, int(quarter), start, end

@@ -1,6 +1,6 @@
 """Excel workbooks of an institution's registry lists: the rows shown on the page, with the filters used.
 
-Every cell goes through :mod:`qiangji.web.excel.safe` (text stays text, a formula-like name is never run);
+Every cell goes through :mod:`qiangji.web.cells` (text stays text, a formula-like name is never run);
 dates are date cells shown as yyyy-mm-dd, yes/no as 是/否.
 """
 
@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from qiangji.web.excel.safe import put
+from qiangji.web.cells import put
 from qiangji.web.registry.models import Institution
 from qiangji.web.registry.sections import ListFilter, Row, Section
 

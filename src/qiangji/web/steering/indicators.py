@@ -1,14 +1,15 @@
-"""Batch derivers of D1.2, D1.3 and D4.4 (the registry note of the session: written here, registered in
-``assessment.derive`` at merge). Signature ``dX_Y_all(insts, period) -> dict[int, Derived | None]``.
+"""Batch derivers of D1.2 and D4.4, the indicators whose data the steering app keeps (the duty lists and
+the partner register), declared in the indicator registry by :func:`register_indicators` (app ready).
+Signature ``dX_Y_all(insts, period) -> dict[int, Derived | None]``; D1.3 (the stored annual volumes) is the
+registry's (``registry/indicators.py``).
 
 * D1.2 强检职责清单覆盖率: items of the duty lists of the divisions an institution serves (the latest list of
   a year on or before the as-of date's) for which it holds an authorisation valid on the as-of date, over
   all those items. No duty list for its divisions → ``None`` (the next source, a reported value, counts).
-* D1.3 强检计量器具检定量: the annual volumes of its mandatory-verification authorisations valid on the
-  as-of date, pro-rated to the period (× whole months / 12, as the framework's ``per: year`` amounts).
-  No volume recorded on any authorisation → ``None``.
 * D4.4 产业/科研合作项目数: joint projects started in the period under a signed agreement (a project without
-  one is named in the detail and not counted: docs/domain.md §5.2 asks for the agreement as evidence).
+  one is named in the detail and not counted: docs/domain.md asks for the agreement as evidence). An
+  institution with no joint project in the register up to the period's end → ``None`` (the register is not
+  kept for it yet: its reported value counts).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from qiangji.web.assessment.derive import Derived, ratio
+from qiangji.web import indicators
 from qiangji.web.assessment.models import Period
+from qiangji.web.indicators import Derived, ratio
 from qiangji.web.registry.models import Institution, InstitutionMVItem
 from qiangji.web.steering.capability import duty_lists_on
 from qiangji.web.steering.models import JointProject
@@ -47,27 +49,6 @@ def d1_2_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     return out
 
 
-def d1_3_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
-    rows = InstitutionMVItem.objects.authorised_on(period.as_of).filter(
-        institution__in=insts, item__supervision_mode__in=["V", "P+V"], annual_volume__isnull=False
-    )
-    totals: defaultdict[int, int] = defaultdict(int)
-    items: defaultdict[int, list[str]] = defaultdict(list)
-    for r in rows.select_related("item"):
-        totals[r.institution_id] += r.annual_volume or 0
-        items[r.institution_id].append(f"{r.item} {r.annual_volume}")
-    fraction = period.year_fraction
-    method = f"基准日有效授权强检项目的年检定量合计 × {fraction:g}（期长/年）"
-    return {
-        i.pk: Derived(
-            float(round(totals[i.pk] * fraction)), method, float(totals[i.pk]), None, tuple(items[i.pk])
-        )
-        if items[i.pk]
-        else None
-        for i in insts
-    }
-
-
 def d4_4_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     rows = JointProject.objects.filter(
         institution__in=insts, started_on__gte=period.start, started_on__lte=period.end
@@ -76,13 +57,24 @@ def d4_4_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     unsigned: defaultdict[int, list[str]] = defaultdict(list)
     for p in rows.order_by("started_on", "pk"):
         (counted if p.agreement_id else unsigned)[p.institution_id].append(f"{p.title}（{p.partner.name}）")
+    kept = set(
+        JointProject.objects.filter(institution__in=insts, started_on__lte=period.end).values_list(
+            "institution_id", flat=True
+        )
+    )
     method = "期内开始且有签署协议的产业/科研合作项目数"
     out: dict[int, Derived | None] = {}
     for i in insts:
+        if i.pk not in kept:
+            out[i.pk] = None
+            continue
         n = len(counted[i.pk])
         detail = "无签署协议未计：" + "、".join(unsigned[i.pk]) if unsigned[i.pk] else ""
         out[i.pk] = Derived(float(n), method, float(n), None, tuple(counted[i.pk]), detail)
     return out
 
 
-BATCH_DERIVERS = {"D1.2": d1_2_all, "D1.3": d1_3_all, "D4.4": d4_4_all}
+def register_indicators() -> None:
+    """Declare D1.2 and D4.4: derived where the steering data exist, else the reported value."""
+    indicators.register("D1.2", source=("derived", "reported"), derive=d1_2_all)
+    indicators.register("D4.4", source=("derived", "reported"), derive=d4_4_all)

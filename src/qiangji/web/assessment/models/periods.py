@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import re
 from typing import Any
 
 import yaml
@@ -21,22 +20,9 @@ from qiangji.core.errors import InputError
 from qiangji.core.index import Framework
 from qiangji.core.index.period import year_fraction
 from qiangji.web import plausible
-from qiangji.web.registry.dates import quarter_bounds
+from qiangji.web.registry.dates import parse_period_code
 
 log = logging.getLogger(__name__)
-PERIOD_CODE = re.compile(r"^(\d{4})(?:Q([1-4]))?$")
-
-
-def parse_period_code(code: str) -> tuple[int, int | None, dt.date, dt.date]:
-    """``"2024Q3"`` → (2024, 3, 2024-07-01, 2024-09-30); ``"2024"`` → (2024, None, 2024-01-01, 2024-12-31)."""
-    match = PERIOD_CODE.match(code.strip().upper())
-    if not match:
-        raise ValueError(f"code must look like '2024Q3' or '2024', got {code!r}")
-    year, quarter = int(match.group(1)), match.group(2)
-    if quarter is None:
-        return year, None, dt.date(year, 1, 1), dt.date(year, 12, 31)
-    start, end = quarter_bounds(year, int(quarter))
-    return year, int(quarter), start, end
 
 
 class Period(models.Model):

@@ -24,7 +24,7 @@ from qiangji.web.comparisons.models import ComparisonRound, Evaluation, LabResul
 #: The result sheet's columns: point, laboratory, institution, then every declared result column (its
 #: symbol or Chinese label: the reports are Chinese documents).
 RESULT_HEADERS = ["测量点", "实验室", "机构", *(c.header for c in TABLE_COLUMNS)]
-#: Number kinds of the result columns (``excel.safe.append``): measured and computed values to six
+#: Number kinds of the result columns (``cells.append``): measured and computed values to six
 #: significant figures, the scores to two decimals.
 RESULT_KINDS = [None, None, None, *(EXCEL_KIND[c.kind] for c in TABLE_COLUMNS)]
 HIDDEN = "—"

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from qiangji.web.cells import append
 from qiangji.web.comparisons.labels import method_zh
 from qiangji.web.comparisons.models import ComparisonRound, Submission
 from qiangji.web.comparisons.reports.common import (
@@ -25,7 +26,6 @@ from qiangji.web.comparisons.reports.common import (
     sigma_pt,
     trail_lines,
 )
-from qiangji.web.excel.safe import append
 from qiangji.web.formatting import cn_date
 
 

@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from qiangji.web.excel.safe import put
+from qiangji.web.cells import put
 from qiangji.web.formatting import COUNT_UNITS, cn_date
 from qiangji.web.publication.content import TIER_NAMES
 

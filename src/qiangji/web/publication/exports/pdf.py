@@ -177,6 +177,6 @@ def profile(
         "findings_recorded": "open_findings" in content,  # not in contents finalised before version 2
         "radar": radar_chart(content, unit),
         "trend": trend_chart(trend, len(content["rows"])) if len(trend) > 1 else "",
-        "advice": advice,  # programme/_advice.html
+        "advice": advice,  # publication/_advice.html
     }
     return _pdf("publication/pdf/profile.html", ctx)

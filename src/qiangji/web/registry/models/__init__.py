@@ -10,6 +10,7 @@ from qiangji.web.registry.models.institution import (
     InstitutionName,
     InstitutionSuccession,
     StaffCounts,
+    rm_coverage,
 )
 from qiangji.web.registry.models.oversight import IndustryService, SupervisionFinding
 from qiangji.web.registry.models.people import (
@@ -60,4 +61,5 @@ __all__ = [
     "SupervisionFinding",
     "VerificationCertificate",
     "parse_regulation_code",
+    "rm_coverage",
 ]

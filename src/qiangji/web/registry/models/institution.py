@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -61,6 +62,7 @@ class Coverage:
 
     numerator: int
     denominator: int
+    registered: tuple[str, ...] = field(default=(), compare=False)  # names, in the roster's order
 
     @property
     def percent(self) -> Decimal | None:
@@ -180,21 +182,43 @@ class Institution(Timestamped):
         )
 
     def rm_coverage_on(self, day: dt.date, denominator: str | None = None) -> Coverage:
-        """Registered-metrologist coverage (domain §2.5), computed, never typed.
+        """Registered-metrologist coverage (domain §2.5), computed, never typed: :func:`rm_coverage` of
+        the staff employed on ``day``."""
+        staff = self.staff.employed_on(day).prefetch_related("registrations")
+        return rm_coverage(staff, day, denominator)
 
-        ``denominator`` is ``"verification"`` (default, verification/calibration staff), ``"technical"``
-        or ``"all"``; the default comes from ``settings.QIANGJI["RM_COVERAGE_DENOMINATOR"]`` if present.
-        The numerator counts registered staff within the denominator group, so numerator ≤ denominator.
-        """
-        kind = denominator or settings.QIANGJI.get("RM_COVERAGE_DENOMINATOR", "verification")
-        group = self.staff.employed_on(day)
-        if kind == "verification":
-            group = group.filter(is_verification=True)
-        elif kind == "technical":
-            group = group.filter(is_technical=True)
-        elif kind != "all":
-            raise ValueError(f"denominator must be 'verification', 'technical' or 'all', got {kind!r}")
-        return Coverage(group.registered_on(day).count(), group.count())
+
+COVERAGE_GROUPS = ("verification", "technical", "all")
+
+
+def coverage_group(denominator: str | None) -> str:
+    """``denominator``, or ``settings.QIANGJI["RM_COVERAGE_DENOMINATOR"]`` when not given, checked."""
+    kind = denominator or settings.QIANGJI.get("RM_COVERAGE_DENOMINATOR", "verification")
+    if kind not in COVERAGE_GROUPS:
+        raise ValueError(f"denominator must be 'verification', 'technical' or 'all', got {kind!r}")
+    return str(kind)
+
+
+def rm_coverage(staff: Iterable[Any], day: dt.date, denominator: str | None = None) -> Coverage:
+    """Registered-metrologist coverage on ``day`` among ``staff`` (their registrations prefetched): the
+    one implementation, for one institution, a batch (the indicator D3.1) or rows loaded once (the goals'
+    trajectories).
+
+    ``denominator`` is ``"verification"`` (verification/calibration staff), ``"technical"`` or ``"all"``;
+    the default comes from ``settings.QIANGJI["RM_COVERAGE_DENOMINATOR"]``. The denominator counts the
+    group's staff employed on ``day``; the numerator those of them holding a registration valid on ``day``,
+    so numerator ≤ denominator.
+    """
+    kind = coverage_group(denominator)
+    group = [s for s in staff if s.is_employed_on(day) and _in_group(s, kind)]
+    registered = [s.name for s in group if any(r.is_valid_on(day) for r in s.registrations.all())]
+    return Coverage(len(registered), len(group), tuple(registered))
+
+
+def _in_group(person: Any, kind: str) -> bool:
+    if kind == "verification":
+        return bool(person.is_verification)
+    return bool(person.is_technical) if kind == "technical" else True
 
 
 class InstitutionName(Timestamped):

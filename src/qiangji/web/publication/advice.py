@@ -13,6 +13,9 @@ from typing import Any
 
 from qiangji.core.index import IndexSpec
 from qiangji.core.index.advice import AdviceResult, improvement_advice
+from qiangji.web.publication.compute import core_frame
+from qiangji.web.publication.models import IndexRun
+from qiangji.web.publication.runs import load_inputs
 
 PLACES = (1, 3)
 WHOLE_UNITS = {"项", "人", "家", "台件", "份", "件", "个", "次"}
@@ -25,10 +28,6 @@ def advice_for(publication: Any, unit: str) -> dict[str, Any] | None:
 
 @lru_cache(maxsize=256)
 def _cached(run_id: int, unit: str) -> dict[str, Any] | None:
-    from qiangji.web.publication.compute import core_frame
-    from qiangji.web.publication.models import IndexRun
-    from qiangji.web.publication.runs import load_inputs
-
     run = IndexRun.objects.get(pk=run_id)
     inputs = load_inputs(run.inputs_json)
     spec = IndexSpec.from_json(run.spec_json)
