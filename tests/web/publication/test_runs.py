@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 from django.db import DatabaseError, transaction
 
+from qiangji.core.canonical import sha256_text
 from qiangji.core.index import IndexSpec, compute, data_from_frame
 from qiangji.web.assessment.models import Period
-from qiangji.web.publication.compute import core_frame, sha256_text
+from qiangji.web.publication.compute import core_frame
 from qiangji.web.publication.models import ImmutableError, IndexRun
 from qiangji.web.publication.runs import code_version, create_run, recompute, verify
 from tests.web.publication.conftest import COUNTIES, RUNS

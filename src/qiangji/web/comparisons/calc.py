@@ -7,7 +7,6 @@ recomputes identically. Every u is a standard uncertainty U/k; every U passed on
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -15,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from qiangji.core.canonical import json_ready, nan_to_none
 from qiangji.core.comparison import (
     DriftResult,
     ReferenceValueResult,
@@ -59,24 +59,18 @@ class PointOutcome:
 
 
 def plain(v: Any) -> Any:
-    """A JSON-ready copy: numpy scalars and arrays to Python, NaN and infinities to None."""
+    """A JSON-ready copy (`qiangji.core.canonical.json_ready`: NaN and infinities to None), verdicts as
+    their values."""
     if isinstance(v, Mapping):
         return {str(k): plain(x) for k, x in v.items()}
     if isinstance(v, list | tuple | np.ndarray):
         return [plain(x) for x in v]
-    if isinstance(v, np.bool_ | bool):
-        return bool(v)
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, float | np.floating):
-        return float(v) if math.isfinite(v) else None
     if hasattr(v, "value") and hasattr(v, "zh"):  # a Verdict
         return v.value
-    return v
+    return json_ready(v)
 
 
-def _num(v: float) -> float | None:
-    return float(v) if math.isfinite(v) else None
+_num = nan_to_none
 
 
 def compute(inputs: Mapping[str, Any], method: str, options: Mapping[str, Any]) -> PointOutcome:
