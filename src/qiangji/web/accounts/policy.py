@@ -25,7 +25,7 @@ from qiangji.web.registry.models import Institution
 #: The role names: the values of :class:`~qiangji.web.accounts.models.Role`, its one source (plain strings
 #: for the type checker).
 ADMIN, REVIEWER, REPORTER, LEADERSHIP = (
-    str(role.value) for role in (Role.ADMIN, Role.REVIEWER, Role.REPORTER, Role.LEADERSHIP)
+    str(role) for role in (Role.ADMIN, Role.REVIEWER, Role.REPORTER, Role.LEADERSHIP)
 )
 PUBLIC = "public"
 CITY_ROLES = frozenset({ADMIN, REVIEWER})
