@@ -78,7 +78,8 @@ def test_it_notices_a_tampered_snapshot(institutions, fv) -> None:
 
 
 def test_it_stores_the_period_fraction_and_scores_flows_against_pro_rated_targets(institutions, fv) -> None:
-    # D3.3 training hours, target 40 h/yr (domain.md §5.2): 12 h score min(12/10, 1) = 1 in a quarter
+    # D3.3 training hours, target 40 h/yr (docs/domain.md#indicators): 12 h score min(12/10, 1) = 1 in a
+    # quarter
     # (target 40 × 0.25 = 10 h) and 12/40 = 0.3 in a year; a stock such as D2.1 (min-max) is the same.
     inputs = with_value(random_inputs(COUNTIES, seed=3), "HY-MI", "D3.3", 12.0)
     quarter = create_run(Period.for_code("2025Q3"), fv, inputs, seed=7, runs=RUNS)

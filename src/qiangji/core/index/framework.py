@@ -1,4 +1,5 @@
-"""The framework file: the indicator tree, its weights and methods (design.md §4), loaded and compiled.
+"""The framework file: the indicator tree, its weights and methods (docs/design.md#framework-file), loaded
+and compiled.
 
 ``load_framework(path)`` reads YAML or JSON; ``Framework.from_dict`` validates (collecting every problem,
 each message naming the node) and compiles the tree into arrays the pipeline, and the Monte-Carlo

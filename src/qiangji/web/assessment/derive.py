@@ -1,4 +1,5 @@
-"""Indicator values derived from the registry: one small function per indicator code (domain.md §5.2).
+"""Indicator values derived from the registry: one small function per indicator code
+(docs/domain.md#indicators).
 
 Each function takes the institutions of a period and the period, and returns per institution id a
 :class:`Derived` (value and provenance: method, numerator, denominator, the records counted) or ``None``
@@ -40,7 +41,7 @@ from qiangji.web.registry.models import (
 )
 from qiangji.web.registry.validators import reexam_deadline
 
-# JJF 1022 first-level codes of the main disciplines counted by C2.1 (domain.md §5.2).
+# JJF 1022 first-level codes of the main disciplines counted by C2.1 (docs/domain.md#standards).
 MAIN_DISCIPLINES = ("01", "04", "12", "15", "23", "25", "28", "33", "37", "46")
 INDUSTRY_TYPES = (IndustryService.ServiceType.CALIBRATION, IndustryService.ServiceType.TESTING)
 MIN_SAMPLE = 20
@@ -87,7 +88,7 @@ def ratio(
 
 
 def full_score(method: str, detail: str) -> Derived:
-    """ "Not applicable → full score" (domain.md §5.2, D2.3), with the reason in the detail."""
+    """ "Not applicable → full score" (docs/domain.md#scoring, D2.3), with the reason in the detail."""
     return Derived(100.0, method, 0.0, 0.0, (), detail)
 
 
@@ -148,7 +149,7 @@ def d2_3_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
 
     Denominator: standards valid on the as-of date whose certificate expires within the next 12 months and
     whose application deadline has passed or which have applied already; numerator: applied on or before
-    the deadline (``REEXAM_LEAD_MONTHS`` before expiry). None due → full score (domain.md §5.2).
+    the deadline (``REEXAM_LEAD_MONTHS`` before expiry). None due → full score (docs/domain.md#scoring).
     """
     day = period.as_of
     horizon = day.replace(year=day.year + 1) if not (day.month == 2 and day.day == 29) else day
@@ -352,7 +353,7 @@ def c3_2_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     return out
 
 
-# --- certificate audit: TR-1…TR-8 (domain.md §2.6) ---------------------------------------------------
+# --- certificate audit: TR-1…TR-8 (docs/domain.md#traceability) ---------------------------------------------
 # The snapshot lists at most this many failing certificates per cell (the audit lists them all).
 MAX_RECORDS = 200
 

@@ -1,4 +1,5 @@
-"""The default framework file shipped with the core (domain.md §5) and its loading into the database.
+"""The default framework file shipped with the core (docs/domain.md#indicators) and its loading into the
+database.
 
 A stored framework version never changes: published rankings name it and must recompute bit for bit. So
 loading a file whose version number is already stored is a no-op when its content is the same, and is
