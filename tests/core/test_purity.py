@@ -1,4 +1,4 @@
-"""qiangji.core never imports Django or the web layer (design.md §3)."""
+"""qiangji.core never imports Django or the web layer (docs/design.md#layout)."""
 
 import subprocess
 import sys

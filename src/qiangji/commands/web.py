@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from qiangji.commands.database import migrate, setup_django
@@ -209,16 +211,30 @@ def _port(default: int) -> int:
     return int(os.environ.get("PORT", default))
 
 
-def _table_names() -> list[str]:
-    """Table names without importing Django (the spec module needs it); kept in step by a test."""
-    return [
-        "division", "institution", "institution_name", "institution_grade", "institution_succession",
-        "staff", "rm_registration", "regulation", "mv_catalogue", "institution_mv_item",
-        "measurement_standard", "previous_assessment", "standard_instrument", "instrument_certificate",
-        "verification_certificate", "research_project", "lab_platform", "research_output",
-        "industry_service", "supervision_finding", "item_mapping", "exam_subject_pass", "rm_credential",
-        "continuing_education",
-    ]  # fmt: skip
+@functools.cache
+def _registry_tables() -> tuple[str, ...]:
+    """The names of the Excel table registry (`qiangji.web.excel.tables.TABLES`), in its order."""
+    setup_django(None)  # what the import and export commands do first anyway
+    from qiangji.web.excel.tables import TABLES
+
+    return tuple(spec.name for spec in TABLES)
+
+
+class TableNames(Sequence[str]):
+    """``--table`` choices read from the table registry when argparse first needs them (a value to check,
+    the help): building the parser, which the pure commands share, loads no Django."""
+
+    def __getitem__(self, i: Any) -> Any:
+        return _registry_tables()[i]
+
+    def __len__(self) -> int:
+        return len(_registry_tables())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_registry_tables())
+
+    def __contains__(self, name: object) -> bool:
+        return name in _registry_tables()
 
 
 def add_parser(sub: Any) -> None:
@@ -253,15 +269,17 @@ def _add_servers(sub: Any) -> None:
 
 
 def _add_files(sub: Any) -> None:
-    tables = _table_names()
+    tables = TableNames()
     importer = sub.add_parser("import", help="import an .xlsx workbook (all-or-nothing; exit 2 on errors)")
     importer.add_argument("file")
-    importer.add_argument("--table", choices=tables, help="import only this table's sheet")
+    importer.add_argument(
+        "--table", choices=tables, metavar="TABLE", help="import only this table's sheet (%(choices)s)"
+    )
     importer.set_defaults(func=cmd_import)
     for name, what in (("export", "export the stored registry data"), ("template", "write a blank template")):
         writer = sub.add_parser(name, help=f"{what} as .xlsx (one sheet per table)")
         writer.add_argument("file")
-        writer.add_argument("--table", choices=tables, help="only this table")
+        writer.add_argument("--table", choices=tables, metavar="TABLE", help="only this table (%(choices)s)")
         writer.set_defaults(func=cmd_export)
 
     saver = sub.add_parser("backup", help="write the database and the evidence files to one .zip file")

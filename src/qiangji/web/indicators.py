@@ -84,7 +84,7 @@ def ratio(
 
 
 def full_score(method: str, detail: str) -> Derived:
-    """ "Not applicable → full score" (domain.md §5.2, D2.3), with the reason in the detail."""
+    """ "Not applicable → full score" (docs/domain.md#indicators, D2.3), with the reason in the detail."""
     return Derived(100.0, method, 0.0, 0.0, (), detail)
 
 

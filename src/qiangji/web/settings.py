@@ -269,13 +269,15 @@ def _holidays(days: list[str]) -> list[dt.date]:
         ) from None
 
 
-# Programme constants (domain.md §5): configurable, never hard-coded in the code that uses them.
+# Programme constants (docs/settings.md#programme): configurable, never hard-coded in the code that uses them.
 QIANGJI = {
     "STANDARD_CERT_VALIDITY_YEARS": env_int("QIANGJI_STANDARD_CERT_VALIDITY_YEARS", 5),
     "REEXAM_LEAD_MONTHS": env_int("QIANGJI_REEXAM_LEAD_MONTHS", 6),
     "RM_REGISTRATION_VALIDITY_YEARS": env_int("QIANGJI_RM_REGISTRATION_VALIDITY_YEARS", 5),
     "MIN_STAFF_PER_STANDARD": env_int("QIANGJI_MIN_STAFF_PER_STANDARD", 2),
     "RM_COVERAGE_TARGET_PCT": env_int("QIANGJI_RM_COVERAGE_TARGET_PCT", 80),
+    # registry pages: a certificate or registration ending within this many days is flagged "expiring"
+    "EXPIRY_WARNING_DAYS": env_int("QIANGJI_EXPIRY_WARNING_DAYS", 90),
     # denominator of registered-metrologist coverage (domain §2.5): verification | technical | all
     "RM_COVERAGE_DENOMINATOR": env_str("QIANGJI_RM_COVERAGE_DENOMINATOR", "verification"),
     "CATALOGUE_VERSION": env_str("QIANGJI_CATALOGUE_VERSION", "2020-42"),

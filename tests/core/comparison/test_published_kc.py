@@ -19,7 +19,7 @@ consensus, the unilateral DoE value d_i = x_i − μ_DL ("MRA", 7 decimals) and 
 d_i = x_i − μ_DL(others) ("LOO"). Those are deterministic and reproduced here to the printed digits.
 Its U95 are from a parametric bootstrap (uncertainty of τ̂, Student-t for finite ν, 10,000
 replicates), a variant the library does not implement: the analytic u²(d_i) = u_i² + τ² − u²(μ)
-(formula sheet §8) is checked against them only for its documented direction and size.
+(docs/comparison-formulas.md#equivalence) is checked against them only for its documented direction and size.
 Not tested: the KC report's own KCRV (not found in text); NICOB's hierarchical-Bayes estimate
 (printed in KCplot.R: 33.6, u 0.798, τ 1.69), a method the library does not implement; and the
 published CCQM-K30 table (KCDB: D_i, U_i only) cannot be reproduced because its raw results exist
@@ -91,7 +91,8 @@ def test_it_reproduces_the_nicob_bilateral_leave_one_out_differences() -> None:
 
 
 def test_it_documents_the_analytic_doe_against_nicobs_bootstrap_u95() -> None:
-    # Variant: analytic u²(d_i) = u_i² + τ² − u²(μ) with τ fixed at τ̂ (formula sheet §8) against
+    # Variant: analytic u²(d_i) = u_i² + τ² − u²(μ) with τ fixed at τ̂
+    # (docs/comparison-formulas.md#equivalence) against
     # NICOB's parametric bootstrap, which also propagates the uncertainty of τ̂ and of u_i with
     # ν_i degrees of freedom (NIST: ν = 2). The analytic U is smaller for every laboratory, by
     # 1.5 % (IRMM) to 6.7 % (NIST); the independent form 2·sqrt(u_i² + τ² + u²(μ)) would be 12-16 %

@@ -18,7 +18,7 @@ from tests.core.comparison import data
 
 
 def test_it_converges_algorithm_a_on_e1_to_the_full_precision_values() -> None:
-    # formula sheet §4: full convergence of E.1 third column gives 23.9585 / 8.5960
+    # docs/comparison-formulas.md#algorithm-a: full convergence of E.1 third column gives 23.9585 / 8.5960
     r = algorithm_a(data.E1_HALF)
     assert r.converged
     assert_allclose((r.mean, r.sd), (23.9585, 8.5960), atol=5e-5)

@@ -1,11 +1,9 @@
-from pathlib import Path
-
 import pytest
 
-import qiangji.core.index
 from qiangji.core.index import Framework
+from qiangji.core.index.shipped import shipped_framework
 
-TZ_FRAMEWORK = Path(qiangji.core.index.__file__).parent / "frameworks" / "tz-cap-2025.1.yaml"
+TZ_FRAMEWORK = shipped_framework()
 
 # The small framework of the hand-computed example (test_pipeline.py):
 #   IX ─ A (weight 2) ─ a1 (weight 1, ↑), a2 (weight 3, ↓)

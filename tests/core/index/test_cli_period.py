@@ -28,7 +28,8 @@ def score(table: pd.DataFrame, unit: str, node: str) -> float:
 
 
 def test_it_pro_rates_the_yearly_targets_of_a_quarter(tmp_path, data) -> None:
-    # unit A trained 12 h: a quarter's target is 40/4 = 10 h → 100; over a year 12/40 → 30 (domain.md §5.2)
+    # unit A trained 12 h: a quarter's target is 40/4 = 10 h → 100; over a year 12/40 → 30
+    # (docs/domain.md#indicators)
     quarter = compute(tmp_path, data, "--period-fraction", "0.25")
     year = compute(tmp_path, data)
     assert score(quarter, "A", "D3.3") == 100.0

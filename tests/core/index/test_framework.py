@@ -65,7 +65,8 @@ def test_it_loads_the_taizhou_framework_with_points_weights() -> None:
     assert len(fw.indicators) == 29
     assert [fw.nodes[c].code for c in fw.children[-1]] == ["D1", "D2", "D3", "D4", "D5", "D6"]
     ew = fw.effective_weights()
-    # domain.md §5.2: indicator points sum to 100 and the nominal weight of each indicator is its points
+    # docs/domain.md#indicators: indicator points sum to 100 and the nominal weight of each indicator is its
+    # points
     points = {"D1.1": 8, "D1.3": 2, "D2.1": 9, "D3.1": 10, "D5.1": 5, "C1.3": 2, "C4.3": 1, "C4.4": 2}
     for code, w in points.items():
         assert ew[fw.index[code]] * 100 == pytest.approx(w, rel=1e-12)

@@ -63,7 +63,7 @@ def test_it_ranks_with_minimum_ties() -> None:
 def test_it_applies_targets_in_the_indicators_units() -> None:
     # ↑ target 80: 40 → 0.5, 80 → 1, 95 → 1 (capped)
     assert_allclose(normalisers["target"](col(40, 80, 95), direction=UP, target=80)[:, 0], [50, 100, 100])
-    # ↓ target 0, tolerance 3 (domain.md C1.3): x = 0 → 1, 1 → 2/3, 3 → 0, 5 → 0; y = −x
+    # ↓ target 0, tolerance 3 (docs/domain.md#indicators, C1.3): x = 0 → 1, 1 → 2/3, 3 → 0, 5 → 0; y = −x
     out = normalisers["target"](-col(0, 1, 3, 5, NAN), direction=DOWN, target=0, tolerance=3, scale=1)
     assert_allclose(out[:, 0], [1, 2 / 3, 0, 0, NAN])
 

@@ -1,6 +1,6 @@
 """Quarterly periods with yearly targets: ``per: year`` flow indicators pro-rated by the period fraction.
 
-Reference values are computed by hand from the target normaliser of domain.md §5.1
+Reference values are computed by hand from the target normaliser of docs/domain.md#scoring
 (↑: s = min(x / target, 1); ↓: s = 1 if x ≤ target else max(0, 1 − (x − target) / tolerance); × 100 here)
 with the targets and bounds × f for a period lasting f of a year (f = 0.25 for a quarter).
 """
@@ -116,7 +116,7 @@ def test_it_pro_rates_only_the_flows_of_the_taizhou_framework() -> None:
 
 
 def test_it_scores_taizhou_training_hours_of_a_quarter_and_a_year() -> None:
-    # domain.md §5.2 D3.3: target 40 h/yr, pro-rata per quarter → 10 h; 12 h: quarter 1, year 0.3
+    # docs/domain.md#indicators D3.3: target 40 h/yr, pro-rata per quarter → 10 h; 12 h: quarter 1, year 0.3
     fw = load_framework(TZ_FRAMEWORK)
     col = fw.indicators.index("D3.3")
     x = np.array([[12.0]])

@@ -1,4 +1,4 @@
-"""`qiangji index uncertainty` from files (design.md §4 contract, issue 4 criterion 6)."""
+"""`qiangji index uncertainty` from files (docs/design.md#command-line contract, issue 4 criterion 6)."""
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ def test_it_ships_the_default_framework_through_the_migration() -> None:
     fv = FrameworkVersion.objects.get(version="2025.1")
     assert fv.code == "TZ-CAP"
     assert fv.source == framework_text()
-    assert len(fv.framework().indicators) == 29  # domain.md §5.2: 16 in D1–D5, 13 in C1–C4
+    assert len(fv.framework().indicators) == 29  # docs/domain.md#indicators: 16 in D1–D5, 13 in C1–C4
     assert len(fv.sha256) == 64
 
 

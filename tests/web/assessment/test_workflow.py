@@ -124,7 +124,7 @@ def test_it_accepts_good_entries() -> None:
 
 
 def test_it_checks_a_quarters_flow_against_the_pro_rated_yearly_bounds() -> None:
-    # D3.3 training hours: bounds [0, 200] per year (domain.md §5.2) → [0, 50] in a quarter
+    # D3.3 training hours: bounds [0, 200] per year (docs/domain.md#indicators) → [0, 50] in a quarter
     quarter, year = Period.for_code("2024Q1"), Period.for_code("2024")
     entry = Entry(Decimal(60), None, None)
     errors = entry_errors(period_framework(quarter).node("D3.3"), entry)

@@ -1,6 +1,6 @@
 """Evaluation of a round: reference values, En, stored trail, replay, corrective actions.
 
-Expected numbers are hand computations from the formula sheet (the project's comparison formula sheet):
+Expected numbers are hand computations from docs/comparison-formulas.md:
 §1a En = d/sqrt(U_i² + U_ref²); §2 Procedure A y = Σx/u² / Σ1/u²; §8 correlated u²(d) = u_i² − u_ref².
 """
 

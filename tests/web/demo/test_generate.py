@@ -1,4 +1,5 @@
-"""The demo generator alone (no database): determinism, fictitious names, magnitudes of domain.md §6.2."""
+"""The demo generator alone (no database): determinism, fictitious names, magnitudes of
+docs/domain.md#demo-data."""
 
 from __future__ import annotations
 
@@ -56,7 +57,8 @@ def test_it_has_nine_ranked_county_institutions_and_the_city_reference() -> None
 
 @pytest.mark.parametrize("code", RANKED)
 def test_it_keeps_staff_within_the_magnitudes_of_the_domain_brief(code: str) -> None:
-    # domain.md §6.2: staff 10–150, technical staff 70–85 % of total (we allow ±7 points of sampling noise)
+    # docs/domain.md#demo-data: staff 10–150, technical staff 70–85 % of total (we allow ±7 points of
+    # sampling noise)
     people = [p for p in data().staff if p.institution == code and p.employed_on(D(2023, 3, 31))]
     technical = sum(p.is_technical for p in people) / len(people)
     assert 10 <= len(people) <= 150
@@ -92,7 +94,7 @@ def test_it_samples_forty_certificates_per_institution_and_quarter() -> None:
 
 
 def test_it_spreads_defects_over_every_rule_at_plausible_rates() -> None:
-    # domain.md §6.2: certificate-sample defect rate 0–12 %, split across TR-1…TR-8
+    # docs/domain.md#demo-data: certificate-sample defect rate 0–12 %, split across TR-1…TR-8
     certs = data().certificates
     rules = Counter(c.defect for c in certs if c.defect)
     assert set(rules) == {f"TR-{n}" for n in range(1, 9)}

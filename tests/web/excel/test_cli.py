@@ -65,8 +65,25 @@ def test_it_writes_templates_and_exports(tmp_path) -> None:
     assert export["行政区划"]["A2"].value == "JJ" and "计量技术机构" in export.sheetnames
 
 
-def test_it_knows_the_same_table_names_as_the_specs() -> None:
-    from qiangji.commands.web import _table_names
+def test_it_offers_the_table_registry_as_table_choices() -> None:
+    from qiangji.commands.web import TableNames
     from qiangji.web.excel.tables import TABLES
 
-    assert _table_names() == [s.name for s in TABLES]
+    assert list(TableNames()) == [s.name for s in TABLES]
+    assert "supervision_finding" in TableNames() and "nope" not in TableNames()
+
+
+def test_it_refuses_a_table_not_in_the_registry(tmp_path, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["template", str(tmp_path / "t.xlsx"), "--table", "divisions"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'divisions'" in err and "'division', 'institution'" in err
+    assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_it_lists_the_registry_tables_in_the_help(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--table TABLE import only this table's sheet (division, institution, institution_name," in out

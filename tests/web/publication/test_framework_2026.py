@@ -14,19 +14,14 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
+from qiangji.core.canonical import canonical_json, sha256_text
 from qiangji.core.index import IndexSpec, compute, data_from_frame, load_framework
 from qiangji.web.assessment.facts import gate_facts
 from qiangji.web.assessment.frameworks import ensure_default_framework, shipped_path
 from qiangji.web.assessment.inputs import Inputs
 from qiangji.web.assessment.models import FrameworkVersion, Period
 from qiangji.web.publication import workflow
-from qiangji.web.publication.compute import (
-    canonical_json,
-    compute_payload,
-    core_frame,
-    default_uncertainty,
-    sha256_text,
-)
+from qiangji.web.publication.compute import compute_payload, core_frame, default_uncertainty
 from qiangji.web.publication.content import current_content
 from qiangji.web.publication.models import Publication
 from qiangji.web.publication.runs import create_run, verify

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 from django.db import DatabaseError, transaction
 
+from qiangji.core.canonical import sha256_text
 from qiangji.core.index import IndexSpec, compute, data_from_frame
 from qiangji.web.assessment.models import Period
-from qiangji.web.publication.compute import core_frame, sha256_text
+from qiangji.web.publication.compute import core_frame
 from qiangji.web.publication.models import ImmutableError, IndexRun
 from qiangji.web.publication.runs import code_version, create_run, recompute, verify
 from tests.web.publication.conftest import COUNTIES, RUNS
@@ -77,7 +78,8 @@ def test_it_notices_a_tampered_snapshot(institutions, fv) -> None:
 
 
 def test_it_stores_the_period_fraction_and_scores_flows_against_pro_rated_targets(institutions, fv) -> None:
-    # D3.3 training hours, target 40 h/yr (domain.md §5.2): 12 h score min(12/10, 1) = 1 in a quarter
+    # D3.3 training hours, target 40 h/yr (docs/domain.md#indicators): 12 h score min(12/10, 1) = 1 in a
+    # quarter
     # (target 40 × 0.25 = 10 h) and 12/40 = 0.3 in a year; a stock such as D2.1 (min-max) is the same.
     inputs = with_value(random_inputs(COUNTIES, seed=3), "HY-MI", "D3.3", 12.0)
     quarter = create_run(Period.for_code("2025Q3"), fv, inputs, seed=7, runs=RUNS)

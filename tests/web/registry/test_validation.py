@@ -1,4 +1,5 @@
-"""Cross-field validation (domain.md §5): each rule, in models (full_clean), forms and the database."""
+"""Cross-field validation (docs/domain.md#validation): each rule, in models (full_clean), forms and the
+database."""
 
 from __future__ import annotations
 

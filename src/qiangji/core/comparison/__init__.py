@@ -1,7 +1,7 @@
 """Evaluation of measurement comparisons (计量比对, JJF 1117) and proficiency tests (ISO 13528).
 
 Pure functions on arrays; every result is a frozen dataclass that carries its calculation trail.
-Formulas and sources: the project's comparison formula sheet and each function's docstring.
+Formulas and sources: docs/comparison-formulas.md and each function's docstring.
 """
 
 from qiangji.core.comparison._common import (

@@ -56,7 +56,8 @@ def en_numbers(
     x_ref, U_ref : reference value and its expanded uncertainty.
     correlated : True (or a mask) for results included in a weighted-mean reference, for which
         u²(x_i − X_ref) = u_i² − u_ref² (Cox 2002 §4); False for an independent reference (JJF 1117).
-    U_ts : expanded uncertainty of the transfer standard's instability (JJF 1117, formula sheet §1b).
+    U_ts : expanded uncertainty of the transfer standard's instability (JJF 1117,
+    docs/comparison-formulas.md#en).
 
     A correlated denominator that is not positive gives NaN with a DegenerateDataWarning.
 

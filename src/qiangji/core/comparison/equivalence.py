@@ -75,7 +75,8 @@ def degrees_of_equivalence(
 ) -> DegreesOfEquivalence:
     """Unilateral and bilateral degrees of equivalence with En = d_i/U(d_i).
 
-    u²(d_i) for a result that entered X_ref, by the reference's ``doe_form`` (formula sheet §8):
+    u²(d_i) for a result that entered X_ref, by the reference's ``doe_form``
+    (docs/comparison-formulas.md#equivalence):
     ``"correlated"`` (weighted mean, Cox 2002) u_i² − u_ref²; ``"arithmetic_mean"`` (1 − 2/n)u_i² + u_ref²;
     ``"random_effects"`` (DL/MP, analytic, τ fixed) u_i² + τ² − u_ref²; otherwise (median, Algorithm A,
     for which no analytic covariance is used, and every result outside X_ref) u_i² + u_ref².

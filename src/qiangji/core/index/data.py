@@ -1,4 +1,4 @@
-"""Indicator data from CSV or XLSX, wide or long (design.md §4), checked against a framework.
+"""Indicator data from CSV or XLSX, wide or long (docs/design.md#data-file), checked against a framework.
 
 Wide: a ``unit`` column, optional ``name`` and ``period`` columns, unit-attribute columns (for group
 imputation), then one column per indicator code. Long: ``unit, indicator, value`` (optional ``period``).

@@ -1,4 +1,5 @@
-"""The framework file: the indicator tree, its weights and methods (design.md §4), loaded and compiled.
+"""The framework file: the indicator tree, its weights and methods (docs/design.md#framework-file), loaded
+and compiled.
 
 ``load_framework(path)`` reads YAML or JSON; ``Framework.from_dict`` validates (collecting every problem,
 each message naming the node) and compiles the tree into arrays the pipeline, and the Monte-Carlo
@@ -40,6 +41,7 @@ import numpy as np
 import yaml
 from numpy.typing import NDArray
 
+from qiangji.core.canonical import canonical_json
 from qiangji.core.errors import InputError
 from qiangji.core.index.methods import STAGES
 from qiangji.core.index.period import PER_VALUES, check_fraction, scale_bounds, scale_params
@@ -601,7 +603,7 @@ def _freeze(b: _Builder, data: Mapping[str, Any], tie_break: list[str], rules: R
         level=_readonly(level),
         groups=_readonly(np.array([i for i in range(n) if children[i].size], dtype=np.int64)),
         tie_break=tuple(tie_break),
-        source=json.dumps(data, ensure_ascii=False, sort_keys=True),
+        source=canonical_json(data, layout="spaced"),  # stored versions hash these bytes
         plan=MappingProxyType({stage: _plan(b.nodes, leaves, stage) for stage in INDICATOR_STAGES}),
         period_fraction=b.fraction,
         rules=rules,

@@ -1,6 +1,6 @@
 """Period length and the pro-rating of flow indicators whose framework amounts are per year.
 
-domain.md §5.1–5.2: the index is computed every quarter and every year; most indicators are stocks on the
+docs/domain.md#scoring: the index is computed every quarter and every year; most indicators are stocks on the
 as-of date or ratios, but some count what happened "in period" (flows: verifications performed, new
 standards, training hours, services, projects, complaints) and their targets and validation bounds are
 stated per year ("target 3/yr", "40 h/yr (pro-rata per quarter)"). A framework marks such an indicator

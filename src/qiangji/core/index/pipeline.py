@@ -231,7 +231,7 @@ def compute(
 def gate_of(fw: Framework, data: IndexData) -> GateResult | None:
     """The compliance gate of ``fw`` applied to the units of ``data`` (None: the framework has no gate).
 
-    Applied after aggregation (domain.md §5.1): the total is capped, the indicator and dimension scores
+    Applied after aggregation (docs/domain.md#scoring): the total is capped, the indicator and dimension scores
     are left as they are, so the scorecard still shows what the institution achieved.
     """
     if not fw.rules.gate:

@@ -5,9 +5,10 @@ from a different order of additions) does not split a tie: sorted from best, a s
 when it is below the previous one by more than ``tol · max(1, |previous|)`` (``DEFAULT_TOLERANCE`` = 1e-9,
 i.e. about 1e-7 points on a 0–100 scale).
 
-For publication a ranking must be strict (domain.md §4.2: "ties must be resolved by a documented rule").
+For publication a ranking must be strict (docs/domain.md#ranking-practice: "ties must be resolved by a
+documented rule").
 ``publication_ranks`` orders units by the index score (with the tolerance), then by the score of each
-node listed in the framework's ``tie_break`` in turn (higher first, missing last; domain.md §5.1:
+node listed in the framework's ``tie_break`` in turn (higher first, missing last; docs/domain.md#scoring:
 D6, then D3, then D2), then by unit code; it gives 1, 2, 3, … with no ties. A unit without an index score
 has no rank (NaN).
 """

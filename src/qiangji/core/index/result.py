@@ -128,7 +128,8 @@ class IndexResult:
         )
 
     def table(self) -> pd.DataFrame:
-        """The long output of design.md §4: ``unit, node, level, score, rank`` (node post-order per unit)."""
+        """The long output of docs/design.md#outputs: ``unit, node, level, score, rank`` (node post-order per
+        unit)."""
         n_units, n_nodes = self.scores.shape
         return pd.DataFrame(
             {

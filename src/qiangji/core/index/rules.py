@@ -5,7 +5,7 @@ exactly as before):
 
 ``missing: {floor: 0}``
     A missing indicator value scores ``floor`` points (0–100) and is flagged, instead of being dropped with
-    its siblings' weights renormalised (domain.md §5.1: "a required indicator not reported scores 0 and is
+    its siblings' weights renormalised (docs/domain.md#scoring: "a required indicator not reported scores 0 and is
     flagged; never silently imputed"; JRC/OECD *Handbook on Constructing Composite Indicators*, 2008, §1.3:
     case deletion re-weights implicitly). An indicator opts out, or takes another floor, with its own
     ``missing: {floor: null, reason: …}``; the reason is required and published.
@@ -14,7 +14,7 @@ exactly as before):
     Compliance gate applied after aggregation: when a unit's ``fact`` (a numeric unit attribute, e.g.
     ``open_critical_findings``: 重大 findings open on the as-of date) is greater than ``above``, its total
     is capped at ``cap_score`` points and/or it is placed no higher than tier ``cap_tier``
-    (domain.md §5.1, the optional veto/cap). The reason is published with the result.
+    (docs/domain.md#scoring, the optional veto/cap). The reason is published with the result.
 
 ``tiers: {rule: thirds | rank_interval | score_gap, count: 3, gap: …}``
     How the ranking is cut into tiers (`qiangji.core.index.tiers`); without it, thirds of the rank.

@@ -1,7 +1,10 @@
 """The spec of a run: the framework (tree, weights, methods) and the ranking options, as JSON.
 
-A published ranking stores ``spec.to_json()``; ``IndexSpec.from_json(text)`` with the same data gives the
-same result bit for bit (Python's ``json`` writes floats with ``repr``, which round-trips exactly).
+A published ranking stores ``spec.to_json()`` (`qiangji.core.canonical`, spaced layout);
+``IndexSpec.from_json(text)`` with the same data gives the same result bit for bit (floats are written with
+``repr``, which round-trips exactly). The same spec drives `qiangji.core.index.compute` and
+`qiangji.core.index.uncertainty.run_uncertainty`, so an option such as ``rank_tolerance`` means the same in
+the nominal ranking and in every replication.
 
 The spec holds the framework compiled for the run's period: ``period_fraction`` (the period's length as a
 fraction of a year, `qiangji.core.index.period`) is stored next to the framework's own (per-year) text and
@@ -14,6 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from qiangji.core.canonical import canonical_json
 from qiangji.core.errors import InputError
 from qiangji.core.index.framework import Framework
 from qiangji.core.index.period import check_fraction
@@ -52,8 +56,8 @@ class IndexSpec:
         }
 
     def to_json(self) -> str:
-        """Canonical JSON (sorted keys, UTF-8 text)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+        """Canonical JSON, spaced layout (`qiangji.core.canonical`: stored runs keep these bytes)."""
+        return canonical_json(self.to_dict(), layout="spaced")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> IndexSpec:

@@ -1,10 +1,12 @@
 """Monte-Carlo rank uncertainty and variance-based sensitivity of the index, vectorised.
 
-``run_uncertainty(framework, data, spec, runs=10_000)`` perturbs the uncertain inputs of `UncertaintySpec`
+``run_uncertainty(index_spec, data, spec, runs=10_000)`` perturbs the uncertain inputs of `UncertaintySpec`
 (weights, method alternatives, measurement noise) and returns, per unit, the nominal rank and the
 distribution of its rank over the replications; with ``sensitivity=True`` also the first-order and
 total-effect index of each uncertain input on every unit's score and rank and on the mean absolute rank
-shift (Saltelli design, Jansen estimators; `qiangji.core.index.sensitivity`).
+shift (Saltelli design, Jansen estimators; `qiangji.core.index.sensitivity`). ``index_spec`` is the
+`IndexSpec` that `compute` takes, with every option of the run (its ``rank_tolerance`` ranks the nominal
+scores and every replication alike); a bare `Framework` stands for a spec with the default options.
 
 This is COINr's ``get_sensitivity`` (Becker et al., COINr 1.x) and step 7 of the JRC/OECD Handbook (2008),
 computed without re-running the pipeline per replication: the indicator matrices of the method
@@ -41,9 +43,9 @@ from qiangji.core.index.mc.spec import STAGE_NAMES, Factor, UncertaintySpec
 from qiangji.core.index.mc.streams import keyed_normals, keyed_uniforms, stream_base
 from qiangji.core.index.methods import STAGES
 from qiangji.core.index.pipeline import compute
-from qiangji.core.index.rank import DEFAULT_TOLERANCE
 from qiangji.core.index.rankstats import RankAccumulator, RankStatsResult, rank_rows, rank_shift
 from qiangji.core.index.sensitivity import SensitivityResult, jansen_indices, saltelli_keys
+from qiangji.core.index.spec import IndexSpec
 
 __all__ = ["SensitivityAnalysis", "UncertaintyResult", "method_label", "run_uncertainty"]
 
@@ -140,7 +142,7 @@ class UncertaintyResult:
 
 
 def run_uncertainty(
-    framework: Framework,
+    index_spec: IndexSpec | Framework,
     data: IndexData | pd.DataFrame,
     spec: UncertaintySpec | None = None,
     *,
@@ -152,7 +154,7 @@ def run_uncertainty(
     top: Sequence[int] = (1, 3),
     chunk_size: int | None = None,
     keep_scores: bool = False,
-    rank_tolerance: float = DEFAULT_TOLERANCE,
+    rank_tolerance: float | None = None,
     progress: Progress | None = None,
     workers: int = 2,
     period_fraction: float | None = None,
@@ -161,7 +163,8 @@ def run_uncertainty(
 
     Parameters
     ----------
-    framework, data : as for `qiangji.core.index.pipeline.compute`.
+    index_spec, data : as for `qiangji.core.index.pipeline.compute` (an `IndexSpec`, or a `Framework` with
+        the default options).
     spec : the uncertain inputs; the default varies nothing (every interval is the nominal rank).
     runs : replications (with ``sensitivity``, the base sample size N); with ``replay``, the number of
         replayed runs (it must match).
@@ -172,7 +175,7 @@ def run_uncertainty(
     top : the k of the ``P(rank ≤ k)`` columns.
     chunk_size : replications per chunk (memory bound); None chooses one. It never changes the result.
     keep_scores : keep every replication's index scores (``scores``, runs × units).
-    rank_tolerance : score tolerance of the ranking, as in publication ranks.
+    rank_tolerance : score tolerance of the ranking, as in publication ranks; None takes the spec's.
     progress : called as ``progress(done, total)`` after each chunk.
     workers : threads evaluating chunks side by side (numpy releases the GIL in its kernels); at most
         ``workers`` chunks are in memory at once. Never changes the result.
@@ -180,16 +183,20 @@ def run_uncertainty(
         the nominal run and every replication use the framework compiled ``for_period`` (pro-rated targets
         and bounds of the ``per: year`` flow indicators). None keeps the framework's own.
     """
+    run = index_spec if isinstance(index_spec, IndexSpec) else IndexSpec(index_spec)
+    if rank_tolerance is not None:
+        run = IndexSpec(run.framework, rank_tolerance)
     if period_fraction is not None:
-        framework = framework.for_period(period_fraction)
+        run = run.for_period(period_fraction)
+    framework, tol = run.framework, run.rank_tolerance
     d = data if isinstance(data, IndexData) else data_from_frame(data, framework)
     spec = spec or UncertaintySpec()
     plan = _Plan(framework, d, spec, replay, runs, seed, sensitivity)
-    nominal_score, nominal_rank = _nominal(framework, d, rank_tolerance)
+    nominal_score, nominal_rank = _nominal(run, d)
     draws = _Draws(
         plan, nominal_rank, top=top, keep_scores=keep_scores or sensitivity, keep_ranks=sensitivity
     )
-    evaluate = functools.partial(_evaluate, plan, rank_tolerance)
+    evaluate = functools.partial(_evaluate, plan, tol)
     for rows, s, r in _in_threads(evaluate, _chunks(plan, chunk_size), workers):
         draws.add(rows, s, r)
         if progress is not None:
@@ -200,11 +207,11 @@ def run_uncertainty(
     return _result(plan, nominal_score, draws, sa, keep_scores=keep_scores)
 
 
-def _nominal(fw: Framework, data: IndexData, tol: float) -> tuple[FloatArray, NDArray[np.int32]]:
+def _nominal(spec: IndexSpec, data: IndexData) -> tuple[FloatArray, NDArray[np.int32]]:
     """The index score and rank of every unit with the framework as written (no perturbation)."""
-    nominal = compute(fw, data, rank_tolerance=tol)
+    nominal = compute(spec, data)
     score = np.asarray(nominal.scores[:, -1], dtype=np.float64)
-    return score, rank_rows(score[None], tol=tol)[0]
+    return score, rank_rows(score[None], tol=spec.rank_tolerance)[0]
 
 
 def _chunks(plan: _Plan, chunk_size: int | None) -> Iterator[NDArray[np.int64]]:

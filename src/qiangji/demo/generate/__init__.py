@@ -1,4 +1,5 @@
-"""Deterministic generator of the synthetic Taizhou demo data set (domain.md §6; every name fictitious).
+"""Deterministic generator of the synthetic Taizhou demo data set (docs/domain.md#demo-data; every name
+fictitious).
 
 ``generate(catalogue)`` returns plain records (:mod:`qiangji.demo.generate.records`) built from keyed
 ``numpy.random.default_rng`` streams of one fixed seed: the same catalogue and seed give the same data,

@@ -1,4 +1,5 @@
-"""The city's audit sample of verification certificates, with traceability defects (domain.md §2.6, §6.2).
+"""The city's audit sample of verification certificates, with traceability defects
+(docs/domain.md#traceability, docs/domain.md#demo-data).
 
 Each institution (the absorbed institute excepted) gets ``PER_QUARTER`` sampled certificates per quarter.
 A clean certificate passes every rule TR-1…TR-8 against the generated registry; a defective one breaks
@@ -278,7 +279,7 @@ def _untraceable(
 def _injected(
     rng: np.random.Generator, contexts: dict[str, Context]
 ) -> tuple[list[CertificateRec], dict[str, str]]:
-    """The three hand-placed certificates of domain.md §6.2's edge cases."""
+    """The three hand-placed certificates of edge cases of docs/domain.md#demo-data."""
     rows = []
     ctx = contexts[EXPIRED_INSTITUTION]
     std = next(s for s in ctx.standards if any(a.expires_on == EXPIRED_LAST_DAY for a in s.assessments))

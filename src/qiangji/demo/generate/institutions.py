@@ -1,6 +1,7 @@
 """The nine divisions, the institutions with their archetypes and trajectories, names, grades, the merger.
 
-Archetypes and trajectories follow domain.md §6.2; division data follows §3.1. Every institution name ends
+Archetypes and trajectories follow docs/domain.md#demo-data; division data follows docs/domain.md#taizhou.
+Every institution name ends
 in （示例）: these are not the real institutions of these divisions.
 """
 
@@ -26,7 +27,7 @@ GRADE_DOC = "台州市市场监督管理局（示例）等级评定文件〔{yea
 
 @dataclass(frozen=True)
 class Profile:
-    """Size, capability and trajectory of one institution (domain.md §6.2 magnitudes)."""
+    """Size, capability and trajectory of one institution (docs/domain.md#demo-data magnitudes)."""
 
     code: str
     division: str

@@ -1,6 +1,7 @@
 """Research projects, key labs / platforms and research outputs (dimension D5).
 
-Mostly empty, as domain.md §6.2 expects: 温岭 (and the city institute) hold platforms and projects; 椒江
+Mostly empty, as docs/domain.md#demo-data expects: 温岭 (and the city institute) hold platforms and projects;
+椒江
 and 天台 make the programme's "zero breakthrough" with a first approved project in 2024 and 2025.
 """
 

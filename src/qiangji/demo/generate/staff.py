@@ -1,4 +1,5 @@
-"""Staff and registered-metrologist registrations (domain.md §2.5, §6.2).
+"""Staff and registered-metrologist registrations (docs/domain.md#registered-metrologists,
+docs/domain.md#demo-data).
 
 Names follow the pattern "张某12": obviously not real people. Each institution starts the programme with
 the registered share of its profile (four county institutions below 80 %) and moves towards its end

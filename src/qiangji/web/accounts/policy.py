@@ -19,10 +19,14 @@ from typing import Any, TypeVar
 from django.db import models
 from django.db.models import QuerySet
 
+from qiangji.web.accounts.models import Role
 from qiangji.web.registry.models import Institution
 
-#: The values of :class:`~qiangji.web.accounts.models.Role` (plain strings for the type checker).
-ADMIN, REVIEWER, REPORTER, LEADERSHIP = "admin", "reviewer", "reporter", "leadership"
+#: The role names: the values of :class:`~qiangji.web.accounts.models.Role`, its one source (plain strings
+#: for the type checker).
+ADMIN, REVIEWER, REPORTER, LEADERSHIP = (
+    str(role) for role in (Role.ADMIN, Role.REVIEWER, Role.REPORTER, Role.LEADERSHIP)
+)
 PUBLIC = "public"
 CITY_ROLES = frozenset({ADMIN, REVIEWER})
 READ_ALL_ROLES = frozenset({ADMIN, REVIEWER, LEADERSHIP})

@@ -8,7 +8,8 @@ of the year before (flows such as D1.3 are seasonal).
 
 * it lies outside the indicator's bounds for the period (per-year bounds pro-rated, as reporting checks), or
 * it differs from the previous period's value, or from the same period last year, by more than
-  :data:`CHANGE_LIMIT` (±50 %, the rule domain.md states for D1.3, applied to every indicator), or
+  :data:`CHANGE_LIMIT` (±50 %, the rule docs/domain.md#validation states for D1.3, applied to every
+  indicator), or
 * an earlier value is 0 and this one is not (an unbounded change).
 
 A flag asks for a closer look at the evidence; it refuses nothing.

@@ -1,4 +1,5 @@
-"""The default framework file shipped with the core (domain.md §5) and its loading into the database.
+"""The default framework file shipped with the core (docs/domain.md#indicators) and its loading into the
+database.
 
 A stored framework version never changes: published rankings name it and must recompute bit for bit. So
 loading a file whose version number is already stored is a no-op when its content is the same, and is
@@ -17,15 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from importlib import resources
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from qiangji.core.errors import InputError
+from qiangji.core.index.shipped import DEFAULT_FRAMEWORK, shipped_framework
 from qiangji.web.assessment.models.periods import compile_source
 
-DEFAULT_FRAMEWORK = "tz-cap-2025.1.yaml"
 _MAX_DIFFERENCES = 8
 
 
@@ -44,12 +44,12 @@ class FrameworkVersionConflict(InputError):
 
 def framework_text(name: str = DEFAULT_FRAMEWORK) -> str:
     """Text of a framework file shipped in ``qiangji.core.index.frameworks``."""
-    return resources.files("qiangji.core.index").joinpath("frameworks", name).read_text(encoding="utf-8")
+    return shipped_framework(name).read_text(encoding="utf-8")
 
 
 def shipped_path(name: str = DEFAULT_FRAMEWORK) -> str:
     """Where a shipped framework file lives (for messages)."""
-    return str(resources.files("qiangji.core.index").joinpath("frameworks", name))
+    return str(shipped_framework(name))
 
 
 def version_fields(text: str) -> dict[str, Any]:

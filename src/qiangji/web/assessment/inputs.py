@@ -4,15 +4,14 @@
 on the as-of date, one column per indicator of the framework, each value from the first source that has
 one, in the order the indicator registry declares (:mod:`qiangji.web.indicators`: ``derived`` from the
 platform's records, ``supervision`` checklist scores, ``reported`` values that are approved or locked), with
-its provenance. ``Inputs.to_json`` is the exact
-snapshot an index run stores; ``Inputs.from_json`` reloads it bit for bit (floats are written with
-``repr``, which round-trips).
+its provenance. ``Inputs.to_json`` is the exact snapshot an index run stores, in the core's canonical JSON
+(`qiangji.core.canonical`); ``Inputs.from_json`` reloads it bit for bit (floats are written with ``repr``,
+which round-trips).
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,6 +21,7 @@ import numpy as np
 import pandas as pd
 from django.db.models import prefetch_related_objects
 
+from qiangji.core.canonical import canonical_json, nan_to_none
 from qiangji.web import indicators
 from qiangji.web.assessment.facts import gate_facts
 from qiangji.web.assessment.models import (
@@ -57,7 +57,7 @@ class Inputs:
     as_of: str = ""
 
     def to_json(self) -> str:
-        """Canonical JSON (sorted keys, NaN as null, floats as repr): the snapshot of an index run."""
+        """Canonical JSON (`qiangji.core.canonical`, missing values null): the snapshot of an index run."""
         data = {
             "format": SNAPSHOT_FORMAT,
             "period": self.period,
@@ -65,14 +65,14 @@ class Inputs:
             "as_of": self.as_of,
             "units": [str(u) for u in self.frame.index],
             "indicators": [str(c) for c in self.frame.columns],
-            "values": [[_num(v) for v in row] for row in self.frame.to_numpy(dtype=np.float64)],
+            "values": [[nan_to_none(v) for v in row] for row in self.frame.to_numpy(dtype=np.float64)],
             "names": dict(self.names),
             "attributes": {k: dict(v) for k, v in self.attributes.items()},
             "provenance": [
                 {"unit": u, "indicator": i, **dict(p)} for (u, i), p in sorted(self.provenance.items())
             ],
         }
-        return json.dumps(data, ensure_ascii=False, sort_keys=True, allow_nan=False, separators=(",", ":"))
+        return canonical_json(data)
 
     @classmethod
     def from_json(cls, text: str) -> Inputs:
@@ -94,10 +94,6 @@ class Inputs:
             framework_version=data["framework_version"],
             as_of=data["as_of"],
         )
-
-
-def _num(v: float) -> float | None:
-    return None if math.isnan(v) else float(v)
 
 
 def ranked_institutions(period: Period) -> list[Institution]:

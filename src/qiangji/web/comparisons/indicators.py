@@ -3,7 +3,8 @@
 Counted over the rounds evaluated (status evaluated or reported) whose evaluation date falls in
 [start, end]; a result is one laboratory at one point. A result with no En (the pilot's own reference
 value) is not counted. An institution invited to a *mandatory* round in the period that submitted nothing
-there scores 0 (domain.md, C3.2 rule), whatever its other results. With no result and no missed mandatory
+there scores 0 (docs/domain.md#comparisons, C3.2 rule), whatever its other results. With no result and no
+missed mandatory
 round the value is ``None`` (no data; the index's imputation decides).
 
 Registered in the indicator registry (:mod:`qiangji.web.indicators`) by ``ComparisonsConfig.ready``:

@@ -1,4 +1,4 @@
-"""Alerts computed from the registry as of any date (domain.md §4.2 item 7).
+"""Alerts computed from the registry as of any date (docs/domain.md#ranking-practice).
 
 Lead times come from ``settings.QIANGJI`` (defaults in brackets): ``ALERT_LEAD_MONTHS`` (6) for
 measurement-standard assessment certificates and registrations, ``INSTRUMENT_ALERT_LEAD_DAYS`` (60) for

@@ -1,4 +1,5 @@
-"""The programme's three goals for end-2025 (domain.md §1), created by a data migration (idempotent)."""
+"""The programme's three goals for end-2025 (docs/domain.md#programme), created by a data migration
+(idempotent)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-SOURCE = "台州市三年强基行动总体目标（domain.md §1）"
+SOURCE = "台州市三年强基行动总体目标（docs/domain.md#programme）"
 START, END = dt.date(2023, 1, 1), dt.date(2025, 12, 31)
 DEFAULT_GOALS: list[dict[str, Any]] = [
     {

@@ -72,7 +72,7 @@ REGISTRY = Registry()
 def a_grade_count(
     day: dt.date, *, since: dt.date, level: str | None = None, registry: Registry = REGISTRY, **_: Any
 ) -> MetricValue:
-    """Institutions whose grade decision in effect on ``day`` is A (domain.md §2.8)."""
+    """Institutions whose grade decision in effect on ``day`` is A (docs/domain.md#grades)."""
     rows = []
     for inst in registry.institutions(day, level):
         grade = registry.grade_on(inst, day)

@@ -2,9 +2,9 @@
 
 ``compute_payload(spec, frame, names, uncertainty, seed=…, runs=…)`` calls the core engine
 (`qiangji.core.index.compute` and `qiangji.core.index.uncertainty.run_uncertainty`) and returns the run's
-result as plain JSON-ready data. ``canonical_json`` writes it with sorted keys and Python's float ``repr``
-(which round-trips exactly), so a recomputation from the stored snapshot can be compared with the stored
-text byte for byte, and hashed.
+result as plain JSON-ready data (missing numbers as ``None``). The caller writes it with the core's
+`qiangji.core.canonical.canonical_json` (sorted keys, floats as ``repr``, which round-trips exactly), so a
+recomputation from the stored snapshot can be compared with the stored text byte for byte, and hashed.
 
 The default rank uncertainty varies the weights of every level by ±25 % (uniform, renormalised within
 each parent; JRC/OECD *Handbook on Constructing Composite Indicators* 2008, step 7): the 5–95 % rank
@@ -14,15 +14,13 @@ somewhat different".
 
 from __future__ import annotations
 
-import hashlib
-import json
-import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from qiangji.core.canonical import nan_to_none
 from qiangji.core.index import IndexResult, IndexSpec, compute, data_from_frame
 from qiangji.core.index.mc.spec import UncertaintySpec
 from qiangji.core.index.uncertainty import UncertaintyResult, run_uncertainty
@@ -39,26 +37,12 @@ def default_uncertainty(spec: IndexSpec) -> UncertaintySpec:
     return UncertaintySpec(weight_noise={lv: DEFAULT_WEIGHT_NOISE for lv in levels})
 
 
-def canonical_json(data: Any) -> str:
-    """Sorted keys, no NaN (``None`` instead), UTF-8 text; floats as ``repr`` (exact round trip)."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, allow_nan=False, separators=(",", ":"))
-
-
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _num(x: Any) -> float | None:
-    v = float(x)
-    return None if math.isnan(v) else v
-
-
 def _matrix(a: np.ndarray) -> list[list[float | None]]:
-    return [[_num(v) for v in row] for row in np.asarray(a, dtype=np.float64)]
+    return [[nan_to_none(v) for v in row] for row in np.asarray(a, dtype=np.float64)]
 
 
 def _vector(a: Any) -> list[float | None]:
-    return [_num(v) for v in np.asarray(a, dtype=np.float64)]
+    return [nan_to_none(v) for v in np.asarray(a, dtype=np.float64)]
 
 
 def core_frame(
@@ -101,9 +85,7 @@ def compute_payload(
     data = data_from_frame(core_frame(frame, names, facts), spec.framework)
     result = compute(spec, data)
     chunk = max(1, -(-runs // PROGRESS_CHUNKS)) if progress is not None else None
-    unc = run_uncertainty(
-        spec.framework, data, uncertainty, runs=runs, seed=seed, progress=progress, chunk_size=chunk
-    )
+    unc = run_uncertainty(spec, data, uncertainty, runs=runs, seed=seed, progress=progress, chunk_size=chunk)
     return {
         "payload_version": PAYLOAD_VERSION,
         **_result_part(result),
@@ -167,8 +149,8 @@ def _sw_part(result: IndexResult) -> list[dict[str, Any]]:
             "kind": str(r["kind"]),
             "order": int(r["order"]),
             "indicator": str(r["indicator"]),
-            "rank": _num(r["rank"]),
-            "value": _num(r["value"]),
+            "rank": nan_to_none(r["rank"]),
+            "value": nan_to_none(r["value"]),
         }
         for r in records
     ]

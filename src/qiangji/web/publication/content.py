@@ -36,9 +36,9 @@ from typing import Any
 
 from django.conf import settings
 
+from qiangji.core.canonical import canonical_json, sha256_text
 from qiangji.core.index import IndexSpec
 from qiangji.web.publication import standing
-from qiangji.web.publication.compute import canonical_json, sha256_text
 from qiangji.web.publication.models import IndexRun, Publication
 from qiangji.web.registry.models import SupervisionFinding
 

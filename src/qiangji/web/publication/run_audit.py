@@ -28,13 +28,14 @@ from typing import Any
 import numpy as np
 from django.db import IntegrityError, transaction
 
+from qiangji.core.canonical import canonical_json
 from qiangji.core.errors import DegenerateDataWarning, InputError
 from qiangji.core.index import IndexResult, IndexSpec, compute, data_from_frame
 from qiangji.core.index import audit_stats as st
 from qiangji.core.index.audit import DEFAULT_FACTOR, AuditResult, audit
 from qiangji.core.index.calibrate import CalibrationResult, calibrate_weights
 from qiangji.core.index.framework import Framework
-from qiangji.web.publication.compute import canonical_json, core_frame
+from qiangji.web.publication.compute import core_frame
 from qiangji.web.publication.models import IndexRun, RunAudit
 
 FORMAT = 1

@@ -22,14 +22,14 @@ import pandas as pd
 from django.db import transaction
 
 import qiangji
+from qiangji.core.canonical import canonical_json, sha256_text
 from qiangji.core.index import IndexSpec
 from qiangji.core.index.mc.spec import UncertaintySpec
-from qiangji.web.publication.compute import canonical_json, compute_payload, default_uncertainty, sha256_text
+from qiangji.core.index.shipped import shipped_framework
+from qiangji.web.publication.compute import compute_payload, default_uncertainty
 from qiangji.web.publication.models import IndexRun
 
-DEFAULT_FRAMEWORK_PATH = (
-    Path(qiangji.__file__).parent / "core" / "index" / "frameworks" / "tz-cap-2025.1.yaml"
-)
+DEFAULT_FRAMEWORK_PATH = shipped_framework()
 DEFAULT_RUNS = 2000
 DEFAULT_SEED = 20250101
 

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from qiangji.web.publication.compute import canonical_json
+from qiangji.core.canonical import canonical_json
 from qiangji.web.publication.content import build_content, content_hash
 from qiangji.web.publication.models import IndexRun, Objection, Publication, PublicationEvent
 from qiangji.web.publication.runs import InputsLike, create_run

@@ -1,4 +1,5 @@
-"""The certificate audit TR-1…TR-8 as set-based queries: one SQL statement per rule (domain.md §2.6).
+"""The certificate audit TR-1…TR-8 as set-based queries: one SQL statement per rule
+(docs/domain.md#traceability).
 
 :mod:`qiangji.web.registry.traceability` states the rules per certificate over ORM objects; this module
 asks the database the same questions for every certificate of a date range (optionally one institution) at

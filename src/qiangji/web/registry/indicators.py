@@ -1,4 +1,4 @@
-"""Indicators derived from the registry: one batch deriver per indicator code (domain.md §5.2).
+"""Indicators derived from the registry: one batch deriver per indicator code (docs/domain.md#indicators).
 
 Each function takes the institutions of a period and the period, and returns per institution id a
 :class:`~qiangji.web.indicators.Derived` (value and provenance: method, numerator, denominator, the records
@@ -39,7 +39,7 @@ from qiangji.web.registry.models import (
 from qiangji.web.registry.models.institution import coverage_group
 from qiangji.web.registry.validators import reexam_deadline
 
-# JJF 1022 first-level codes of the main disciplines counted by C2.1 (domain.md §5.2).
+# JJF 1022 first-level codes of the main disciplines counted by C2.1 (docs/domain.md#indicators).
 MAIN_DISCIPLINES = ("01", "04", "12", "15", "23", "25", "28", "33", "37", "46")
 INDUSTRY_TYPES = (IndustryService.ServiceType.CALIBRATION, IndustryService.ServiceType.TESTING)
 
@@ -133,7 +133,7 @@ def d2_3_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
 
     Denominator: standards valid on the as-of date whose certificate expires within the next 12 months and
     whose application deadline has passed or which have applied already; numerator: applied on or before
-    the deadline (``REEXAM_LEAD_MONTHS`` before expiry). None due → full score (domain.md §5.2).
+    the deadline (``REEXAM_LEAD_MONTHS`` before expiry). None due → full score (docs/domain.md#indicators).
     """
     day = period.as_of
     horizon = day.replace(year=day.year + 1) if not (day.month == 2 and day.day == 29) else day

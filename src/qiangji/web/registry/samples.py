@@ -1,4 +1,4 @@
-"""The certificate-sample indicators: rates over the audit of TR-1…TR-8 (domain.md §2.6).
+"""The certificate-sample indicators: rates over the audit of TR-1…TR-8 (docs/domain.md#traceability).
 
 The certificates an institution issued in a period (or the seeded sample, ``CERTIFICATE_SAMPLE_SIZE``) are
 audited once per period (:func:`certificate_samples`, the indicator registry's sampler); each sampled

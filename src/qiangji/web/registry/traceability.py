@@ -1,4 +1,5 @@
-"""Traceability rules TR-1…TR-8 of a verification certificate (domain.md §2.6), checked as of its date.
+"""Traceability rules TR-1…TR-8 of a verification certificate (docs/domain.md#traceability), checked as of
+its date.
 
 Each rule asks an as-of question of the registry on the certificate's verification date. The result is a
 list of :class:`Issue` (empty when the certificate is fully traceable); indicators C3.3 and C4.1–C4.4 count

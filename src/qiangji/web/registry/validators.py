@@ -1,4 +1,5 @@
-"""Cross-field validation rules of the registry (domain.md §5), shared by models, forms and imports.
+"""Cross-field validation rules of the registry (docs/domain.md#validation), shared by models, forms and
+imports.
 
 Errors are dicts ``{field: message}`` so every message names its field; warnings are lists of
 ``(field, message)`` that a form or an import shows without refusing the data. Messages are Chinese

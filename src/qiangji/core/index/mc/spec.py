@@ -17,12 +17,12 @@ Each of these with an effect is one *factor* of the sensitivity analysis (`facto
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from qiangji.core.canonical import canonical_json
 from qiangji.core.errors import InputError
 
 __all__ = ["STAGE_NAMES", "Factor", "MethodChoice", "UncertaintySpec"]
@@ -142,8 +142,8 @@ class UncertaintySpec:
         }
 
     def to_json(self) -> str:
-        """`to_dict` as JSON text (UTF-8, sorted keys)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+        """`to_dict` as canonical JSON, spaced layout (`qiangji.core.canonical`; stored with every run)."""
+        return canonical_json(self.to_dict(), layout="spaced")
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UncertaintySpec:

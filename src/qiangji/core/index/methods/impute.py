@@ -40,7 +40,7 @@ def _col_median(x: FloatArray) -> FloatArray:
 def none(
     x: FloatArray, *, groups: Sequence[str] | None = None, history: FloatArray | None = None
 ) -> FloatArray:
-    """No imputation: missing stays missing (domain.md §5.1: "never silently imputed")."""
+    """No imputation: missing stays missing (docs/domain.md#scoring: "never silently imputed")."""
     return x.copy()
 
 
@@ -48,7 +48,7 @@ def none(
 def constant(
     x: FloatArray, *, value: float, groups: Sequence[str] | None = None, history: FloatArray | None = None
 ) -> FloatArray:
-    """Constant: a missing xᵤⱼ becomes ``value`` (e.g. 0 for "not reported scores 0", domain.md §5.1).
+    """Constant: a missing xᵤⱼ becomes ``value`` (e.g. 0 for "not reported scores 0", docs/domain.md#scoring).
 
     JRC/OECD Handbook §1.3 (single imputation by a fixed value).
     """

@@ -8,7 +8,7 @@ for the methods whose parameters (target, goalposts, ordinal keys) are given in 
 
 Sources: JRC/OECD *Handbook on Constructing Composite Indicators* (2008), §1.5 and Table 3;
 COINr ``R/normalise.R`` (``n_minmax``, ``n_zscore``, ``n_rank``, ``n_prank``, ``n_borda``,
-``n_dist2targ``, ``n_goalposts``); domain.md §5.1 for ``target`` and ``ordinal``.
+``n_dist2targ``, ``n_goalposts``); docs/domain.md#scoring for ``target`` and ``ordinal``.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def minmax(
     ``s = (y − min y) / (max y − min y) · (high − low) + low`` over the units present
     (COINr ``n_minmax``, default ``l_u = c(0, 100)``; JRC/OECD Handbook eq. (1.5)).
     A constant column has no range: COINr returns NaN with a warning (``constant="nan"``, the default);
-    ``"low"``, ``"mid"`` or ``"high"`` give every present unit that score instead (domain.md §5.1: s = 1).
+    ``"low"``, ``"mid"`` or ``"high"`` give every present unit that score instead (docs/domain.md#scoring).
     """
     lo, hi = col_min(y), col_max(y)
     rng = hi - lo
@@ -190,7 +190,7 @@ def target(
     tolerance: float | None = None,
     scale: float = 100.0,
 ) -> FloatArray:
-    """Target ratio (domain.md §5.1), in the indicator's own units x = direction · y.
+    """Target ratio (docs/domain.md#scoring), in the indicator's own units x = direction · y.
 
     Higher is better: ``s = min(x / target, 1) · scale`` (and not below 0).
     Lower is better: ``s = scale`` if ``x ≤ target``, else ``max(0, 1 − (x − target) / tolerance) · scale``.
@@ -221,7 +221,7 @@ def ordinal(
     y: FloatArray, *, direction: FloatArray, mapping: Mapping[Any, float], scale: float = 100.0
 ) -> FloatArray:
     """Ordinal mapping: ``s = mapping[x] · scale`` for each raw level x (direction is not used: the table
-    already orders the levels). Example (domain.md §5.2, D5.1): ``{0: 0, 1: 0.4, 2: 0.8, 3: 1}``.
+    already orders the levels). Example (docs/domain.md#indicators, D5.1): ``{0: 0, 1: 0.4, 2: 0.8, 3: 1}``.
 
     A value that is not a key of the table is an error (an unlisted level cannot be scored).
     """

@@ -121,7 +121,7 @@ def log(x: FloatArray) -> tuple[FloatArray, str]:
 
 @treatments.register("log1p")
 def log1p(x: FloatArray) -> tuple[FloatArray, str]:
-    """``ln(1 + x)`` for skewed counts (domain.md §5.1: "log1p(x) before min-max"); needs x > −1."""
+    """``ln(1 + x)`` for skewed counts (docs/domain.md#scoring: "log1p(x) before min-max"); needs x > −1."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.log1p(x), "log1p"
 

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from qiangji.core.errors import InputError
 from qiangji.web.assessment.frameworks import (
+    DEFAULT_FRAMEWORK,
     check_same_content,
     framework_text,
     shipped_path,
@@ -24,7 +25,7 @@ from qiangji.web.assessment.models import FrameworkVersion
 
 class Command(BaseCommand):
     help = (
-        "Store a framework file (default: the shipped tz-cap-2025.1.yaml) as a framework version; "
+        f"Store a framework file (default: the shipped {DEFAULT_FRAMEWORK}) as a framework version; "
         "refuse a file whose version is stored with different content."
     )
 
