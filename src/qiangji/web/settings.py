@@ -281,6 +281,14 @@ QIANGJI = {
     # denominator of registered-metrologist coverage (domain §2.5): verification | technical | all
     "RM_COVERAGE_DENOMINATOR": env_str("QIANGJI_RM_COVERAGE_DENOMINATOR", "verification"),
     "CATALOGUE_VERSION": env_str("QIANGJI_CATALOGUE_VERSION", "2020-42"),
+    # Registered-metrologist pipeline (programme/pipeline.py): CE hours a renewal needs, the month in which a
+    # year's exam results are known, lead times of the item assessment and of the registration after it.
+    "RM_RENEWAL_CE_HOURS": env_int("QIANGJI_RM_RENEWAL_CE_HOURS", 60),
+    "RM_EXAM_RESULTS_MONTH": env_int("QIANGJI_RM_EXAM_RESULTS_MONTH", 12),
+    "RM_ITEM_ASSESSMENT_LEAD_DAYS": env_int("QIANGJI_RM_ITEM_ASSESSMENT_LEAD_DAYS", 90),
+    "RM_REGISTRATION_LEAD_DAYS": env_int("QIANGJI_RM_REGISTRATION_LEAD_DAYS", 90),
+    # A级 grading checklist (programme/criteria.py): a file in programme/data/ or an absolute path.
+    "A_GRADE_CRITERIA": env_str("QIANGJI_A_GRADE_CRITERIA", "a_grade_criteria.yaml"),
     # C3/C4 read every certificate of the period (0); n > 0: a seeded sample of n per institution and item
     # (registry/audit.py, sample_rank), the seed and the drawn certificates stored in the run's snapshot.
     "CERTIFICATE_SAMPLE_SIZE": env_int("QIANGJI_CERTIFICATE_SAMPLE_SIZE", 0),

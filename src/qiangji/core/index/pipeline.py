@@ -231,8 +231,8 @@ def compute(
 def gate_of(fw: Framework, data: IndexData) -> GateResult | None:
     """The compliance gate of ``fw`` applied to the units of ``data`` (None: the framework has no gate).
 
-    Applied after aggregation (docs/domain.md#scoring): the total is capped, the indicator and dimension scores
-    are left as they are, so the scorecard still shows what the institution achieved.
+    Applied after aggregation (docs/domain.md#scoring): the total is capped, the indicator and dimension
+    scores are left as they are, so the scorecard still shows what the institution achieved.
     """
     if not fw.rules.gate:
         return None

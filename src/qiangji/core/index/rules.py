@@ -5,10 +5,10 @@ exactly as before):
 
 ``missing: {floor: 0}``
     A missing indicator value scores ``floor`` points (0–100) and is flagged, instead of being dropped with
-    its siblings' weights renormalised (docs/domain.md#scoring: "a required indicator not reported scores 0 and is
-    flagged; never silently imputed"; JRC/OECD *Handbook on Constructing Composite Indicators*, 2008, §1.3:
-    case deletion re-weights implicitly). An indicator opts out, or takes another floor, with its own
-    ``missing: {floor: null, reason: …}``; the reason is required and published.
+    its siblings' weights renormalised (docs/domain.md#scoring: "a required indicator not reported scores 0
+    and is flagged; never silently imputed"; JRC/OECD *Handbook on Constructing Composite Indicators*,
+    2008, §1.3: case deletion re-weights implicitly). An indicator opts out, or takes another floor, with
+    its own ``missing: {floor: null, reason: …}``; the reason is required and published.
 
 ``gate: [{code, fact, above, cap_score | cap_tier, reason}]``
     Compliance gate applied after aggregation: when a unit's ``fact`` (a numeric unit attribute, e.g.

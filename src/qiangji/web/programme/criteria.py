@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.apps import apps
 from django.conf import settings
 
 from qiangji.core.errors import InputError
+from qiangji.web.comparisons.indicators import satisfaction_rate
 from qiangji.web.registry.dates import add_months
 from qiangji.web.registry.indicators import MAIN_DISCIPLINES, staffed_items
 from qiangji.web.registry.items import ItemMatcher
@@ -137,10 +137,6 @@ def _overdue(inst: Institution, day: dt.date) -> Evidence:
 
 
 def _comparisons(inst: Institution, day: dt.date) -> Evidence:
-    if not apps.is_installed("qiangji.web.comparisons"):
-        return Evidence(None, (), "未启用比对模块")
-    from qiangji.web.comparisons.indicators import satisfaction_rate
-
     value, num, den, detail = satisfaction_rate(inst, add_months(day, -36), day)
     if value is None:
         return Evidence(None, (), "近三年无比对结果")

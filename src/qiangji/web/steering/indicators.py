@@ -7,9 +7,9 @@ registry's (``registry/indicators.py``).
   a year on or before the as-of date's) for which it holds an authorisation valid on the as-of date, over
   all those items. No duty list for its divisions → ``None`` (the next source, a reported value, counts).
 * D4.4 产业/科研合作项目数: joint projects started in the period under a signed agreement (a project without
-  one is named in the detail and not counted: docs/domain.md#indicators asks for the agreement as evidence). An
-  institution with no joint project in the register up to the period's end → ``None`` (the register is not
-  kept for it yet: its reported value counts).
+  one is named in the detail and not counted: docs/domain.md#indicators asks for the agreement as
+  evidence). An institution with no joint project in the register up to the period's end → ``None``
+  (the register is not kept for it yet: its reported value counts).
 """
 
 from __future__ import annotations
