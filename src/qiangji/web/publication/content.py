@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from qiangji.core.index import IndexSpec
 from qiangji.web.publication.compute import canonical_json, sha256_text
@@ -38,7 +39,7 @@ from qiangji.web.registry.models import SupervisionFinding
 CONTENT_VERSION = 3  # 2: open findings frozen in the content; 3: document number
 RM_INDICATOR = "D3.1"
 TIER_NAMES = ("第一方阵", "第二方阵", "第三方阵")
-TIER_RULE = (
+TIER_RULE = gettext_noop(  # stored in the content as it is; the pages show it through the catalogue
     "按排名三等分：共 n 家机构，k = ⌈n/3⌉，第 1–k 名为第一方阵，第 k+1–2k 名为第二方阵，其余为第三方阵。"
 )
 
@@ -171,7 +172,7 @@ def _open_findings(period: Any, units: list[str]) -> dict[str, list[dict[str, st
 def _period(period: Any) -> dict[str, Any]:
     return {
         "code": period.code,
-        "label": period.label,
+        "label": period.label_zh,  # stored and hashed: the same whatever language computed it
         "kind": period.kind,
         "start": period.start.isoformat(),
         "end": period.end.isoformat(),
