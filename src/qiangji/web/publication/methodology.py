@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from qiangji.core.index import IndexSpec
 from qiangji.core.index.framework import Framework, MethodSpec, Node
@@ -95,10 +96,11 @@ def _indicator(fw: Framework, i: int, share: float) -> dict[str, Any]:
     return {
         "code": node.code,
         "name": node.label("zh"),
+        "name_en": node.label("en"),
         "unit": node.unit or "",
         "weight": node.weight,
         "points": 100.0 * share,
-        "direction": "越高越好" if (node.direction or 1) > 0 else "越低越好",
+        "direction": _("越高越好") if (node.direction or 1) > 0 else _("越低越好"),
         "bounds": "" if low is None and high is None else f"{_param(low)}–{_param(high)}",
         "per_year": node.per == "year",
         "treat": _method_text(node, "treat", TREAT_TEXT),
@@ -118,6 +120,7 @@ def _dimension(fw: Framework, i: int, shares: Any) -> dict[str, Any]:
     return {
         "code": node.code,
         "name": node.label("zh"),
+        "name_en": node.label("en"),
         "weight": node.weight,
         "points": 100.0 * float(shares[i]),
         "aggregate": _method_text(node, "aggregate", AGGREGATE_TEXT),

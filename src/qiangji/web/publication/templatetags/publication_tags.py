@@ -51,8 +51,14 @@ UNITS = (
 )
 
 
+#: Units that a framework file writes in English (frozen with its hash): their Chinese for Chinese pages.
+UNITS_ZH = {"level 0–3": "级（0–3）"}
+
+
 def unit_in_language(unit: str) -> str:
     """``"台件"`` → 台件 / instruments."""
+    if not _english() and unit in UNITS_ZH:
+        return UNITS_ZH[unit]
     return pgettext("unit", unit) if unit else ""
 
 
@@ -102,3 +108,13 @@ def stored_text(text: str) -> str:
 def unit_label(unit: str) -> str:
     """An indicator's unit (项, 台件, 学时/人…) in the request's language."""
     return unit_in_language(str(unit or ""))
+
+
+@register.filter
+def indicator_name(code: str, content: Any) -> str:
+    """The name of indicator ``code`` in the request's language, from a publication's content; "" when the
+    page has no content (the template then falls back to the name it holds)."""
+    if not content:
+        return ""
+    found = next((i for i in content.get("indicators", []) if i["code"] == code), None)
+    return local_name(found) if found else ""
