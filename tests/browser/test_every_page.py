@@ -87,7 +87,9 @@ def stored_texts() -> re.Pattern[str]:
     """Every text value the database stores (longest first), as one pattern that removes them."""
     values: set[str] = set()
     for model in apps.get_models():
-        names = [f.name for f in model._meta.concrete_fields if isinstance(f, (models.CharField, models.TextField))]
+        names = [
+            f.name for f in model._meta.concrete_fields if isinstance(f, (models.CharField, models.TextField))
+        ]
         for row in model.objects.values_list(*names) if names else []:
             values.update(v.strip() for v in row if isinstance(v, str) and len(v.strip()) > 1)
     ordered = sorted(values, key=len, reverse=True)
@@ -150,9 +152,8 @@ def wrong_script(texts: list[str], lang: str, data: re.Pattern[str]) -> list[str
     found = []
     for text in texts:
         rest = data.sub(" ", text)
-        if lang == "en" and HAN.search(rest):
-            found.append(text)
-        elif lang != "en" and any(w.lower() not in LATIN_TERMS for w in ENGLISH.findall(rest)):
+        english = [w for w in ENGLISH.findall(rest) if w.lower() not in LATIN_TERMS]
+        if HAN.search(rest) if lang == "en" else english:
             found.append(text)
     return found
 
@@ -214,8 +215,58 @@ def test_each_role_opens_every_page_on_desk_and_phone_in_both_languages(
             forbidden, status = FORBIDDEN[role]
             response = page.goto(site.url + forbidden)
             if response.status != status or page.locator("header nav").count() != 1:
-                site.problems.append(f"{role} {lang} {forbidden}: {response.status}, not the site's error page")
+                site.problems.append(
+                    f"{role} {lang} {forbidden}: {response.status}, not the site's error page"
+                )
         finally:
             context.close()
     assert len(paths) >= 5, paths
     assert site.problems == [], "\n".join(site.problems)
+
+
+PUBLIC_PAGES = ["/", "/rankings/2025Q4/JJ-MI/", "/rankings/2025Q4/methodology/", "/institutions/",
+                "/institutions/JJ-MI/", "/accounts/login/"]  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_public_pages_have_no_serious_accessibility_violation(
+    lang: str, site: Site, browser: Any
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe, found = Axe(), []
+    context = browser.new_context(locale="zh-CN", viewport=PHONE)
+    try:
+        context.add_cookies([{"name": "django_language", "value": lang, "url": site.url}])
+        page = context.new_page()
+        for path in PUBLIC_PAGES:
+            page.goto(site.url + path)
+            page.wait_for_load_state("load")
+            for v in axe.run(page).response["violations"]:
+                if v["impact"] in ("serious", "critical"):
+                    targets = [n["target"] for n in v["nodes"]][:3]
+                    found.append(f"{lang} {path}: {v['id']} ({v['impact']}) {targets}")
+    finally:
+        context.close()
+    assert found == [], "\n".join(found)
+
+
+def test_the_leaderboards_first_load_is_under_1_5_mb_on_the_wire(site: Site, browser: Any) -> None:
+    """A first visit (empty cache) on a phone: the page, plotly (brotli), the site's scripts, the icon."""
+    context = browser.new_context(locale="zh-CN", viewport=PHONE)
+    sizes: dict[str, int] = {}
+    try:
+        page = context.new_page()
+
+        def record(request: Any) -> None:
+            s = request.sizes()
+            sizes[request.url] = s["responseBodySize"] + s["responseHeadersSize"]
+
+        page.on("requestfinished", record)
+        page.goto(site.url + "/")
+        page.wait_for_selector("#chart-scores .main-svg")
+        page.wait_for_load_state("networkidle")
+    finally:
+        context.close()
+    assert any("plotly.min.js" in url for url in sizes)
+    assert sum(sizes.values()) < 1_500_000, sizes

@@ -134,7 +134,9 @@ def trend(points: Sequence[Mapping[str, Any]], n: int) -> SafeString:
     n = max([n, *(int(p["rank"]) for p in points)])  # an earlier period may have ranked more
     fig = go.Figure()
     fig.add_scatter(x=periods, y=[p["rank"] for p in points], name=_("排名"), mode="lines+markers")
-    fig.add_scatter(x=periods, y=[p["score"] for p in points], name=_("总分"), mode="lines+markers", yaxis="y2")
+    fig.add_scatter(
+        x=periods, y=[p["score"] for p in points], name=_("总分"), mode="lines+markers", yaxis="y2"
+    )
     fig.update_layout(
         title=_("历期排名与总分"),
         height=360,

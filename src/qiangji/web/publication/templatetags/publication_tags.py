@@ -34,10 +34,14 @@ def change_arrow(change: int | None, previous: Any = None) -> SafeString:
 
 
 #: Tier names for the pages, in the request's language (content.TIER_NAMES stay the documents' Chinese).
-TIER_LABELS = (pgettext_lazy("tier", "第一方阵"), pgettext_lazy("tier", "第二方阵"), pgettext_lazy("tier", "第三方阵"))
+TIER_LABELS = (
+    pgettext_lazy("tier", "第一方阵"),
+    pgettext_lazy("tier", "第二方阵"),
+    pgettext_lazy("tier", "第三方阵"),
+)
 
 
-#: The framework files' units, for the catalogue (``pgettext("unit", …)`` finds them; others pass as they are).
+#: The framework files' units, for the catalogue (``pgettext("unit", …)``; others pass as they are).
 UNITS = (
     pgettext_lazy("unit", "项"),
     pgettext_lazy("unit", "台件"),
