@@ -35,7 +35,7 @@ ROLES = ("public", "reporter", "reviewer", "leadership", "admin")
 START = {
     "public": ["/", "/rankings/2025Q4/", "/rankings/2025Q4/JJ-MI/", "/rankings/2025Q4/methodology/",
                "/institutions/", "/institutions/JJ-MI/", "/accounts/login/"],
-    "reporter": ["/assessment/2026Q2/report/JJ-MI/", "/institutions/JJ-MI/", "/programme/institution/JJ-MI/",
+    "reporter": ["/assessment/2026Q2/report/JJ-MI/", "/institutions/JJ-MI/", "/programme/institutions/JJ-MI/",
                  "/accounts/password/"],
     "reviewer": ["/assessment/2026Q1/review/", "/assessment/2026Q2/", "/institutions/proposals/"],
     "leadership": ["/programme/", "/rankings/2025Q4/"],
