@@ -71,6 +71,7 @@ TASKS = {
 }
 
 MIDDLEWARE = [
+    "qiangji.web.compression.TextGZipMiddleware",  # outermost: compresses what every later one answers
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # /static/ under any WSGI server; see STORAGES below
     "qiangji.web.accounts.middleware.SecurityHeadersMiddleware",

@@ -97,4 +97,4 @@ def test_it_serves_plotly_from_the_installed_package_and_no_cdn(client, publishe
     assert re.search(r'<script src="/charts/plotly\.min\.js\?v=[0-9a-f]{12}" defer></script>', html)
     assert "cdn" not in html.lower()
     response = client.get("/charts/plotly.min.js")
-    assert b"".join(response.streaming_content) == PLOTLY_JS.read_bytes()
+    assert response.content == PLOTLY_JS.read_bytes()

@@ -46,9 +46,9 @@ def period_opened(period: Period, today: dt.date | None = None) -> list[Notifica
         return []
     if period.stage(today) not in (Stage.NOT_OPEN, Stage.REPORTING):
         return []  # opened after its window (e.g. loaded history): nothing left to tell
-    subject = f"{period.label}开放填报（截止 {period.deadline}）"
+    subject = f"{period.label_zh}开放填报（截止 {period.deadline}）"
     body = (
-        f"{period.label}的考核数据填报时间为 {period.opens_on} 至 {period.deadline}（含）。"
+        f"{period.label_zh}的考核数据填报时间为 {period.opens_on} 至 {period.deadline}（含）。"
         f"请在截止日前填报本机构数据、上传佐证材料并提交审核。"
     )
     made: list[Notification] = []
@@ -77,10 +77,10 @@ def value_returned(step: ReportTransition) -> list[Notification]:
     name = _indicator_name(period, report.indicator)
     value = "—" if step.value is None else f"{step.value.normalize():f}"  # 12.000000 → 12
     body = (
-        f"{period.label} {inst.name} 的指标 {report.indicator} {name}（填报值 {value}）已被退回。\n"
+        f"{period.label_zh} {inst.name} 的指标 {report.indicator} {name}（填报值 {value}）已被退回。\n"
         f"退回理由：{step.reason or '（未填写）'}\n请按意见修改后重新提交审核。"
     )
-    subject = f"{period.label} {report.indicator} 被退回"
+    subject = f"{period.label_zh} {report.indicator} 被退回"
     message = Message(
         str(Kind.VALUE_RETURNED), f"returned:{step.pk}", subject, body, report_link(period, inst)
     )
@@ -104,7 +104,7 @@ def notice_started(event: PublicationEvent, today: dt.date | None = None) -> lis
         return []  # a notice already over (e.g. loaded history) is no news
     again = event.action == PublicationEvent.Action.CORRECTED
     subject = (
-        f"{pub.period.label}排行榜{'更正后重新' if again else '开始'}公示（异议截止 {pub.notice_ends_on}）"
+        f"{pub.period.label_zh}排行榜{'更正后重新' if again else '开始'}公示（异议截止 {pub.notice_ends_on}）"
     )
     body = (
         f"{pub.title}{'经异议更正后' if again else ''}自 {pub.notice_started_on} 起公示，"
@@ -136,7 +136,7 @@ def _objection_answered(objection: Objection) -> list[Notification]:
     lodger = _lodged_by(objection)
     if lodger is not None and lodger.is_active and lodger not in users:
         users.append(lodger)
-    subject = f"您对{pub.period.label}排行榜的异议已答复：{objection.get_outcome_display()}"
+    subject = f"您对{pub.period.label_zh}排行榜的异议已答复：{objection.get_outcome_display()}"
     body = (
         f"{objection.submitted_by} 于 {objection.received_on} 提出的异议已处理，"
         f"结果：{objection.get_outcome_display()}。\n答复：{objection.reply}"
@@ -182,7 +182,7 @@ def _deadline_message(period: Period, row: InstitutionProgress, today: dt.date) 
     left = (period.deadline - today).days
     when = "今天" if left == 0 else f"还有 {left} 天"
     body = (
-        f"{period.label}的填报将于 {period.deadline} 截止（{when}）。"
+        f"{period.label_zh}的填报将于 {period.deadline} 截止（{when}）。"
         f"{row.institution.name} 应报 {row.expected} 项，已提交 {row.done} 项；"
         f"尚未填写 {row.missing} 项，草稿 {row.count('draft')} 项，"
         f"被退回待修改 {row.count('returned')} 项。请在截止前完成并提交审核。"
@@ -190,7 +190,7 @@ def _deadline_message(period: Period, row: InstitutionProgress, today: dt.date) 
     return Message(
         str(Kind.DEADLINE_NEAR),
         f"deadline-near:{period.pk}:{period.deadline}",
-        f"{period.label}填报 {when}截止（{period.deadline}）",
+        f"{period.label_zh}填报 {when}截止（{period.deadline}）",
         body,
         report_link(period, row.institution),
     )

@@ -15,10 +15,15 @@ from typing import Any
 import plotly.graph_objects as go
 from django.utils.html import format_html, json_script
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from qiangji.web.assessment.models.periods import period_code_label
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 COLOURS = ("#9f1d20", "#d97706", "#2563eb", "#059669", "#7c3aed", "#475569")
-CONFIG = {"displaylogo": False, "responsive": True}
+#: No mode bar (on a phone it covered the chart titles; the tables carry every number), resized with the page.
+CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True}
 
 
 def embed(fig: go.Figure, div_id: str, config: Mapping[str, Any] = CONFIG) -> SafeString:
@@ -40,8 +45,17 @@ RADAR_MARGIN = {"l": 90, "r": 90, "t": 60, "b": 40}
 
 
 def _html(fig: go.Figure, div_id: str, margin: Mapping[str, int] = MARGIN) -> SafeString:
-    fig.update_layout(font={"family": FONT}, margin=dict(margin))
+    # automargin: the axes take the room their labels need (long names, rotated ticks on a narrow screen)
+    fig.update_layout(font={"family": FONT}, margin=dict(margin), autosize=True)
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     return embed(fig, div_id)
+
+
+def _name(item: Mapping[str, Any]) -> str:
+    """A dimension's or indicator's name from the content in the active language."""
+    english = (get_language() or "").startswith("en")
+    return str(item.get("name_en") or item["name"]) if english else str(item["name"])
 
 
 def score_bars(content: Mapping[str, Any]) -> SafeString:
@@ -52,13 +66,13 @@ def score_bars(content: Mapping[str, Any]) -> SafeString:
     for colour, dim in zip(COLOURS, content["dimensions"], strict=False):
         share = [((r["dimensions"][dim["code"]] or 0.0) * dim["weight"] / 100.0) for r in rows]
         fig.add_bar(
-            y=names, x=share, name=f"{dim['code']} {dim['name']}", orientation="h", marker_color=colour
+            y=names, x=share, name=f"{dim['code']} {_name(dim)}", orientation="h", marker_color=colour
         )
     fig.update_layout(
         barmode="stack",
-        title="总分构成（各维度贡献分）",
+        title=_("总分构成（各维度贡献分）"),
         height=120 + 38 * len(rows),
-        xaxis={"title": "分", "range": [0, 100]},
+        xaxis={"title": _("分"), "range": [0, 100]},
         legend={"orientation": "h", "y": -0.15},
     )
     return _html(fig, "chart-scores")
@@ -67,19 +81,19 @@ def score_bars(content: Mapping[str, Any]) -> SafeString:
 def radar(content: Mapping[str, Any], unit: str) -> SafeString:
     """The institution's six dimension scores against the median of all institutions."""
     dims = content["dimensions"]
-    labels = [_two_lines(f"{d['code']} {d['name']}") for d in dims]
+    labels = [_two_lines(f"{d['code']} {_name(d)}") for d in dims]
     row = next(r for r in content["rows"] if r["unit"] == unit)
     mine = [row["dimensions"][d["code"]] or 0.0 for d in dims]
     med = [_median([r["dimensions"][d["code"]] for r in content["rows"]]) for d in dims]
     fig = go.Figure()
     fig.add_scatterpolar(
-        r=[*med, med[0]], theta=[*labels, labels[0]], name="全市中位数", line_color="#94a3b8"
+        r=[*med, med[0]], theta=[*labels, labels[0]], name=_("全市中位数"), line_color="#94a3b8"
     )
     fig.add_scatterpolar(
         r=[*mine, mine[0]], theta=[*labels, labels[0]], name=row["name"], fill="toself", line_color=COLOURS[0]
     )
     fig.update_layout(
-        title="六维度得分",
+        title=_("六维度得分"),
         polar={"radialaxis": {"range": [0, 100]}},
         height=460,
         legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.08},
@@ -99,7 +113,7 @@ def _two_lines(label: str, width: int = 6) -> str:
 def contributions(content: Mapping[str, Any], unit: str) -> SafeString:
     """Points each indicator adds to the institution's total score."""
     contrib = content["contributions"][unit]
-    names = {i["code"]: f"{i['code']} {i['name']}" for i in content["indicators"]}
+    names = {i["code"]: f"{i['code']} {_name(i)}" for i in content["indicators"]}
     items = sorted(((v or 0.0, c) for c, v in contrib.items()), reverse=True)
     fig = go.Figure(
         go.Bar(
@@ -109,7 +123,7 @@ def contributions(content: Mapping[str, Any], unit: str) -> SafeString:
             marker_color=COLOURS[2],
         )
     )
-    fig.update_layout(title="指标贡献分", height=140 + 22 * len(items), xaxis={"title": "分"})
+    fig.update_layout(title=_("指标贡献分"), height=140 + 22 * len(items), xaxis={"title": _("分")})
     return _html(fig, "chart-contributions")
 
 
@@ -119,14 +133,16 @@ def trend(points: Sequence[Mapping[str, Any]], n: int) -> SafeString:
     periods = [p["period"] for p in points]
     n = max([n, *(int(p["rank"]) for p in points)])  # an earlier period may have ranked more
     fig = go.Figure()
-    fig.add_scatter(x=periods, y=[p["rank"] for p in points], name="排名", mode="lines+markers")
-    fig.add_scatter(x=periods, y=[p["score"] for p in points], name="总分", mode="lines+markers", yaxis="y2")
+    fig.add_scatter(x=periods, y=[p["rank"] for p in points], name=_("排名"), mode="lines+markers")
+    fig.add_scatter(
+        x=periods, y=[p["score"] for p in points], name=_("总分"), mode="lines+markers", yaxis="y2"
+    )
     fig.update_layout(
-        title="历期排名与总分",
+        title=_("历期排名与总分"),
         height=360,
-        xaxis={"type": "category"},
-        yaxis={"title": "排名", "range": [n + 0.5, 0.5], "tick0": 1, "dtick": _rank_step(n)},
-        yaxis2={"title": "总分", "overlaying": "y", "side": "right", "range": [0, 100]},
+        xaxis={"type": "category", "tickvals": periods, "ticktext": [period_code_label(p) for p in periods]},
+        yaxis={"title": _("排名"), "range": [n + 0.5, 0.5], "tick0": 1, "dtick": _rank_step(n)},
+        yaxis2={"title": _("总分"), "overlaying": "y", "side": "right", "range": [0, 100]},
         legend={"orientation": "h", "y": -0.2},
     )
     return _html(fig, "chart-trend")

@@ -35,6 +35,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from qiangji.core.canonical import canonical_json, sha256_text
 from qiangji.core.index import IndexSpec
@@ -45,7 +46,7 @@ from qiangji.web.registry.models import SupervisionFinding
 CONTENT_VERSION = 4  # 2: open findings frozen; 3: document number; 4: gate, floored values, progress
 RM_INDICATOR = "D3.1"
 TIER_NAMES = ("第一方阵", "第二方阵", "第三方阵")
-TIER_RULE = (
+TIER_RULE = gettext_noop(  # stored in the content as it is; the pages show it through the catalogue
     "按排名三等分：共 n 家机构，k = ⌈n/3⌉，第 1–k 名为第一方阵，第 k+1–2k 名为第二方阵，其余为第三方阵。"
 )
 
@@ -180,7 +181,7 @@ def _open_findings(period: Any, units: list[str]) -> dict[str, list[dict[str, st
 def _period(period: Any) -> dict[str, Any]:
     return {
         "code": period.code,
-        "label": period.label,
+        "label": period.label_zh,  # stored and hashed: the same whatever language computed it
         "kind": period.kind,
         "start": period.start.isoformat(),
         "end": period.end.isoformat(),

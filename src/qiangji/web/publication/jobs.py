@@ -79,7 +79,7 @@ def answer(job: Job, progress: runner.Progress) -> Mapping[str, Any]:
 def start_compute(period: Period, *, runs: int, seed: int, user: Any) -> tuple[Job, bool]:
     """Queue the computation of ``period`` (refused at once, with the reason, when it may not run)."""
     service.check_compute(period, runs=runs)
-    title = f"计算{period.label}能力建设指数"
+    title = f"计算{period.label_zh}能力建设指数"
     params = {"period": period.code, "runs": runs, "seed": seed}
     return runner.enqueue(COMPUTE, params, user=user, title=title, key=key(period))
 
@@ -88,6 +88,6 @@ def start_answer(
     objection: Objection, *, outcome: str, reply: str, corrections: list[tuple[str, str, float]], user: Any
 ) -> tuple[Job, bool]:
     period = objection.publication.period
-    title = f"答复异议 #{objection.pk} 并重新计算{period.label}排行榜"
+    title = f"答复异议 #{objection.pk} 并重新计算{period.label_zh}排行榜"
     params = {"objection": objection.pk, "outcome": outcome, "reply": reply, "corrections": corrections}
     return runner.enqueue(ANSWER, params, user=user, title=title, key=key(period))

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from qiangji.core.index import IndexSpec
 from qiangji.core.index.framework import Framework, MethodSpec, Node
@@ -124,11 +125,12 @@ def _indicator(fw: Framework, i: int, share: float, facts: RunFacts) -> dict[str
         **facts.about(node),
         "code": node.code,
         "name": node.label("zh"),
+        "name_en": node.label("en"),
         "unit": node.unit or "",
         "weight": node.weight,
         "relative": _relative(fw, i),
         "points": 100.0 * share,
-        "direction": "越高越好" if (node.direction or 1) > 0 else "越低越好",
+        "direction": _("越高越好") if (node.direction or 1) > 0 else _("越低越好"),
         "bounds": "" if low is None and high is None else f"{_param(low)}–{_param(high)}",
         "per_year": node.per == "year",
         "treat": _method_text(node, "treat", TREAT_TEXT),
@@ -155,6 +157,7 @@ def _dimension(fw: Framework, i: int, shares: Any, facts: RunFacts) -> dict[str,
     return {
         "code": node.code,
         "name": node.label("zh"),
+        "name_en": node.label("en"),
         "weight": node.weight,
         "points": 100.0 * float(shares[i]),
         "aggregate": _method_text(node, "aggregate", AGGREGATE_TEXT),

@@ -8,6 +8,8 @@ from typing import Any, NamedTuple
 
 from django.db import connection
 from django.http import Http404
+from django.utils.functional import lazy
+from django.utils.translation import pgettext
 
 from qiangji.web.publication.content import TIER_NAMES, current_content
 from qiangji.web.publication.models import Publication
@@ -166,6 +168,11 @@ def open_findings(unit: str, content: dict[str, Any]) -> list[OpenFinding] | Non
     ]
 
 
+def _unit_local(unit: str) -> Any:
+    """An indicator's unit in the language of the page that shows it (resolved when rendered)."""
+    return lazy(lambda: pgettext("unit", unit) if unit else "", str)()
+
+
 def scorecard_context(pub: Publication, unit: str) -> dict[str, Any]:
     content = content_of(pub)
     row = next((r for r in content["rows"] if r["unit"] == unit), None)
@@ -173,7 +180,13 @@ def scorecard_context(pub: Publication, unit: str) -> dict[str, Any]:
         raise Http404("institution not in this ranking")
     names = {i["code"]: i for i in content["indicators"]}
     sw = [
-        {**s, "name": names[s["indicator"]]["name"], "unit_label": names[s["indicator"]]["unit"]}
+        {
+            **s,
+            "name": names[s["indicator"]]["name"],
+            "name_en": names[s["indicator"]].get("name_en"),
+            "unit_label": names[s["indicator"]]["unit"],
+            "unit_local": _unit_local(names[s["indicator"]]["unit"]),
+        }
         for s in content["strengths_weaknesses"]
         if s["unit"] == unit
     ]

@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from qiangji.web import compression
 from qiangji.web.publication import charts, pagecache, pages
 from qiangji.web.publication.advice import advice_for
 from qiangji.web.publication.exports.docx import bulletin_docx as bulletin_docx_bytes
@@ -48,9 +49,10 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
-def _versioned_file(request: HttpRequest, path: Path, content_type: str) -> FileResponse:
-    """The file, cached immutable for a year when the request names its current digest, else an hour."""
-    response = FileResponse(path.open("rb"), content_type=content_type)
+def _versioned_file(request: HttpRequest, path: Path, content_type: str) -> HttpResponse:
+    """The file, compressed as the client accepts (brotli or gzip, `compression`), cached immutable for a
+    year when the request names its current digest, else an hour."""
+    response = compression.file_response(request, path, content_type)
     if request.GET.get("v") == file_digest(path):
         patch_cache_control(response, public=True, max_age=IMMUTABLE_SECONDS, immutable=True)
     else:
@@ -148,14 +150,14 @@ def _methodology_pdf(ref: pages.PubRef) -> bytes:
 
 
 @require_safe
-def plotly_js(request: HttpRequest) -> FileResponse:
+def plotly_js(request: HttpRequest) -> HttpResponse:
     """The plotly.js bundle shipped in the installed plotly package (never a CDN); pages link it with its
     content digest (``?v=``, `plotly_src`), so a plotly upgrade is fetched at once."""
     return _versioned_file(request, PLOTLY_JS, "text/javascript; charset=utf-8")
 
 
 @require_safe
-def script(request: HttpRequest, name: str) -> FileResponse:
+def script(request: HttpRequest, name: str) -> HttpResponse:
     """One of the site's scripts (`SCRIPTS`); pages link it with a content digest (``?v=``, `script_src`)."""
     if name not in SCRIPTS:
         raise Http404("no such script")

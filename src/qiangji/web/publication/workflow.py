@@ -76,7 +76,7 @@ def create_draft(period: Any, run: IndexRun, *, user: Any = None, title: str = "
     if Publication.objects.filter(period=period).exists():
         raise WorkflowError(f"期次 {period.code} 已有发布记录。")
     pub = Publication.objects.create(
-        period=period, run=run, title=title or f"{period.label}计量技术机构能力建设指数排行榜"
+        period=period, run=run, title=title or f"{period.label_zh}计量技术机构能力建设指数排行榜"
     )
     pub.runs_history.add(run)
     log_event(pub, PublicationEvent.Action.CREATED, user, f"run #{run.pk}")

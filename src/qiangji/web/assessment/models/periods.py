@@ -12,9 +12,9 @@ import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from qiangji.core.errors import InputError
 from qiangji.core.index import Framework
@@ -23,6 +23,23 @@ from qiangji.web import plausible
 from qiangji.web.registry.dates import parse_period_code
 
 log = logging.getLogger(__name__)
+
+
+def period_label(year: int, quarter: int | None) -> str:
+    """A period's name for people in the active language: ``2025年第4季度`` / ``Q4 2025``, ``2025年度`` /
+    ``Year 2025``."""
+    if quarter:
+        return gettext("%(year)s年第%(quarter)s季度") % {"year": year, "quarter": quarter}
+    return gettext("%(year)s年度") % {"year": year}
+
+
+def period_code_label(code: str) -> str:
+    """`period_label` of a period code (``"2025Q4"``); the code itself if it is not one."""
+    try:
+        year, quarter, *_dates = parse_period_code(code)
+    except ValueError:
+        return code
+    return period_label(year, quarter)
 
 
 class Period(models.Model):
@@ -91,9 +108,14 @@ class Period(models.Model):
 
     @property
     def label(self) -> str:
-        if self.quarter:
-            return f"{self.year}年第{self.quarter}季度"
-        return f"{self.year}年度"
+        """``2025年第4季度`` / ``Q4 2025``, in the active language (`period_label`)."""
+        return period_label(self.year, self.quarter)
+
+    @property
+    def label_zh(self) -> str:
+        """The Chinese label whatever the active language: what stored content and titles hold."""
+        with translation.override("zh-hans"):
+            return self.label
 
     def clean(self) -> None:
         try:

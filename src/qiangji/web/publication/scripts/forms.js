@@ -14,3 +14,48 @@ document.addEventListener("change", function (event) {
     field.form.submit();
   }
 });
+
+/* Phones: every table of <main> scrolls sideways inside its own box (base.html's .scroll), so the page
+ * itself never does. Templates of the public pages carry the box themselves (they work without script);
+ * this adds it around the other tables, and makes each box reachable by keyboard, named after the
+ * heading above it (a scrolling region must be focusable: axe "scrollable-region-focusable"). */
+(function () {
+  function label(box) {
+    var node = box;
+    while (node && node !== document.body) {
+      var previous = node.previousElementSibling;
+      while (previous) {
+        if (/^H[1-6]$/.test(previous.tagName)) {
+          return previous.textContent.trim();
+        }
+        previous = previous.previousElementSibling;
+      }
+      node = node.parentElement;
+    }
+    return document.title;
+  }
+
+  function boxAll() {
+    document.querySelectorAll("main table").forEach(function (table) {
+      var box = table.closest(".scroll");
+      if (box === null) {
+        box = document.createElement("div");
+        box.className = "scroll";
+        table.parentNode.insertBefore(box, table);
+        box.appendChild(table);
+      }
+      if (!box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", label(box));
+      }
+    });
+  }
+
+  document.addEventListener("htmx:afterSettle", boxAll); // tables swapped in later
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", boxAll);
+  } else {
+    boxAll();
+  }
+})();

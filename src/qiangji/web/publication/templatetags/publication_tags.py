@@ -5,7 +5,10 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
+
+from qiangji.web.assessment.models.periods import period_code_label
 
 register = template.Library()
 
@@ -28,3 +31,94 @@ def change_arrow(change: int | None, previous: Any = None) -> SafeString:
     if change < 0:
         return format_html('<span class="down" title="{}">↓{}</span>', _("下降"), -change)
     return format_html('<span class="same" title="{}">—</span>', _("不变"))
+
+
+#: Tier names for the pages, in the request's language (content.TIER_NAMES stay the documents' Chinese).
+TIER_LABELS = (
+    pgettext_lazy("tier", "第一方阵"),
+    pgettext_lazy("tier", "第二方阵"),
+    pgettext_lazy("tier", "第三方阵"),
+)
+
+
+#: The framework files' units, for the catalogue (``pgettext("unit", …)``; others pass as they are).
+UNITS = (
+    pgettext_lazy("unit", "项"),
+    pgettext_lazy("unit", "台件"),
+    pgettext_lazy("unit", "件"),
+    pgettext_lazy("unit", "人"),
+    pgettext_lazy("unit", "个"),
+    pgettext_lazy("unit", "家"),
+    pgettext_lazy("unit", "份"),
+    pgettext_lazy("unit", "学时/人"),
+    pgettext_lazy("unit", "level 0–3"),
+)
+
+
+#: Units that a framework file writes in English (frozen with its hash): their Chinese for Chinese pages.
+UNITS_ZH = {"level 0–3": "级（0–3）"}
+
+
+def unit_in_language(unit: str) -> str:
+    """``"台件"`` → 台件 / instruments."""
+    if not _english() and unit in UNITS_ZH:
+        return UNITS_ZH[unit]
+    return pgettext("unit", unit) if unit else ""
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+@register.filter
+def local_name(item: Any) -> str:
+    """A dimension's or indicator's name as stored in the content (``name``, ``name_en``) in the request's
+    language: the framework file carries both; an English name missing falls back to the Chinese."""
+    if _english() and item.get("name_en"):
+        return str(item["name_en"])
+    return str(item.get("name", ""))
+
+
+@register.filter
+def period_label(code: str) -> str:
+    """``"2025Q4"`` → 2025年第4季度 / Q4 2025 (the content's stored label is always Chinese)."""
+    return period_code_label(str(code))
+
+
+@register.filter
+def tier_label(tier: int) -> str:
+    """Tier 1, 2, 3 → 第一方阵… / Tier 1…, in the request's language."""
+    return str(TIER_LABELS[int(tier) - 1])
+
+
+@register.simple_tag
+def publication_title(content: Any) -> str:
+    """The publication's title: as published (``content.title``) in Chinese; in another language the
+    standard title of its period, translated."""
+    if not _english():
+        return str(content["title"])
+    label = period_code_label(content["period"]["code"])
+    return _("%(period)s计量技术机构能力建设指数排行榜") % {"period": label}
+
+
+@register.filter
+def stored_text(text: str) -> str:
+    """A Chinese sentence stored in a publication's content (the tier rule), through the catalogue: the
+    content keeps the words it was published with; another language shows their translation."""
+    return _(str(text)) if text else ""
+
+
+@register.filter
+def unit_label(unit: str) -> str:
+    """An indicator's unit (项, 台件, 学时/人…) in the request's language."""
+    return unit_in_language(str(unit or ""))
+
+
+@register.filter
+def indicator_name(code: str, content: Any) -> str:
+    """The name of indicator ``code`` in the request's language, from a publication's content; "" when the
+    page has no content (the template then falls back to the name it holds)."""
+    if not content:
+        return ""
+    found = next((i for i in content.get("indicators", []) if i["code"] == code), None)
+    return local_name(found) if found else ""

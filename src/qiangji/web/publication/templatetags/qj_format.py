@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils.translation import get_language
 
 from qiangji.web import formatting
 
@@ -63,3 +65,12 @@ def cn_date(value: Any) -> str:
 def join_names(values: Any) -> str:
     """``{{ names|join_names }}`` → 甲、乙、丙."""
     return formatting.join_names(values)
+
+
+@register.filter
+def local_date(value: Any) -> str:
+    """A date on a page: 2026年1月17日 in Chinese, 17 January 2026 in English (documents use `cn_date`)."""
+    if not (get_language() or "").startswith("en"):
+        return formatting.cn_date(value)
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10]) if value else None
+    return "" if day is None else f"{day.day} {day:%B %Y}"

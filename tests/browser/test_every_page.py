@@ -1,0 +1,272 @@
+"""Every page each role may use, at a desk (1280 px) and on a phone (390 × 844), in Chinese and in English
+(issue 18 points 4, 5 and 10), on the demo data loaded once for the module behind one live server.
+
+Per page: no 4xx/5xx, the site's layout, no sideways scroll of the page on the phone, and no string of the
+other script outside names and data; the site's own error page where the role may not go. Names and data
+are what the database stores (any text value of any table: an institution's name, a finding's description,
+a stored notification) and what a template marks ``translate="no"``; everything else a page shows comes
+from the templates and the code, and must be in the page's language: a Chinese word on an English page,
+or an English word on a Chinese one (``reported``, ``evidence``, plotly's ``Jan`` ticks, Django's help
+texts), fails. Screenshots: test-output/pages-<role>-<lang>-<width>-<page>.png.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import models
+from pytest_django.live_server_helper import LiveServer
+
+from qiangji.demo.load import demo_accounts, load_demo
+
+# Plain django_db: each test in a transaction rolled back at its end; the module's demo stays loaded.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
+LANGUAGES = ("zh-hans", "en")
+ROLES = ("public", "reporter", "reviewer", "leadership", "admin")
+#: Pages beyond the header's links where each role works (the crawl adds the links found on them).
+START = {
+    "public": ["/", "/rankings/2025Q4/", "/rankings/2025Q4/JJ-MI/", "/rankings/2025Q4/methodology/",
+               "/institutions/", "/institutions/JJ-MI/", "/accounts/login/"],
+    "reporter": ["/assessment/2026Q2/report/JJ-MI/", "/institutions/JJ-MI/", "/programme/institutions/JJ-MI/",
+                 "/accounts/password/"],
+    "reviewer": ["/assessment/2026Q1/review/", "/assessment/2026Q2/", "/institutions/proposals/"],
+    "leadership": ["/programme/", "/rankings/2025Q4/"],
+    "admin": ["/publish/2026Q1/", "/assessment/2026Q1/", "/programme/"],
+}  # fmt: skip
+FORBIDDEN = {
+    "public": ("/rankings/2031Q1/", 404),
+    "reporter": ("/programme/", 403),
+    "reviewer": ("/admin/auth/user/", 403),
+    "leadership": ("/assessment/2026Q1/review/", 403),
+    "admin": ("/no-such-page/", 404),
+}
+MAX_PAGES = 22
+#: Links not followed: downloads, sign-out, other languages, the API, the admin's own pages (Django's).
+SKIP = re.compile(r"\.(xlsx|pdf|docx|csv|txt|json)$|/evidence/|/original|/logout/|/i18n/|^/api/|^/admin/.+")
+#: Text nodes of the page as {text, where}: outside names and data, charts' titles and axis labels only.
+TEXTS_JS = """() => {
+  const out = [];
+  const skip = "script,style,noscript,[translate='no'],.hash,code,.js-plotly-plot";
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent.trim();
+    if (text && !node.parentElement.closest(skip)) out.push(text);
+  }
+  document.querySelectorAll(".js-plotly-plot .gtitle, .js-plotly-plot .xtitle, .js-plotly-plot .ytitle, "
+      + ".js-plotly-plot .xtick text").forEach((t) => out.push(t.textContent.trim()));
+  document.querySelectorAll("[title], [aria-label], [placeholder]").forEach((e) => {
+    if (e.closest("[translate='no'],.js-plotly-plot")) return;
+    ["title", "aria-label", "placeholder"].forEach((a) => e.getAttribute(a) && out.push(e.getAttribute(a)));
+  });
+  return out;
+}"""
+HAN = re.compile(r"[\u3400-\u9fff]")
+#: An English word on a Chinese page: a lowercase word of four letters or more, or plotly's month ticks.
+ENGLISH = re.compile(r"\b[a-z]{4,}\b|\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b")
+#: Latin words a Chinese page writes as they are (file formats, standards' symbols, the API's header).
+LATIN_TERMS = {"minmax", "log1p", "https", "http", "json", "xlsx", "docx", "utf-8", "true", "false"}
+
+
+@dataclass
+class Site:
+    url: str
+    data: re.Pattern[str]
+    passwords: dict[str, tuple[str, str]]
+    problems: list[str] = field(default_factory=list)
+
+
+def stored_texts() -> re.Pattern[str]:
+    """Every text value the database stores (longest first), as one pattern that removes them."""
+    values: set[str] = set()
+    for model in apps.get_models():
+        names = [
+            f.name for f in model._meta.concrete_fields if isinstance(f, (models.CharField, models.TextField))
+        ]
+        for row in model.objects.values_list(*names) if names else []:
+            values.update(v.strip() for v in row if isinstance(v, str) and len(v.strip()) > 1)
+    ordered = sorted(values, key=len, reverse=True)
+    return re.compile("|".join(re.escape(v) for v in ordered))
+
+
+@pytest.fixture(scope="module")
+def site(django_db_setup: Any, django_db_blocker: Any, browser: Any) -> Iterator[Site]:
+    """The demo (registry, programme, comparisons, two published quarters, 2026Q1 in review and 2026Q2
+    open) behind a live server of its own; the database is emptied afterwards for the next module."""
+    from qiangji.web.assessment.demo import demo_open_periods
+    from qiangji.web.comparisons.demo import load_comparisons_demo
+    from qiangji.web.programme.demo import load_programme_demo
+    from qiangji.web.publication.demo import publish_demo
+
+    with django_db_blocker.unblock():
+        load_demo()
+        load_programme_demo()
+        load_comparisons_demo()
+        publish_demo(["2025Q3", "2025Q4"], runs=50)
+        demo_open_periods()
+        accounts = {a.role if a.role != "reporter" else a.institution: a for a in demo_accounts()}
+        passwords = {
+            role: (accounts[key].username, accounts[key].password)
+            for role, key in [("reporter", "JJ-MI"), ("reviewer", "reviewer"), ("leadership", "leadership"),
+                              ("admin", "admin")]
+        }  # fmt: skip
+        server = LiveServer("localhost")
+        try:
+            yield Site(server.url, stored_texts(), passwords)
+        finally:
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0)
+
+
+def sign_in(page: Any, site: Site, role: str) -> None:
+    if role == "public":
+        return
+    username, password = site.passwords[role]
+    page.goto(f"{site.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form[action='/accounts/login/'] input[type=submit]")
+    page.wait_for_url(f"{site.url}/home/")
+
+
+def shape(path: str) -> str:
+    """A page's kind: the same view for another institution, period or record counts once."""
+    path = re.sub(r"[A-Z]{2}-MI", "INST", path)
+    path = re.sub(r"\d{4}(Q\d)?", "PERIOD", path)
+    return re.sub(r"\d+", "N", path.split("?")[0])
+
+
+def links(page: Any, selector: str) -> list[str]:
+    hrefs = page.eval_on_selector_all(selector, "as => as.map(a => a.getAttribute('href'))")
+    return [h for h in hrefs if h and h.startswith("/") and not SKIP.search(h.split("?")[0])]
+
+
+def wrong_script(texts: list[str], lang: str, data: re.Pattern[str]) -> list[str]:
+    found = []
+    for text in texts:
+        rest = data.sub(" ", text)
+        english = [w for w in ENGLISH.findall(rest) if w.lower() not in LATIN_TERMS]
+        if HAN.search(rest) if lang == "en" else english:
+            found.append(text)
+    return found
+
+
+def visit(page: Any, site: Site, role: str, lang: str, path: str, shots: Any) -> None:
+    where = f"{role} {lang} {path}"
+    page.set_viewport_size(DESKTOP)
+    response = page.goto(site.url + path)
+    if response is None or response.status >= 400:
+        site.problems.append(f"{where}: HTTP {response and response.status}")
+        return
+    if not path.startswith("/admin/") and page.locator("header nav").count() != 1:
+        site.problems.append(f"{where}: not in the site's layout")
+    page.wait_for_load_state("load")
+    slug = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
+    page.screenshot(path=str(shots / f"pages-{role}-{lang}-1280-{slug}.png"))
+    if not path.startswith("/admin/"):
+        bad = wrong_script(page.evaluate(TEXTS_JS), lang, site.data)
+        site.problems.extend(f"{where}: other script: {t[:80]!r}" for t in bad[:5])
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(150)  # plotly redraws on the window's resize event
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    if width[0] > width[1]:
+        site.problems.append(f"{where}: the phone page scrolls sideways ({width[0]} > {width[1]} px)")
+    page.screenshot(path=str(shots / f"pages-{role}-{lang}-390-{slug}.png"))
+
+
+def crawl(page: Any, site: Site, role: str) -> list[str]:
+    """The header's links and the role's start pages, then the links in their main content, one per kind."""
+    page.goto(site.url + "/home/" if role != "public" else site.url + "/")
+    seeds = list(dict.fromkeys([*links(page, "header nav a"), *START[role]]))
+    found: dict[str, str] = {}
+    for path in seeds:
+        found.setdefault(shape(path), path)
+    for path in seeds:
+        if len(found) >= MAX_PAGES or path.startswith("/admin/"):
+            continue
+        page.goto(site.url + path)
+        for href in links(page, "main a"):
+            found.setdefault(shape(href), href)
+    return list(found.values())[:MAX_PAGES]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_opens_every_page_on_desk_and_phone_in_both_languages(
+    role: str, site: Site, browser: Any, output_dir: Any
+) -> None:
+    site.problems = []
+    paths: list[str] = []
+    for lang in LANGUAGES:
+        context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
+        try:
+            context.add_cookies([{"name": "django_language", "value": lang, "url": site.url}])
+            page = context.new_page()
+            sign_in(page, site, role)
+            paths = paths or crawl(page, site, role)
+            for path in paths:
+                visit(page, site, role, lang, path, output_dir)
+            forbidden, status = FORBIDDEN[role]
+            response = page.goto(site.url + forbidden)
+            if response.status != status or page.locator("header nav").count() != 1:
+                site.problems.append(
+                    f"{role} {lang} {forbidden}: {response.status}, not the site's error page"
+                )
+        finally:
+            context.close()
+    assert len(paths) >= 5, paths
+    assert site.problems == [], "\n".join(site.problems)
+
+
+PUBLIC_PAGES = ["/", "/rankings/2025Q4/JJ-MI/", "/rankings/2025Q4/methodology/", "/institutions/",
+                "/institutions/JJ-MI/", "/accounts/login/"]  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_public_pages_have_no_serious_accessibility_violation(
+    lang: str, site: Site, browser: Any
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe, found = Axe(), []
+    context = browser.new_context(locale="zh-CN", viewport=PHONE)
+    try:
+        context.add_cookies([{"name": "django_language", "value": lang, "url": site.url}])
+        page = context.new_page()
+        for path in PUBLIC_PAGES:
+            page.goto(site.url + path)
+            page.wait_for_load_state("load")
+            for v in axe.run(page).response["violations"]:
+                if v["impact"] in ("serious", "critical"):
+                    targets = [n["target"] for n in v["nodes"]][:3]
+                    found.append(f"{lang} {path}: {v['id']} ({v['impact']}) {targets}")
+    finally:
+        context.close()
+    assert found == [], "\n".join(found)
+
+
+def test_the_leaderboards_first_load_is_under_1_5_mb_on_the_wire(site: Site, browser: Any) -> None:
+    """A first visit (empty cache) on a phone: the page, plotly (brotli), the site's scripts, the icon."""
+    context = browser.new_context(locale="zh-CN", viewport=PHONE)
+    sizes: dict[str, int] = {}
+    try:
+        page = context.new_page()
+
+        def record(request: Any) -> None:
+            s = request.sizes()
+            sizes[request.url] = s["responseBodySize"] + s["responseHeadersSize"]
+
+        page.on("requestfinished", record)
+        page.goto(site.url + "/")
+        page.wait_for_selector("#chart-scores .main-svg")
+        page.wait_for_load_state("networkidle")
+    finally:
+        context.close()
+    assert any("plotly.min.js" in url for url in sizes)
+    assert sum(sizes.values()) < 1_500_000, sizes
