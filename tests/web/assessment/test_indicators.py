@@ -21,30 +21,37 @@ SOURCES_BEFORE = {
     "C1.1": ("supervision", "reported"),
     "C2.3": ("supervision", "reported"),
     "C3.1": ("supervision", "derived"),
+    # Issue 19: derived where the registry (annual volumes) or the steering data (duty lists, partner
+    # register) exist, else the reported value as before.
+    "D1.2": ("derived", "reported"),
+    "D1.3": ("derived", "reported"),
+    "D4.4": ("derived", "reported"),
 }
 
 
 def test_it_keeps_the_source_order_of_every_indicator() -> None:
     assert {code: ind.sources for code, ind in indicators.registered().items()} == SOURCES_BEFORE
-    assert indicators.sources_of("D1.2") == ("reported",)  # not registered: reported
+    assert indicators.sources_of("D4.3") == ("reported",)  # not registered: reported
 
 
 def test_it_takes_each_deriver_from_the_app_that_owns_the_data() -> None:
     owners = {code: ind.derive.__module__ for code, ind in indicators.registered().items() if ind.derive}
     assert owners.pop("D3.3") == "qiangji.web.programme.indicators"
     assert owners.pop("C3.2") == "qiangji.web.comparisons.indicators"
+    assert (owners.pop("D1.2"), owners.pop("D4.4")) == ("qiangji.web.steering.indicators",) * 2
     assert set(owners.values()) == {"qiangji.web.registry.indicators"}
     sampled = {code for code, ind in indicators.registered().items() if ind.kind == "sampled"}
     assert sampled == {"C3.1", "C3.3", "C4.1", "C4.2", "C4.3", "C4.4"}
 
 
 def test_it_names_the_kind_of_each_indicator() -> None:
-    kinds = {code: indicators.get(code).kind for code in ("D1.1", "D3.1", "C1.1", "C3.1", "C4.4", "D1.2")}
+    kinds = {code: indicators.get(code).kind for code in ("D1.1", "D3.1", "C1.1", "C3.1", "C4.4", "D4.3")}
     assert kinds == {
         "D1.1": "derived", "D3.1": "mixed", "C1.1": "mixed", "C3.1": "sampled", "C4.4": "sampled",
-        "D1.2": "reported",
+        "D4.3": "reported",
     }  # fmt: skip
-    assert sorted(c for c, i in indicators.registered().items() if i.demo_reported) == ["C3.2", "D3.3"]
+    demo = sorted(c for c, i in indicators.registered().items() if i.demo_reported)
+    assert demo == ["C3.2", "D1.2", "D1.3", "D3.3", "D4.4"]
 
 
 def test_it_accepts_the_same_declaration_again_and_refuses_a_different_one() -> None:

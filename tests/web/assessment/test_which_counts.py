@@ -54,8 +54,10 @@ def test_it_says_supervision_counts_for_c1_1(world: dict[str, Any]) -> None:
 
 def test_it_says_the_reported_value_counts_for_d1_3(world: dict[str, Any]) -> None:
     which = which_counts(world["period"], world["inst"], "D1.3")
-    assert (which.source, which.fallback, which.asks_report) == (None, False, True)
-    assert which.statement == "本指标以机构填报并经审核通过的数值为准。"
+    # No annual volume stored: the registry cannot answer, so the reported value counts (issue 19: D1.3 is
+    # derived from the stored volumes where they exist).
+    assert (which.source, which.asks_report) == (None, True)
+    assert "本期登记数据缺失" in which.statement
     c32 = which_counts(world["period"], world["inst"], "C3.2")  # no comparison evaluated: reported counts
     assert c32.asks_report and "本期登记数据缺失" in c32.statement
     assert "无需填报" in which_counts(world["period"], world["inst"], "D2.1").statement

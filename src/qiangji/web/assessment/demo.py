@@ -127,7 +127,7 @@ def _ratio(num: int, den: int) -> Entry:
 
 def demo_indicators() -> list[str]:
     """Indicators the demo reports: first source ``reported``, plus those the indicator registry marks
-    ``demo_reported`` (C3.2 and D3.3: fallbacks when no comparison was evaluated or no session held)."""
+    ``demo_reported`` (fallbacks where the deriver has no data: C3.2, D3.3, D1.2, D1.3, D4.4)."""
     fw = current_framework_version().framework()
     return [c for c in fw.indicators if _reported_in_demo(indicators.get(c))]
 

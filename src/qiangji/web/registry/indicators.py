@@ -315,7 +315,7 @@ def register_indicators() -> None:
     for code, fn in DERIVED.items():
         indicators.register(code, source="derived", derive=fn)
     indicators.register("D3.1", source=("derived", "reported"), derive=d3_1_all)
-    indicators.register("D1.3", source=("derived", "reported"), derive=d1_3_all)
+    indicators.register("D1.3", source=("derived", "reported"), derive=d1_3_all, demo_reported=True)
 
 
 DERIVED = {

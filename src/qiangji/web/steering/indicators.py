@@ -76,5 +76,5 @@ def d4_4_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
 
 def register_indicators() -> None:
     """Declare D1.2 and D4.4: derived where the steering data exist, else the reported value."""
-    indicators.register("D1.2", source=("derived", "reported"), derive=d1_2_all)
-    indicators.register("D4.4", source=("derived", "reported"), derive=d4_4_all)
+    indicators.register("D1.2", source=("derived", "reported"), derive=d1_2_all, demo_reported=True)
+    indicators.register("D4.4", source=("derived", "reported"), derive=d4_4_all, demo_reported=True)
