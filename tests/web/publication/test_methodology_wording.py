@@ -18,7 +18,17 @@ from tests.web.publication.test_framework_2026 import fv26, publish_2026
 pytestmark = pytest.mark.django_db
 __all__ = ["fv26"]  # the fixture, imported for the tests below
 
-RAW_SETTINGS = ("score：", "reason：", "above：", "cap_score", "cap_tier", "fact：", "baseline：", "rule：", "None")
+RAW_SETTINGS = (
+    "score：",
+    "reason：",
+    "above：",
+    "cap_score",
+    "cap_tier",
+    "fact：",
+    "baseline：",
+    "rule：",
+    "None",
+)
 
 
 def _texts(html: str, css: str) -> list[str]:
@@ -74,7 +84,9 @@ def test_a_2026_1_page_words_every_rule_of_the_version(
     publish("2025Q4", 3, fv)
     publish_2026("2026Q1", fv26, 4)
     html = Client().get("/rankings/2026Q1/methodology/").content.decode()
-    assert _step(html, "treatment") == "预处理：超出取值范围的数据不予接受；各指标按原值计分，不作对数等变换。"
+    assert (
+        _step(html, "treatment") == "预处理：超出取值范围的数据不予接受；各指标按原值计分，不作对数等变换。"
+    )
     assert "对数压缩" not in html and "ln(1 + x)" not in html
     assert "同一框架版本下各期的总分可以相互比较" in _step(html, "scoring")
     # goalposts of a count, pro-rated for a quarter where the flow is per year (D1.3: 50,000 a year)
@@ -83,7 +95,8 @@ def test_a_2026_1_page_words_every_rule_of_the_version(
     # the floor, an indicator's own floor with its reason, and an opt-out with its reason
     assert _cell(html, "D1.1", "missing-rule") == "缺失按 0 分计并标注"
     assert _cell(html, "D2.3", "missing-rule") == (
-        "缺失按 100 分计并标注。理由：无 12 个月内到期的计量标准时本指标不适用，按满分计（domain.md §5.2：N/A → 满分）"
+        "缺失按 100 分计并标注。理由：无 12 个月内到期的计量标准时本指标不适用，"
+        "按满分计（domain.md §5.2：N/A → 满分）"
     )
     assert _cell(html, "C3.2", "missing-rule") == (
         "缺失时不计分、不扣分，权重由同级有数据的指标按比例分担。"
@@ -101,7 +114,9 @@ def test_a_2026_1_page_words_every_rule_of_the_version(
         "G2：统计基准日有逾期未整改的严重或重大问题（1 项及以上）的，不高于第二方阵。公布的理由：“基准日存在"
         "逾期未整改的严重问题，不列入第一方阵”。",
     ]
-    assert re.search(r'<p id="tier-rule">方阵按排名三等分划定后，边界两侧机构的排名区间（5%–95%）若有重叠', html)
+    assert re.search(
+        r'<p id="tier-rule">方阵按排名三等分划定后，边界两侧机构的排名区间（5%–95%）若有重叠', html
+    )
     assert re.search(r'<p class="tier-gate">触发合规门槛 G2 的机构不高于第二方阵', html)
     progress = _texts(html, "progress-rule")
     assert progress[0] == "基期：季度期次以 2025Q4 为基期；年度期次以 2025 为基期。"
