@@ -30,7 +30,9 @@ def test_it_shows_the_leaderboard_and_a_scorecard(page, live_server, output_dir)
         assert tr.locator("td.score").inner_text() == f"{row['score']:.2f}"
         assert tr.get_by_text(row["name"], exact=True).count() == 1
         assert tr.locator(".interval .span").count() == 1
-    assert page.locator("tr.tier-head").all_inner_texts() == ["第一方阵", "第二方阵", "第三方阵"]
+    tiers = page.locator("#leaderboard tbody td.tier").all_inner_texts()  # a column, in rank order
+    assert tiers == ["第一方阵"] * 3 + ["第二方阵"] * 3 + ["第三方阵"] * 3
+    assert page.locator("#leaderboard tr.tier-break").count() == 2
     assert page.locator("#content-hash").inner_text() == pub.content_sha256
     page.wait_for_selector("#chart-scores .main-svg")
     assert page.locator("#chart-scores g.trace.bars").count() == 6  # one stacked trace per dimension

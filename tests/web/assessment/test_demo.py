@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import numpy as np
@@ -142,3 +143,37 @@ def test_its_2026_periods_use_framework_2026_1_with_a_gated_strong_institution(i
     assert q1.framework_version.version == q2.framework_version.version == "2026.1"
     facts = gate_facts(q1, [wl], ("open_critical_findings",))
     assert facts["open_critical_findings"][GATED_INSTITUTION] == "1"  # the 2026.1 gate caps it at 59
+
+
+def test_2026q1s_visit_closes_the_findings_left_open_so_the_gate_cases_are_the_deliberate_ones(
+    institutions: None,
+) -> None:
+    from qiangji.web.assessment.demo import GATED_INSTITUTION, demo_open_periods
+    from qiangji.web.assessment.facts import gate_facts
+    from qiangji.web.registry.models import Institution, SupervisionFinding
+
+    wl = Institution.objects.create(
+        code=GATED_INSTITUTION, name="温岭（示例）", level=Institution.Level.COUNTY
+    )
+    a = Institution.objects.get(code="A")
+    carried = [  # open at the end of the demo data: due in January 2026, and one long overdue
+        SupervisionFinding.objects.create(
+            institution=a,
+            found_on=found,
+            sub_dimension="C1",
+            severity="major",
+            description="（示例）",
+            due_on=found + dt.timedelta(days=30),
+        )
+        for found in (D(2025, 12, 12), D(2024, 6, 13))
+    ]
+    demo_open_periods(D(2026, 12, 6))
+    q1 = Period.objects.get(code="2026Q1")
+    visit = SupervisionVisit.objects.get(period=q1, institution=a)
+    for finding in carried:
+        finding.refresh_from_db()
+        assert finding.closed_on == visit.visited_on
+    insts = list(Institution.objects.order_by("code"))
+    facts = gate_facts(q1, insts, ("open_critical_findings", "overdue_major_findings"))
+    assert facts["overdue_major_findings"] == {i.code: "0" for i in insts}
+    assert facts["open_critical_findings"] == {i.code: "1" if i == wl else "0" for i in insts}

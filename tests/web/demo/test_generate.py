@@ -116,3 +116,18 @@ def test_it_injects_the_edge_cases_of_the_domain_brief() -> None:
     same = cert[edges["verifier_is_checker"]]
     assert same.verifier == same.checker
     assert not any(s.institution == "SM-MI" and (s.year, s.quarter) == (2024, 2) for s in d.services)
+
+
+def test_every_finding_is_closed_unless_its_closure_falls_after_the_demo_data() -> None:
+    # A finding left open for good would gate whichever institution the generator happened to leave it
+    # at once it is overdue (framework 2026.1, G2); open at the end of the data are only those of the last
+    # months, whose closing day falls after 2025-12-31 (2026Q1's visit follows them up).
+    from qiangji.demo.generate.common import END
+
+    findings = [f for f in data().findings if f.source == "supervision"]
+    assert findings and all(f.closed_on is None or f.closed_on <= END for f in findings)
+    still_open = [f for f in findings if f.closed_on is None]
+    assert still_open and min(f.found_on for f in still_open) >= D(2025, 6, 1)
+    late = [f for f in findings if f.closed_on is not None and (f.closed_on - f.due_on).days >= 90]
+    assert late  # the long-overdue tail is closed, three to six months after the deadline
+    assert max((f.closed_on - f.due_on).days for f in late) <= 180

@@ -98,45 +98,6 @@ def test_every_indicator_has_its_definition_source_goalposts_and_weights(publish
     )  # the objection workflow, step by step
 
 
-def test_it_publishes_the_rules_a_framework_version_declares(published: Any, monkeypatch: Any) -> None:
-    from qiangji.web.publication import methodology_rules
-
-    declared = {
-        "gate": [
-            {
-                "finding": "major",
-                "cap": 59,
-                "reason": "存在未整改的重大问题（超范围检定、使用失效标准、虚假证书）",
-            }
-        ],
-        "missing": {"floor": 0, "flag": True},
-        "tier": "排名区间在方阵边界处重叠的机构划入同一方阵",
-        "progress": {"baseline": "2026Q1", "text": "进步指数：相对基期在固定标尺上的得分变化"},
-    }
-    monkeypatch.setattr(methodology_rules, "framework_rule", lambda fw, kind: declared[kind])
-    html = Client().get("/rankings/2025Q2/methodology/").content.decode()
-    gate = re.findall(r'<li class="gate-rule">(.*?)</li>', html)
-    assert gate == ["存在未整改的重大问题（超范围检定、使用失效标准、虚假证书）（finding：major；cap：59）"]
-    assert re.findall(r'<li class="missing-rule">(.*?)</li>', html) == ["floor：0；flag：是"]
-    assert '<p id="tier-rule">排名区间在方阵边界处重叠的机构划入同一方阵</p>' in html
-    assert "进步指数：相对基期在固定标尺上的得分变化（baseline：2026Q1）" in html
-
-
-def test_the_rules_are_worded_from_dataclasses_mappings_and_lists() -> None:
-    import dataclasses
-
-    from qiangji.web.publication.methodology_rules import words
-
-    @dataclasses.dataclass
-    class Gate:
-        cap: float
-        description: dict[str, str]
-
-    assert words(None) == []
-    assert words(Gate(59.0, {"zh": "重大问题封顶", "en": "cap"})) == ["重大问题封顶（cap：59）"]
-    assert words([{"floor": 0.5}, "其余缺失记 0 分"]) == ["floor：0.5", "其余缺失记 0 分"]
-
-
 def _pdf_text(data: bytes) -> tuple[str, set[str]]:
     reader = PdfReader(io.BytesIO(data))
     text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))

@@ -106,7 +106,13 @@ def test_it_refuses_and_logs_any_change_of_a_final_publication(institutions, fv)
 def test_it_shows_the_rank_change_against_the_previous_publication(published) -> None:
     q1, q2 = published
     before = {r["unit"]: r["rank"] for r in q1.content["rows"]}
-    assert q2.content["previous"] == {"period": "2025Q1", "sha256": q1.content_sha256}
+    assert q2.content["previous"] == {
+        "period": "2025Q1",
+        "label": "2025年第1季度",
+        "sha256": q1.content_sha256,
+        "framework_version": "2025.1",
+        "comparable": True,  # the same framework version: the rank change is shown
+    }
     for row in q2.content["rows"]:
         assert row["previous_rank"] == before[row["unit"]]
         assert row["change"] == before[row["unit"]] - row["rank"]

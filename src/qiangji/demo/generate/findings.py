@@ -2,8 +2,12 @@
 
 Most findings follow from the defective certificates of the quarter's audit sample (rule and sub-dimension
 of the defect); the rest concern the management system (C1) and capability coverage (C2). Improving
-institutions close findings on time more often than declining ones; findings still open on 2025-12-31
-have no closing date.
+institutions close findings on time more often than declining ones; the rest close late, most within two
+months of the deadline and a few (7 %) long after it, three to six months. Every finding is closed in the
+end: one left open for years would be an accident of the generator, not a story the demo tells (under
+framework 2026.1 an overdue 严重/重大 finding keeps an institution out of the first tier). A closure after
+2025-12-31, the end of the demo data, is not recorded: the finding is open at the end of the demo, and the
+2026 demo periods follow it up (`qiangji.web.assessment.demo.follow_up_findings`).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ TEXT = {
     "C2": "部分授权项目注册计量师配备不足两人（示例）。",
 }
 ON_TIME = {"improving": 0.9, "flat": 0.78, "declining": 0.55}
+LONG_OVERDUE = 0.93  # draws above it close three to six months after the deadline
 
 
 def findings(seed: int, certs: Sequence[CertificateRec]) -> tuple[FindingRec, ...]:
@@ -78,10 +83,10 @@ def _finding(
     draw = rng.random()
     if draw < ON_TIME[profile.trajectory]:
         closed: dt.date | None = day_between(rng, found + dt.timedelta(days=3), due)
-    elif draw < 0.93:
+    elif draw < LONG_OVERDUE:
         closed = due + dt.timedelta(days=int(rng.integers(5, 60)))
-    else:
-        closed = None
+    else:  # from the same draw, so that the generator's stream and every other record stay as they were
+        closed = due + dt.timedelta(days=90 + int((draw - LONG_OVERDUE) / (1 - LONG_OVERDUE) * 90))
     if closed is not None and closed > END:
         closed = None
     return FindingRec(profile.code, "supervision", found, sub, rule, severity, text, due, closed)

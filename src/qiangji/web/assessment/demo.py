@@ -329,14 +329,40 @@ def demo_open_periods(today: dt.date | None = None) -> OpenPeriodsReport:
             period.save()
             _fill_in_progress(period)
             if code == REVIEW_PERIOD:
+                follow_up_findings(period)
                 _critical_finding(period)
         report.opened.append(code)
     return report
 
 
+def follow_up_findings(period: Period) -> int:
+    """Close the findings left open at the start of ``period`` on the day of its supervision visit.
+
+    The demo data end on 2025-12-31 with some findings still open (found in the last visits, or closed
+    after the end of the data); 2026Q1's visit verifies their rectification. Without it they would stay
+    open for ever and, under framework 2026.1, their becoming overdue would gate whichever institutions
+    the generator happened to leave them at. The 2026Q1 gate cases are the deliberate ones
+    (:func:`_critical_finding`). Returns the number of findings closed.
+    """
+    from qiangji.web.registry.models import SupervisionFinding
+
+    visits = dict(SupervisionVisit.objects.filter(period=period).values_list("institution_id", "visited_on"))
+    carried = SupervisionFinding.objects.open_on(period.start - dt.timedelta(days=1)).filter(
+        institution_id__in=visits
+    )
+    closed = 0
+    for finding in carried.order_by("pk"):
+        finding.closed_on = max(visits[finding.institution_id], finding.found_on)
+        finding.save(update_fields=["closed_on", "updated_at"])  # audited by the signals
+        closed += 1
+    return closed
+
+
 def _critical_finding(period: Period) -> None:
     """A 重大 finding at a strong institution, open on 2026Q1's as-of date: under 2026.1 the compliance
-    gate caps its total at 59 although its indicators would put it at the top."""
+    gate (G1) caps its total at 59 although its indicators would put it at the top. Found after the
+    quarter's visit and due after the as-of date, it is open but not overdue, so G2 does not add to it:
+    it is the demo's one gate case in 2026Q1."""
     from qiangji.web.registry.models import SupervisionFinding
 
     inst = Institution.objects.filter(code=GATED_INSTITUTION).first()

@@ -25,6 +25,11 @@ the content carries the progress index (进步指数) against the framework's ba
 
 Rank change: against the latest final publication of an earlier period of the same kind (a quarter
 against the previous published quarter, a year against the previous published year); positive = moved up.
+Only when both were computed with the same framework version (content version 5): totals and ranks of
+different versions come from different scoring rules (2025.1's per-period min-max against 2026.1's fixed
+goalposts and gate), so against a previous publication on another version each row keeps its previous
+rank for reference, ``change`` is None and ``previous.comparable`` is false; the pages then show the
+previous rank without an arrow and say why (the progress index measures change across versions properly).
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import gettext_noop
+from django.utils import translation
 
 from qiangji.core.canonical import canonical_json, sha256_text
 from qiangji.core.index import IndexSpec
@@ -43,12 +48,9 @@ from qiangji.web.publication import standing
 from qiangji.web.publication.models import IndexRun, Publication
 from qiangji.web.registry.models import SupervisionFinding
 
-CONTENT_VERSION = 4  # 2: open findings frozen; 3: document number; 4: gate, floored values, progress
+# 2: open findings frozen; 3: document number; 4: gate, floored values, progress; 5: previous.comparable
+CONTENT_VERSION = 5
 RM_INDICATOR = "D3.1"
-TIER_NAMES = ("第一方阵", "第二方阵", "第三方阵")
-TIER_RULE = gettext_noop(  # stored in the content as it is; the pages show it through the catalogue
-    "按排名三等分：共 n 家机构，k = ⌈n/3⌉，第 1–k 名为第一方阵，第 k+1–2k 名为第二方阵，其余为第三方阵。"
-)
 
 
 def tier_of(rank: int, n: int) -> int:
@@ -118,7 +120,21 @@ def _by_unit(res: Mapping[str, Any], key: str, columns: list[str]) -> dict[str, 
     return {u: dict(zip(columns, row, strict=True)) for u, row in zip(res["units"], res[key], strict=True)}
 
 
-def _rows(run: IndexRun, spec: IndexSpec, prev: dict[str, int]) -> list[dict[str, Any]]:
+def _previous(prev: Publication | None, version: str) -> dict[str, Any] | None:
+    """The previous publication as the content cites it, and whether its ranks compare with this one's."""
+    if prev is None:
+        return None
+    theirs = prev.run.framework_version.version
+    return {
+        "period": prev.period.code,
+        "label": prev.period.label,
+        "sha256": prev.content_sha256,
+        "framework_version": theirs,
+        "comparable": theirs == version,
+    }
+
+
+def _rows(run: IndexRun, spec: IndexSpec, prev: dict[str, int], comparable: bool) -> list[dict[str, Any]]:
     res = run.results
     nodes = res["nodes"]
     dims = [d["code"] for d in _dimensions(spec)]
@@ -148,7 +164,7 @@ def _rows(run: IndexRun, spec: IndexSpec, prev: dict[str, int]) -> list[dict[str
                 "gate": standing.gate_of(spec, res, i),
                 "floored": standing.floored(res, i),
                 "previous_rank": p,
-                "change": None if p is None else p - rank,
+                "change": None if p is None or not comparable else p - rank,
                 "rm_coverage": rm,
                 "rm_target_met": None if rm is None else rm >= target,
             }
@@ -202,11 +218,19 @@ def _run(run: IndexRun) -> dict[str, Any]:
 
 
 def build_content(pub: Publication, *, final_on: dt.date | None = None) -> dict[str, Any]:
-    """Everything the public pages and exports show for ``pub`` (module docstring)."""
+    """Everything the public pages and exports show for ``pub`` (module docstring); its words (tier rule,
+    gate caps) in the site's language whoever builds it, since a final content is frozen and hashed."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _build(pub, final_on)
+
+
+def _build(pub: Publication, final_on: dt.date | None) -> dict[str, Any]:
     run = pub.run
     spec = IndexSpec.from_json(run.spec_json)
     fw = spec.framework
     prev = previous_publication(pub.period)
+    version = run.framework_version.version
+    previous = _previous(prev, version)
     res = run.results
     return {
         "content_version": CONTENT_VERSION,
@@ -215,7 +239,7 @@ def build_content(pub: Publication, *, final_on: dt.date | None = None) -> dict[
         "framework": {
             "code": fw.code,
             "name": fw.name.get("zh") or fw.code,
-            "version": run.framework_version.version,
+            "version": version,
             "sha256": run.framework_version.sha256,
         },
         "run": _run(run),
@@ -225,12 +249,12 @@ def build_content(pub: Publication, *, final_on: dt.date | None = None) -> dict[
         "notice_ends_on": _iso(pub.notice_ends_on),
         "final_on": _iso(final_on),
         "document_number": document_number(pub, final_on),
-        "previous": None if prev is None else {"period": prev.period.code, "sha256": prev.content_sha256},
+        "previous": previous,
         "tier_rule": standing.tier_rule_text(fw.rules.tiers),
         "rm_target_pct": settings.QIANGJI["RM_COVERAGE_TARGET_PCT"],
         "dimensions": _dimensions(spec),
         "indicators": _indicators(spec),
-        "rows": _rows(run, spec, _previous_ranks(prev)),
+        "rows": _rows(run, spec, _previous_ranks(prev), previous is None or previous["comparable"]),
         "raw": _by_unit(res, "raw", res["indicators"]),
         "contributions": _by_unit(res, "contributions", res["indicators"]),
         "strengths_weaknesses": res["strengths_weaknesses"],

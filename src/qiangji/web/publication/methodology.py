@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from qiangji.core.index import IndexSpec
 from qiangji.core.index.framework import Framework, MethodSpec, Node
@@ -25,44 +26,47 @@ from qiangji.web.assessment.inputs import sources_of
 from qiangji.web.formatting import quantity
 from qiangji.web.publication import methodology_rules as rules
 from qiangji.web.publication.compute import DEFAULT_WEIGHT_NOISE
-from qiangji.web.publication.content import TIER_RULE
 from qiangji.web.publication.models import IndexRun, Publication
 
 #: How each normalisation method scores an indicator (raw value x; 0–100 points).
 NORMALISE_TEXT = {
-    "minmax": "极差标准化：s = (x − 最小值) / (最大值 − 最小值) × 100，各机构中最好者 100 分、最差者 0 分",
-    "zscore": "标准分：s = (x − 平均值) / 标准差",
-    "rank": "按名次赋分",
-    "percentile": "百分位赋分：s = (名次 − 1) / (n − 1) × 100",
-    "borda": "Borda 计分：超过的机构数",
-    "distance_to_target": "距目标值法：按与目标值 {target} 的差距赋分",
-    "goalposts": "固定上下限：{low} 为 0 分、{high} 为 100 分，线性插值",
-    "target": "目标值法：达到目标值 {target} 得 100 分，未达到按 x / {target} × 100 计分",
-    "target_lower": "目标值法（越低越好）：不超过 {target} 得 100 分，每超出 {tolerance} 扣完",
-    "ordinal": "等级赋分：{mapping}",
-    "none": "不作归一化（原值已为 0–100 分）",
+    "minmax": N_(
+        "极差标准化：s = (x − 最小值) / (最大值 − 最小值) × 100，各机构中最好者 100 分、最差者 0 分"
+    ),
+    "zscore": N_("标准分：s = (x − 平均值) / 标准差"),
+    "rank": N_("按名次赋分"),
+    "percentile": N_("百分位赋分：s = (名次 − 1) / (n − 1) × 100"),
+    "borda": N_("Borda 计分：超过的机构数"),
+    "distance_to_target": N_("距目标值法：按与目标值 {target} 的差距赋分"),
+    "goalposts": N_("固定上下限：{low} 为 0 分、{high} 为 100 分，其间线性插值，超出上限按 100 分计"),
+    "target": N_("目标值法：达到目标值 {target} 得 100 分，未达到按 x / {target} × 100 计分"),
+    "target_lower": N_(
+        "目标值法（越低越好）：不超过 {target} 得 100 分，超出后线性扣分，超出 {tolerance} 为 0 分"
+    ),
+    "ordinal": N_("等级赋分：{mapping}"),
+    "none": N_("不作归一化（原值已为 0–100 分）"),
 }
 TREAT_TEXT = {
     "none": "",
-    "log1p": "先取 ln(1 + x) 压缩偏态",
-    "log": "先作对数变换压缩偏态",
-    "winsorise": "先对离群值作缩尾处理",
+    "log1p": N_("先取 ln(1 + x) 压缩偏态"),
+    "log": N_("先作对数变换压缩偏态"),
+    "winsorise": N_("先对离群值作缩尾处理"),
 }
 IMPUTE_TEXT = {
-    "none": "缺失不补，该指标权重在同级指标中按比例分配",
-    "constant": "缺失按 {value} 计",
-    "mean": "缺失按各机构平均值补",
-    "median": "缺失按各机构中位数补",
-    "group_mean": "缺失按同组平均值补",
-    "group_median": "缺失按同组中位数补",
-    "last": "缺失按该机构最近一期的值补",
+    "none": "",
+    "constant": N_("缺失按 {value} 计"),
+    "mean": N_("缺失按各机构平均值补"),
+    "median": N_("缺失按各机构中位数补"),
+    "group_mean": N_("缺失按同组平均值补"),
+    "group_median": N_("缺失按同组中位数补"),
+    "last": N_("缺失按该机构最近一期的值补"),
 }
 AGGREGATE_TEXT = {
-    "arithmetic": "加权算术平均",
-    "geometric": "加权几何平均",
-    "harmonic": "加权调和平均",
-    "generalised": "加权幂平均",
-    "median": "加权中位数",
+    "arithmetic": N_("加权算术平均"),
+    "geometric": N_("加权几何平均"),
+    "harmonic": N_("加权调和平均"),
+    "generalised": N_("加权幂平均"),
+    "median": N_("加权中位数"),
 }
 
 
@@ -87,12 +91,15 @@ def _normalise_text(node: Node) -> str:
     name = spec.method
     if name == "target" and (node.direction or 1) < 0:
         name = "target_lower"
-    return _fill(NORMALISE_TEXT.get(name, spec.method), spec.params)
+    return _fill(_(NORMALISE_TEXT[name]) if name in NORMALISE_TEXT else name, spec.params)
 
 
 def _method_text(node: Node, stage: str, texts: Mapping[str, str]) -> str:
     spec = node.methods.get(stage)
-    return "" if spec is None else _fill(texts.get(spec.method, spec.method), spec.params)
+    if spec is None:
+        return ""
+    text = texts.get(spec.method, spec.method)
+    return _fill(_(text), spec.params) if text else ""
 
 
 class RunFacts:
@@ -113,14 +120,13 @@ class RunFacts:
         return {
             "definition": rules.definition(node, raw, self.methods.get(node.code, []), sources),
             "source": rules.source_text(sources),
-            "goalposts": rules.goalposts(node, raw, observed),
-            "missing_rule": rules.missing_opt_out(node, raw),
+            "goalposts": rules.goalposts(node, observed),
+            "missing_rule": rules.missing_rule(node),
         }
 
 
 def _indicator(fw: Framework, i: int, share: float, facts: RunFacts) -> dict[str, Any]:
     node = fw.nodes[i]
-    low, high = node.bounds or (None, None)
     return {
         **facts.about(node),
         "code": node.code,
@@ -131,7 +137,7 @@ def _indicator(fw: Framework, i: int, share: float, facts: RunFacts) -> dict[str
         "relative": _relative(fw, i),
         "points": 100.0 * share,
         "direction": _("越高越好") if (node.direction or 1) > 0 else _("越低越好"),
-        "bounds": "" if low is None and high is None else f"{_param(low)}–{_param(high)}",
+        "bounds": rules.bounds_text(node),
         "per_year": node.per == "year",
         "treat": _method_text(node, "treat", TREAT_TEXT),
         "normalise": _normalise_text(node),
@@ -178,14 +184,6 @@ def page_path(period_code: str) -> str:
     return f"/rankings/{period_code}/methodology/"
 
 
-def _tier_rule(pub: Publication, declared: list[str]) -> str:
-    """The tier rule the publication recorded, if specific; else the framework's; else the default."""
-    recorded = str(pub.content.get("tier_rule") or "")
-    if recorded and recorded != TIER_RULE:
-        return recorded
-    return "；".join(declared) if declared else TIER_RULE
-
-
 def methodology_context(pub: Publication) -> dict[str, Any]:
     """What the 指数编制说明 page shows for ``pub`` (module docstring)."""
     spec = IndexSpec.from_json(pub.run.spec_json)
@@ -194,7 +192,6 @@ def methodology_context(pub: Publication) -> dict[str, Any]:
     top = len(fw.nodes) - 1
     root = fw.nodes[top]
     facts = RunFacts(pub.run, fw)
-    declared_tier = rules.words(rules.framework_rule(fw, "tier"))
     return {
         "publication": pub,
         "period": pub.period,
@@ -207,10 +204,14 @@ def methodology_context(pub: Publication) -> dict[str, Any]:
         "dimensions": [_dimension(fw, int(i), shares, facts) for i in fw.children[top]],
         "aggregate": _method_text(root, "aggregate", AGGREGATE_TEXT),
         "tie_break": "、".join(fw.tie_break),
-        "tier_rule": _tier_rule(pub, declared_tier),
-        "gate_rules": rules.words(rules.framework_rule(fw, "gate")),
-        "missing_rules": rules.words(rules.framework_rule(fw, "missing")),
-        "progress_rules": rules.words(rules.framework_rule(fw, "progress")),
+        "treatment_step": rules.treatment_step(fw),
+        "scoring_step": rules.scoring_step(fw),
+        "fixed_scales": fw.fixed_scales,
+        "tier_rules": rules.tier_sentences(fw.rules),
+        "gate_rules": rules.gate_sentences(fw.rules),
+        "missing_rules": rules.missing_sentences(fw),
+        "missing_floor": fw.rules.floor,
+        "progress_rules": rules.progress_sentences(fw),
         "weight_noise_pct": round(100 * DEFAULT_WEIGHT_NOISE),
         "runs": pub.run.runs,
         "period_fraction": fw.period_fraction,

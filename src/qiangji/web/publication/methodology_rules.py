@@ -1,37 +1,30 @@
-"""The parts of 指数编制说明 that depend on what a framework version declares beyond the tree: each
-indicator's definition, source and goalposts, and the rules a version may carry (compliance gate, missing
-values, tier rule, progress index).
+"""The parts of 指数编制说明 that depend on what a framework version declares beyond its weights: each
+indicator's definition, source, goalposts and missing-value rule, and the version's publication rules
+(compliance gate, missing values, tier rule, progress index: `qiangji.core.index.rules`), worded as
+sentences from the compiled `Framework` itself.
 
-Framework 2025.1 declares none of these rules; later versions may (issue 15: 2026.1). They are read
-defensively — from the compiled `Framework` if it has an attribute of that name, else from the framework
-text (``Framework.to_dict()``) — and worded generically: a rule's own ``text``/``description``/``reason``
-is shown when it has one, otherwise its settings are listed, so a rule the page does not know by name is
-still published rather than silently left out.
+Framework 2025.1 declares none of these rules: its counts are min-max scaled per period (some after
+ln(1 + x)), a missing value is left out with its siblings' weights renormalised, and tiers are thirds of
+the ranking. 2026.1 scores every indicator on fixed goalposts or targets, scores a missing value at a floor
+(0, or another score an indicator documents; an indicator may opt out with a reason), caps gated
+institutions and never separates overlapping rank intervals by a tier boundary (issue 15). The page says
+which applies, from the run's own framework.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 from qiangji.core.index.framework import Framework, Node
+from qiangji.core.index.rules import GateRule, Rules
 from qiangji.web.formatting import quantity
+from qiangji.web.publication.standing import gate_cap_text, tier_label, tier_rule_text
 
-#: The names under which a framework version may declare each rule (attribute or top-level key).
-RULE_KEYS: Mapping[str, tuple[str, ...]] = {
-    "gate": ("gate", "gates", "gate_rules", "compliance_gate"),
-    "missing": ("missing", "missing_floor", "missing_values"),
-    "tier": ("tier_rule", "tiers", "tiering"),
-    "progress": ("progress", "progress_index"),
-}
-#: Per node: an explicit goalposts pair, and the missing-value opt-out with its reason.
-NODE_GOALPOST_KEYS = ("goalposts",)
-NODE_MISSING_KEYS = ("missing", "missing_floor", "on_missing")
-TEXT_KEYS = ("text", "description", "reason", "label", "name")
 SOURCE_NAMES = {
     "derived": "登记数据自动统计",
     "supervision": "督导检查评分",
@@ -42,6 +35,13 @@ SOURCE_DEFINITIONS = {
     "supervision": "依据督导检查清单评分（得分 / 应得分）",
     "reported": "由机构填报并附佐证材料，经市级审核通过",
 }
+#: The unit attributes a gate rule may read (`qiangji.web.assessment.facts`), as the page names them.
+FACT_NAMES = {
+    "open_critical_findings": "未关闭的重大问题",
+    "overdue_major_findings": "逾期未整改的严重或重大问题",
+}
+LOG_TREATMENTS = frozenset({"log1p", "log"})
+PERIOD_KIND_NAMES = {"quarter": "季度", "year": "年度"}
 
 
 def node_dicts(fw: Framework) -> dict[str, Mapping[str, Any]]:
@@ -50,66 +50,143 @@ def node_dicts(fw: Framework) -> dict[str, Mapping[str, Any]]:
 
     def walk(nodes: Iterable[Any]) -> None:
         for n in nodes:
-            if isinstance(n, Mapping) and "code" in n:
-                out[str(n["code"])] = n
-                walk(n.get("children") or [])
+            out[str(n["code"])] = n
+            walk(n.get("children") or [])
 
-    walk(fw.to_dict().get("nodes") or [])
+    walk(fw.to_dict()["nodes"])
     return out
 
 
-def framework_rule(fw: Framework, kind: str) -> Any:
-    """The rule ``kind`` (a key of :data:`RULE_KEYS`) the framework declares, or None."""
-    text = fw.to_dict()
-    for key in RULE_KEYS[kind]:
-        found = getattr(fw, key, None)
-        if found is None:
-            found = text.get(key)
-        if found not in (None, [], {}, ""):
-            return found
-    return None
+# The framework's rules ----------------------------------------------------------------------------------
 
 
-def words(value: Any) -> list[str]:
-    """A declared rule as sentences: its own text if it has one, else its settings (key: value)."""
-    if value is None:
+def gate_sentence(rule: GateRule) -> str:
+    """One gate rule in words: its code, when it fires, what it caps and the reason it is published with."""
+    fact = FACT_NAMES.get(rule.fact, rule.fact)
+    if rule.above == 0:
+        when = _("统计基准日有%(fact)s（1 项及以上）的") % {"fact": fact}
+    else:
+        when = _("统计基准日%(fact)s多于 %(above)s 项的") % {"fact": fact, "above": quantity(rule.above)}
+    return _("%(code)s：%(when)s，%(cap)s。公布的理由：“%(reason)s”。") % {
+        "code": rule.code,
+        "when": when,
+        "cap": gate_cap_text(rule),
+        "reason": rule.label("zh"),
+    }
+
+
+def gate_sentences(rules: Rules) -> list[str]:
+    return [gate_sentence(r) for r in rules.gate]
+
+
+def missing_sentences(fw: Framework) -> list[str]:
+    """The version's missing-value rule: a floor score, flagged, never re-weighted; or, without a floor
+    (2025.1), re-weighting among the indicators with data, said plainly."""
+    floor = fw.rules.floor
+    if floor is None:
+        return [
+            _(
+                "某项指标缺失时不补值、不计分，其权重在同一上级指标下有数据的指标之间按比例重新分配；"
+                "因此缺失的指标既不扣分也不得分，总分只由有数据的指标决定。"
+            )
+        ]
+    own = [n for n in fw.leaves if n.missing is not None and n.missing.reason]
+    out = [
+        _(
+            "某项指标缺失（未填报、无法统计）时按 %(floor)s 分计，并在机构画像上标注；"
+            "不把它的权重分给其他指标，不报送数据不会提高总分。"
+        )
+        % {"floor": quantity(floor)}
+    ]
+    if own:
+        codes = "、".join(n.code for n in own)
+        out.append(_("以下指标另有规定（见上表该指标的“缺失值”说明）：%(codes)s。") % {"codes": codes})
+    return out
+
+
+def missing_rule(node: Node) -> str:
+    """An indicator's missing-value rule in words (the table's “缺失值” note)."""
+    rule = node.missing
+    if rule is None:
+        return _("缺失不补、不计分，权重由同级有数据的指标按比例分担")
+    if rule.score is None:
+        return _("缺失时不计分、不扣分，权重由同级有数据的指标按比例分担。理由：%(reason)s") % {
+            "reason": rule.reason
+        }
+    text = _("缺失按 %(score)s 分计并标注") % {"score": quantity(rule.score)}
+    if rule.reason:
+        return _("%(text)s。理由：%(reason)s") % {"text": text, "reason": rule.reason}
+    return text
+
+
+def tier_sentences(rules: Rules) -> list[str]:
+    """The tier rule (`standing.tier_rule_text`), and how the gate's tier caps act on it."""
+    out = [tier_rule_text(rules.tiers)]
+    capped = [r for r in rules.gate if r.cap_tier is not None]
+    for r in capped:
+        out.append(
+            _(
+                "触发合规门槛 %(code)s 的机构不高于%(tier)s：其方阵由规则决定，不由名次决定，"
+                "排行榜在该机构的方阵旁注明。"
+            )
+            % {"code": r.code, "tier": tier_label(int(r.cap_tier or 0))}
+        )
+    return out
+
+
+def progress_sentences(fw: Framework) -> list[str]:
+    """How the progress index (进步指数) is computed, if the version names a baseline."""
+    base = fw.rules.baseline
+    if not base:
         return []
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = dataclasses.asdict(value)
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, Mapping):
-        return [_mapping_words(value)]
-    if isinstance(value, Sequence):
-        return [w for item in value for w in words(item)]
-    return [_scalar(value)]
+    periods = "；".join(
+        _("%(kind)s期次以 %(code)s 为基期") % {"kind": PERIOD_KIND_NAMES.get(k, k), "code": code}
+        for k, code in base.items()
+    )
+    return [
+        _("基期：%(periods)s。") % {"periods": periods},
+        _(
+            "计算：基期各机构存档的原始数据按本期指标框架的固定计分上下限和目标值重新计分，得到基期总分；"
+            "本期总分减去基期总分即进步分（两者均为合规门槛封顶前的总分）。按进步分由高到低排出进步排名，"
+            "与水平排名并列发布；基期未参加排名的机构不计进步分。"
+        ),
+        _(
+            "重新计分而不沿用基期公布的总分，是因为基期可能按计分方法不同的旧版框架计算：只有各期使用同一套"
+            "固定标尺，分数的变化才反映机构自身的进步。"
+        ),
+    ]
 
 
-def _mapping_words(m: Mapping[str, Any]) -> str:
-    for key in TEXT_KEYS:
-        v = m.get(key)
-        if isinstance(v, Mapping):
-            v = v.get("zh") or next(iter(v.values()), None)
-        if isinstance(v, str) and v:
-            rest = {k: x for k, x in m.items() if k not in TEXT_KEYS}
-            return f"{v}（{_settings(rest)}）" if rest else v
-    return _settings(m)
+# The computation steps -----------------------------------------------------------------------------------
 
 
-def _settings(m: Mapping[str, Any]) -> str:
-    return "；".join(f"{k}：{_scalar(v)}" for k, v in m.items())
+def treatment_step(fw: Framework) -> str:
+    """Step 2 of the page: range checks, and the log compression where the version uses it."""
+    logged = [
+        n.code for n in fw.leaves if n.methods.get("treat") and n.methods["treat"].method in LOG_TREATMENTS
+    ]
+    if logged:
+        return _(
+            "预处理：超出取值范围的数据不予接受；偏态明显的计数指标（%(codes)s）先取 ln(1 + x) 作对数压缩。"
+        ) % {"codes": "、".join(logged)}
+    return _("预处理：超出取值范围的数据不予接受；各指标按原值计分，不作对数等变换。")
 
 
-def _scalar(v: Any) -> str:
-    if isinstance(v, bool):
-        return "是" if v else "否"
-    if isinstance(v, int | float):
-        return quantity(v)
-    if isinstance(v, Mapping):
-        return "，".join(f"{k} {_scalar(x)}" for k, x in v.items())
-    if isinstance(v, list | tuple):
-        return "、".join(_scalar(x) for x in v)
-    return str(v)
+def scoring_step(fw: Framework) -> str:
+    """Step 3: whether the scales are fixed in the framework or relative to the period's data."""
+    if fw.fixed_scales:
+        return _(
+            "指标计分：每项指标按框架中固定的计分上下限或目标值折算为 0–100 分（见下表）。计分标尺不随期次和"
+            "参评机构变化，同一框架版本下各期的总分可以相互比较。"
+        )
+    relative = [n.code for n in fw.leaves if n.methods["normalise"].method == "minmax"]
+    return _(
+        "指标计分：每项指标按下表的方法折算为 0–100 分。其中 %(codes)s 按本期各机构的最低值和最高值作极差"
+        "标准化（最差者 0 分、最好者 100 分），标尺随期次变化，各期总分只反映当期的相对位置，不宜直接比较。"
+    ) % {"codes": "、".join(relative)}
+
+
+# Each indicator ------------------------------------------------------------------------------------------
 
 
 def definition(node: Node, raw: Mapping[str, Any], methods: Sequence[str], sources: Sequence[str]) -> str:
@@ -132,64 +209,56 @@ def source_text(sources: Sequence[str]) -> str:
     return names[0] + "".join(f"；缺失时{n}" for n in names[1:])
 
 
-def goalposts(node: Node, raw: Mapping[str, Any], observed: tuple[float, float] | None) -> str:
+def goalposts(node: Node, observed: tuple[float, float] | None) -> str:
     """Where the indicator scores 0 and 100: fixed goalposts, a target, or this period's min and max."""
     unit = node.unit if node.unit and node.unit != "%" else ""
     pct = "%" if node.unit == "%" else ""
-    fixed = _node_goalposts(node, raw)
-    if fixed is not None:
-        return f"{_amount(fixed[0], unit, pct)} 为 0 分，{_amount(fixed[1], unit, pct)} 为 100 分（固定）"
     spec = node.methods["normalise"]
     p = spec.params
-    if spec.method == "target" and "target" in p:
+    if spec.method == "goalposts":
+        posts = {"low": _amount(p["low"], unit, pct), "high": _amount(p["high"], unit, pct)}
         if (node.direction or 1) < 0:
-            tol = f"，超出 {_amount(p['tolerance'], unit, pct)} 为 0 分" if "tolerance" in p else ""
-            return f"不超过 {_amount(p['target'], unit, pct)} 为 100 分{tol}（固定）"
-        return f"0 为 0 分，达到目标 {_amount(p['target'], unit, pct)} 为 100 分（固定）"
+            return _("固定上下限 %(low)s–%(high)s，越低越好（固定）") % posts
+        return _("%(low)s 为 0 分，%(high)s 及以上为 100 分（固定）") % posts
+    if spec.method == "target":
+        if (node.direction or 1) < 0:
+            tol = p.get("tolerance")
+            zero = "" if tol is None else _("，超出 %(tol)s 为 0 分") % {"tol": _amount(tol, unit, pct)}
+            return _("不超过 %(target)s 为 100 分%(zero)s（固定）") % {
+                "target": _amount(p["target"], unit, pct),
+                "zero": zero,
+            }
+        return _("0 为 0 分，达到目标 %(target)s 为 100 分（固定）") % {
+            "target": _amount(p["target"], unit, pct)
+        }
     if spec.method == "minmax":
         if observed is None:
-            return "本期各机构的最低值为 0 分、最高值为 100 分（随期变化）"
-        lo, hi = observed
-        if (node.direction or 1) < 0:
-            lo, hi = hi, lo
-        return (
-            f"本期最差 {_amount(lo, unit, pct)} 为 0 分、最好 {_amount(hi, unit, pct)} 为 100 分"
-            "（取本期各机构的最低与最高值，随期变化）"
-        )
+            return _("本期各机构的最低值为 0 分、最高值为 100 分（随期变化）")
+        lo, hi = observed if (node.direction or 1) > 0 else observed[::-1]
+        return _("本期最差 %(lo)s 为 0 分、最好 %(hi)s 为 100 分（取本期各机构的最低与最高值，随期变化）") % {
+            "lo": _amount(lo, unit, pct),
+            "hi": _amount(hi, unit, pct),
+        }
     if spec.method == "ordinal":
-        return "按等级表赋分（见计分方法）"
+        return _("按等级表赋分（见计分方法）")
     return "—"
 
 
-def _node_goalposts(node: Node, raw: Mapping[str, Any]) -> tuple[float, float] | None:
-    for key in NODE_GOALPOST_KEYS:
-        value = getattr(node, key, None)
-        if value is None:
-            value = raw.get(key)
-        if isinstance(value, Mapping):
-            value = (value.get("low", value.get("min")), value.get("high", value.get("max")))
-        if isinstance(value, list | tuple) and len(value) == 2 and all(v is not None for v in value):
-            return float(value[0]) * node.scale, float(value[1]) * node.scale
-    spec = node.methods["normalise"]
-    if spec.method == "goalposts" and {"low", "high"} <= set(spec.params):
-        return float(spec.params["low"]), float(spec.params["high"])
-    return None
+def bounds_text(node: Node) -> str:
+    """The accepted range of raw values (``0–80``, ``0 以上``); '' without bounds."""
+    low, high = node.bounds or (None, None)
+    if low is None and high is None:
+        return ""
+    if high is None:
+        return _("%(low)s 以上") % {"low": quantity(low)}
+    if low is None:
+        return _("不超过 %(high)s") % {"high": quantity(high)}
+    return f"{quantity(low)}–{quantity(high)}"
 
 
 def _amount(value: Any, unit: str, pct: str) -> str:
     text = quantity(value)
     return f"{text}{pct}" if pct else f"{text} {unit}".strip()
-
-
-def missing_opt_out(node: Node, raw: Mapping[str, Any]) -> str:
-    """An indicator's own missing-value rule (e.g. an opt-out from the floor, with its reason), or ''."""
-    for key in NODE_MISSING_KEYS:
-        value = getattr(node, key, None)
-        if value is None:
-            value = raw.get(key)
-        if value not in (None, "", {}, []):
-            return "；".join(words(value))
-    return ""
 
 
 def observed_range(results: Mapping[str, Any], code: str) -> tuple[float, float] | None:

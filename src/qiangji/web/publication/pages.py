@@ -11,8 +11,9 @@ from django.http import Http404
 from django.utils.functional import lazy
 from django.utils.translation import pgettext
 
-from qiangji.web.publication.content import TIER_NAMES, current_content
+from qiangji.web.publication.content import current_content
 from qiangji.web.publication.models import Publication
+from qiangji.web.publication.standing import tier_label
 from qiangji.web.registry.models import SupervisionFinding
 
 PUBLIC = (Publication.Status.NOTICE, Publication.Status.FINAL)
@@ -105,13 +106,12 @@ def leaderboard_context(pub: Publication, pubs: list[Publication] | None = None)
         "periods": public_publications() if pubs is None else pubs,
         "rm_met": met,
         "n": n,
-        "tiers": TIER_NAMES,
     }
 
 
 def tier_name(tier: int) -> str:
-    """第一方阵 … ; a framework with more than three tiers numbers the rest (第4方阵)."""
-    return TIER_NAMES[tier - 1] if tier <= len(TIER_NAMES) else f"第{tier}方阵"
+    """第一方阵, 第二方阵, … for any number of tiers the framework declares."""
+    return tier_label(tier)
 
 
 def trend_points(unit: str, kind: str, version: str | None = None) -> list[dict[str, Any]]:
@@ -173,6 +173,12 @@ def _unit_local(unit: str) -> Any:
     return lazy(lambda: pgettext("unit", unit) if unit else "", str)()
 
 
+def _progress_row(content: dict[str, Any], unit: str) -> dict[str, Any] | None:
+    """The unit's row of the progress index (进步指数), if the content has one."""
+    rows = (content.get("progress") or {}).get("rows", [])
+    return next((p for p in rows if p["unit"] == unit), None)
+
+
 def scorecard_context(pub: Publication, unit: str) -> dict[str, Any]:
     content = content_of(pub)
     row = next((r for r in content["rows"] if r["unit"] == unit), None)
@@ -209,6 +215,10 @@ def scorecard_context(pub: Publication, unit: str) -> dict[str, Any]:
         "trend": trend_points(unit, content["period"]["kind"], content["framework"]["version"]),
         "trend_version": content["framework"]["version"],
         "fixed_scales": content.get("fixed_scales", False),
+        "progress": _progress_row(content, unit),
+        "progress_n": sum(
+            1 for p in (content.get("progress") or {}).get("rows", []) if p["rank"] is not None
+        ),
         "findings": open_findings(unit, content) or [],
         "findings_recorded": "open_findings" in content,
         "n": len(content["rows"]),

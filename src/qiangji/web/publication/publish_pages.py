@@ -16,7 +16,7 @@ from qiangji.web.assessment.models import Period
 from qiangji.web.jobs import runner
 from qiangji.web.jobs.models import Job
 from qiangji.web.publication import jobs, pages, workflow
-from qiangji.web.publication.content import TIER_NAMES, previous_publication
+from qiangji.web.publication.content import previous_publication
 from qiangji.web.publication.models import Objection, Publication
 
 Stage = Period.Stage
@@ -66,13 +66,14 @@ def job_shown(period: Period, pub: Publication | None) -> Job | None:
     return job if last is None or (job.finished_at and job.finished_at > last) else None
 
 
-def preview_rows(pub: Publication) -> tuple[list[dict[str, Any]], Publication | None]:
-    """The ranking of ``pub`` with, per institution, its rank and total in the previous final ranking."""
+def preview_rows(pub: Publication) -> tuple[list[dict[str, Any]], Publication | None, dict[str, Any]]:
+    """The ranking of ``pub`` with, per institution, its rank and total in the previous final ranking, and
+    the content's account of that previous publication (``comparable``: same framework version)."""
     ctx = pages.leaderboard_context(pub)
     prev = previous_publication(pub.period)
     before = {r["unit"]: r for r in prev.content.get("rows", [])} if prev else {}
     rows = [{**r, "prev": before.get(r["unit"])} for r in ctx["rows"]]
-    return rows, prev
+    return rows, prev, ctx["content"].get("previous") or {}
 
 
 def finalise_refusal(pub: Publication, today: dt.date) -> str | None:
@@ -103,15 +104,18 @@ def context(period: Period, user: Any) -> dict[str, Any]:
         "can_review": policy.can_review(user),
         "can_read_audit": policy.can_read_audit(user),
         "job": job_shown(period, pub),
-        "tiers": TIER_NAMES,
         "issuing_unit": settings.QIANGJI["ISSUING_UNIT"],
         "today": today,
     }
     if pub is not None:
-        rows, prev = preview_rows(pub)
+        rows, prev, cited = preview_rows(pub)
         ctx |= {
             "rows": rows,
             "previous": prev,
+            "content_previous": cited,
+            "comparable": cited.get("comparable", True),
+            "previous_version": cited.get("framework_version", ""),
+            "gated": [r for r in rows if r.get("gate")],
             "run": pub.run,
             "runs_history": pub.runs_history.order_by("created_at", "pk"),
             "objections": pub.objections.select_related("institution", "replied_by", "corrected_run"),

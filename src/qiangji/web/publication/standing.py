@@ -14,36 +14,56 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from qiangji.core.errors import InputError
 from qiangji.core.index import IndexSpec, compute, data_from_frame
 from qiangji.core.index.progress import progress_index
-from qiangji.core.index.rules import TierRule
+from qiangji.core.index.rules import GateRule, TierRule
 from qiangji.core.index.tiers import assign_tiers
 from qiangji.web.publication.compute import core_frame
 from qiangji.web.publication.models import IndexRun, Publication
 
 TIER_TEXT = {
-    "thirds": (
+    "thirds": N_(
         "按排名三等分：共 n 家机构，k = ⌈n/3⌉，第 1–k 名为第一方阵，第 k+1–2k 名为第二方阵，其余为第三方阵。"
     ),
-    "rank_interval": (
+    "rank_interval": N_(
         "方阵按排名三等分划定后，边界两侧机构的排名区间（5%–95%）若有重叠，边界移到最近的不分开重叠区间的位置"
         "（距离相同时取靠后者）；找不到这样的位置时该边界取消，下方机构并入上一方阵。排名区间重叠的机构"
         "在统计上无法区分，不因方阵边界被分开。"
     ),
-    "score_gap": (
+    "score_gap": N_(
         "方阵按排名三等分划定后，边界只设在相邻两家总分相差不少于 {gap} 分之处：边界移到最近的满足条件的"
         "位置（距离相同时取靠后者），找不到时该边界取消。"
     ),
 }
-GATE_TIER_TEXT = "触发合规否决规则的机构按规则封顶总分或不高于规定方阵。"
+
+TIER_ORDINALS = ("第一", "第二", "第三", "第四", "第五", "第六", "第七", "第八", "第九", "第十")
+
+
+def tier_label(tier: int) -> str:
+    """第一方阵, 第二方阵, … (any tier count a framework declares)."""
+    ordinal = TIER_ORDINALS[tier - 1] if 1 <= tier <= len(TIER_ORDINALS) else f"第{tier}"
+    return _("%(ordinal)s方阵") % {"ordinal": ordinal}
+
+
+def gate_cap_text(rule: GateRule) -> str:
+    """What a gate rule does to an institution it catches: its total capped, its tier capped, or both."""
+    caps = []
+    if rule.cap_score is not None:
+        caps.append(_("总分封顶 %(score)s 分") % {"score": f"{rule.cap_score:g}"})
+    if rule.cap_tier is not None:
+        caps.append(_("不高于%(tier)s") % {"tier": tier_label(rule.cap_tier)})
+    return "，".join(caps)
 
 
 def tier_rule_text(rule: TierRule) -> str:
-    """The tier rule in words (Chinese), for the leaderboard note, the bulletin and the exports."""
-    text = TIER_TEXT[rule.rule].format(gap=f"{rule.gap:g}" if rule.gap else "")
-    return text if rule.count == 3 else f"{text}（共 {rule.count} 个方阵）"
+    """The tier rule in words, for the leaderboard note, the bulletin, the exports and the methodology (in
+    the active language: the content that freezes it is built in the site's language)."""
+    text = _(TIER_TEXT[rule.rule]).format(gap=f"{rule.gap:g}" if rule.gap else "")
+    return text if rule.count == 3 else text + _("（共 %(n)d 个方阵）") % {"n": rule.count}
 
 
 def tiers(spec: IndexSpec, results: Mapping[str, Any], order: Sequence[int]) -> list[int]:
@@ -75,6 +95,7 @@ def gate_of(spec: IndexSpec, results: Mapping[str, Any], i: int) -> dict[str, An
                 "reason": rules[code].label("zh"),
                 "cap_score": rules[code].cap_score,
                 "cap_tier": rules[code].cap_tier,
+                "cap": gate_cap_text(rules[code]),
             }
             for code in gate["rules"][i]
         ],

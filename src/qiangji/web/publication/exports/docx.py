@@ -25,6 +25,7 @@ from docx.text.paragraph import Paragraph
 
 from qiangji.web.formatting import cn_date, count, join_names, quantity, score
 from qiangji.web.publication.exports.pdf import bulletin_context
+from qiangji.web.publication.exports.wording import change_text
 
 RED = RGBColor(0xC0, 0x00, 0x00)
 TITLE_FONT, BODY_FONT, HEAD_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体"
@@ -73,7 +74,7 @@ def _page(doc: Any) -> None:
 def _ranking_table(doc: Any, ctx: Mapping[str, Any]) -> Table:
     c = ctx["c"]
     heads = ["排名", "机构", "总分", *[d["code"] for d in c["dimensions"]]]
-    heads += ["较上期"] if c["previous"] else []
+    heads += ["上期名次" if ctx["previous_note"] else "较上期"] if c["previous"] else []
     table: Table = doc.add_table(rows=1, cols=len(heads) + 1)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -82,17 +83,14 @@ def _ranking_table(doc: Any, ctx: Mapping[str, Any]) -> Table:
     for r in ctx["rows"]:
         values = [str(r["rank"]), r["name"], score(r["score"])]
         values += [score(r["dimensions"][d["code"]], 1) for d in c["dimensions"]]
-        values += [_change(r["change"])] if c["previous"] else []
+        values += [change_text(r)] if c["previous"] else []
+        gate = "".join(
+            f"（{g['code']} {g.get('cap') or '合规否决'}）" for g in (r.get("gate") or {}).get("rules", [])
+        )
         cells = table.add_row().cells
-        for cell, text in zip(cells, [*values, r["tier_name"]], strict=True):
+        for cell, text in zip(cells, [*values, r["tier_name"] + gate], strict=True):
             _font(cell.paragraphs[0].add_run(text), BODY_FONT, 10.5)
     return table
-
-
-def _change(change: int | None) -> str:
-    if change is None:
-        return "新"
-    return f"↑{change}" if change > 0 else f"↓{-change}" if change < 0 else "—"
 
 
 def _body(doc: Any, ctx: Mapping[str, Any]) -> None:
@@ -112,7 +110,24 @@ def _body(doc: Any, ctx: Mapping[str, Any]) -> None:
     _para(doc, "二、排名情况", font=HEAD_FONT)
     _ranking_table(doc, ctx)
     dims = "；".join(f"{d['code']} {d['name']}（{quantity(d['weight'])} 分）" for d in c["dimensions"])
-    _para(doc, f"维度：{dims}。{c['tier_rule']}", size=12)
+    _para(doc, f"维度：{dims}。{c['tier_rule']}{ctx['previous_note']}", size=12)
+    for r in ctx["rows"]:
+        if r.get("gate"):
+            reasons = "；".join(g["reason"] for g in r["gate"]["rules"])
+            _para(
+                doc,
+                f"合规否决：{r['name']}，{reasons}（按指标计算的总分 {score(r['gate']['ungated'])} 分）。",
+            )
+    if c.get("progress"):
+        top = "、".join(
+            f"{p['name']}（{p['change']:+.2f} 分）"
+            for p in c["progress"]["rows"][:3]
+            if p["change"] is not None
+        )
+        _para(
+            doc,
+            f"进步指数（较 {c['progress']['baseline_label']}，按本期框架的固定目标值计分）：{top}进步最大。",
+        )
     _para(doc, "三、排名稳定性", font=HEAD_FONT)
     _para(
         doc,

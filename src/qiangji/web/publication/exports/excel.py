@@ -20,7 +20,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from qiangji.web.cells import put
 from qiangji.web.formatting import COUNT_UNITS, cn_date
-from qiangji.web.publication.content import TIER_NAMES
+from qiangji.web.publication.exports.wording import previous_note
+from qiangji.web.publication.pages import tier_name
 
 HEAD_FILL = PatternFill("solid", fgColor="F3E8E8")
 LOW_FILL = PatternFill("solid", fgColor="FEE2E2")
@@ -57,7 +58,7 @@ def _title(ws: Worksheet, text: str, width: int) -> None:
 def _ranking_groups(c: Mapping[str, Any]) -> list[tuple[str, Sequence[str]]]:
     dims = c["dimensions"]
     groups: list[tuple[str, Sequence[str]]] = [("排名", [])]
-    groups += [("较上期", [])] if c["previous"] else []
+    groups += [(_change_heading(c), [])] if c["previous"] else []
     groups += [("机构代码", []), ("机构名称", [])]
     groups += [("总分", []), ("维度得分", [f"{d['code']} {d['name']}（{d['weight']:g}）" for d in dims])]
     groups += [(f"注册计量师持证比例（目标 {c['rm_target_pct']}%）", [])]
@@ -68,12 +69,30 @@ def _ranking_groups(c: Mapping[str, Any]) -> list[tuple[str, Sequence[str]]]:
 def _ranking_cells(c: Mapping[str, Any], r: Mapping[str, Any]) -> list[tuple[Any, str | None]]:
     """One row's (value, number kind) pairs, in the order of :func:`_ranking_groups`."""
     cells: list[tuple[Any, str | None]] = [(r["rank"], "count")]
-    cells += [(r["change"], "count")] if c["previous"] else []
+    cells += [_change_cell(c, r)] if c["previous"] else []
     cells += [(r["unit"], None), (r["name"], None), (r["score"], "score")]
     cells += [(r["dimensions"][d["code"]], "score") for d in c["dimensions"]]
     cells += [(r["rm_coverage"], "percent")]
     cells += [(r["rank_p05"], "score1"), (r["rank_median"], "score1"), (r["rank_p95"], "score1")]
-    return [*cells, (TIER_NAMES[r["tier"] - 1], None)]
+    gate = "".join(
+        f"（{g['code']} {g.get('cap') or '合规否决'}）" for g in (r.get("gate") or {}).get("rules", [])
+    )
+    return [*cells, (tier_name(r["tier"]) + gate, None)]
+
+
+def _comparable(c: Mapping[str, Any]) -> bool:
+    return bool(c["previous"]) and c["previous"].get("comparable") is not False
+
+
+def _change_heading(c: Mapping[str, Any]) -> str:
+    return (
+        "较上期" if _comparable(c) else f"上期名次（{c['previous']['framework_version']} 版，不作升降比较）"
+    )
+
+
+def _change_cell(c: Mapping[str, Any], r: Mapping[str, Any]) -> tuple[Any, str | None]:
+    """The rank change, or the previous rank itself when the previous publication used another version."""
+    return (r["change"], "count") if _comparable(c) else (r.get("previous_rank"), "count")
 
 
 def _ranking_sheet(ws: Worksheet, c: Mapping[str, Any]) -> None:
@@ -131,12 +150,33 @@ def _about_sheet(ws: Worksheet, c: Mapping[str, Any], content_sha256: str) -> No
         ("输入快照 SHA-256", c["run"]["inputs_sha256"]),
         ("发布内容 SHA-256", content_sha256),
         ("方阵划分规则", c["tier_rule"]),
+        *_previous_rows(c),
+        *_gate_rows(c),
         ("同分处理", "依次比较 D6、D3、D2 维度得分，再按机构代码"),
     ]
     for i, (k, v) in enumerate(rows, start=1):
         put(ws, i, 1, k).font = Font(bold=True)
         put(ws, i, 2, v)
     _widths(ws, [22, 90])
+
+
+def _previous_rows(c: Mapping[str, Any]) -> list[tuple[str, str]]:
+    if not c["previous"] or _comparable(c):
+        return []
+    return [("与上期比较", previous_note(c))]
+
+
+def _gate_rows(c: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """One row per institution the compliance gate caught, with the rules' reasons."""
+    return [
+        (
+            f"合规否决：{r['name']}",
+            "；".join(f"{g['code']} {g['reason']}" for g in r["gate"]["rules"])
+            + f"（按指标计算的总分 {r['gate']['ungated']:.2f} 分）",
+        )
+        for r in c["rows"]
+        if r.get("gate")
+    ]
 
 
 def _widths(ws: Worksheet, widths: Sequence[int]) -> None:

@@ -18,8 +18,9 @@ from matplotlib.figure import Figure
 from weasyprint import HTML
 
 from qiangji.web.formatting import cn_date, percent
-from qiangji.web.publication.content import TIER_NAMES
+from qiangji.web.publication.exports.wording import previous_note
 from qiangji.web.publication.methodology import absolute, page_path
+from qiangji.web.publication.pages import tier_name
 
 RC: Any = {"font.sans-serif": ["Noto Sans CJK SC", "DejaVu Sans"], "axes.unicode_minus": False}
 RED = "#9f1d20"
@@ -117,7 +118,11 @@ def _pdf(template: str, ctx: Mapping[str, Any]) -> bytes:
 
 
 def _rows(content: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [{**r, "tier_name": TIER_NAMES[r["tier"] - 1]} for r in content["rows"]]
+    """The content's rows with their tier's name and, against a previous publication on another framework
+    version, no rise or fall (``previous_only``: the previous rank is shown for reference)."""
+    previous = content.get("previous") or {}
+    only = bool(previous) and previous.get("comparable") is False
+    return [{**r, "tier_name": tier_name(r["tier"]), "previous_only": only} for r in content["rows"]]
 
 
 def bulletin_context(content: Mapping[str, Any], content_sha256: str = "") -> dict[str, Any]:
@@ -128,8 +133,10 @@ def bulletin_context(content: Mapping[str, Any], content_sha256: str = "") -> di
         "rows": rows,
         "sha": content_sha256,
         "tiers": [
-            (name, [r["name"] for r in rows if r["tier"] == k]) for k, name in enumerate(TIER_NAMES, start=1)
+            (tier_name(k), [r["name"] for r in rows if r["tier"] == k])
+            for k in sorted({int(r["tier"]) for r in rows})
         ],
+        "previous_note": previous_note(content),
         "below_target": [
             f"{r['name']}（{percent(r['rm_coverage'])}）" for r in rows if r["rm_target_met"] is False
         ],

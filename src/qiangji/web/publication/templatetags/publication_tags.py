@@ -9,6 +9,8 @@ from django.utils.translation import get_language, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from qiangji.web.assessment.models.periods import period_code_label
+from qiangji.web.publication import standing
+from qiangji.web.publication.exports.wording import change_text
 
 register = template.Library()
 
@@ -31,14 +33,6 @@ def change_arrow(change: int | None, previous: Any = None) -> SafeString:
     if change < 0:
         return format_html('<span class="down" title="{}">↓{}</span>', _("下降"), -change)
     return format_html('<span class="same" title="{}">—</span>', _("不变"))
-
-
-#: Tier names for the pages, in the request's language (content.TIER_NAMES stay the documents' Chinese).
-TIER_LABELS = (
-    pgettext_lazy("tier", "第一方阵"),
-    pgettext_lazy("tier", "第二方阵"),
-    pgettext_lazy("tier", "第三方阵"),
-)
 
 
 #: The framework files' units, for the catalogue (``pgettext("unit", …)``; others pass as they are).
@@ -87,8 +81,10 @@ def period_label(code: str) -> str:
 
 @register.filter
 def tier_label(tier: int) -> str:
-    """Tier 1, 2, 3 → 第一方阵… / Tier 1…, in the request's language."""
-    return str(TIER_LABELS[int(tier) - 1])
+    """Tier 1, 2, 3 … → 第一方阵… / Tier 1…, in the request's language (any tier count)."""
+    if _english():
+        return f"Tier {int(tier)}"
+    return standing.tier_label(int(tier))
 
 
 @register.simple_tag
@@ -122,3 +118,32 @@ def indicator_name(code: str, content: Any) -> str:
         return ""
     found = next((i for i in content.get("indicators", []) if i["code"] == code), None)
     return local_name(found) if found else ""
+
+
+@register.simple_tag
+def rank_change(row: Any, previous: Any) -> SafeString:
+    """The 较上期 cell: the arrow when the previous publication used the same framework version, else the
+    previous rank alone (ranks of different versions come from different rules: no rise or fall)."""
+    if previous and previous.get("comparable") is False:
+        before = row.get("previous_rank")
+        if before is None:
+            return format_html('<span class="same" title="{}">{}</span>', _("上期未排名"), _("新"))
+        title = _("上期按指标框架 %(version)s 计算，名次不作升降比较") % {
+            "version": previous.get("framework_version", "")
+        }
+        return format_html(
+            '<span class="previous-rank" title="{}">{}</span>', title, _("上期第 %(n)s 名") % {"n": before}
+        )
+    return change_arrow(row.get("change"), previous)
+
+
+@register.filter
+def comparable(previous: Any) -> bool:
+    """Whether the previous publication's ranks compare with this one's (content before version 5: yes)."""
+    return bool(previous) and previous.get("comparable") is not False
+
+
+@register.filter(name="change_text")
+def change_text_filter(row: Any) -> str:
+    """`exports.wording.change_text` in the printed templates."""
+    return change_text(row)
