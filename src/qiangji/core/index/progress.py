@@ -77,10 +77,8 @@ def progress_index(
             f"`framework` must score every indicator on fixed scales (goalposts, targets, ordinal) for a "
             f"progress index, got framework {fw.code} {fw.version} with data-relative normalisers"
         )
-    if current.targets is not None:
-        baseline = dataclasses.replace(
-            baseline, targets=_aligned(current.targets, current.units, baseline.units)
-        )
+    held = None if current.targets is None else _aligned(current.targets, current.units, baseline.units)
+    baseline = dataclasses.replace(baseline, targets=held)
     then = ungated_totals(fw.for_period(baseline_fraction), baseline)
     where = {u: i for i, u in enumerate(baseline.units)}
     base = np.array([then[where[u]] if u in where else np.nan for u in current.units], dtype=np.float64)

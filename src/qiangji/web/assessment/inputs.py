@@ -3,7 +3,9 @@
 ``build_inputs(period, framework_version)`` returns :class:`Inputs`: one row per ranked institution active
 on the as-of date, one column per indicator of the framework, each value from the first source that has
 one, in the order of :data:`SOURCES` (``derived`` from the registry, ``supervision`` checklist scores,
-``reported`` values that are approved or locked), with its provenance. ``Inputs.to_json`` is the exact
+``reported`` values that are approved or locked), with its provenance, and the per-institution targets of
+the 差异化 plan in force for the indicators whose framework accepts them (`plan_targets`). ``Inputs.to_json``
+is the exact
 snapshot an index run stores; ``Inputs.from_json`` reloads it bit for bit (floats are written with
 ``repr``, which round-trips).
 """
@@ -19,7 +21,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.apps import apps
 from django.db.models import prefetch_related_objects
+
+from qiangji.core.index.targets import allowed
 
 from qiangji.web.assessment.derive import (
     BATCH_DERIVERS,
@@ -75,6 +80,8 @@ class Inputs:
     period: str = ""
     framework_version: str = ""
     as_of: str = ""
+    targets: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    """Unit → indicator → the plan's target (`plan_targets`); empty without one."""
 
     def to_json(self) -> str:
         """Canonical JSON (sorted keys, NaN as null, floats as repr): the snapshot of an index run."""
@@ -92,6 +99,8 @@ class Inputs:
                 {"unit": u, "indicator": i, **dict(p)} for (u, i), p in sorted(self.provenance.items())
             ],
         }
+        if self.targets:  # absent without a plan: such snapshots are the same text as before targets
+            data["targets"] = {u: dict(t) for u, t in self.targets.items()}
         return json.dumps(data, ensure_ascii=False, sort_keys=True, allow_nan=False, separators=(",", ":"))
 
     @classmethod
@@ -113,6 +122,7 @@ class Inputs:
             period=data["period"],
             framework_version=data["framework_version"],
             as_of=data["as_of"],
+            targets=data.get("targets", {}),
         )
 
 
@@ -155,7 +165,24 @@ def build_inputs(period: Period, framework_version: FrameworkVersion) -> Inputs:
         period=period.code,
         framework_version=framework_version.version,
         as_of=period.as_of.isoformat(),
+        targets=plan_targets(period, framework, institutions),
     )
+
+
+def plan_targets(period: Period, framework: Any, institutions: Sequence[Institution]) -> dict[str, dict[str, float]]:
+    """Institution code → indicator → the adopted plan's target on the as-of date, for the indicators whose
+    framework accepts per-unit targets (2026.1: D1.1, D1.3, D2.1, D4.1, D4.2; 2025.1: none, so nothing)."""
+    accepted = set(allowed(framework))
+    if not accepted or not apps.is_installed("qiangji.web.steering"):
+        return {}
+    from qiangji.web.steering.targets import institution_targets
+
+    by_id = institution_targets(period)
+    out = {
+        inst.code: {c: v for c, v in sorted(by_id.get(inst.pk, {}).items()) if c in accepted}
+        for inst in institutions
+    }
+    return {code: t for code, t in out.items() if t}
 
 
 def names_on(institutions: Sequence[Institution], day: Any) -> dict[int, str]:

@@ -23,6 +23,9 @@ for it (rules, reasons, total before the gate) and the indicators whose missing 
 the content carries the progress index (进步指数) against the framework's baseline period
 (`qiangji.web.publication.standing`).
 
+Per-institution targets of the 差异化 plan that scored an indicator (``plan_targets``, only when a run used
+any: `qiangji.web.publication.plan_targets`) are part of the content, so the scorecard says which applied.
+
 Rank change: against the latest final publication of an earlier period of the same kind (a quarter
 against the previous published quarter, a year against the previous published year); positive = moved up.
 """
@@ -40,6 +43,7 @@ from qiangji.core.index import IndexSpec
 from qiangji.web.publication import standing
 from qiangji.web.publication.compute import canonical_json, sha256_text
 from qiangji.web.publication.models import IndexRun, Publication
+from qiangji.web.publication.plan_targets import target_rows
 from qiangji.web.registry.models import SupervisionFinding
 
 CONTENT_VERSION = 4  # 2: open findings frozen; 3: document number; 4: gate, floored values, progress
@@ -236,6 +240,7 @@ def build_content(pub: Publication, *, final_on: dt.date | None = None) -> dict[
         "open_findings": _open_findings(pub.period, [str(u) for u in res["units"]]),
         "fixed_scales": fw.fixed_scales,
         "progress": standing.progress(run, spec, pub.period),
+        **({"plan_targets": target_rows(spec, res)} if res.get("targets") else {}),
     }
 
 

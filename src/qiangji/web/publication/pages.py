@@ -198,5 +198,6 @@ def scorecard_context(pub: Publication, unit: str) -> dict[str, Any]:
         "fixed_scales": content.get("fixed_scales", False),
         "findings": open_findings(unit, content) or [],
         "findings_recorded": "open_findings" in content,
+        "plan_targets": content.get("plan_targets", {}).get(unit, []),
         "n": len(content["rows"]),
     }
