@@ -10,12 +10,14 @@ them does. With fewer than two points there is no trend yet, and none is invente
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from qiangji.core.steering import trend_to_threshold
 from qiangji.web.assessment.cache import cached
 from qiangji.web.programme.candidacy import AGradeCandidate
-from qiangji.web.programme.criteria import EVIDENCE, Checklist, Criterion, Evidence, load_checklist
+from qiangji.web.programme.criteria import Checklist, Criterion, Evidence, load_checklist
+from qiangji.web.programme.evidence import BATCHES
 from qiangji.web.programme.models import Goal
 from qiangji.web.programme.progress import quarter_ends
 
@@ -72,18 +74,30 @@ def snapshot_days(candidate: AGradeCandidate, day: dt.date) -> list[dt.date]:
     return quarter_ends(start, day)
 
 
-def readiness(candidate: AGradeCandidate, day: dt.date, checklist: Checklist | None = None) -> Readiness:
+Table = Mapping[str, Mapping[tuple[int, dt.date], Evidence]]
+
+
+def evidence_table(candidates: Sequence[AGradeCandidate], day: dt.date, checklist: Checklist) -> Table:
+    """Metric → (institution, day) → evidence, for every candidate at each of its snapshot days: one
+    batched read per criterion (`qiangji.web.programme.evidence`), not one per day and candidate."""
+    insts = list({c.institution_id: c.institution for c in candidates}.values())
+    days = sorted({d for c in candidates for d in snapshot_days(c, day)})
+    metrics = dict.fromkeys(c.metric for c in checklist.criteria)
+    return {m: BATCHES[m](insts, days) for m in metrics}
+
+
+def readiness(
+    candidate: AGradeCandidate, day: dt.date, checklist: Checklist | None = None, table: Table | None = None
+) -> Readiness:
     checklist = checklist or load_checklist()
+    table = table if table is not None else evidence_table([candidate], day, checklist)
     days = snapshot_days(candidate, day)
     inst = candidate.institution
     states = []
     for crit in checklist.criteria:
-        history = []
-        for d in days[:-1]:
-            history.append((d, EVIDENCE[crit.metric](inst, d).value))
-        now = EVIDENCE[crit.metric](inst, day)
-        history.append((day, now.value))
-        states.append(_state(crit, now, tuple(history), days[0]))
+        found = table[crit.metric]
+        history = tuple((d, found[(inst.pk, d)].value) for d in days)
+        states.append(_state(crit, found[(inst.pk, day)], history, days[0]))
     points = len(days)
     projected, text = _projection(states, points)
     slipping, why = _slipping(candidate, states, projected, points)
@@ -138,7 +152,8 @@ def all_readiness(day: dt.date) -> list[Readiness]:
 
     def compute() -> list[Readiness]:
         checklist = load_checklist()
-        rows = AGradeCandidate.objects.filter(is_active=True).select_related("institution")
-        return [readiness(c, day, checklist) for c in rows]
+        rows = list(AGradeCandidate.objects.filter(is_active=True).select_related("institution"))
+        table = evidence_table(rows, day, checklist)
+        return [readiness(c, day, checklist, table) for c in rows]
 
     return cached(f"a-readiness:{day.isoformat()}", compute, READS)
