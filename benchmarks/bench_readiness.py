@@ -65,7 +65,10 @@ def main() -> None:
     days = max((len(snapshot_days(r.candidate, args.day)) for r in result), default=0)
     n = len(load_checklist().criteria)
     print(f"A级 readiness on {args.day}: {len(result)} candidates × {days} snapshot days × {n} criteria")
-    print(f"{queries} queries; median wall {statistics.median(wall):.3f} s over {args.repeat} (target < {TARGET_S:g} s)")
+    print(
+        f"{queries} queries; median wall {statistics.median(wall):.3f} s over {args.repeat} "
+        f"(target < {TARGET_S:g} s)"
+    )
     for r in result:
         print(f"  {r.candidate.institution.code}: {r.met_count}/{len(r.criteria)} met · {r.projection_text}")
 

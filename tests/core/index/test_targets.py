@@ -139,7 +139,13 @@ def test_the_flag_is_checked_when_the_framework_is_read() -> None:
 
 
 def test_2026_1_allows_plan_targets_on_the_amounts_and_2025_1_on_none() -> None:
-    assert allowed(load_framework(FRAMEWORKS / "tz-cap-2026.1.yaml")) == ("D1.1", "D1.3", "D2.1", "D4.1", "D4.2")
+    assert allowed(load_framework(FRAMEWORKS / "tz-cap-2026.1.yaml")) == (
+        "D1.1",
+        "D1.3",
+        "D2.1",
+        "D4.1",
+        "D4.2",
+    )
     old = load_framework(FRAMEWORKS / "tz-cap-2025.1.yaml")
     assert allowed(old) == ()
     with pytest.raises(InputError, match="does not accept a per-unit target"):

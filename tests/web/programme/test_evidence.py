@@ -30,7 +30,14 @@ from qiangji.web.registry.models import (
 )
 
 pytestmark = pytest.mark.django_db
-DAYS = [dt.date(2023, 1, 1), dt.date(2023, 9, 30), dt.date(2024, 6, 30), dt.date(2025, 3, 31), dt.date(2025, 12, 31), dt.date(2026, 5, 17)]
+DAYS = [
+    dt.date(2023, 1, 1),
+    dt.date(2023, 9, 30),
+    dt.date(2024, 6, 30),
+    dt.date(2025, 3, 31),
+    dt.date(2025, 12, 31),
+    dt.date(2026, 5, 17),
+]
 
 
 @pytest.fixture(scope="module")
@@ -58,25 +65,49 @@ def _comparison(inst: Institution, day: dt.date) -> float | None:
 
 
 REFERENCE = {
-    "public_standards": lambda i, d: float(MeasurementStandard.objects.public_valid_on(d).filter(institution=i).count()),
+    "public_standards": lambda i, d: float(
+        MeasurementStandard.objects.public_valid_on(d).filter(institution=i).count()
+    ),
     "disciplines": lambda i, d: float(
         len(
-            {c[:2] for c in MeasurementStandard.objects.valid_on(d).filter(institution=i).values_list("jjf1022_code", flat=True)}
+            {
+                c[:2]
+                for c in MeasurementStandard.objects.valid_on(d)
+                .filter(institution=i)
+                .values_list("jjf1022_code", flat=True)
+            }
             & set(MAIN_DISCIPLINES)
         )
     ),
-    "rm_coverage": lambda i, d: None if i.rm_coverage_on(d).percent is None else float(i.rm_coverage_on(d).percent),
-    "level1_registered": lambda i, d: float(len({r.staff.name for r in _regs(i, d).filter(level=1).select_related("staff")})),
-    "authorised_items": lambda i, d: float(InstitutionMVItem.objects.authorised_on(d).filter(institution=i).count()),
+    "rm_coverage": lambda i, d: (
+        None if i.rm_coverage_on(d).percent is None else float(i.rm_coverage_on(d).percent)
+    ),
+    "level1_registered": lambda i, d: float(
+        len({r.staff.name for r in _regs(i, d).filter(level=1).select_related("staff")})
+    ),
+    "authorised_items": lambda i, d: float(
+        InstitutionMVItem.objects.authorised_on(d).filter(institution=i).count()
+    ),
     "staffed_items": lambda i, d: (
         None
-        if (s := staffed_items(list(_regs(i, d)), list(InstitutionMVItem.objects.authorised_on(d).filter(institution=i).select_related("item")), ItemMatcher())) is None
+        if (
+            s := staffed_items(
+                list(_regs(i, d)),
+                list(InstitutionMVItem.objects.authorised_on(d).filter(institution=i).select_related("item")),
+                ItemMatcher(),
+            )
+        )
+        is None
         else float(s.value)
     ),
-    "overdue_findings": lambda i, d: float(SupervisionFinding.objects.overdue_on(d).filter(institution=i).count()),
+    "overdue_findings": lambda i, d: float(
+        SupervisionFinding.objects.overdue_on(d).filter(institution=i).count()
+    ),
     "comparison_satisfaction": _comparison,
     "research_projects": lambda i, d: float(
-        ResearchProject.objects.filter(institution=i, approved_on__lte=d).exclude(funding_level="other").count()
+        ResearchProject.objects.filter(institution=i, approved_on__lte=d)
+        .exclude(funding_level="other")
+        .count()
     ),
 }
 

@@ -27,6 +27,7 @@ from tests.web.publication.frames import random_inputs
 pytestmark = pytest.mark.django_db
 D = dt.date
 HELD = "WL-MI"
+ADOPTED = D(2026, 1, 5)
 
 
 @pytest.fixture
@@ -34,9 +35,11 @@ def fv26(db: Any) -> FrameworkVersion:
     return ensure_default_framework(FrameworkVersion, "tz-cap-2026.1.yaml")[0]
 
 
-def plan(institutions: dict[str, Institution], *, adopted_on: dt.date | None = D(2026, 1, 5)) -> None:
+def plan(institutions: dict[str, Institution], *, adopted_on: dt.date | None = ADOPTED) -> None:
     """WL-MI held to 20 authorised items, 40,000 verifications a year and (not accepted) D1.2 = 90 %."""
-    p = CapabilityPlan.objects.create(name="规划", version="2026.1", adopted_on=adopted_on, target_on=D(2026, 12, 31))
+    p = CapabilityPlan.objects.create(
+        name="规划", version="2026.1", adopted_on=adopted_on, target_on=D(2026, 12, 31)
+    )
     a = PlanAssignment.objects.create(plan=p, institution=institutions[HELD], positioning="特色专业型")
     for code, value in (("D1.1", 20.0), ("D1.3", 40000.0), ("D1.2", 90.0)):
         PlanTarget.objects.create(assignment=a, indicator=code, value=value)

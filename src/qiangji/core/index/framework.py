@@ -503,7 +503,7 @@ def _per_unit_targets(b: _Builder, where: str, raw: Any, direction: int) -> bool
         return False
     if raw and direction != 1:
         b.err(where, f"`per_unit_targets` needs a higher-is-better indicator (direction 1), got {direction}")
-    return raw
+    return bool(raw)
 
 
 def _bounds(b: _Builder, where: str, raw: Any) -> tuple[float | None, float | None] | None:

@@ -111,9 +111,7 @@ def _problem(fw: Framework, col: int, value: float) -> str:
     return ""
 
 
-def unit_params(
-    fw: Framework, spec: MethodSpec, cols: Any, targets: FloatArray | None
-) -> Mapping[str, Any]:
+def unit_params(fw: Framework, spec: MethodSpec, cols: Any, targets: FloatArray | None) -> Mapping[str, Any]:
     """The normaliser parameters of the columns ``cols``, with each unit's target (× the column's period
     scale) in place of the full-marks parameter where it has one; ``spec.params`` itself when none applies.
     """

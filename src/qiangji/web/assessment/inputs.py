@@ -25,7 +25,6 @@ from django.apps import apps
 from django.db.models import prefetch_related_objects
 
 from qiangji.core.index.targets import allowed
-
 from qiangji.web.assessment.derive import (
     BATCH_DERIVERS,
     DERIVERS,
@@ -169,7 +168,9 @@ def build_inputs(period: Period, framework_version: FrameworkVersion) -> Inputs:
     )
 
 
-def plan_targets(period: Period, framework: Any, institutions: Sequence[Institution]) -> dict[str, dict[str, float]]:
+def plan_targets(
+    period: Period, framework: Any, institutions: Sequence[Institution]
+) -> dict[str, dict[str, float]]:
     """Institution code → indicator → the adopted plan's target on the as-of date, for the indicators whose
     framework accepts per-unit targets (2026.1: D1.1, D1.3, D2.1, D4.1, D4.2; 2025.1: none, so nothing)."""
     accepted = set(allowed(framework))

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.apps import apps
 from django.conf import settings
 
 from qiangji.core.errors import InputError

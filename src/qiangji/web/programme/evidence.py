@@ -68,7 +68,9 @@ def _covers(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
     return start is not None and end is not None and start <= day <= end
 
 
-def _each(insts: Sequence[Institution], days: Sequence[dt.date], fn: Callable[[int, dt.date], Evidence]) -> dict[Key, Evidence]:
+def _each(
+    insts: Sequence[Institution], days: Sequence[dt.date], fn: Callable[[int, dt.date], Evidence]
+) -> dict[Key, Evidence]:
     return {(i.pk, d): fn(i.pk, d) for i in insts for d in days}
 
 
@@ -123,11 +125,11 @@ def disciplines(insts: Sequence[Institution], days: Sequence[dt.date]) -> dict[K
 # staff and registrations ----------------------------------------------------------------------------------
 
 
-def _people(insts: Sequence[Institution]) -> tuple[defaultdict[int, list[Staff]], defaultdict[int, list[RMRegistration]]]:
+def _people(
+    insts: Sequence[Institution],
+) -> tuple[defaultdict[int, list[Staff]], defaultdict[int, list[RMRegistration]]]:
     staff = _grouped(Staff.objects.filter(institution__in=insts).order_by("pk"))
-    regs = _grouped(
-        RMRegistration.objects.filter(staff__institution__in=insts).order_by("pk"), "staff_id"
-    )
+    regs = _grouped(RMRegistration.objects.filter(staff__institution__in=insts).order_by("pk"), "staff_id")
     return staff, regs
 
 
@@ -163,7 +165,8 @@ def level1_registered(insts: Sequence[Institution], days: Sequence[dt.date]) -> 
             {
                 s.name
                 for s in staff[inst]
-                if _within(day, s.hired_on, s.left_on) and any(r.level == 1 for r in _valid_regs(regs[s.pk], day))
+                if _within(day, s.hired_on, s.left_on)
+                and any(r.level == 1 for r in _valid_regs(regs[s.pk], day))
             }
         )
         return Evidence(float(len(names)), tuple(names[:SHOWN]))
@@ -196,13 +199,18 @@ def staffed(insts: Sequence[Institution], days: Sequence[dt.date]) -> dict[Key, 
 
     def one(inst: int, day: dt.date) -> Evidence:
         valid = [
-            r for s in staff[inst] if _within(day, s.hired_on, s.left_on) for r in _valid_regs(regs[s.pk], day)
+            r
+            for s in staff[inst]
+            if _within(day, s.hired_on, s.left_on)
+            for r in _valid_regs(regs[s.pk], day)
         ]
         derived = staffed_items(valid, _authorised_on(held[inst], day), matcher)
         if derived is None:
             return Evidence(None, (), "无授权项目")
         short = tuple(derived.records[:SHOWN])
-        return Evidence(float(derived.value), short, f"人员不足的项目 {len(derived.records)} 项" if short else "")
+        return Evidence(
+            float(derived.value), short, f"人员不足的项目 {len(derived.records)} 项" if short else ""
+        )
 
     return _each(insts, days, one)
 
@@ -240,7 +248,9 @@ def comparison_satisfaction(insts: Sequence[Institution], days: Sequence[dt.date
             evaluated[rid].add(timezone.localdate(at) if timezone.is_aware(at) else at.date())
     results = LabResult.objects.filter(participant__institution__in=insts, en__isnull=False)
     verdicts = defaultdict(list)
-    for inst, rid, verdict in results.values_list("participant__institution_id", "evaluation__round_id", "verdict"):
+    for inst, rid, verdict in results.values_list(
+        "participant__institution_id", "evaluation__round_id", "verdict"
+    ):
         verdicts[inst].append((rid, verdict))
     missed_rows = (
         Participant.objects.filter(institution__in=insts, round__mandatory=True)
@@ -256,12 +266,14 @@ def comparison_satisfaction(insts: Sequence[Institution], days: Sequence[dt.date
         num, den = sum(1 for v in mine if v == LabResult.Verdict.SATISFACTORY), len(mine)
         codes = sorted(code for rid, code in missed[inst] if rid in window)
         if codes:
-            value: Decimal | None = Decimal("0.0")
+            value = Decimal("0.0")
         elif den == 0:
             return Evidence(None, (), "近三年无比对结果")
         else:
             value = (Decimal(100 * num) / Decimal(den)).quantize(Decimal("0.1"))
-        return Evidence(float(value), tuple(f"必须参加未提交：{c}" for c in codes), f"{num}/{den} 个比对结果 |En|≤1")
+        return Evidence(
+            float(value), tuple(f"必须参加未提交：{c}" for c in codes), f"{num}/{den} 个比对结果 |En|≤1"
+        )
 
     return _each(insts, days, one)
 

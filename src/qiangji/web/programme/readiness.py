@@ -4,7 +4,9 @@ institution meets them all, and whether it is slipping (projected late, or a cri
 
 The projection (:func:`qiangji.core.steering.trend_to_threshold`): per unmet criterion, the line through its
 quarterly values reaches the threshold at some date; the institution is projected ready when the last of
-them does. With fewer than two points there is no trend yet, and none is invented.
+them does. Where the line fitted to the past has crossed the threshold already but the value has not (a
+recent setback), the date is projected from today's value at the trend's rate: today + gap / slope.
+With fewer than two points there is no trend yet, and none is invented.
 """
 
 from __future__ import annotations
@@ -111,9 +113,14 @@ def _state(
     known = [((d - t0).days / DAYS_PER_YEAR, v) for d, v in history if v is not None]
     trend = trend_to_threshold(known, crit.threshold, higher_is_better=crit.higher_is_better)
     reaches = None
-    if not met and trend.reaches_at is not None:
+    if not met and trend.reaches_at is not None and trend.slope is not None:
         reaches = t0 + dt.timedelta(days=round(trend.reaches_at * DAYS_PER_YEAR))
-        reaches = max(reaches, history[-1][0])  # a line fitted to the past may cross before today
+        today = history[-1][0]
+        if reaches <= today and now.value is not None:
+            # the line fitted to the past crossed already, the value has not: from where it is now, at
+            # the trend's rate (a line "due today" would promise what the data do not show)
+            gap = crit.gap(now.value) or 0.0
+            reaches = today + dt.timedelta(days=round(gap / abs(trend.slope) * DAYS_PER_YEAR))
     previous = history[-2][1] if len(history) >= 2 else None
     lost = not met and crit.met(previous)
     return CriterionState(crit, now, met, crit.gap(now.value), history, reaches, trend.slope, lost)

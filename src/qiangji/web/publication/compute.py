@@ -101,7 +101,9 @@ def compute_payload(
     target) replace the framework's full-marks goalposts where it accepts them; the result then names them.
     """
     facts = {k: v for k, v in (attributes or {}).items() if k in spec.framework.rules.facts}
-    data = with_targets(data_from_frame(core_frame(frame, names, facts), spec.framework), spec.framework, targets or {})
+    data = with_targets(
+        data_from_frame(core_frame(frame, names, facts), spec.framework), spec.framework, targets or {}
+    )
     result = compute(spec, data)
     chunk = max(1, -(-runs // PROGRESS_CHUNKS)) if progress is not None else None
     unc = run_uncertainty(

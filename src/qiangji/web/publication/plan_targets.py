@@ -48,5 +48,6 @@ def methodology_rows(spec: IndexSpec, results: Mapping[str, Any]) -> list[dict[s
     """One row per institution with targets (name and its targets), in unit order, for the methodology."""
     names = dict(zip(results["units"], results["names"], strict=True))
     return [
-        {"unit": u, "name": names.get(u, u), "targets": rows} for u, rows in target_rows(spec, results).items()
+        {"unit": u, "name": names.get(u, u), "targets": rows}
+        for u, rows in target_rows(spec, results).items()
     ]
