@@ -303,6 +303,20 @@ QIANGJI = {
     "REMIND_DEADLINE_DAYS": env_int("QIANGJI_REMIND_DEADLINE_DAYS", 3),
     "REMIND_RECTIFICATION_DAYS": env_int("QIANGJI_REMIND_RECTIFICATION_DAYS", 7),
     "SITE_URL": env_str("QIANGJI_SITE_URL", "").rstrip("/"),
+    # Registry pages: a certificate, registration or standard expiring within this many days is flagged.
+    "EXPIRY_WARNING_DAYS": env_int("QIANGJI_EXPIRY_WARNING_DAYS", 90),
+    # Registered-metrologist pipeline (programme/pipeline.py, docs/domain.md §2.5): the month in which the
+    # year's exam results are published (a subject passed that year counts from then on); the continuing-
+    # education hours a renewal needs within the registration's validity; and, for a candidate's earliest
+    # registration date, the days a 专业项目考核 adds when the person holds no item credential yet and the
+    # days the registration itself takes.
+    "RM_EXAM_RESULTS_MONTH": env_int("QIANGJI_RM_EXAM_RESULTS_MONTH", 12),
+    "RM_RENEWAL_CE_HOURS": env_int("QIANGJI_RM_RENEWAL_CE_HOURS", 60),
+    "RM_ITEM_ASSESSMENT_LEAD_DAYS": env_int("QIANGJI_RM_ITEM_ASSESSMENT_LEAD_DAYS", 90),
+    "RM_REGISTRATION_LEAD_DAYS": env_int("QIANGJI_RM_REGISTRATION_LEAD_DAYS", 90),
+    # A级 readiness checklist (programme/criteria.py): a file name in programme/data or a path; a new
+    # version of the criteria is a new file, so the page can say which version it used.
+    "A_GRADE_CRITERIA": env_str("QIANGJI_A_GRADE_CRITERIA", "a_grade_criteria.yaml"),
 }
 
 # Plausible dates (qiangji.web.plausible): period years, finding due dates and comparison measurement dates

@@ -77,7 +77,7 @@ EVIDENCE: dict[str, EvidenceFn] = {metric: _single(batch) for metric, batch in B
 
 def load_checklist(path: Path | None = None) -> Checklist:
     """Read and check the checklist file; a bad file raises :class:`InputError` naming the entry and field."""
-    name = settings.QIANGJI.get("A_GRADE_CRITERIA", "a_grade_criteria.yaml")
+    name = settings.QIANGJI["A_GRADE_CRITERIA"]
     source = path or DATA / str(name)
     try:
         data = yaml.safe_load(source.read_text(encoding="utf-8"))

@@ -154,11 +154,12 @@ def _expired_subject(person: Staff, index: int) -> None:
 def _a_grade_story(chosen: list[AGradeCandidate]) -> None:
     """The 2026 of the two candidates (module docstring)."""
     for cand in chosen:
-        overdue = SupervisionFinding.objects.overdue_on(dt.date(2026, 3, 31)).filter(
+        overdue = SupervisionFinding.objects.overdue_on(dt.date(2026, 6, 30)).filter(
             institution=cand.institution
         )
         for k, finding in enumerate(overdue.order_by("due_on", "pk")):
-            finding.closed_on = dt.date(2026, 5, 15) + dt.timedelta(days=12 * k)
+            late = min(dt.date(2026, 5, 15) + dt.timedelta(days=12 * k), dt.date(2026, 6, 29))
+            finding.closed_on = max(finding.due_on, late, dt.date(2026, 4, 1))  # after the 2026Q1 as-of date
             finding.save()
     if len(chosen) < 2:
         return
