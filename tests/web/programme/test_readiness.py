@@ -127,6 +127,8 @@ def test_a_lost_criterion_slips_alerts_and_notifies_once(candidate, file, settin
     settings.QIANGJI = {**settings.QIANGJI, "A_GRADE_CRITERIA": str(file)}
     r = readiness(candidate, D(2023, 6, 30))
     assert r.criteria[1].lost and r.slipping and "A7 由满足变为未满足" in r.slipping_text
+    # overdue findings 0, 0, 1 at t = 0, 0.24367, 0.49281 yr: slope +2.0366/yr, away from ≤ 0
+    assert r.projection_text == "按当前趋势无法达到：A7（每年 +2.0项，未向达标方向改善）"
     found = [a for a in alerts_on(D(2023, 6, 30)) if a.kind == "readiness_slipping"]
     assert [(a.institution, a.due_on) for a in found] == [("WL", D(2023, 12, 31))]
     from django.contrib.auth import get_user_model

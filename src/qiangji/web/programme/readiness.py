@@ -132,11 +132,19 @@ def _projection(states: list[CriterionState], points: int) -> tuple[dt.date | No
         return None, "已满足全部条件"
     if points < 2:
         return None, "尚无趋势（季度数据点不足2个），不作预测"
-    stuck = [s.criterion.code for s in unmet if s.reaches_on is None]
+    stuck = [f"{s.criterion.code}（{_trend_words(s)}）" for s in unmet if s.reaches_on is None]
     if stuck:
-        return None, f"按当前趋势无法达到：{'、'.join(stuck)}（无改善或无数据）"
+        return None, f"按当前趋势无法达到：{'、'.join(stuck)}"
     last = max(s.reaches_on for s in unmet if s.reaches_on is not None)
     return last, f"按各项条件的最小二乘趋势，预计 {last} 满足全部条件"
+
+
+def _trend_words(state: CriterionState) -> str:
+    """Why a gap has no date: no trend (too few values) or one that does not lead to the threshold."""
+    if state.slope_per_year is None:
+        return "数据不足，无趋势"
+    unit = state.criterion.unit
+    return f"每年 {state.slope_per_year:+.1f}{unit}，未向达标方向改善"
 
 
 def _slipping(
