@@ -1,5 +1,6 @@
 """A county enters its own research applications (申报) on the cooperation page: scoped to its own
-institution through ``accounts.policy.may(user, "enter_research_application")``; the outcome stays the city's."""
+institution through ``accounts.policy.may(user, "enter_research_application")``; the outcome stays the
+city's."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ def test_a_reporter_enters_its_own_application_and_sees_it_in_the_pipeline(world
     page = client.get("/steering/cooperation/").content.decode()
     assert 'id="application"' in page and "登记甲区计量所（示例）的科研项目申报" in page
     # an ``institution`` field sent by hand is not a field of the form: the account's own institution counts
-    done = client.post(URL, {**NEW, "status": "submitted", "submitted_on": "2025-03-01", "institution": world["c2"].pk}, follow=True)  # fmt: skip
+    sent = {**NEW, "status": "submitted", "submitted_on": "2025-03-01", "institution": world["c2"].pk}
+    done = client.post(URL, sent, follow=True)
     assert "申报已登记。" in _messages(done)
     app = ResearchApplication.objects.get()
     assert (app.institution, app.status, app.submitted_on) == (world["c1"], "submitted", D(2025, 3, 1))

@@ -40,14 +40,16 @@ class AcceptForm(forms.Form):
 
 
 #: What an institution may set on its own application: before the outcome (立项 or not) is known.
-OPEN_STATUSES = (ResearchApplication.Status.PREPARING, ResearchApplication.Status.SUBMITTED)
+OPEN_STATUSES = ("preparing", "submitted")
 
 
 class ApplicationForm(forms.ModelForm):
     """An institution's own research application (申报); the model's ``clean`` checks the dates."""
 
     status = forms.ChoiceField(
-        label=_("状态"), choices=[(s.value, s.label) for s in OPEN_STATUSES], initial=OPEN_STATUSES[0]
+        label=_("状态"),
+        choices=[(c, label) for c, label in ResearchApplication.Status.choices if c in OPEN_STATUSES],
+        initial=OPEN_STATUSES[0],
     )
 
     class Meta:

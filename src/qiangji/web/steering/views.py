@@ -28,10 +28,10 @@ from qiangji.web.programme.models import TrainingTopic
 from qiangji.web.programme.progress import default_as_of
 from qiangji.web.registry.models import Institution
 from qiangji.web.steering import proposals as prop
+from qiangji.web.steering.application_views import editing, own_institution
 from qiangji.web.steering.capability import DUPLICATE, GAP, capability_map
 from qiangji.web.steering.duties import import_duty_list
 from qiangji.web.steering.effects import effects_of
-from qiangji.web.steering.application_views import editing, own_institution
 from qiangji.web.steering.forms import OPEN_STATUSES, AcceptForm, ApplicationForm, DutyUploadForm
 from qiangji.web.steering.models import (
     Agreement,
@@ -157,7 +157,7 @@ def _entry(request: HttpRequest) -> dict[str, Any]:
         "entry_for": mine,
         "editing": current,
         "application_form": ApplicationForm(instance=current) if mine is not None else None,
-        "open_statuses": [s.value for s in OPEN_STATUSES],
+        "open_statuses": list(OPEN_STATUSES),
     }
 
 
