@@ -1,5 +1,6 @@
 """The steering pages in Chromium, each as its role: the programme admin imports a duty list on the
-capability map and accepts a proposed training need; a county reporter sees its own column only;
+capability map and accepts a proposed training need; a county reporter sees its own column only and
+enters its own research application;
 leadership reads the three-year results report and downloads its PDF. Screenshots in test-output/."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from qiangji.web.programme.models import TrainingNeed, TrainingTopic
-from qiangji.web.steering.models import DutyListItem
+from qiangji.web.steering.models import DutyListItem, ResearchApplication
 from tests.browser.test_registry_pages import signed_in
 from tests.web.accounts.conftest import make_user
 from tests.web.steering.conftest import build_world
@@ -60,6 +61,19 @@ def test_capability_assistance_and_results_as_each_role(new_page, live_server, o
     )
     county.goto(f"{base}/steering/cooperation/")
     assert county.locator("h1").inner_text().startswith("合作交流与科研申报")
+    county.fill("#id_title", "泵类能效在线测试方法研究（示例）")
+    county.select_option("#id_funding_level", "municipal")
+    county.fill("#id_funder", "市科技局（示例）")
+    county.select_option("#id_status", "submitted")
+    county.fill("#id_submitted_on", "2025-03-01")
+    county.click("#application button[type=submit]")
+    county.wait_for_load_state()
+    assert "申报已登记。" in county.content()
+    assert (
+        "在审，有望实现零突破" in county.locator("#pipeline tr", has_text="甲区计量所（示例）").inner_text()
+    )
+    assert ResearchApplication.objects.get().institution == world["c1"]
+    county.screenshot(path=str(output_dir / "steering-cooperation-county.png"), full_page=True)
 
     leader = signed_in(new_page, base, make_user("director", "leadership"))
     leader.goto(f"{base}/steering/results/?as_of=2025-12-31")

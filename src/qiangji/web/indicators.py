@@ -159,6 +159,23 @@ def _check(ind: Indicator) -> None:
         raise ValueError(f"{ind.code}: a derived source needs exactly one of derive= or sample=")
 
 
+#: The provider of per-institution index targets (the 差异化 plan in force: the steering app), if any.
+_TARGETS: list[Callable[[Any], dict[int, dict[str, float]]]] = []
+
+
+def register_targets(provider: Callable[[Any], dict[int, dict[str, float]]]) -> None:
+    """The function that gives, for a period, institution id → indicator code → that institution's target
+    (one only; declared by the app that keeps the plan)."""
+    if _TARGETS and _TARGETS[0] is not provider:
+        raise ValueError("a targets provider is registered already")
+    _TARGETS[:] = [provider]
+
+
+def targets_for(period: Any) -> dict[int, dict[str, float]]:
+    """The registered provider's targets for ``period``; none without a provider."""
+    return _TARGETS[0](period) if _TARGETS else {}
+
+
 def register_sampler(sampler: Sampler) -> None:
     """The function that draws the period's certificate sample for every sampled indicator (one only)."""
     if _SAMPLER and _SAMPLER[0] is not sampler:

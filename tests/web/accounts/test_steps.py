@@ -40,6 +40,7 @@ WHO: dict[str, frozenset[str]] = {
     "enter_needs": CITY | {"reporter"},
     "import_duty_list": CITY,
     "accept_training_proposal": frozenset({"admin"}),
+    "enter_research_application": CITY | {"reporter"},
 }
 README = Path(__file__).resolve().parents[3] / "README.md"
 #: The README table's role columns, in order.

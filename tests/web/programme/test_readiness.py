@@ -85,6 +85,27 @@ def test_evidence_gap_and_the_projected_date(candidate, file) -> None:
     assert not r.slipping  # 2023-09-28 is before the planned 2023-12-31
 
 
+def test_after_a_setback_the_date_is_projected_from_todays_value(candidate, file) -> None:
+    # public standards valid: 1 on 01-01, 6 on 03-31 (five more issued 02-01), 3 on 06-30 (three of those
+    # five expired on 05-31)
+    inst = candidate.institution
+    MeasurementStandard.objects.filter(institution=inst).exclude(name="标准0").delete()
+    for i in range(1, 6):
+        MeasurementStandard.objects.create(
+            institution=inst, name=f"新标准{i}", jjf1022_code=f"1511320{i}", is_public=True,
+            assessment_cert_no=f"[2023]WL-N{i}", assessment_issued_on=D(2023, 2, 1),
+            assessment_expires_on=D(2023, 5, 31) if i > 2 else D(2027, 12, 31),
+        )  # fmt: skip
+    r = readiness(candidate, D(2023, 6, 30), load_checklist(file))
+    a1 = r.criteria[0]
+    assert [v for _d, v in a1.history] == [1.0, 6.0, 3.0] and not a1.met
+    # least squares on t = 0, 89/365.25, 180/365.25: slope 3.99805/yr, intercept 2.35184; the line reaches
+    # 4 at 0.41224 yr (2023-06-01), before today, while the value (3) has not: from today, the gap 1 at
+    # 3.99805/yr takes 0.25012 yr = 91.4 days → 2023-06-30 + 91 days = 2023-09-29 (not "today")
+    assert a1.slope_per_year == pytest.approx(3.99805, abs=1e-5)
+    assert a1.reaches_on == D(2023, 9, 29) and r.projected_on == D(2023, 9, 29)
+
+
 def test_no_trend_yet_from_a_single_point(candidate, file) -> None:
     r = readiness(candidate, D(2023, 1, 1), load_checklist(file))
     assert r.points == 1 and r.projected_on is None and "尚无趋势" in r.projection_text
@@ -106,6 +127,8 @@ def test_a_lost_criterion_slips_alerts_and_notifies_once(candidate, file, settin
     settings.QIANGJI = {**settings.QIANGJI, "A_GRADE_CRITERIA": str(file)}
     r = readiness(candidate, D(2023, 6, 30))
     assert r.criteria[1].lost and r.slipping and "A7 由满足变为未满足" in r.slipping_text
+    # overdue findings 0, 0, 1 at t = 0, 0.24367, 0.49281 yr: slope +2.0366/yr, away from ≤ 0
+    assert r.projection_text == "按当前趋势无法达到：A7（每年 +2.0项，未向达标方向改善）"
     found = [a for a in alerts_on(D(2023, 6, 30)) if a.kind == "readiness_slipping"]
     assert [(a.institution, a.due_on) for a in found] == [("WL", D(2023, 12, 31))]
     from django.contrib.auth import get_user_model

@@ -57,6 +57,9 @@ class IndexData:
     period: str | None = None
     period_fraction: float | None = None
     """The period fraction of the framework whose bounds the values were checked against (None: unknown)."""
+    targets: FloatArray | None = None
+    """Per-unit targets ``(units, indicators)`` in the framework file's terms, NaN = the framework's value
+    (`qiangji.core.index.targets`); None: none."""
 
 
 def load_data(

@@ -88,6 +88,7 @@ NODE_KEYS = frozenset(
         "description",
         "per",
         "missing",
+        "per_unit_targets",
     }
 )
 
@@ -123,6 +124,8 @@ class Node:
     """Factor applied to those amounts: the framework's period fraction if ``per`` is set, else 1."""
     missing: Floor | None = None
     """Score of a missing value (`qiangji.core.index.rules`); None: no floor (dropped, weights re-spread)."""
+    per_unit_targets: bool = False
+    """Whether a unit's own target may replace the full-marks goalpost (`qiangji.core.index.targets`)."""
 
     @property
     def is_indicator(self) -> bool:
@@ -432,7 +435,7 @@ def _group(
     inherited: Mapping[str, MethodSpec],
     children_raw: Any,
 ) -> int:
-    for key in ("direction", "bounds", "unit", "per", "missing"):
+    for key in ("direction", "bounds", "unit", "per", "missing", "per_unit_targets"):
         if key in raw and raw[key] is not None:
             b.err(where, f"`{key}` applies to indicators only, got it on a group")
     methods = _resolve(b, where, inherited, raw.get("method"), ("aggregate",), 1)
@@ -488,10 +491,21 @@ def _indicator(
         per=per,
         scale=scale,
         missing=node_floor(raw, b.floor, lambda msg: b.err(where, msg)),
+        per_unit_targets=_per_unit_targets(b, where, raw.get("per_unit_targets", False), int(direction)),
     )
     b.nodes.append(node)
     b.kids.append([])
     return len(b.nodes) - 1
+
+
+def _per_unit_targets(b: _Builder, where: str, raw: Any, direction: int) -> bool:
+    """``per_unit_targets``: a unit's own target is an amount it is expected to reach (higher is better)."""
+    if not isinstance(raw, bool):
+        b.err(where, f"`per_unit_targets` must be true or false, got {raw!r}")
+        return False
+    if raw and direction != 1:
+        b.err(where, f"`per_unit_targets` needs a higher-is-better indicator (direction 1), got {direction}")
+    return bool(raw)
 
 
 def _bounds(b: _Builder, where: str, raw: Any) -> tuple[float | None, float | None] | None:

@@ -28,6 +28,7 @@ from qiangji.core.index.rank import DEFAULT_TOLERANCE, publication_ranks
 from qiangji.core.index.result import IndexResult, readonly
 from qiangji.core.index.rules import GateResult, apply_gate, gate_facts
 from qiangji.core.index.spec import IndexSpec
+from qiangji.core.index.targets import check_targets, unit_params
 
 
 def impute_matrix(
@@ -73,17 +74,20 @@ def directions(fw: Framework) -> FloatArray:
     return np.array([fw.nodes[i].direction or 1 for i in np.flatnonzero(fw.column >= 0)], dtype=np.float64)
 
 
-def normalise_matrix(fw: Framework, x: FloatArray) -> FloatArray:
+def normalise_matrix(fw: Framework, x: FloatArray, *, targets: FloatArray | None = None) -> FloatArray:
     """Apply the direction, then each indicator's normaliser, column group by column group; a missing
-    value of an indicator with a floor (`qiangji.core.index.rules`) then scores the floor."""
+    value of an indicator with a floor (`qiangji.core.index.rules`) then scores the floor.
+
+    ``targets`` (``(units, indicators)``, NaN = the framework's value) are per-unit full-marks amounts of
+    the indicators that accept them (`qiangji.core.index.targets`); they broadcast over leading axes.
+    """
     x = np.asarray(x, dtype=np.float64)
     d = directions(fw)
     out = np.empty(x.shape)
     for spec, cols in fw.plan["normalise"]:
+        params = unit_params(fw, spec, cols, targets)
         try:
-            out[..., cols] = normalisers[spec.method](
-                x[..., cols] * d[cols], direction=d[cols], **spec.params
-            )
+            out[..., cols] = normalisers[spec.method](x[..., cols] * d[cols], direction=d[cols], **params)
         except InputError as exc:
             codes = ", ".join(fw.indicators[c] for c in cols)
             raise InputError(f"normalising {codes} ({spec.method}): {exc}") from None
@@ -197,9 +201,11 @@ def compute(
         raise InputError(f"`data` must hold the indicators of framework {fw.code}, got {list(d.indicators)}")
     if d.period_fraction is not None and d.period_fraction != fw.period_fraction:
         check_bounds(fw, d)  # validated for another period length: check this period's bounds
+    if d.targets is not None:
+        check_targets(fw, d.targets, d.units)
     imputed = impute_matrix(fw, d.values, attributes=d.attributes, history=d.history)
     treated, notes = treat_matrix(fw, imputed)
-    normalised = normalise_matrix(fw, treated)
+    normalised = normalise_matrix(fw, treated, targets=d.targets)
     scores = aggregate_tree(fw, normalised)
     eff = unit_weights(fw, scores)
     ungated = readonly(scores[:, -1].copy())
@@ -225,6 +231,7 @@ def compute(
         floored=readonly(np.isnan(imputed) & ~np.isnan(fw.floors)),
         gate=gate,
         ungated=ungated,
+        targets=None if d.targets is None else readonly(np.array(d.targets, copy=True)),
     )
 
 

@@ -14,6 +14,9 @@ reference points, such as goalposts or distance to a target, compare a unit with
 min-max rescaled per period does not). It therefore needs a framework whose scales are all fixed
 (``Framework.fixed_scales``).
 
+Per-unit targets (`qiangji.core.index.targets`) of the current result score the baseline too: a unit's
+change is measured against the one full-marks amount it is held to now, not a plan's change of target.
+
 Ranked with the usual competition ranks (1 = most progress; ties share the lowest rank); a unit absent
 from the baseline has no progress (NaN) and no rank.
 
@@ -23,6 +26,7 @@ Example: a unit at 62.5 points now whose baseline values score 50.0 on the curre
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,7 +63,7 @@ def ungated_totals(fw: Framework, data: IndexData) -> FloatArray:
         )
     imputed = impute_matrix(fw, data.values, attributes=data.attributes, history=data.history)
     treated, _notes = treat_matrix(fw, imputed)
-    scores: FloatArray = aggregate_tree(fw, normalise_matrix(fw, treated))[:, -1]
+    scores: FloatArray = aggregate_tree(fw, normalise_matrix(fw, treated, targets=data.targets))[:, -1]
     return scores
 
 
@@ -73,6 +77,8 @@ def progress_index(
             f"`framework` must score every indicator on fixed scales (goalposts, targets, ordinal) for a "
             f"progress index, got framework {fw.code} {fw.version} with data-relative normalisers"
         )
+    held = None if current.targets is None else _aligned(current.targets, current.units, baseline.units)
+    baseline = dataclasses.replace(baseline, targets=held)
     then = ungated_totals(fw.for_period(baseline_fraction), baseline)
     where = {u: i for i, u in enumerate(baseline.units)}
     base = np.array([then[where[u]] if u in where else np.nan for u in current.units], dtype=np.float64)
@@ -86,6 +92,16 @@ def progress_index(
         change=readonly(change),
         rank=readonly(rank_scores(change, tol=current.spec.rank_tolerance)),
     )
+
+
+def _aligned(targets: FloatArray, of: tuple[str, ...], units: tuple[str, ...]) -> FloatArray:
+    """``targets`` of the units ``of`` re-ordered to ``units`` (NaN for a unit not among ``of``)."""
+    where = {u: i for i, u in enumerate(of)}
+    out = np.full((len(units), targets.shape[1]), np.nan)
+    for k, u in enumerate(units):
+        if u in where:
+            out[k] = targets[where[u]]
+    return out
 
 
 __all__ = ["ProgressResult", "progress_index", "ungated_totals"]

@@ -71,6 +71,8 @@ class IndexResult:
     """The compliance gate applied to each unit (None: the framework has no gate)."""
     ungated: FloatArray | None = None
     """Index score before the gate, ``(units,)``; ``contributions`` add up to it."""
+    targets: FloatArray | None = None
+    """Per-unit targets used, ``(units, indicators)`` in the framework file's terms (NaN: the framework's)."""
 
     @cached_property
     def ranks(self) -> FloatArray:

@@ -304,6 +304,10 @@ STEP_ROLES: dict[str, frozenset[str]] = {
     # Accept a proposed training need (from findings, comparisons, competitions, weaknesses) into the needs
     # table: the programme office.
     "accept_training_proposal": frozenset({ADMIN}),
+    # Enter, change or withdraw a research-project application (申报) before its outcome is known (an account
+    # linked to an institution, for that institution; the outcome, 立项 with its registry project, is the
+    # city's, in the admin).
+    "enter_research_application": frozenset({ADMIN, REVIEWER, REPORTER}),
 }
 
 

@@ -4,9 +4,10 @@
 on the as-of date, one column per indicator of the framework, each value from the first source that has
 one, in the order the indicator registry declares (:mod:`qiangji.web.indicators`: ``derived`` from the
 platform's records, ``supervision`` checklist scores, ``reported`` values that are approved or locked), with
-its provenance. ``Inputs.to_json`` is the exact snapshot an index run stores, in the core's canonical JSON
-(`qiangji.core.canonical`); ``Inputs.from_json`` reloads it bit for bit (floats are written with ``repr``,
-which round-trips).
+its provenance, and the per-institution targets of the 差异化 plan in force for the indicators whose
+framework accepts them (`plan_targets`). ``Inputs.to_json`` is the exact snapshot an index run stores, in
+the core's canonical JSON (`qiangji.core.canonical`); ``Inputs.from_json`` reloads it bit for bit (floats
+are written with ``repr``, which round-trips).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pandas as pd
 from django.db.models import prefetch_related_objects
 
 from qiangji.core.canonical import canonical_json, nan_to_none
+from qiangji.core.index.targets import allowed
 from qiangji.web import indicators
 from qiangji.web.assessment.facts import gate_facts
 from qiangji.web.assessment.models import (
@@ -55,6 +57,8 @@ class Inputs:
     period: str = ""
     framework_version: str = ""
     as_of: str = ""
+    targets: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    """Unit → indicator → the plan's target (`plan_targets`); empty without one."""
 
     def to_json(self) -> str:
         """Canonical JSON (`qiangji.core.canonical`, missing values null): the snapshot of an index run."""
@@ -72,6 +76,8 @@ class Inputs:
                 {"unit": u, "indicator": i, **dict(p)} for (u, i), p in sorted(self.provenance.items())
             ],
         }
+        if self.targets:  # absent without a plan: such snapshots are the same text as before targets
+            data["targets"] = {u: dict(t) for u, t in self.targets.items()}
         return canonical_json(data)
 
     @classmethod
@@ -93,6 +99,7 @@ class Inputs:
             period=data["period"],
             framework_version=data["framework_version"],
             as_of=data["as_of"],
+            targets=data.get("targets", {}),
         )
 
 
@@ -131,7 +138,24 @@ def build_inputs(period: Period, framework_version: FrameworkVersion) -> Inputs:
         period=period.code,
         framework_version=framework_version.version,
         as_of=period.as_of.isoformat(),
+        targets=plan_targets(period, framework, institutions),
     )
+
+
+def plan_targets(
+    period: Period, framework: Any, institutions: Sequence[Institution]
+) -> dict[str, dict[str, float]]:
+    """Institution code → indicator → the adopted plan's target on the as-of date, for the indicators whose
+    framework accepts per-unit targets (2026.1: D1.1, D1.3, D2.1, D4.1, D4.2; 2025.1: none, so nothing)."""
+    accepted = set(allowed(framework))
+    if not accepted:
+        return {}
+    by_id = indicators.targets_for(period)
+    out = {
+        inst.code: {c: v for c, v in sorted(by_id.get(inst.pk, {}).items()) if c in accepted}
+        for inst in institutions
+    }
+    return {code: t for code, t in out.items() if t}
 
 
 def names_on(institutions: Sequence[Institution], day: Any) -> dict[int, str]:

@@ -1,5 +1,6 @@
 """A级 readiness criteria: the versioned checklist file and the evidence of each criterion, derived from
-the registry as of a date (standards, registrations, authorised items, findings, comparisons, research).
+the registry as of a date (standards, registrations, authorised items, findings, comparisons, research;
+computed for many institutions and days at once in `qiangji.web.programme.evidence`).
 
 The checklist (``data/a_grade_criteria.yaml``, or the file named by ``QIANGJI_A_GRADE_CRITERIA``) is a
 proposal to confirm with the bureau (docs/domain.md §2.8): each criterion names an evidence function of
@@ -18,30 +19,11 @@ import yaml
 from django.conf import settings
 
 from qiangji.core.errors import InputError
-from qiangji.web.comparisons.indicators import satisfaction_rate
-from qiangji.web.registry.dates import add_months
-from qiangji.web.registry.indicators import MAIN_DISCIPLINES, staffed_items
-from qiangji.web.registry.items import ItemMatcher
-from qiangji.web.registry.models import (
-    Institution,
-    InstitutionMVItem,
-    MeasurementStandard,
-    ResearchProject,
-    RMRegistration,
-    SupervisionFinding,
-)
+from qiangji.web.programme.evidence import BATCHES, SHOWN, Batch, Evidence
+from qiangji.web.registry.models import Institution
 
 DATA = Path(__file__).resolve().parent / "data"
-SHOWN = 8  # evidence records listed per criterion (the count says how many there are)
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """A criterion's value on a day (None: no data to judge) and the records behind it."""
-
-    value: float | None
-    records: tuple[str, ...] = ()
-    text: str = ""
+__all__ = ["BATCHES", "EVIDENCE", "SHOWN", "Checklist", "Criterion", "Evidence", "load_checklist"]
 
 
 @dataclass(frozen=True)
@@ -81,94 +63,21 @@ class Checklist:
         return self.status == "proposal"
 
 
-def _public_standards(inst: Institution, day: dt.date) -> Evidence:
-    rows = MeasurementStandard.objects.public_valid_on(day).filter(institution=inst).order_by("jjf1022_code")
-    names = [f"{s.name}（{s.assessment_cert_no}）" for s in rows]
-    return Evidence(float(len(names)), tuple(names[:SHOWN]))
-
-
-def _disciplines(inst: Institution, day: dt.date) -> Evidence:
-    codes = (
-        MeasurementStandard.objects.valid_on(day)
-        .filter(institution=inst)
-        .values_list("jjf1022_code", flat=True)
-    )
-    held = sorted({c[:2] for c in codes} & set(MAIN_DISCIPLINES))
-    return Evidence(float(len(held)), (), "专业代码 " + "、".join(held) if held else "")
-
-
-def _rm_coverage(inst: Institution, day: dt.date) -> Evidence:
-    cov = inst.rm_coverage_on(day)
-    if cov.percent is None:
-        return Evidence(None, (), "无在岗检定/校准人员")
-    return Evidence(float(cov.percent), (), f"{cov.numerator}/{cov.denominator} 人")
-
-
-def _level1(inst: Institution, day: dt.date) -> Evidence:
-    rows = (
-        RMRegistration.objects.valid_on(day)
-        .filter(level=1, staff__in=inst.staff.employed_on(day))
-        .select_related("staff")
-    )
-    names = sorted({r.staff.name for r in rows})
-    return Evidence(float(len(names)), tuple(names[:SHOWN]))
-
-
-def _authorised(inst: Institution, day: dt.date) -> Evidence:
-    rows = InstitutionMVItem.objects.authorised_on(day).filter(institution=inst).select_related("item")
-    names = [str(r.item) for r in rows]
-    return Evidence(float(len(names)), tuple(names[:SHOWN]))
-
-
-def _staffed(inst: Institution, day: dt.date) -> Evidence:
-    regs = list(RMRegistration.objects.valid_on(day).filter(staff__in=inst.staff.employed_on(day)))
-    items = list(InstitutionMVItem.objects.authorised_on(day).filter(institution=inst).select_related("item"))
-    derived = staffed_items(regs, items, ItemMatcher())
-    if derived is None:
-        return Evidence(None, (), "无授权项目")
-    short = tuple(derived.records[:SHOWN])
-    return Evidence(float(derived.value), short, f"人员不足的项目 {len(derived.records)} 项" if short else "")
-
-
-def _overdue(inst: Institution, day: dt.date) -> Evidence:
-    rows = SupervisionFinding.objects.overdue_on(day).filter(institution=inst).order_by("due_on")
-    names = [f"{f.due_on} {f.description[:30]}" for f in rows]
-    return Evidence(float(len(names)), tuple(names[:SHOWN]))
-
-
-def _comparisons(inst: Institution, day: dt.date) -> Evidence:
-    value, num, den, detail = satisfaction_rate(inst, add_months(day, -36), day)
-    if value is None:
-        return Evidence(None, (), "近三年无比对结果")
-    missed = tuple(f"必须参加未提交：{c}" for c in detail["missed_mandatory"])
-    return Evidence(float(value), missed, f"{num}/{den} 个比对结果 |En|≤1")
-
-
-def _research(inst: Institution, day: dt.date) -> Evidence:
-    rows = ResearchProject.objects.filter(institution=inst, approved_on__lte=day).exclude(
-        funding_level="other"
-    )
-    names = [f"{p.title}（{p.approved_on}）" for p in rows.order_by("approved_on")]
-    return Evidence(float(len(names)), tuple(names[:SHOWN]))
-
-
 EvidenceFn = Callable[[Institution, dt.date], Evidence]
-EVIDENCE: dict[str, EvidenceFn] = {
-    "public_standards": _public_standards,
-    "disciplines": _disciplines,
-    "rm_coverage": _rm_coverage,
-    "level1_registered": _level1,
-    "authorised_items": _authorised,
-    "staffed_items": _staffed,
-    "overdue_findings": _overdue,
-    "comparison_satisfaction": _comparisons,
-    "research_projects": _research,
-}
+
+
+def _single(batch: Batch) -> EvidenceFn:
+    """One institution on one day through the batched function (for a caller that needs just that)."""
+    return lambda inst, day: batch([inst], [day])[(inst.pk, day)]
+
+
+#: metric → evidence of one institution on one day; `BATCHES` has the same for many at once
+EVIDENCE: dict[str, EvidenceFn] = {metric: _single(batch) for metric, batch in BATCHES.items()}
 
 
 def load_checklist(path: Path | None = None) -> Checklist:
     """Read and check the checklist file; a bad file raises :class:`InputError` naming the entry and field."""
-    name = settings.QIANGJI.get("A_GRADE_CRITERIA", "a_grade_criteria.yaml")
+    name = settings.QIANGJI["A_GRADE_CRITERIA"]
     source = path or DATA / str(name)
     try:
         data = yaml.safe_load(source.read_text(encoding="utf-8"))

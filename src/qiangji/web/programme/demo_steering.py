@@ -6,6 +6,12 @@ planned date of 31 December 2026; and in every county institution two or three n
 candidates among its unregistered verification staff, in different stages: exam subjects passed by year
 (one with a subject that has since expired), one qualified with an older 计量检定员证, one ready to
 register; some continuing-education hours; and the 2025 考前辅导 sessions linked to the candidates.
+
+The candidates' 2026 (`_a_grade_story`): both rectify, late, the findings still overdue in 2026 (after the
+2026Q1 as-of date, so that quarter's compliance gate still shows them); the second is close to ready: three
+new authorisations bring it to the 30 items of A5 and its qualified candidate registers in April, leaving
+coverage (A3) a little short with a projected date before the plan's; the first keeps one named gap,
+coverage falling since its retirements of 2026, which the trend says will not close by itself.
 """
 
 from __future__ import annotations
@@ -21,11 +27,14 @@ from qiangji.web.registry.models import (
     ContinuingEducation,
     ExamSubjectPass,
     Institution,
+    InstitutionMVItem,
     MeasurementStandard,
     MVCatalogueItem,
     ProfessionalItemMapping,
     RMCredential,
+    RMRegistration,
     Staff,
+    SupervisionFinding,
 )
 
 DAY = dt.date(2025, 12, 31)
@@ -55,6 +64,7 @@ def load_steering_demo() -> str:
         chosen = _a_grade(counties)
         named = sum(_rm_candidates(inst, i) for i, inst in enumerate(counties))
         linked = _link_sessions()
+        _a_grade_story(chosen)
     names = "、".join(c.institution.code for c in chosen)
     return (
         f"已加载强基行动调度演示数据 / steering demo loaded (mapping: {mapped}, A级 candidates: {names}, "
@@ -139,6 +149,40 @@ def _expired_subject(person: Staff, index: int) -> None:
     ExamSubjectPass.objects.create(staff=person, level=1, subject="data", exam_year=2025)
     ExamSubjectPass.objects.create(staff=person, level=1, subject="law", exam_year=2025)
     _candidate(person, 1, dt.date(2026, 12, 31))
+
+
+def _a_grade_story(chosen: list[AGradeCandidate]) -> None:
+    """The 2026 of the two candidates (module docstring)."""
+    for cand in chosen:
+        overdue = SupervisionFinding.objects.overdue_on(dt.date(2026, 6, 30)).filter(
+            institution=cand.institution
+        )
+        for k, finding in enumerate(overdue.order_by("due_on", "pk")):
+            late = min(dt.date(2026, 5, 15) + dt.timedelta(days=12 * k), dt.date(2026, 6, 29))
+            finding.closed_on = max(finding.due_on, late, dt.date(2026, 4, 1))  # after the 2026Q1 as-of date
+            finding.save()
+    if len(chosen) < 2:
+        return
+    near = chosen[1].institution
+    held = near.mv_items.values_list("item_id", flat=True)
+    missing = (
+        MVCatalogueItem.objects.current().mandatory().exclude(pk__in=held).order_by("level1_no", "level2_no")
+    )
+    for item, day in zip(
+        missing, (dt.date(2026, 1, 18), dt.date(2026, 3, 2), dt.date(2026, 5, 8)), strict=False
+    ):
+        InstitutionMVItem.objects.create(
+            institution=near, item=item, authorised_from=day, annual_volume=300,
+            authorisation_doc=f"计量授权证书附表（扩项，示例）（{near.code}）",
+        )  # fmt: skip
+    qualified = RMCandidate.objects.filter(staff__institution=near, target_date=dt.date(2026, 3, 31)).first()
+    if qualified is not None:
+        RMRegistration.objects.create(
+            staff=qualified.staff, level=2, registration_no=f"示例注册2-{near.code}-{qualified.staff_id:04d}",
+            qualification_cert_no=f"示例资格2025-{near.code}-{qualified.staff_id:04d}",
+            authority="浙江省市场监督管理局（示例）", professional_items=["压力表", "电子秤"],
+            valid_from=dt.date(2026, 4, 20), valid_to=dt.date(2031, 4, 19),
+        )  # fmt: skip
 
 
 def _link_sessions() -> int:

@@ -40,17 +40,18 @@ STAGES = {
 ITEM_KINDS = (RMCredential.Kind.ITEM, RMCredential.Kind.VERIFIER, RMCredential.Kind.OLD_ITEM)
 
 
-def _q(key: str, default: int) -> int:
-    return int(settings.QIANGJI.get(key, default))
+def _q(key: str) -> int:
+    """A programme constant of ``settings.QIANGJI`` (declared there with its default and env override)."""
+    return int(settings.QIANGJI[key])
 
 
 def results_known_year(day: dt.date) -> int:
     """The last exam year whose results are known on ``day``."""
-    return day.year if day.month >= _q("RM_EXAM_RESULTS_MONTH", 12) else day.year - 1
+    return day.year if day.month >= _q("RM_EXAM_RESULTS_MONTH") else day.year - 1
 
 
 def results_day(year: int) -> dt.date:
-    month = _q("RM_EXAM_RESULTS_MONTH", 12)
+    month = _q("RM_EXAM_RESULTS_MONTH")
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
@@ -96,7 +97,7 @@ def person_stage(staff: Staff, level: int, day: dt.date) -> PersonStage:
     creds = [c for c in staff.credentials.filter(kind__in=ITEM_KINDS) if c.is_valid_on(day)]
     items = tuple(f"{c.get_kind_display()} {c.cert_no}：{'、'.join(c.items)}" for c in creds)
     registration = staff.registration_on(day)
-    required = _q("RM_RENEWAL_CE_HOURS", 60)
+    required = _q("RM_RENEWAL_CE_HOURS")
     hours = ce_hours(staff, registration.valid_from, day) if registration else Decimal("0")
     stage = _stage(registration, day, bool(qualified_by), bool(creds), exam, bool(passes))
     earliest = _earliest(stage, day, exam, bool(creds))
@@ -133,7 +134,7 @@ def _stage(
     reg: RMRegistration | None, day: dt.date, qualified: bool, items: bool, exam: ExamProgress, passed: bool
 ) -> str:
     if reg is not None:
-        lead = add_months(day, _q("ALERT_LEAD_MONTHS", 6))
+        lead = add_months(day, _q("ALERT_LEAD_MONTHS"))
         return "renewal" if reg.valid_to <= lead else "registered"
     if qualified:
         return "items" if items else "qualified"
@@ -150,8 +151,8 @@ def _earliest(stage: str, day: dt.date, exam: ExamProgress, items: bool) -> dt.d
     if stage in ("none", "exams", "lost"):
         start = max(day, results_day(results_known_year(day) + 1))  # the next exam's results
     if not items:
-        start += dt.timedelta(days=_q("RM_ITEM_ASSESSMENT_LEAD_DAYS", 90))
-    return start + dt.timedelta(days=_q("RM_REGISTRATION_LEAD_DAYS", 90))
+        start += dt.timedelta(days=_q("RM_ITEM_ASSESSMENT_LEAD_DAYS"))
+    return start + dt.timedelta(days=_q("RM_REGISTRATION_LEAD_DAYS"))
 
 
 def counted_on(candidate: RMCandidate, stage: PersonStage) -> dt.date | None:
@@ -201,7 +202,7 @@ class CountyForecast:
 
     @property
     def target(self) -> int:
-        return _q("RM_COVERAGE_TARGET_PCT", 80)
+        return _q("RM_COVERAGE_TARGET_PCT")
 
 
 def coverage_group(inst: Institution, day: dt.date) -> list[Staff]:
@@ -242,7 +243,7 @@ def county_forecast(inst: Institution, day: dt.date, deadline: dt.date) -> Count
         if s.registration_on(deadline) is not None:
             counted.add(s.pk)
         elif (reg := s.registration_on(day)) is not None:
-            if ce_hours(s, reg.valid_from, day) >= _q("RM_RENEWAL_CE_HOURS", 60):
+            if ce_hours(s, reg.valid_from, day) >= _q("RM_RENEWAL_CE_HOURS"):
                 counted.add(s.pk)
             else:
                 lapsing.append(f"{s.name}（{reg.valid_to} 到期，继续教育学时不足）")

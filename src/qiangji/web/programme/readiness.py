@@ -4,18 +4,22 @@ institution meets them all, and whether it is slipping (projected late, or a cri
 
 The projection (:func:`qiangji.core.steering.trend_to_threshold`): per unmet criterion, the line through its
 quarterly values reaches the threshold at some date; the institution is projected ready when the last of
-them does. With fewer than two points there is no trend yet, and none is invented.
+them does. Where the line fitted to the past has crossed the threshold already but the value has not (a
+recent setback), the date is projected from today's value at the trend's rate: today + gap / slope.
+With fewer than two points there is no trend yet, and none is invented.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from qiangji.core.steering import trend_to_threshold
 from qiangji.web.assessment.cache import cached
 from qiangji.web.programme.candidacy import AGradeCandidate
-from qiangji.web.programme.criteria import EVIDENCE, Checklist, Criterion, Evidence, load_checklist
+from qiangji.web.programme.criteria import Checklist, Criterion, Evidence, load_checklist
+from qiangji.web.programme.evidence import BATCHES
 from qiangji.web.programme.models import Goal
 from qiangji.web.programme.progress import quarter_ends
 
@@ -72,18 +76,30 @@ def snapshot_days(candidate: AGradeCandidate, day: dt.date) -> list[dt.date]:
     return quarter_ends(start, day)
 
 
-def readiness(candidate: AGradeCandidate, day: dt.date, checklist: Checklist | None = None) -> Readiness:
+Table = Mapping[str, Mapping[tuple[int, dt.date], Evidence]]
+
+
+def evidence_table(candidates: Sequence[AGradeCandidate], day: dt.date, checklist: Checklist) -> Table:
+    """Metric → (institution, day) → evidence, for every candidate at each of its snapshot days: one
+    batched read per criterion (`qiangji.web.programme.evidence`), not one per day and candidate."""
+    insts = list({c.institution_id: c.institution for c in candidates}.values())
+    days = sorted({d for c in candidates for d in snapshot_days(c, day)})
+    metrics = dict.fromkeys(c.metric for c in checklist.criteria)
+    return {m: BATCHES[m](insts, days) for m in metrics}
+
+
+def readiness(
+    candidate: AGradeCandidate, day: dt.date, checklist: Checklist | None = None, table: Table | None = None
+) -> Readiness:
     checklist = checklist or load_checklist()
+    table = table if table is not None else evidence_table([candidate], day, checklist)
     days = snapshot_days(candidate, day)
     inst = candidate.institution
     states = []
     for crit in checklist.criteria:
-        history = []
-        for d in days[:-1]:
-            history.append((d, EVIDENCE[crit.metric](inst, d).value))
-        now = EVIDENCE[crit.metric](inst, day)
-        history.append((day, now.value))
-        states.append(_state(crit, now, tuple(history), days[0]))
+        found = table[crit.metric]
+        history = tuple((d, found[(inst.pk, d)].value) for d in days)
+        states.append(_state(crit, found[(inst.pk, day)], history, days[0]))
     points = len(days)
     projected, text = _projection(states, points)
     slipping, why = _slipping(candidate, states, projected, points)
@@ -97,9 +113,14 @@ def _state(
     known = [((d - t0).days / DAYS_PER_YEAR, v) for d, v in history if v is not None]
     trend = trend_to_threshold(known, crit.threshold, higher_is_better=crit.higher_is_better)
     reaches = None
-    if not met and trend.reaches_at is not None:
+    if not met and trend.reaches_at is not None and trend.slope is not None:
         reaches = t0 + dt.timedelta(days=round(trend.reaches_at * DAYS_PER_YEAR))
-        reaches = max(reaches, history[-1][0])  # a line fitted to the past may cross before today
+        today = history[-1][0]
+        if reaches <= today and now.value is not None:
+            # the line fitted to the past crossed already, the value has not: from where it is now, at
+            # the trend's rate (a line "due today" would promise what the data do not show)
+            gap = crit.gap(now.value) or 0.0
+            reaches = today + dt.timedelta(days=round(gap / abs(trend.slope) * DAYS_PER_YEAR))
     previous = history[-2][1] if len(history) >= 2 else None
     lost = not met and crit.met(previous)
     return CriterionState(crit, now, met, crit.gap(now.value), history, reaches, trend.slope, lost)
@@ -111,11 +132,19 @@ def _projection(states: list[CriterionState], points: int) -> tuple[dt.date | No
         return None, "已满足全部条件"
     if points < 2:
         return None, "尚无趋势（季度数据点不足2个），不作预测"
-    stuck = [s.criterion.code for s in unmet if s.reaches_on is None]
+    stuck = [f"{s.criterion.code}（{_trend_words(s)}）" for s in unmet if s.reaches_on is None]
     if stuck:
-        return None, f"按当前趋势无法达到：{'、'.join(stuck)}（无改善或无数据）"
+        return None, f"按当前趋势无法达到：{'、'.join(stuck)}"
     last = max(s.reaches_on for s in unmet if s.reaches_on is not None)
     return last, f"按各项条件的最小二乘趋势，预计 {last} 满足全部条件"
+
+
+def _trend_words(state: CriterionState) -> str:
+    """Why a gap has no date: no trend (too few values) or one that does not lead to the threshold."""
+    if state.slope_per_year is None:
+        return "数据不足，无趋势"
+    unit = state.criterion.unit
+    return f"每年 {state.slope_per_year:+.1f}{unit}，未向达标方向改善"
 
 
 def _slipping(
@@ -138,7 +167,8 @@ def all_readiness(day: dt.date) -> list[Readiness]:
 
     def compute() -> list[Readiness]:
         checklist = load_checklist()
-        rows = AGradeCandidate.objects.filter(is_active=True).select_related("institution")
-        return [readiness(c, day, checklist) for c in rows]
+        rows = list(AGradeCandidate.objects.filter(is_active=True).select_related("institution"))
+        table = evidence_table(rows, day, checklist)
+        return [readiness(c, day, checklist, table) for c in rows]
 
     return cached(f"a-readiness:{day.isoformat()}", compute, READS)

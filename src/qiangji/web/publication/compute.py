@@ -23,6 +23,7 @@ import pandas as pd
 from qiangji.core.canonical import nan_to_none
 from qiangji.core.index import IndexResult, IndexSpec, compute, data_from_frame
 from qiangji.core.index.mc.spec import UncertaintySpec
+from qiangji.core.index.targets import with_targets
 from qiangji.core.index.uncertainty import UncertaintyResult, run_uncertainty
 
 DEFAULT_WEIGHT_NOISE = 0.25
@@ -72,6 +73,7 @@ def compute_payload(
     runs: int,
     progress: Callable[[int, int], None] | None = None,
     attributes: Mapping[str, Mapping[str, Any]] | None = None,
+    targets: Mapping[str, Mapping[str, float]] | None = None,
 ) -> dict[str, Any]:
     """Compute the index and its rank uncertainty; the JSON-ready result stored with a run.
 
@@ -79,10 +81,13 @@ def compute_payload(
     smaller (about 20 of them) so a page can follow, which never changes the result (`run_uncertainty`).
     ``attributes`` are the inputs' unit attributes; the gate's facts are read from them. A framework with
     a gate or a missing-value floor adds ``gate``, ``ungated`` and ``floored`` to the result (`_rules_part`);
-    one without (2025.1) gives exactly the result it always gave.
+    one without (2025.1) gives exactly the result it always gave. ``targets`` (unit → indicator → the plan's
+    target) replace the framework's full-marks goalposts where it accepts them; the result then names them.
     """
     facts = {k: v for k, v in (attributes or {}).items() if k in spec.framework.rules.facts}
-    data = data_from_frame(core_frame(frame, names, facts), spec.framework)
+    data = with_targets(
+        data_from_frame(core_frame(frame, names, facts), spec.framework), spec.framework, targets or {}
+    )
     result = compute(spec, data)
     chunk = max(1, -(-runs // PROGRESS_CHUNKS)) if progress is not None else None
     unc = run_uncertainty(spec, data, uncertainty, runs=runs, seed=seed, progress=progress, chunk_size=chunk)
@@ -92,7 +97,21 @@ def compute_payload(
         "uncertainty": _uncertainty_part(unc),
         "strengths_weaknesses": _sw_part(result),
         **_rules_part(result),
+        **_targets_part(result),
     }
+
+
+def _targets_part(result: IndexResult) -> dict[str, Any]:
+    """Unit → indicator → the per-unit target that replaced the framework's (in the framework file's terms);
+    nothing when none applied, so a run without targets is the text it always was."""
+    if result.targets is None or np.isnan(result.targets).all():
+        return {}
+    fw = result.framework
+    out = {
+        u: {fw.indicators[j]: float(row[j]) for j in np.flatnonzero(~np.isnan(row))}
+        for u, row in zip(result.units, result.targets, strict=True)
+    }
+    return {"targets": {u: t for u, t in out.items() if t}}
 
 
 def _rules_part(result: IndexResult) -> dict[str, Any]:

@@ -23,6 +23,9 @@ for it (rules, reasons, total before the gate) and the indicators whose missing 
 the content carries the progress index (进步指数) against the framework's baseline period
 (`qiangji.web.publication.standing`).
 
+Per-institution targets of the 差异化 plan that scored an indicator (``plan_targets``, only when a run used
+any: `qiangji.web.publication.plan_targets`) are part of the content, so the scorecard says which applied.
+
 Rank change: against the latest final publication of an earlier period of the same kind (a quarter
 against the previous published quarter, a year against the previous published year); positive = moved up.
 Only when both were computed with the same framework version (content version 5): totals and ranks of
@@ -46,6 +49,7 @@ from qiangji.core.canonical import canonical_json, sha256_text
 from qiangji.core.index import IndexSpec
 from qiangji.web.publication import standing
 from qiangji.web.publication.models import IndexRun, Publication
+from qiangji.web.publication.plan_targets import target_rows
 from qiangji.web.registry.models import SupervisionFinding
 
 # 2: open findings frozen; 3: document number; 4: gate, floored values, progress; 5: previous.comparable
@@ -261,6 +265,7 @@ def _build(pub: Publication, final_on: dt.date | None) -> dict[str, Any]:
         "open_findings": _open_findings(pub.period, [str(u) for u in res["units"]]),
         "fixed_scales": fw.fixed_scales,
         "progress": standing.progress(run, spec, pub.period),
+        **({"plan_targets": target_rows(spec, res)} if res.get("targets") else {}),
     }
 
 

@@ -27,6 +27,7 @@ from qiangji.web.formatting import quantity
 from qiangji.web.publication import methodology_rules as rules
 from qiangji.web.publication.compute import DEFAULT_WEIGHT_NOISE
 from qiangji.web.publication.models import IndexRun, Publication
+from qiangji.web.publication.plan_targets import methodology_rows
 
 #: How each normalisation method scores an indicator (raw value x; 0–100 points).
 NORMALISE_TEXT = {
@@ -219,4 +220,5 @@ def methodology_context(pub: Publication) -> dict[str, Any]:
         "issuing_unit": settings.QIANGJI["ISSUING_UNIT"],
         "n_indicators": len(fw.indicators),
         "page_url": absolute(page_path(pub.period.code)),
+        "plan_target_units": methodology_rows(spec, pub.run.results),
     }

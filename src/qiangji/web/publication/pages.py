@@ -221,5 +221,6 @@ def scorecard_context(pub: Publication, unit: str) -> dict[str, Any]:
         ),
         "findings": open_findings(unit, content) or [],
         "findings_recorded": "open_findings" in content,
+        "plan_targets": content.get("plan_targets", {}).get(unit, []),
         "n": len(content["rows"]),
     }

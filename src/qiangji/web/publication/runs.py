@@ -86,7 +86,7 @@ def create_run(
     snapshot = inputs.to_json()
     payload = compute_payload(
         spec, inputs.frame, inputs.names, unc, seed=seed, runs=runs, progress=progress,
-        attributes=inputs.attributes,
+        attributes=inputs.attributes, targets=getattr(inputs, "targets", None),
     )  # fmt: skip
     results = canonical_json(payload)
     with transaction.atomic():
@@ -122,8 +122,9 @@ def recompute(run: IndexRun, *, inputs_loader: Any = None) -> str:
     spec = IndexSpec.from_json(run.spec_json)
     unc = UncertaintySpec.from_dict(json.loads(run.uncertainty_spec_json))
     payload = compute_payload(
-        spec, inputs.frame, inputs.names, unc, seed=run.seed, runs=run.runs, attributes=inputs.attributes
-    )
+        spec, inputs.frame, inputs.names, unc, seed=run.seed, runs=run.runs, attributes=inputs.attributes,
+        targets=getattr(inputs, "targets", None),
+    )  # fmt: skip
     return canonical_json(payload)
 
 

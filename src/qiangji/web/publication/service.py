@@ -82,6 +82,7 @@ def _inputs(period: Period, version: FrameworkVersion, corrections: Corrections 
         period=inputs.period,
         framework_version=inputs.framework_version,
         as_of=inputs.as_of,
+        targets=inputs.targets,
     )
 
 

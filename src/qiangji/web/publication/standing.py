@@ -21,6 +21,7 @@ from qiangji.core.errors import InputError
 from qiangji.core.index import IndexSpec, compute, data_from_frame
 from qiangji.core.index.progress import progress_index
 from qiangji.core.index.rules import GateRule, TierRule
+from qiangji.core.index.targets import with_targets
 from qiangji.core.index.tiers import assign_tiers
 from qiangji.web.publication.compute import core_frame
 from qiangji.web.publication.models import IndexRun, Publication
@@ -132,7 +133,7 @@ def progress(run: IndexRun, spec: IndexSpec, period: Any) -> dict[str, Any] | No
     now_inputs, then_inputs = load_inputs(run.inputs_json), load_inputs(base.run.inputs_json)
     current = compute(spec, _data(spec, now_inputs))
     fraction = IndexSpec.from_json(base.run.spec_json).period_fraction
-    then = _data(IndexSpec(spec.framework.for_period(fraction)), then_inputs)
+    then = _data(IndexSpec(spec.framework.for_period(fraction)), then_inputs, targets=False)
     prog = progress_index(current, then, baseline_fraction=fraction, baseline_period=base.period.code)
     rows = [
         {
@@ -154,13 +155,15 @@ def progress(run: IndexRun, spec: IndexSpec, period: Any) -> dict[str, Any] | No
     }
 
 
-def _data(spec: IndexSpec, inputs: Any) -> Any:
+def _data(spec: IndexSpec, inputs: Any, *, targets: bool = True) -> Any:
     """The core data of stored ``inputs`` for ``spec``: an indicator the snapshot lacks is missing, and a
     gate fact it lacks (a baseline computed without a gate) is empty; progress is measured before the gate."""
     frame = inputs.frame.reindex(columns=list(spec.framework.indicators))
     attrs = {k: inputs.attributes.get(k, {}) for k in spec.framework.rules.facts}
     try:
-        return data_from_frame(core_frame(frame, inputs.names, attrs), spec.framework)
+        data = data_from_frame(core_frame(frame, inputs.names, attrs), spec.framework)
+        # the baseline is rescored with the current run's targets (`progress_index`), never its own
+        return with_targets(data, spec.framework, getattr(inputs, "targets", {}) if targets else {})
     except InputError as exc:
         raise InputError(
             f"progress index: the baseline or current inputs do not fit the framework: {exc}"

@@ -40,7 +40,7 @@ STATE_CHOICES = [("", _("全部"))] + [(k, v) for k, v in STATE_LABELS.items()]
 
 
 def warning_days() -> int:
-    return int(settings.QIANGJI.get("EXPIRY_WARNING_DAYS", 90))
+    return int(settings.QIANGJI["EXPIRY_WARNING_DAYS"])
 
 
 def expiry_state(valid_to: dt.date | None, covered: bool, on: dt.date, days: int) -> str:

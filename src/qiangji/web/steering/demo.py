@@ -1,7 +1,8 @@
 """Demo data of the steering features (deterministic, idempotent), written after the registry and
 programme demos: the 2025 duty lists of the nine divisions (two catalogue items nobody is authorised for:
 the map's gaps), the 差异化 plan adopted on 1 March 2024 with each county's base set, specialities and
-targets, partners with agreements, joint projects (one without an agreement) and exchanges, research
+targets (and its 2026 revision, whose index targets framework 2026.1 scores from 2026Q1), partners with
+agreements, joint projects (one without an agreement) and exchanges, research
 applications in the pipeline, and assistance actions of the city institute whose effect the records show.
 All names end in （示例）.
 """
@@ -51,6 +52,7 @@ def load_steering_demo() -> str:
         counts = {
             "duties": _duties(insts),
             "plan": _plan(insts),
+            "plan_2026": _plan_2026(),
             "partners": _cooperation(insts),
             "applications": _applications(insts),
             "actions": _assistance(insts),
@@ -116,6 +118,45 @@ def _plan(insts: dict[str, Institution]) -> int:
         for code, value in (("D1.2", 100.0), ("D3.1", 80.0), ("D4.4", 2.0 if clusters else 1.0)):
             m.PlanTarget.objects.create(assignment=a, indicator=code, value=value)
     return len(counties)
+
+
+#: The 2026 revision's index targets (issue 19 point 3), the amounts each county is expected to reach in
+#: place of framework 2026.1's common goalposts (D1.1 30 items, D1.3 50,000 a year, D2.1 50 standards,
+#: D4.1 500 enterprises a year, D4.2 20,000 reports a year): the three mountain counties, with small
+#: populations of instruments and few industrial parks, are held to less; 温岭, the largest and an A级
+#: candidate, to more items and standards.
+TARGETS_2026: dict[str, dict[str, float]] = {
+    "SM-MI": {"D1.1": 20, "D1.3": 30000, "D2.1": 25, "D4.1": 250, "D4.2": 8000},
+    "TT-MI": {"D1.1": 20, "D1.3": 32000, "D2.1": 25, "D4.1": 300, "D4.2": 10000},
+    "XJ-MI": {"D1.1": 18, "D1.3": 20000, "D2.1": 22, "D4.1": 250, "D4.2": 8000},
+    "WL-MI": {"D1.1": 34, "D2.1": 60},
+}
+
+
+def _plan_2026() -> int:
+    """The plan's 2026 revision (adopted 5 January 2026): the same roles, plus the index targets above,
+    which framework 2026.1 scores from 2026Q1 on."""
+    old = m.CapabilityPlan.objects.get(version="2024.1")
+    plan = m.CapabilityPlan.objects.create(
+        name=old.name.replace("（示例）", "（2026年修订，示例）"),
+        version="2026.1",
+        adopted_on=D(2026, 1, 5),
+        target_on=D(2026, 12, 31),
+        source_document="台市计量〔2026〕1号（示例）",
+    )
+    for a in old.assignments.select_related("institution").order_by("institution__code"):
+        new = m.PlanAssignment.objects.create(
+            plan=plan,
+            institution=a.institution,
+            positioning=a.positioning,
+            speciality_clusters=a.speciality_clusters,
+        )
+        new.base_items.set(a.base_items.all())
+        new.speciality_items.set(a.speciality_items.all())
+        own = {t.indicator: t.value for t in a.targets.all()} | TARGETS_2026.get(a.institution.code, {})
+        for code, value in sorted(own.items()):
+            m.PlanTarget.objects.create(assignment=new, indicator=code, value=value, note="2026年度目标")
+    return plan.assignments.count()
 
 
 def _cooperation(insts: dict[str, Institution]) -> int:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qiangji.web.programme.models import TrainingTopic
 from qiangji.web.registry.models import Institution
+from qiangji.web.steering.models import ResearchApplication
 
 MAX_UPLOAD = 10 * 1024 * 1024
 
@@ -36,3 +37,22 @@ class AcceptForm(forms.Form):
     topic = forms.ModelChoiceField(TrainingTopic.objects.all(), label=_("主题"))
     headcount = forms.IntegerField(label=_("人数"), min_value=1, max_value=500)
     reasons = forms.CharField(label=_("依据"), max_length=1000)
+
+
+#: What an institution may set on its own application: before the outcome (立项 or not) is known.
+OPEN_STATUSES = ("preparing", "submitted")
+
+
+class ApplicationForm(forms.ModelForm):
+    """An institution's own research application (申报); the model's ``clean`` checks the dates."""
+
+    status = forms.ChoiceField(
+        label=_("状态"),
+        choices=[(c, label) for c, label in ResearchApplication.Status.choices if c in OPEN_STATUSES],
+        initial=OPEN_STATUSES[0],
+    )
+
+    class Meta:
+        model = ResearchApplication
+        fields = ["title", "funding_level", "funder", "partner", "status", "submitted_on"]
+        widgets = {"submitted_on": forms.DateInput(attrs={"type": "date"})}

@@ -23,6 +23,7 @@ from qiangji.web.indicators import Derived, ratio
 from qiangji.web.registry.models import Institution, InstitutionMVItem
 from qiangji.web.steering.capability import duty_lists_on
 from qiangji.web.steering.models import JointProject
+from qiangji.web.steering.targets import institution_targets
 
 Insts = Sequence[Institution]
 
@@ -75,6 +76,8 @@ def d4_4_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
 
 
 def register_indicators() -> None:
-    """Declare D1.2 and D4.4: derived where the steering data exist, else the reported value."""
+    """Declare D1.2 and D4.4 (derived where the steering data exist, else the reported value) and the
+    plan's per-institution targets (`targets.institution_targets`)."""
     indicators.register("D1.2", source=("derived", "reported"), derive=d1_2_all, demo_reported=True)
     indicators.register("D4.4", source=("derived", "reported"), derive=d4_4_all, demo_reported=True)
+    indicators.register_targets(institution_targets)

@@ -1,5 +1,5 @@
-"""Per-institution goalposts from the 差异化 plan, for the index (the framework-2026.1 helper consumes
-:func:`institution_targets` at merge).
+"""Per-institution goalposts from the 差异化 plan, for the index: a period's inputs
+(`qiangji.web.assessment.inputs.plan_targets`) keep those of the indicators its framework accepts.
 
 A target is the plan's value for one institution and one indicator, in the indicator's own unit; a flow
 indicator's target (``per: year`` in the framework) is a per-year amount, pro-rated by the consumer as the

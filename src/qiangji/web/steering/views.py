@@ -28,10 +28,11 @@ from qiangji.web.programme.models import TrainingTopic
 from qiangji.web.programme.progress import default_as_of
 from qiangji.web.registry.models import Institution
 from qiangji.web.steering import proposals as prop
+from qiangji.web.steering.application_views import editing, own_institution
 from qiangji.web.steering.capability import DUPLICATE, GAP, capability_map
 from qiangji.web.steering.duties import import_duty_list
 from qiangji.web.steering.effects import effects_of
-from qiangji.web.steering.forms import AcceptForm, DutyUploadForm
+from qiangji.web.steering.forms import OPEN_STATUSES, AcceptForm, ApplicationForm, DutyUploadForm
 from qiangji.web.steering.models import (
     Agreement,
     AssistanceAction,
@@ -143,8 +144,21 @@ def cooperation(request: HttpRequest) -> HttpResponse:
             "exchanges": mine(Exchange.objects.select_related("institution", "partner", "staff")),
             "applications": applications,
             "pipeline": _pipeline(applications),
+            **_entry(request),
         },
     )
+
+
+def _entry(request: HttpRequest) -> dict[str, Any]:
+    """The form of the account's own applications (`application_views`), when it may enter them."""
+    mine = own_institution(request.user)
+    current = editing(request, mine)
+    return {
+        "entry_for": mine,
+        "editing": current,
+        "application_form": ApplicationForm(instance=current) if mine is not None else None,
+        "open_statuses": list(OPEN_STATUSES),
+    }
 
 
 def _pipeline(applications: Any) -> list[dict[str, Any]]:

@@ -183,7 +183,7 @@ class Model:
         d = self.data
         imputed = impute_matrix(fw, d.values, attributes=d.attributes, history=d.history)
         treated, _ = treat_matrix(fw, imputed)
-        normalised = normalise_matrix(fw, treated)
+        normalised = normalise_matrix(fw, treated, targets=d.targets)
         with np.errstate(invalid="ignore", divide="ignore"):
             log = np.where(normalised > 0, np.log(np.where(normalised > 0, normalised, 1.0)), np.nan)
         return Variant(fw, imputed, treated, normalised, log, bool(not np.isnan(normalised).any()))
@@ -215,7 +215,9 @@ class Model:
                 values[int(i)] = _Value(variant.normalised[:, c], variant.log[:, c])
         else:
             noisy = _clip_to_bounds(variant.framework, variant.imputed[None] + noise)
-            normalised = normalise_matrix(variant.framework, _treat_block(variant.framework, noisy))
+            normalised = normalise_matrix(
+                variant.framework, _treat_block(variant.framework, noisy), targets=self.data.targets
+            )
             for i in np.flatnonzero(leaves):
                 values[int(i)] = _Value(normalised[..., fw.column[i]])
         for g in fw.groups:

@@ -147,3 +147,6 @@ class PlanTarget(Timestamped):
                     % {"c": self.indicator}
                 }
             )
+        if self.value is not None and not self.value > 0:
+            # a target is the amount the institution is expected to reach: the index divides by it
+            raise ValidationError({"value": _("目标值须大于 0，实为 %(v)s。") % {"v": self.value}})
