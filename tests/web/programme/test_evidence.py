@@ -13,7 +13,7 @@ import pytest
 from django.db import transaction
 
 from qiangji.demo.load import load_demo
-from qiangji.web.assessment.derive import MAIN_DISCIPLINES, staffed_items
+from qiangji.web.registry.indicators import MAIN_DISCIPLINES, staffed_items
 from qiangji.web.comparisons.demo import load_comparisons_demo
 from qiangji.web.comparisons.indicators import satisfaction_rate
 from qiangji.web.programme.demo import load_programme_demo

@@ -95,8 +95,7 @@ def test_a_2026_1_page_words_every_rule_of_the_version(
     # the floor, an indicator's own floor with its reason, and an opt-out with its reason
     assert _cell(html, "D1.1", "missing-rule") == "缺失按 0 分计并标注"
     assert _cell(html, "D2.3", "missing-rule") == (
-        "缺失按 100 分计并标注。理由：无 12 个月内到期的计量标准时本指标不适用，"
-        "按满分计（domain.md §5.2：N/A → 满分）"
+        "缺失按 100 分计并标注。理由：无 12 个月内到期的计量标准时本指标不适用，按满分计"
     )
     assert _cell(html, "C3.2", "missing-rule") == (
         "缺失时不计分、不扣分，权重由同级有数据的指标按比例分担。"
