@@ -33,6 +33,7 @@ WHO: dict[str, frozenset[str]] = {
     "review_rectification": CITY,
     "submit_comparison": CITY | {"reporter"},
     "pilot_comparison": CITY,
+    "audit_certificates": CITY | {"reporter"},  # own institution's failing certificates (C3/C4)
 }
 README = Path(__file__).resolve().parents[3] / "README.md"
 #: The README table's role columns, in order.

@@ -282,6 +282,9 @@ STEP_ROLES: dict[str, frozenset[str]] = {
     "submit_comparison": frozenset({ADMIN, REVIEWER, REPORTER}),
     # A comparison round's pilot actions (open, close, evaluate, issue the report): city staff of the pilot.
     "pilot_comparison": CITY_ROLES,
+    # Open the failing certificates behind a C3/C4 score and export them (the office; a reporter: its own
+    # institution's). Never the public, and not leadership: certificate evidence names staff.
+    "audit_certificates": frozenset({ADMIN, REVIEWER, REPORTER}),
 }
 
 
@@ -321,6 +324,14 @@ def can_inspect(user: Any) -> bool:
 
 def can_review_rectification(user: Any) -> bool:
     return may(user, "review_rectification")
+
+
+def can_audit_certificates(user: Any, institution: Institution) -> bool:
+    """The failing certificates of ``institution`` behind its C3/C4 scores: the office, and the
+    institution's own reporters (no other county's)."""
+    if not may(user, "audit_certificates"):
+        return False
+    return role_of(user) != REPORTER or institution_id_of(user) == institution.pk
 
 
 # --- Registry pages and correction proposals (issue 18) ---------------------------------------------------
