@@ -21,14 +21,8 @@ import numpy as np
 import pandas as pd
 from django.db.models import prefetch_related_objects
 
-from qiangji.web.assessment.derive import (
-    BATCH_DERIVERS,
-    DERIVERS,
-    SAMPLE_RULES,
-    Derived,
-    Sample,
-    certificate_samples,
-)
+from qiangji.web.assessment.audit_cache import certificate_rates
+from qiangji.web.assessment.derive import BATCH_DERIVERS, DERIVERS, SAMPLE_RULES, Derived
 from qiangji.web.assessment.models import (
     ChecklistItem,
     FrameworkVersion,
@@ -183,13 +177,13 @@ class Derivations:
     def __init__(self, institutions: Sequence[Institution], period: Period) -> None:
         self.institutions, self.period = list(institutions), period
         self._values: dict[str, dict[int, Derived | None]] = {}
-        self._samples: dict[int, Sample] | None = None
+        self._rates: dict[int, dict[str, Derived | None]] | None = None
 
     def get(self, code: str, inst: Institution) -> Derived | None:
         if code in SAMPLE_RULES:
-            if self._samples is None:
-                self._samples = certificate_samples(self.institutions, self.period)
-            return self._samples[inst.pk].rate(code)
+            if self._rates is None:  # per institution, audited again only where its data changed
+                self._rates = certificate_rates(self.institutions, self.period)
+            return self._rates[inst.pk][code]
         if code not in self._values:
             self._values[code] = BATCH_DERIVERS[code](self.institutions, self.period)
         return self._values[code][inst.pk]
