@@ -393,7 +393,7 @@ def _issues(group: tuple[str, ...], row: Sequence[Any], say: _Messages) -> Itera
 
 def _groups(rules: Sequence[str]) -> list[tuple[str, ...]]:
     """One statement per rule that joins its own tables (TR-1, TR-2, TR-3), one for all the row rules."""
-    groups = [(r,) for r in rules if r not in ROW_RULES]
+    groups: list[tuple[str, ...]] = [(r,) for r in rules if r not in ROW_RULES]
     rows = tuple(r for r in rules if r in ROW_RULES)
     return [*groups, rows] if rows else groups
 

@@ -132,8 +132,8 @@ def workbook(period: Period, inst: Institution, indicator: str, rows: list[Evide
             cell = put(sheet, r, col, value)
             if col == 2:
                 cell.number_format = "yyyy-mm-dd"
-    for col, width in zip("ABCDEFG", (22, 12, 18, 8, 14, 40, 80), strict=True):
-        sheet.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEFG", (22, 12, 18, 8, 14, 40, 80), strict=True):
+        sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     about = wb.create_sheet(_("说明"))
     lines = [
