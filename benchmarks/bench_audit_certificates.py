@@ -291,9 +291,10 @@ def run_audit(env: dict[str, str], out: Path) -> tuple[float, float, int, int]:
     ]
     start = time.perf_counter()
     with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) as child:
+        # read the summary before waiting: a province's summary fills the pipe, and the child would wait
+        printed = child.stdout.read() if child.stdout else ""
         _pid, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
-        printed = child.stdout.read() if child.stdout else ""
     if status != 0:
         raise SystemExit(f"qiangji audit certificates failed (status {status})")
     head = printed.splitlines()[0]
