@@ -131,10 +131,7 @@ def certificate_rates(insts: Sequence[Institution], period: Period) -> dict[int,
 
 
 def _audit(insts: Sequence[Institution], period: Period) -> dict[int, Rates]:
-    """The audit of ``insts``: all of them in one pass when most changed, else one by one (each through
-    the (institution, verified_on) index)."""
-    if len(insts) > 8:
-        samples = certificate_samples(insts, period)
-    else:
-        samples = {i.pk: certificate_samples([i], period)[i.pk] for i in insts}
+    """The audit of ``insts``: one institution through the (institution, verified_on) index, several in
+    one pass over the period (a fixed number of statements, whatever their number)."""
+    samples = certificate_samples(insts, period)
     return {pk: {code: s.rate(code) for code in SAMPLE_RULES} for pk, s in samples.items()}
