@@ -52,4 +52,5 @@ def _fresh_api_rate_limits() -> object:
 
     cache.clear()
     caches["pages"].clear()  # final publications' pages: a rolled-back test database reuses hashes and ids
+    caches["audit"].clear()  # C3/C4 per institution: fingerprints rely on ids never being reused
     yield

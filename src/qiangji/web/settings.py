@@ -132,6 +132,14 @@ CACHES = {
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": env_int("QIANGJI_PAGE_CACHE_ENTRIES", 5000)},
     },
+    # C3/C4 per institution and period under a fingerprint of the rows they read (registry/audit_cache.py);
+    # files, so that the server and the worker share them; safe to delete.
+    "audit": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_path("QIANGJI_AUDIT_CACHE", str(DATA_DIR / "cache" / "audit")),
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": env_int("QIANGJI_AUDIT_CACHE_ENTRIES", 100_000)},
+    },
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -41,6 +41,7 @@ WHO: dict[str, frozenset[str]] = {
     "import_duty_list": CITY,
     "accept_training_proposal": frozenset({"admin"}),
     "enter_research_application": CITY | {"reporter"},
+    "audit_certificates": CITY | {"reporter"},  # own institution's failing certificates (C3/C4)
 }
 README = Path(__file__).resolve().parents[3] / "README.md"
 #: The README table's role columns, in order.

@@ -13,12 +13,12 @@ import pytest
 from django.db import transaction
 
 from qiangji.demo.load import load_demo
-from qiangji.web.registry.indicators import MAIN_DISCIPLINES, staffed_items
 from qiangji.web.comparisons.demo import load_comparisons_demo
 from qiangji.web.comparisons.indicators import satisfaction_rate
 from qiangji.web.programme.demo import load_programme_demo
 from qiangji.web.programme.evidence import BATCHES
 from qiangji.web.registry.dates import add_months
+from qiangji.web.registry.indicators import MAIN_DISCIPLINES, staffed_items
 from qiangji.web.registry.items import ItemMatcher
 from qiangji.web.registry.models import (
     Institution,

@@ -308,6 +308,9 @@ STEP_ROLES: dict[str, frozenset[str]] = {
     # linked to an institution, for that institution; the outcome, 立项 with its registry project, is the
     # city's, in the admin).
     "enter_research_application": frozenset({ADMIN, REVIEWER, REPORTER}),
+    # Open the failing certificates behind a C3/C4 score and export them (the office; a reporter: its own
+    # institution's). Never the public, and not leadership: certificate evidence names staff.
+    "audit_certificates": frozenset({ADMIN, REVIEWER, REPORTER}),
 }
 
 
@@ -352,6 +355,14 @@ def can_inspect(user: Any) -> bool:
 
 def can_review_rectification(user: Any) -> bool:
     return may(user, "review_rectification")
+
+
+def can_audit_certificates(user: Any, institution: Institution) -> bool:
+    """The failing certificates of ``institution`` behind its C3/C4 scores: the office, and the
+    institution's own reporters (no other county's)."""
+    if not may(user, "audit_certificates"):
+        return False
+    return role_of(user) != REPORTER or institution_id_of(user) == institution.pk
 
 
 # --- Registry pages and correction proposals (issue 18) ---------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qiangji.web.assessment.views import periods, reports, review, supervision, upload
+from qiangji.web.assessment.views import certificate_audit, periods, reports, review, supervision, upload
 
 app_name = "assessment"
 urlpatterns = [
@@ -15,6 +15,16 @@ urlpatterns = [
     path("<str:code>/visits/", supervision.visit_list, name="visits"),
     path("<str:code>/report/<str:inst>/", reports.report_form, name="report"),
     path("<str:code>/cell/<str:inst>/<str:indicator>/", reports.cell_detail, name="cell"),
+    path(
+        "<str:code>/certificates/<str:inst>/",
+        certificate_audit.certificate_failures,
+        name="certificate_failures",
+    ),
+    path(
+        "<str:code>/certificates/<str:inst>/failures.xlsx",
+        certificate_audit.certificate_failures_xlsx,
+        name="certificate_failures_xlsx",
+    ),
     path("reports/<int:pk>/review/", review.review_action, name="review_action"),
     path("evidence/<int:pk>/", reports.evidence_file, name="evidence"),
     path("evidence/<int:pk>/preview/", reports.evidence_preview, name="evidence_preview"),

@@ -13,12 +13,14 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from qiangji.web import compression
+from qiangji.web.accounts import policy
 from qiangji.web.publication import charts, pagecache, pages
 from qiangji.web.publication.advice import advice_for
 from qiangji.web.publication.exports.docx import bulletin_docx as bulletin_docx_bytes
@@ -27,6 +29,8 @@ from qiangji.web.publication.exports.methodology_pdf import methodology_pdf as m
 from qiangji.web.publication.exports.pdf import bulletin, profile
 from qiangji.web.publication.methodology import methodology_context
 from qiangji.web.publication.models import Publication
+from qiangji.web.registry.models import Institution
+from qiangji.web.registry.samples import SAMPLE_RULES
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 #: The site's own scripts (charts.js, forms.js). Served by `script`, not only by staticfiles: a production
@@ -89,9 +93,27 @@ def scorecard(request: HttpRequest, period: str, unit: str) -> HttpResponse:
     refs = pages.public_index()
     ref = _published_ref(period, refs)
     parts = [unit, pagecache.publications_key(refs)]
-    return _page(
-        request, pagecache.cached("scorecard", ref, parts, lambda: _scorecard_page(request, ref, unit))
-    )
+    page = pagecache.cached("scorecard", ref, parts, lambda: _scorecard_page(request, ref, unit))
+    return _page(request, page, {"audit_links": _audit_links(request, ref, unit)})
+
+
+def _audit_links(request: HttpRequest, ref: pages.PubRef, unit: str) -> list[dict[str, Any]]:
+    """The C3/C4 scores of the scorecard with a link to the failing certificates behind each, for the
+    office and the institution's own reporters (policy.can_audit_certificates); nothing for anyone else.
+    Per request, outside the cached page body, which is the same for every visitor."""
+    inst = Institution.objects.filter(code=unit).first()
+    if inst is None or not policy.can_audit_certificates(request.user, inst):
+        return []
+    content = pages.content_of(Publication.objects.get(pk=ref.pk))
+    names = {i["code"]: i for i in content["indicators"]}
+    raw = content["raw"].get(unit, {})
+    url = reverse("assessment:certificate_failures", args=[ref.code, unit])
+    return [
+        {"code": code, "name": names[code]["name"], "unit": names[code]["unit"], "value": raw.get(code),
+         "url": f"{url}?indicator={code}"}
+        for code in SAMPLE_RULES
+        if code in names
+    ]  # fmt: skip
 
 
 def _scorecard_page(request: HttpRequest, ref: pages.PubRef, unit: str) -> dict[str, str]:
@@ -111,11 +133,11 @@ def _fragment(request: HttpRequest, template: str, ctx: dict[str, Any]) -> dict[
     return pagecache.split_fragment(html)
 
 
-def _page(request: HttpRequest, page: dict[str, str]) -> HttpResponse:
-    """The site's layout (navigation, language, messages: per request) around a cached body."""
-    return render(
-        request, "publication/page.html", {"page_title": page["title"], "page_main": mark_safe(page["main"])}
-    )
+def _page(request: HttpRequest, page: dict[str, str], extra: dict[str, Any] | None = None) -> HttpResponse:
+    """The site's layout (navigation, language, messages: per request) around a cached body; ``extra``
+    is per-request content after it (the scorecard's audit links)."""
+    context = {"page_title": page["title"], "page_main": mark_safe(page["main"]), **(extra or {})}
+    return render(request, "publication/page.html", context)
 
 
 @require_safe

@@ -140,6 +140,12 @@ class _Dialect:
             return f"(CAST({year} AS integer) * 12 + CAST({month} AS integer))"
         return f"(CAST(substr({expr}, 1, 4) AS integer) * 12 + CAST(substr({expr}, 6, 2) AS integer))"
 
+    def fence(self) -> str:
+        """Ends a sub-select that the planner must not merge into the outer one (which would compute its
+        flag columns twice, in the outer filter and the outer select list): an OFFSET does that on
+        both."""
+        return "OFFSET 0" if self.postgres else "LIMIT -1 OFFSET 0"
+
     def day(self, expr: str) -> str:
         if self.postgres:
             return f"CAST(EXTRACT(DAY FROM {expr}) AS integer)"
@@ -243,69 +249,80 @@ def _tr3(d: _Dialect, where: str) -> str:
         SELECT * FROM t WHERE unregistered + uncovered + same + unsigned > 0"""
 
 
-def _tr4(d: _Dialect, where: str) -> str:
-    return f"""
-        SELECT {KEYS}, g.code, (
-            SELECT g2.code FROM {REG} g2 WHERE g2.kind = g.kind AND g2.number = g.number
-            AND g2.effective_from <= c.verified_on
-            AND (g2.superseded_on IS NULL OR c.verified_on < g2.superseded_on)
-            ORDER BY g2.year DESC LIMIT 1)
-        FROM {CERT} c JOIN {REG} g ON g.id = c.regulation_id
-        WHERE {where} AND NOT (
-            g.effective_from <= c.verified_on
-            AND (g.superseded_on IS NULL OR c.verified_on < g.superseded_on))"""
+# --- the rules a certificate's own row and its regulation answer, in one pass ---------------------------
+@dataclass(frozen=True)
+class Flag:
+    """One way a certificate fails ``rule`` that its row, its regulation and a look-up by key show:
+    reported on ``field`` with the message ``key`` (traceability.MESSAGES; none for ELEMENTS)."""
+
+    rule: str
+    field: str
+    key: str
+    sql: Callable[[_Dialect], str]
 
 
-def _tr5(d: _Dialect, where: str) -> str:
-    return f"""
-        SELECT * FROM (
-            SELECT {KEYS},
-                CASE WHEN c.temperature_c IS NULL OR c.humidity_pct IS NULL THEN 1 ELSE 0 END AS missing,
-                CASE WHEN c.temperature_c IS NOT NULL AND c.humidity_pct IS NOT NULL AND (
-                    (g.temperature_min_c IS NOT NULL AND c.temperature_c < g.temperature_min_c)
-                    OR (g.temperature_max_c IS NOT NULL AND c.temperature_c > g.temperature_max_c))
-                    THEN 1 ELSE 0 END AS temperature,
-                CASE WHEN c.temperature_c IS NOT NULL AND c.humidity_pct IS NOT NULL
-                    AND g.humidity_max_pct IS NOT NULL AND c.humidity_pct > g.humidity_max_pct
-                    THEN 1 ELSE 0 END AS humidity
-            FROM {CERT} c JOIN {REG} g ON g.id = c.regulation_id WHERE {where}
-        ) t WHERE missing + temperature + humidity > 0"""
-
-
-def _tr6(d: _Dialect, where: str) -> str:
+def _interval(d: _Dialect) -> str:
     # valid_until > add_months(verified_on, n) (clamped to the month's end) is, without date arithmetic:
     # a later calendar month than n months on, or that very month and a later day of the month.
-    u, v = d.months("c.valid_until"), d.months("c.verified_on")
-    return f"""
-        SELECT {KEYS}, g.max_interval_months FROM {CERT} c JOIN {REG} g ON g.id = c.regulation_id
-        WHERE {where} AND g.max_interval_months > 0 AND c.valid_until IS NOT NULL
-        AND ({u} > {v} + g.max_interval_months
-             OR ({u} = {v} + g.max_interval_months
-                 AND {d.day("c.valid_until")} > {d.day("c.verified_on")}))"""
+    u, v, n = d.months("c.valid_until"), d.months("c.verified_on"), "g.max_interval_months"
+    return f"""g.max_interval_months > 0 AND c.valid_until IS NOT NULL AND ({u} > {v} + {n}
+        OR ({u} = {v} + {n} AND {d.day("c.valid_until")} > {d.day("c.verified_on")}))"""
 
 
-def _tr7(d: _Dialect, where: str) -> str:
-    return f"SELECT {KEYS} FROM {CERT} c WHERE {where} AND {d.trimmed('c.record_no')} = ''"
+ENVIRONMENT = "c.temperature_c IS NOT NULL AND c.humidity_pct IS NOT NULL"
+IN_FORCE = (
+    "{g}.effective_from <= c.verified_on AND ({g}.superseded_on IS NULL OR c.verified_on < {g}.superseded_on)"
+)
+FLAGS = (
+    Flag("TR-4", "regulation", "superseded", lambda d: f"NOT ({IN_FORCE.format(g='g')})"),
+    Flag("TR-5", "temperature_c", "no_environment", lambda d: f"NOT ({ENVIRONMENT})"),
+    Flag("TR-5", "temperature_c", "temperature", lambda d: f"""{ENVIRONMENT} AND (
+        (g.temperature_min_c IS NOT NULL AND c.temperature_c < g.temperature_min_c)
+        OR (g.temperature_max_c IS NOT NULL AND c.temperature_c > g.temperature_max_c))"""),
+    Flag("TR-5", "humidity_pct", "humidity", lambda d: f"""{ENVIRONMENT}
+        AND g.humidity_max_pct IS NOT NULL AND c.humidity_pct > g.humidity_max_pct"""),
+    Flag("TR-6", "valid_until", "interval", _interval),
+    Flag("TR-7", "record_no", "no_record", lambda d: f"{d.trimmed('c.record_no')} = ''"),
+    Flag("TR-8", "mv_item", "out_of_scope", lambda d: f"""c.mv_item_id IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM {AUTH} a WHERE a.institution_id = c.institution_id AND a.item_id = c.mv_item_id
+        AND a.authorised_from <= c.verified_on
+        AND (a.authorised_to IS NULL OR c.verified_on <= a.authorised_to))"""),
+    # Indicator C4.1's data elements (no rule of their own: no message): record, environment, standard.
+    Flag(ELEMENTS, "", "", lambda d: f"""{d.trimmed("c.record_no")} = ''
+        OR c.temperature_c IS NULL OR c.humidity_pct IS NULL OR {NO_STANDARD}"""),
+)  # fmt: skip
+ROW_RULES = ("TR-4", "TR-5", "TR-6", "TR-7", "TR-8", ELEMENTS)
+#: Columns of a row-rules statement before its flags: the keys, the cited edition, the current edition
+#: (TR-4's message; only looked up for a certificate citing one not in force) and the interval (TR-6's).
+ROW_HEAD = 6
 
 
-def _tr8(d: _Dialect, where: str) -> str:
-    return f"""
-        SELECT {KEYS} FROM {CERT} c WHERE {where} AND c.mv_item_id IS NOT NULL AND NOT EXISTS (
-            SELECT 1 FROM {AUTH} a WHERE a.institution_id = c.institution_id AND a.item_id = c.mv_item_id
-            AND a.authorised_from <= c.verified_on
-            AND (a.authorised_to IS NULL OR c.verified_on <= a.authorised_to))"""
+def _row_rules(rules: Sequence[str]) -> Callable[[_Dialect, str], str]:
+    """The statement of the row rules in ``rules``: one scan of the certificates joined to their
+    regulation, a 0/1 column per :class:`Flag` of those rules, only rows with a flag set."""
+    flags = [f for f in FLAGS if f.rule in rules]
 
+    def sql(d: _Dialect, where: str) -> str:
+        columns = ", ".join(f"CASE WHEN {f.sql(d)} THEN 1 ELSE 0 END AS f{k}" for k, f in enumerate(flags))
+        current = "NULL"
+        if "TR-4" in rules:
+            current = f"""CASE WHEN t.f0 = 1 THEN (SELECT g2.code FROM {REG} g2
+                WHERE g2.kind = t.kind AND g2.number = t.number AND {IN_FORCE.format(g="g2")}
+                ORDER BY g2.year DESC LIMIT 1) END"""
+            current = current.replace("c.verified_on", "t.verified_on")
+        names = [f"t.f{k}" for k in range(len(flags))]
+        return f"""
+            SELECT t.id, t.cert_no, t.institution_id, t.code, {current}, t.max_interval_months,
+                {", ".join(names)}
+            FROM (SELECT {KEYS}, c.verified_on, g.kind, g.number, g.code, g.max_interval_months, {columns}
+                  FROM {CERT} c JOIN {REG} g ON g.id = c.regulation_id WHERE {where} {d.fence()}) t
+            WHERE {" + ".join(names)} > 0"""
 
-def _elements(d: _Dialect, where: str) -> str:
-    """Indicator C4.1's certificates lacking a data element (no rule of their own: no message)."""
-    return f"""
-        SELECT {KEYS} FROM {CERT} c WHERE {where} AND ({d.trimmed("c.record_no")} = ''
-            OR c.temperature_c IS NULL OR c.humidity_pct IS NULL OR {NO_STANDARD})"""
+    return sql
 
 
 QUERIES: dict[str, Callable[[_Dialect, str], str]] = {
-    "TR-1": _tr1, "TR-2": _tr2, "TR-3": _tr3, "TR-4": _tr4, "TR-5": _tr5, "TR-6": _tr6, "TR-7": _tr7,
-    "TR-8": _tr8, ELEMENTS: _elements,
+    "TR-1": _tr1, "TR-2": _tr2, "TR-3": _tr3, **{rule: _row_rules((rule,)) for rule in ROW_RULES},
 }  # fmt: skip
 
 
@@ -333,42 +350,65 @@ def _layout(sql: str, where: str, params: list[Any]) -> list[Any]:
 
 
 # --- failing rows → issues ---------------------------------------------------------------------------------
-def _issues(rule: str, row: Sequence[Any]) -> list[Issue]:
-    """The issues one result row of ``rule`` stands for, as traceability.py words them, in its order."""
-    extra = row[3:]
+#: One failure as plain values: (certificate id, number, institution id, rule, field, message).
+Row = tuple[int, str, int, str, str, str]
+SIGNATORIES = (
+    ("verifier", "unregistered"), ("verifier", "not_registered_item"), ("checker", "same_person"),
+    ("approver", "not_signatory"),
+)  # fmt: skip
+
+
+class _Messages:
+    """traceability.MESSAGES in the active language, each distinct (key, parameters) translated once: a
+    year's hundreds of thousands of failures repeat a few dozen messages."""
+
+    def __init__(self) -> None:
+        self.done: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
+
+    def __call__(self, key: str, **params: Any) -> str:
+        k = (key, tuple(sorted(params.items())))
+        text = self.done.get(k)
+        if text is None:
+            text = self.done[k] = str(MESSAGES[key] % params) if params else str(MESSAGES[key])
+        return text
+
+
+def _issues(group: tuple[str, ...], row: Sequence[Any], say: _Messages) -> Iterator[tuple[str, str, str]]:
+    """(rule, field, message) of each issue one result row of ``group``'s statement stands for, in the
+    order traceability.py lists them."""
+    rule, extra = group[0], row[3:]
     if rule == "TR-1":
         name = extra[0]
-        if name is None:
-            return [Issue("TR-1", "standards", MESSAGES["no_standards"])]
-        return [Issue("TR-1", "standards", MESSAGES["standard_invalid"] % {"name": name})]
-    if rule == "TR-2":
-        return [Issue("TR-2", "standards", MESSAGES["instrument_invalid"] % {"name": extra[0]})]
-    if rule == "TR-3":
-        unregistered, uncovered, same, unsigned = extra
-        signatories = (
-            (unregistered, "verifier", "unregistered"),
-            (uncovered, "verifier", "not_registered_item"),
-            (same, "checker", "same_person"),
-            (unsigned, "approver", "not_signatory"),
+        yield rule, "standards", say("no_standards") if name is None else say("standard_invalid", name=name)
+    elif rule == "TR-2":
+        yield rule, "standards", say("instrument_invalid", name=extra[0])
+    elif rule == "TR-3":
+        yield from (
+            (rule, field, say(key)) for (field, key), on in zip(SIGNATORIES, extra, strict=True) if on
         )
-        return [Issue("TR-3", field, MESSAGES[key]) for on, field, key in signatories if on]
-    if rule == "TR-4":
-        cited, current = extra
-        message = MESSAGES["superseded"] % {"cited": cited, "current": current or "—"}
-        return [Issue("TR-4", "regulation", message)]
-    if rule == "TR-5":
-        missing, temperature, humidity = extra
-        flags = (
-            (missing, "temperature_c", "no_environment"),
-            (temperature, "temperature_c", "temperature"),
-            (humidity, "humidity_pct", "humidity"),
-        )
-        return [Issue("TR-5", field, MESSAGES[key]) for on, field, key in flags if on]
-    if rule == "TR-6":
-        return [Issue("TR-6", "valid_until", MESSAGES["interval"] % {"months": extra[0]})]
-    if rule == "TR-7":
-        return [Issue("TR-7", "record_no", MESSAGES["no_record"])]
-    return [Issue("TR-8", "mv_item", MESSAGES["out_of_scope"])]
+    else:
+        cited, current, months = row[3:ROW_HEAD]
+        for f, on in zip([f for f in FLAGS if f.rule in group], row[ROW_HEAD:], strict=True):
+            if not on or f.rule == ELEMENTS:
+                continue
+            if f.key == "superseded":
+                yield f.rule, f.field, say(f.key, cited=cited, current=current or "—")
+            else:
+                yield f.rule, f.field, say(f.key, months=months) if f.key == "interval" else say(f.key)
+
+
+def _groups(rules: Sequence[str]) -> list[tuple[str, ...]]:
+    """One statement per rule that joins its own tables (TR-1, TR-2, TR-3), one for all the row rules."""
+    groups: list[tuple[str, ...]] = [(r,) for r in rules if r not in ROW_RULES]
+    rows = tuple(r for r in rules if r in ROW_RULES)
+    return [*groups, rows] if rows else groups
+
+
+def _statement(group: tuple[str, ...], scope: Scope, using: str) -> tuple[str, list[Any]]:
+    where, params = _where(scope)
+    build = QUERIES[group[0]] if len(group) == 1 else _row_rules(group)
+    sql = build(_Dialect(connections[using].vendor), where)
+    return sql, _layout(sql, where, params)
 
 
 def _stream(cursor: CursorWrapper) -> Iterator[Sequence[Any]]:
@@ -388,42 +428,61 @@ def _cursor(using: str) -> Iterator[CursorWrapper]:
         yield cursor
 
 
+def failure_rows(scope: Scope, rules: Sequence[str] = RULES, using: str = "default") -> Iterator[Row]:
+    """Every failure of ``rules`` over ``scope`` as plain rows, streamed: TR-1, TR-2, TR-3 one statement
+    each, then TR-4…TR-8 in one pass over the certificates; each statement by certificate id. No object
+    per row and each message translated once, so a year's audit costs what the database costs."""
+    say = _Messages()
+    for group in _groups(rules):
+        sql, params = _statement(group, scope, using)
+        with _cursor(using) as cursor:
+            cursor.execute(f"SELECT * FROM ({sql}) q ORDER BY 1", params)
+            for row in _stream(cursor):
+                for rule, field_name, message in _issues(group, row, say):
+                    yield row[0], row[1], row[2], rule, field_name, message
+
+
 def rule_failures(rule: str, scope: Scope, using: str = "default") -> Iterator[Failure]:
     """The failures of one TR rule over ``scope``, streamed, ordered by certificate id."""
-    sql, params = rule_sql(rule, scope, using)
-    with _cursor(using) as cursor:
-        cursor.execute(f"SELECT * FROM ({sql}) q ORDER BY 1", params)
-        for row in _stream(cursor):
-            for issue in _issues(rule, row):
-                yield Failure(row[0], row[1], row[2], issue)
+    for cert_id, cert_no, inst_id, rule_, field_name, message in failure_rows(scope, (rule,), using):
+        yield Failure(cert_id, cert_no, inst_id, Issue(rule_, field_name, message))
 
 
 def failures(scope: Scope, using: str = "default") -> Iterator[Failure]:
-    """Every failure of every rule over ``scope``: rule by rule, each by certificate id."""
-    for rule in RULES:
-        yield from rule_failures(rule, scope, using)
+    """Every failure of every rule over ``scope`` (:func:`failure_rows` as :class:`Failure` objects)."""
+    for cert_id, cert_no, inst_id, rule, field_name, message in failure_rows(scope, RULES, using):
+        yield Failure(cert_id, cert_no, inst_id, Issue(rule, field_name, message))
 
 
 def failing_certificates(
     scope: Scope, rules: Sequence[str] = (*RULES, ELEMENTS), using: str = "default"
 ) -> Iterator[tuple[int, str, int, frozenset[str]]]:
     """``(certificate id, number, institution id, rules it breaks)`` of each certificate failing any of
-    ``rules`` (ELEMENTS included): one statement, the rules' own statements joined with ``UNION ALL`` and
-    grouped by certificate, so only failing certificates come back."""
-    dialect = _Dialect(connections[using].vendor)
-    where, params = _where(scope)
+    ``rules`` (ELEMENTS included): one statement, the rules' own statements (the row rules' single pass
+    with a bit per rule) joined with ``UNION ALL`` and grouped by certificate, so only failing
+    certificates come back."""
+    bits = {rule: 1 << k for k, rule in enumerate(rules)}
     parts, args = [], []
-    for bit, rule in enumerate(rules):
-        sql = QUERIES[rule](dialect, where)
-        parts.append(f"SELECT id, cert_no, institution_id, {1 << bit} AS bit FROM ({sql}) q{bit}")
-        args += _layout(sql, where, params)
+    for n, group in enumerate(_groups(rules)):
+        sql, params = _statement(group, scope, using)
+        if len(group) == 1 and group[0] not in ROW_RULES:
+            bit = str(bits[group[0]])
+        else:
+            flags = [f for f in FLAGS if f.rule in group]
+            bit = " + ".join(
+                f"CASE WHEN {' + '.join(f'q{n}.f{k}' for k, f in enumerate(flags) if f.rule == rule)} > 0 "
+                f"THEN {bits[rule]} ELSE 0 END"
+                for rule in group
+            )
+        parts.append(f"SELECT id, cert_no, institution_id, {bit} AS bit FROM ({sql}) q{n}")
+        args += params
     union = " UNION ALL ".join(parts)
     grouped = f"""SELECT id, cert_no, institution_id, SUM(DISTINCT bit) FROM ({union}) u
         GROUP BY id, cert_no, institution_id ORDER BY id"""
     with _cursor(using) as cursor:
         cursor.execute(grouped, args)
         for cert_id, cert_no, inst_id, mask in _stream(cursor):
-            broken = frozenset(r for bit, r in enumerate(rules) if int(mask) & (1 << bit))
+            broken = frozenset(r for r, bit in bits.items() if int(mask) & bit)
             yield cert_id, cert_no, inst_id, broken
 
 

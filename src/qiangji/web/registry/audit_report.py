@@ -56,13 +56,13 @@ def write_audit(out: TextIO, scope: audit.Scope) -> Summary:
     writer.writerow(HEADER)
     last: dict[str, int] = {}
     with translation.override(settings.LANGUAGE_CODE):
-        for f in audit.failures(scope):
-            inst = codes[f.institution_id]
-            writer.writerow((f.cert_no, inst, f.issue.rule, f.issue.field, str(f.issue.message)))
-            summary.failures[f.issue.rule, inst] += 1
-            if last.get(f.issue.rule) != f.certificate_id:
-                summary.certificates[f.issue.rule, inst] += 1
-                last[f.issue.rule] = f.certificate_id
+        for cert_id, cert_no, inst_id, rule, field_name, message in audit.failure_rows(scope):
+            inst = codes[inst_id]
+            writer.writerow((cert_no, inst, rule, field_name, message))
+            summary.failures[rule, inst] += 1
+            if last.get(rule) != cert_id:
+                summary.certificates[rule, inst] += 1
+                last[rule] = cert_id
     return summary
 
 

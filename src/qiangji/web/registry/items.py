@@ -3,7 +3,7 @@
 A professional item written on a registration covers a catalogue item when its name, stripped, equals the
 catalogue item's second- or first-level name, or when the mapping table
 (:class:`~qiangji.web.registry.models.ProfessionalItemMapping`) links that name to the item. Indicator C2.2
-(assessment/derive.py), TR-3 per certificate (traceability.py) and TR-3 in SQL (audit.py) all use it.
+(registry/indicators.py), TR-3 per certificate (traceability.py) and TR-3 in SQL (audit.py) all use it.
 """
 
 from __future__ import annotations

@@ -104,7 +104,9 @@ SAMPLE_RULES: dict[str, SampleRule] = {
 def register_samples() -> None:
     """Declare the sampled indicators and the sampler (called from ``RegistryConfig.ready``). C3.1 is
     scored at supervision visits first; the certificate sample answers when no visit scored it."""
-    indicators.register_sampler(certificate_samples)
+    from qiangji.web.registry.audit_cache import cached_samples  # it reads this module's rules
+
+    indicators.register_sampler(cached_samples)
     for code, rule in SAMPLE_RULES.items():
         source = ("supervision", "derived") if code == "C3.1" else "derived"
         indicators.register(code, source=source, sample=rule)

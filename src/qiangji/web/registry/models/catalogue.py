@@ -107,6 +107,12 @@ class InstitutionMVItem(Timestamped):
         verbose_name = _("授权强检项目")
         verbose_name_plural = pgettext_lazy("plural", "授权强检项目")
         ordering = ["institution", "item"]
+        # TR-8 (registry/audit.py): an authorisation covering a day, from the index alone.
+        indexes = [
+            models.Index(
+                fields=["institution", "item", "authorised_from", "authorised_to"], name="mvitem_valid"
+            )
+        ]
         constraints = [
             ordered("authorised_from", "authorised_to", strict=True, name="mvitem_to_after_from"),
             models.UniqueConstraint(

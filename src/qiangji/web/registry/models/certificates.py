@@ -70,7 +70,12 @@ class VerificationCertificate(Timestamped):
         verbose_name = _("检定证书")
         verbose_name_plural = pgettext_lazy("plural", "检定证书")
         ordering = ["institution", "-verified_on", "cert_no"]
-        indexes = [models.Index(fields=["institution", "verified_on"])]
+        indexes = [
+            models.Index(fields=["institution", "verified_on"]),
+            # The fingerprint of an institution's certificates of a period (registry/audit_cache.py),
+            # read from the index alone.
+            models.Index(fields=["institution", "verified_on", "updated_at", "id"], name="vcert_fingerprint"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["institution", "cert_no"], name="vcert_unique_no"),
             ordered("verified_on", "valid_until", strict=True, name="vcert_valid_after_verified"),

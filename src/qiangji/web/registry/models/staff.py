@@ -139,7 +139,14 @@ class RMRegistration(Timestamped):
         verbose_name = _("注册计量师注册")
         verbose_name_plural = pgettext_lazy("plural", "注册计量师注册")
         ordering = ["staff", "-valid_from"]
-        indexes = [models.Index(fields=["valid_from", "valid_to"])]
+        indexes = [
+            models.Index(fields=["valid_from", "valid_to"]),
+            # TR-3 (registry/audit.py): a verifier's registration on a day, highest level then latest,
+            # read from the index alone in the order the rule takes it.
+            models.Index(
+                fields=["staff", "level", "-valid_from", "id", "valid_to"], name="rm_staff_level_valid"
+            ),
+        ]
         constraints = [
             ordered("valid_from", "valid_to", strict=True, name="rm_valid_to_after_from"),
             models.UniqueConstraint(fields=["registration_no", "valid_from"], name="rm_unique_no_from"),

@@ -283,6 +283,8 @@ class PreviousAssessment(Timestamped):
         verbose_name = _("历次考核证书")
         verbose_name_plural = pgettext_lazy("plural", "历次考核证书")
         ordering = ["standard", "-issued_on"]
+        # TR-1 (registry/audit.py): an archived assessment covering a day, from the index alone.
+        indexes = [models.Index(fields=["standard", "issued_on", "expires_on"], name="prevassess_valid")]
         constraints = [
             ordered("issued_on", "expires_on", strict=True, name="prevassess_expiry_after_issue"),
             models.UniqueConstraint(fields=["standard", "cert_no"], name="prevassess_unique_no"),
@@ -351,6 +353,8 @@ class InstrumentCertificate(Timestamped):
         verbose_name = _("标准器证书")
         verbose_name_plural = pgettext_lazy("plural", "标准器证书")
         ordering = ["instrument", "-valid_from"]
+        # TR-2 (registry/audit.py): an instrument's certificate covering a day, from the index alone.
+        indexes = [models.Index(fields=["instrument", "valid_from", "valid_to"], name="instcert_valid")]
         constraints = [
             ordered("valid_from", "valid_to", strict=True, name="instcert_to_after_from"),
             models.UniqueConstraint(fields=["issuer", "cert_no"], name="instcert_unique_no"),

@@ -1,0 +1,111 @@
+"""C3/C4 kept per institution under a fingerprint of the rows they read (registry/audit_cache.py).
+
+After a change only the institutions whose rows changed are audited again, and the values are always
+those a fresh audit gives: checked after a certificate's save, a bulk update that sets ``updated_at``, a
+link removed, a new certificate, a deleted one, and a change to a shared table (every institution again).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from qiangji.web.assessment.models import Period
+from qiangji.web.registry import audit_cache
+from qiangji.web.registry.models import VerificationCertificate
+from qiangji.web.registry.samples import SAMPLE_RULES, certificate_samples
+from tests.web.registry import factories as f
+
+from .helpers import D, clean_certificate, valid_standard
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world() -> dict[str, Any]:
+    insts = [f.institution() for _ in range(3)]
+    certs = {}
+    for inst in insts:
+        std = valid_standard(inst)
+        for n in range(3):
+            certs[inst.pk, n] = clean_certificate(inst, std, cert_no=f"{inst.pk}-{n}")
+    return {"period": Period.for_code("2024Q1"), "insts": insts, "certs": certs}
+
+
+@pytest.fixture
+def audited(monkeypatch: pytest.MonkeyPatch) -> list[set[int]]:
+    """The institutions each call of certificate_rates audited afresh."""
+    calls: list[set[int]] = []
+    real = audit_cache._audit
+
+    def spy(insts: Any, period: Period) -> Any:
+        calls.append({i.pk for i in insts})
+        return real(insts, period)
+
+    monkeypatch.setattr(audit_cache, "_audit", spy)
+    return calls
+
+
+def rates(world: dict[str, Any]) -> dict[int, Any]:
+    return audit_cache.certificate_rates(world["insts"], world["period"])
+
+
+def fresh(world: dict[str, Any]) -> dict[int, Any]:
+    samples = certificate_samples(world["insts"], world["period"])
+    return {pk: {code: s.rate(rule) for code, rule in SAMPLE_RULES.items()} for pk, s in samples.items()}
+
+
+def test_it_audits_only_the_institution_whose_certificate_changed(world, audited) -> None:
+    assert rates(world) == fresh(world) and audited == [{i.pk for i in world["insts"]}]
+    assert rates(world) == fresh(world) and len(audited) == 1  # nothing changed: nothing audited
+    first = world["insts"][0]
+    cert = world["certs"][first.pk, 0]
+    cert.record_no = ""
+    cert.save()
+    got = rates(world)
+    assert audited[-1] == {first.pk}
+    assert got == fresh(world) and got[first.pk]["C4.1"].records == (cert.cert_no,)
+
+
+def test_it_sees_a_bulk_update_that_sets_updated_at(world, audited) -> None:
+    rates(world)
+    second = world["insts"][1]
+    cert = world["certs"][second.pk, 1]
+    cert.temperature_c, cert.updated_at = None, timezone.now()
+    VerificationCertificate.objects.bulk_update([cert], ["temperature_c", "updated_at"])
+    got = rates(world)
+    assert audited[-1] == {second.pk} and got == fresh(world)
+    assert got[second.pk]["C4.4"].records == (cert.cert_no,)
+
+
+def test_it_sees_a_removed_link_a_new_and_a_deleted_certificate(world, audited) -> None:
+    rates(world)
+    a, b, c = world["insts"]
+    world["certs"][a.pk, 2].standards.clear()  # TR-1: no standard cited; no timestamp moves
+    got = rates(world)
+    assert audited[-1] == {a.pk} and got == fresh(world)
+    assert got[a.pk]["C4.2"].records == (world["certs"][a.pk, 2].cert_no,)
+    old = world["certs"][b.pk, 0]  # a new certificate of b, by b's staff with b's standard
+    new = VerificationCertificate(  # not f.certificate, which would add a regulation (a shared table)
+        institution=b, cert_no="new", verified_on=old.verified_on, valid_until=old.valid_until,
+        instrument_name=old.instrument_name, conclusion=old.conclusion, verifier=old.verifier,
+        checker=old.checker, approver=old.approver, regulation=old.regulation, record_no="",
+        temperature_c=20, humidity_pct=50,
+    )  # fmt: skip
+    new.save()
+    new.standards.add(*old.standards.all())
+    world["certs"][c.pk, 0].standards.clear()
+    world["certs"][c.pk, 0].delete()
+    got = rates(world)
+    assert audited[-1] == {b.pk, c.pk} and got == fresh(world)
+
+
+def test_a_change_to_a_shared_table_audits_every_institution(world, audited) -> None:
+    rates(world)
+    regulation = world["certs"][world["insts"][0].pk, 0].regulation
+    regulation.superseded_on = D(2024, 1, 2)
+    regulation.save()
+    got = rates(world)
+    assert audited[-1] == {i.pk for i in world["insts"]} and got == fresh(world)
