@@ -3,7 +3,8 @@
 Sheets are imported in dependency order inside ONE transaction. Every row is parsed, its lookups resolved,
 its model validated (``full_clean`` plus the spec's cross-row checks such as the responsible-staff rule).
 Most tables are imported set-based (:mod:`qiangji.web.excel.bulk`: distinct values parsed once, lookups
-and stored keys loaded once, rows written in batches). A table whose rows refer to rows of the same sheet
+and stored keys loaded once, rows written in batches); a table whose spec re-expresses its model's rules
+over columns (certificates) column by column, without a model instance per row (:mod:`qiangji.web.excel.fast`). A table whose rows refer to rows of the same sheet
 (regulations superseded by a later edition) is imported row by row: each clean row saved inside a
 savepoint so that a database integrity error becomes one more reported row; so is a sheet whose batch the
 database refused, to name the row. Rows later in the file may refer to rows of sheets above. At the end, if
@@ -25,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError
 
-from qiangji.web.excel import bulk
+from qiangji.web.excel import bulk, fast
 from qiangji.web.excel.reader import Header, find_header, read_source, sheet_spec
 from qiangji.web.excel.rows import RowReader
 from qiangji.web.excel.spec import TableSpec
@@ -225,7 +226,11 @@ class SheetImport:
 
     def run_bulk(self, header: Header) -> bool:
         """The set-based import; False when the database refused a batch (nothing of it stays)."""
-        sheet = bulk.BulkSheet(self.spec, header, self.frame, self.progress)
+        sheet: bulk.BulkSheet | fast.FastSheet
+        if fast.supports(self.spec):
+            sheet = fast.FastSheet(self.spec, header, self.frame, self.progress)
+        else:
+            sheet = bulk.BulkSheet(self.spec, header, self.frame, self.progress)
         try:
             with transaction.atomic():
                 sheet.run()
