@@ -63,7 +63,7 @@ def _child(child: Any, cols: Any) -> Truth:
         holds = np.array([not m and bool(test(v)) for v, m in zip(left, missing, strict=True)], dtype=bool)
         return Truth(holds, ~holds & ~missing)
     compare = COMPARE.get(lookup or "exact")
-    if compare is None or hasattr(rhs, "resolve_expression") and not isinstance(rhs, F):
+    if compare is None or (hasattr(rhs, "resolve_expression") and not isinstance(rhs, F)):
         raise Unsupported(path)
     right = _column(cols, rhs.name) if isinstance(rhs, F) else np.full(cols.n, rhs, dtype=object)
     known = ~missing & ~_nones(right)

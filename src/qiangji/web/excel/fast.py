@@ -35,6 +35,7 @@ from qiangji.web.excel.lookups import Index, Unsupported
 from qiangji.web.excel.reader import Header
 from qiangji.web.excel.rows import RowProblem, RowReader
 from qiangji.web.excel.spec import Column, Kind, TableSpec
+from qiangji.web.excel.stored import Stored
 
 Progress = Callable[[float], None]
 Array = np.ndarray[Any, Any]
@@ -67,6 +68,19 @@ class FieldColumns:
         self.values: dict[str, Array] = {}
         #: foreign key name → (row → combination of its lookup cells, the related instance of each)
         self.refs: dict[str, tuple[Array, Array]] = {}
+
+    @classmethod
+    def of(cls, model: Any, objs: list[models.Model]) -> FieldColumns:
+        """The columns of model instances (what the rules' tests compare with the per-row functions)."""
+        cols = cls(model, len(objs))
+        for f in model._meta.concrete_fields:
+            cols.values[f.attname] = np.empty(len(objs), dtype=object)
+            cols.values[f.attname][:] = [getattr(o, f.attname) for o in objs]
+            if f.is_relation:
+                found = np.empty(len(objs), dtype=object)
+                found[:] = [getattr(o, f.name) if getattr(o, f.attname) is not None else None for o in objs]
+                cols.refs[f.name] = (np.arange(len(objs)), found)
+        return cols
 
     def __getitem__(self, attname: str) -> Array:
         return self.values[attname]
@@ -201,8 +215,9 @@ class FastSheet:
         """Blank cells and absent columns: the stored row's value, else the field's default (a new
         instance's); such values are cleaned as ``full_clean`` cleans the whole instance."""
         n, stored = self.cells.n, self.stored
-        existing = np.array([stored.row_of(k) is not None for k in self.keys_of], dtype=bool)
-        self.existing = existing
+        where = np.array([-1 if (j := stored.row_of(k)) is None else j for k in self.keys_of], dtype=np.int64)
+        existing = self.existing = where >= 0
+        self.where = where
         for f in self.fields:
             status = self.status.get(f.attname)
             if status is None:
@@ -214,8 +229,8 @@ class FastSheet:
                 rows = np.flatnonzero(status == SKIP)
                 for i in rows.tolist():
                     values[i] = _default(f)
-            for i in rows[existing[rows]].tolist():
-                values[i] = stored.value(self.keys_of[i], f.attname)
+            old = rows[existing[rows]]
+            values[old] = stored.columns[f.attname][where[old]]
             self.cols.values[f.attname] = values
             if f.name not in self.never and len(rows):
                 self.bad[clean_rows(f, values, rows)] = True
@@ -306,43 +321,7 @@ class FastSheet:
     def plan(self) -> dict[str, int]:
         self.writer = Writer(self.spec, self.cols, self.stored, self.lists)
         clean = np.flatnonzero(~self.bad)
-        return self.writer.plan(clean, self.existing, self.keys_of)
-
-
-class Stored:
-    """The stored rows of the file's natural keys: one query (restricted to the file's first key parts,
-    e.g. the few institutions of a certificate file)."""
-
-    def __init__(self, spec: TableSpec, keys: list[tuple[Any, ...] | None]) -> None:
-        self.model = spec.model
-        meta = self.model._meta
-        self.attnames = [f.attname for f in meta.concrete_fields]
-        self.key_attnames = [meta.get_field(n).attname for n in spec.key]
-        self.rows: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-        wanted = {k for k in keys if k is not None}
-        if wanted:
-            self.load(wanted)
-        self.position = {a: i for i, a in enumerate(self.attnames)}
-
-    def load(self, wanted: set[tuple[Any, ...]]) -> None:
-        first = {k[0] for k in wanted}
-        rows = self.model._base_manager.order_by()
-        if len(first) <= 500:
-            rows = rows.filter(**{f"{self.key_attnames[0]}__in": first})
-        positions = [self.attnames.index(a) for a in self.key_attnames]
-        for values in rows.values_list(*self.attnames).iterator(chunk_size=20_000):
-            key = tuple(values[p] for p in positions)
-            if key in wanted:
-                self.rows[key] = values
-
-    def row_of(self, key: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
-        return None if key is None else self.rows.get(key)
-
-    def value(self, key: tuple[Any, ...] | None, attname: str) -> Any:
-        return self.rows[key][self.position[attname]]  # type: ignore[index]
-
-    def instance(self, key: tuple[Any, ...] | None) -> models.Model:
-        return self.model.from_db(None, self.attnames, self.rows[key])  # type: ignore[index]
+        return self.writer.plan(clean, self.where, self.keys_of)
 
 
 class Earlier(dict):  # type: ignore[type-arg]
@@ -367,7 +346,7 @@ class Earlier(dict):  # type: ignore[type-arg]
 class Subset(bulk.Rows):
     """Some rows of the sheet, shaped as :class:`bulk.Rows` for the set-based import's row machinery."""
 
-    def __init__(self, cells: SheetCells, rows: list[int]) -> None:  # noqa: D107 - no super(): no re-read
+    def __init__(self, cells: SheetCells, rows: list[int]) -> None:
         self.columns = list(cells.columns)
         self.excel_rows = [int(cells.excel_rows[i]) for i in rows]
         self.cells = {col: [cells.raw[col][i] for i in rows] for col in self.columns}

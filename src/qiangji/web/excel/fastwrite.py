@@ -48,12 +48,13 @@ class Writer:
         self.link_changes: dict[str, list[tuple[int, set[Any], set[Any]]]] = {}
 
     # --- planning --------------------------------------------------------------------------------
-    def plan(self, clean: Array, existing: Array, keys: list[tuple[Any, ...] | None]) -> dict[str, int]:
-        self.keys = keys
-        self.created = clean[~existing[clean]]
-        old = clean[existing[clean]]
+    def plan(self, clean: Array, where: Array, keys: list[tuple[Any, ...] | None]) -> dict[str, int]:
+        """``where``: each file row's stored row (-1: none)."""
+        self.keys, self.where = keys, where
+        self.created = clean[where[clean] < 0]
+        old = clean[where[clean] >= 0]
         pk = self.model._meta.pk.attname
-        self.pks = {i: self.stored.value(keys[i], pk) for i in old.tolist()}
+        self.pks = dict(zip(old.tolist(), self.stored.columns[pk][where[old]].tolist(), strict=True))
         self.compare(old)
         self.diff_links(old)
         for changes in self.link_changes.values():
@@ -65,37 +66,25 @@ class Writer:
     def compare(self, rows: Array) -> None:
         if not len(rows):
             return
-        stored = [self.stored.rows[self.keys[i]] for i in rows.tolist()]  # type: ignore[index]
         differs: dict[str, Array] = {}
         for f in self.compared:
-            p = self.stored.position[f.attname]
-            before = np.empty(len(rows), dtype=object)
-            before[:] = [r[p] for r in stored]
-            after = self.cols[f.attname][rows]
-            differs[f.attname] = np.asarray(after != before, dtype=bool)
+            before = self.stored.columns[f.attname][self.where[rows]]
+            differs[f.attname] = np.asarray(self.cols[f.attname][rows] != before, dtype=bool)
         for j in np.flatnonzero(np.logical_or.reduce(list(differs.values()))).tolist():
             self.changed[int(rows[j])] = [a for a, d in differs.items() if d[j]]
 
     def diff_links(self, rows: Array) -> None:
+        if not len(rows):
+            return
+        firsts = {self.keys[i][0] for i in rows.tolist()}  # type: ignore[index]
         for name, (inverse, lists) in self.lists.items():
-            have = self.links(name, [self.pks[i] for i in rows.tolist()])
+            have = self.stored.links(name, firsts)
             changes = []
             for i in rows.tolist():
-                want = set(lists[inverse[i]])
-                if want != have[self.pks[i]]:
-                    changes.append((i, have[self.pks[i]], want))
+                want, old = set(lists[inverse[i]]), have.get(self.pks[i], set())
+                if want != old:
+                    changes.append((i, old, want))
             self.link_changes[name] = changes
-
-    def links(self, name: str, pks: list[Any]) -> dict[Any, set[Any]]:
-        f = self.model._meta.get_field(name)
-        through = f.remote_field.through
-        own, other = f.m2m_field_name(), f.m2m_reverse_field_name()
-        found: dict[Any, set[Any]] = {pk: set() for pk in pks}
-        for start in range(0, len(pks), 900):
-            chunk = pks[start : start + 900]
-            for pk, linked in through.objects.filter(**{f"{own}__in": chunk}).values_list(own, other):
-                found[pk].add(linked)
-        return found
 
     # --- writing ---------------------------------------------------------------------------------
     def write(self, progress: Progress) -> None:
@@ -113,14 +102,18 @@ class Writer:
         progress(1.0)
 
     def insert(self) -> None:
-        rows, now = self.created, timezone.now()
-        columns = []
+        rows, now, meta = self.created, timezone.now(), self.model._meta
+        columns, names = [], [f.column for f in self.fields]
         for f in self.fields:
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
                 self.cols.values[f.attname][rows] = now
             columns.append(_prepared(f, self.cols[f.attname][rows]))
-        _write(self.model._meta.db_table, [f.column for f in self.fields], list(zip(*columns, strict=True)))
-        self.pks.update(self.new_pks())
+        ids = reserve_ids(self.model, len(rows))
+        if ids is not None:
+            columns.insert(0, ids)
+            names.insert(0, meta.pk.column)
+        _write(meta.db_table, names, list(zip(*columns, strict=True)))
+        self.pks.update(zip(rows.tolist(), ids, strict=True) if ids is not None else self.new_pks().items())
         pairs = {
             name: [(self.pks[i], linked) for i in rows.tolist() for linked in lists[inverse[i]]]
             for name, (inverse, lists) in self.lists.items()
@@ -214,6 +207,34 @@ def _page_cache() -> Iterator[None]:
             yield
         finally:
             cursor.execute(f"PRAGMA cache_size = {int(old)}")
+
+
+def reserve_ids(model: Any, n: int) -> list[int] | None:
+    """``n`` primary keys for new rows, taken from the table's sequence so that links need no second query
+    for them; None when the key is not an auto-increment (the caller then reads them back).
+
+    PostgreSQL: ``nextval`` of the identity sequence, as many times. SQLite: the statement that touches
+    ``sqlite_sequence`` takes the database's write lock, which this transaction then holds until it ends,
+    so nobody else inserts between reading the last key and using the next ones (AUTOINCREMENT then moves
+    past them on its own)."""
+    pk = model._meta.pk
+    if not isinstance(pk, models.AutoField | models.BigAutoField | models.SmallAutoField) or not n:
+        return None
+    table, qn = model._meta.db_table, connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            sql = "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)"
+            cursor.execute(sql, [table, pk.column, n])
+            return [row[0] for row in cursor.fetchall()]
+        if connection.vendor != "sqlite":
+            return None
+        cursor.execute("UPDATE sqlite_sequence SET seq = seq WHERE name = %s", [table])
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        seq = cursor.fetchone()
+        cursor.execute(f"SELECT MAX({qn(pk.column)}) FROM {qn(table)}")
+        top = cursor.fetchone()
+    start = max(seq[0] if seq else 0, top[0] or 0) + 1
+    return list(range(start, start + n))
 
 
 def _same(value: Any) -> Any:

@@ -4,7 +4,8 @@ Sheets are imported in dependency order inside ONE transaction. Every row is par
 its model validated (``full_clean`` plus the spec's cross-row checks such as the responsible-staff rule).
 Most tables are imported set-based (:mod:`qiangji.web.excel.bulk`: distinct values parsed once, lookups
 and stored keys loaded once, rows written in batches); a table whose spec re-expresses its model's rules
-over columns (certificates) column by column, without a model instance per row (:mod:`qiangji.web.excel.fast`). A table whose rows refer to rows of the same sheet
+over columns (certificates) column by column, without a model instance per row
+(:mod:`qiangji.web.excel.fast`). A table whose rows refer to rows of the same sheet
 (regulations superseded by a later edition) is imported row by row: each clean row saved inside a
 savepoint so that a database integrity error becomes one more reported row; so is a sheet whose batch the
 database refused, to name the row. Rows later in the file may refer to rows of sheets above. At the end, if
