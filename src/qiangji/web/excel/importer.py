@@ -136,6 +136,26 @@ def import_workbook(
         result.problems.append(Problem(next(iter(book.frames)), None, "", "", "", note, "info"))
     plan = _plan(book.frames, table, result, csv=bool(book.encoding))
     progress(0.1, _("已读取文件"))
+    _import(plan, result, progress)
+    return result
+
+
+def import_records(table: str, records: list[dict[str, Any]], *, sheet: str = "") -> ImportResult:
+    """Import ``records`` (dicts keyed by the spec's column paths, values as a cell would hold them) into
+    ``table`` exactly as a CSV file of them with the paths as headers: same validation, same messages,
+    all-or-nothing, idempotent. Problems name row 2 for the first record (the header is row 1)."""
+    spec = get_table(table)
+    paths = [col.path for col in spec.columns]
+    grid = [paths, *([record.get(path) for path in paths] for record in records)]
+    frame = pd.DataFrame(grid, dtype=object)
+    result = ImportResult(sheets=[sheet or spec.name])
+    _import([(spec, sheet or spec.name, frame)], result, _no_progress)
+    return result
+
+
+def _import(
+    plan: list[tuple[TableSpec, str, pd.DataFrame]], result: ImportResult, progress: Progress
+) -> None:
     try:
         with transaction.atomic():
             for i, (spec, sheet, frame) in enumerate(plan):
@@ -148,7 +168,6 @@ def import_workbook(
         result.created.clear()
         result.updated.clear()
         result.unchanged.clear()
-    return result
 
 
 def _share(progress: Progress, index: int, total: int, step: str, fraction: float) -> None:
@@ -309,4 +328,4 @@ def _letter(idx: int) -> str:
     return get_column_letter(idx + 1)
 
 
-__all__ = ["NON_FIELD_ERRORS", "ImportResult", "Problem", "import_workbook"]
+__all__ = ["NON_FIELD_ERRORS", "ImportResult", "Problem", "import_records", "import_workbook"]
