@@ -158,8 +158,8 @@ class Writer:
             for f in stamp:
                 self.cols.values[f.attname][i] = now
         meta, qn = self.model._meta, connection.ops.quote_name
-        for names, members in groups.items():
-            fields = [meta.get_field(a) for a in names] + stamp
+        for group, members in groups.items():
+            fields = [meta.get_field(a) for a in group] + stamp
             rows = np.asarray(members, dtype=np.int64)
             columns = [_prepared(f, self.cols[f.attname][rows]) for f in fields]
             sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)

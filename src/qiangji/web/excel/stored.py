@@ -36,7 +36,8 @@ def raw_columns(qs: QuerySet[Any]) -> list[Array]:
     for position, values in enumerate(zip(*rows, strict=True) if rows else [()] * width):
         columns[position][:] = values
         if position in converters:
-            _convert(columns[position], *converters[position], connection)
+            convs, expression = converters[position]
+            _convert(columns[position], convs, expression, connection)
     return columns
 
 
