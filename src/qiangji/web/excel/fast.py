@@ -271,7 +271,7 @@ class FastSheet:
         readers = sheet.readers()
         stored = bulk.Stored(self.spec, readers)
         plan = bulk.Plan()
-        plan.by_key = Earlier(self, plan.by_key)
+        plan.by_key = Earlier(self, rows)
         seen = self.seen(rows)
         out: dict[int, list[RowProblem]] = {}
         for i, reader in zip(rows, readers, strict=True):
@@ -328,13 +328,14 @@ class Earlier(dict):  # type: ignore[type-arg]
     """``Plan.by_key`` for the re-read rows: a key first met on a clean row of the columns is answered with
     that row as an instance (the row reader compares a repeat with the row saved before it)."""
 
-    def __init__(self, sheet: FastSheet, items: dict[Any, Any]) -> None:
-        super().__init__(items)
+    def __init__(self, sheet: FastSheet, rows: list[int]) -> None:
+        super().__init__()
         self.sheet = sheet
-        self.by_instance_key = {}
-        for key, i in sheet.first.items():
-            if not sheet.bad[i]:
-                self.by_instance_key[sheet.instance_key(key)] = i
+        self.by_instance_key: dict[tuple[Any, ...], int] = {}
+        for i in rows:
+            key = sheet.keys_of[i]
+            if key is not None and sheet.first[key] < i and not sheet.bad[sheet.first[key]]:
+                self.by_instance_key[sheet.instance_key(key)] = sheet.first[key]
 
     def get(self, key: Any, default: Any = None) -> Any:
         if key in self:
