@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db import models
-from django.db.models import CheckConstraint, Q, UniqueConstraint
+from django.db.models import CheckConstraint, UniqueConstraint
 
 from qiangji.web.excel import bulk
 from qiangji.web.excel.columns import BAD, OK, SKIP, Read, SheetCells, clean_rows, read_plain
@@ -402,4 +402,4 @@ def _default(f: Any) -> Any:
     return f.get_default()
 
 
-__all__ = ["FastSheet", "FieldColumns", "Q", "supports"]
+__all__ = ["FastSheet", "FieldColumns", "supports"]
