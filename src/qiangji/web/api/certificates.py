@@ -25,7 +25,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Header, Router, Schema
 
 from qiangji.web.accounts import policy
 from qiangji.web.api.errors import ERRORS, Conflict
@@ -39,6 +39,7 @@ from qiangji.web.registry.models import Institution, VerificationCertificate
 router = Router(tags=["certificates"])
 MAX_BATCH = 10_000
 TABLE = "verification_certificate"
+KEY = r"^[A-Za-z0-9_.:\-]{1,100}$"
 #: JSON field → the import template's column (the spec's path).
 FIELDS = {
     "institution": "institution.code", "cert_no": "cert_no", "kind": "kind", "record_no": "record_no",
@@ -160,14 +161,14 @@ def _foreign(user: Any, items: list[CertificateIn]) -> list[dict[str, Any]]:
     response={**ERRORS, 200: BatchOut, 403: BatchRefused, 422: BatchRefused},
     summary="Push a batch of verification certificates (≤ 10,000; header Idempotency-Key)",
 )
-def push(request: HttpRequest, payload: BatchIn) -> Any:
+def push(
+    request: HttpRequest,
+    payload: BatchIn,
+    key: str = Header(..., alias="Idempotency-Key", pattern=KEY, description="the batch's own key (LIMS id)"),
+) -> Any:
     user = request.user
     if not policy.can_edit_model(user, VerificationCertificate):
         return _refused(_("您不能推送检定证书。"), [], 403)
-    key = request.headers.get("Idempotency-Key", "")
-    if not key or len(key) > 100 or not all(ch.isascii() and (ch.isalnum() or ch in "_.:-") for ch in key):
-        rule = _("请在请求头 Idempotency-Key 中给出本批次的幂等键（1–100 个字母、数字或 _.:-）。")
-        return _refused(rule, [], 422)
     body = [item.model_dump() for item in payload.certificates]
     digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     replay = _replay(user, key, digest)
