@@ -30,11 +30,8 @@ VALUE = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
 HINT = re.compile(rb'<(?:\w+:)?f[\s>/]|\bt="e"')
 #: Byte strings one of which any match of HINT contains: a sheet of 100,000 rows without any is passed by
 #: plain substring searches, not by the regular expression (seconds on such a sheet).
-HINT_PARTS = tuple(
-    start + b"f" + end
-    for start in (b"<", b":")
-    for end in (b" ", b"\t", b"\n", b"\r", b"\f", b"\v", b">", b"/")
-) + (b't="e"',)
+SPACES = (b" ", b"\t", b"\n", b"\r", b"\f", b"\v")
+HINT_PARTS = (*(start + b"f" + end for start in (b"<", b":") for end in (*SPACES, b">", b"/")), b't="e"')
 
 
 class Unreadable(str):
