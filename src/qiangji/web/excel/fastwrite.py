@@ -76,9 +76,9 @@ class Writer:
     def diff_links(self, rows: Array) -> None:
         if not len(rows):
             return
-        firsts = {self.keys[i][0] for i in rows.tolist()}  # type: ignore[index]
+        pks = [self.pks[i] for i in rows.tolist()]
         for name, (inverse, lists) in self.lists.items():
-            have = self.stored.links(name, firsts)
+            have = self.stored.links(name, pks)
             changes = []
             for i in rows.tolist():
                 want, old = set(lists[inverse[i]]), have.get(self.pks[i], set())

@@ -20,6 +20,7 @@ from qiangji.web.excel.spec import TableSpec
 Array = np.ndarray[Any, Any]
 #: A file with at most this many distinct first key parts (e.g. institutions) reads only their rows.
 FILTER_FIRST = 500
+LINK_CHUNK = 10_000
 
 
 def raw_columns(qs: QuerySet[Any]) -> list[Array]:
@@ -93,16 +94,18 @@ class Stored:
         j = self.where[key]  # type: ignore[index]
         return self.model.from_db(None, self.attnames, [self.columns[a][j] for a in self.attnames])
 
-    def links(self, name: str, firsts: set[Any]) -> dict[Any, set[Any]]:
-        """pk → linked pks of the many-to-many ``name`` for the stored rows of ``firsts`` (one query)."""
+    def links(self, name: str, pks: list[Any]) -> dict[Any, set[Any]]:
+        """pk → linked pks of the many-to-many ``name`` for the stored rows ``pks``: look-ups by the link
+        table's index, in chunks (no join: a planner misled by the statistics of tables filled in the same
+        transaction would loop over both)."""
         f = self.model._meta.get_field(name)
         through = f.remote_field.through
         own, other = f.m2m_field_name(), f.m2m_reverse_field_name()
-        rows = through.objects.order_by()
-        if len(firsts) <= FILTER_FIRST:
-            rows = rows.filter(**{f"{own}__{self.first_key}__in": firsts})
         found: dict[Any, set[Any]] = {}
-        mine, theirs = raw_columns(rows.values_list(own, other))
-        for pk, linked in zip(mine.tolist(), theirs.tolist(), strict=True):
-            found.setdefault(pk, set()).add(linked)
+        size = min(connections[through.objects.db].features.max_query_params or LINK_CHUNK, LINK_CHUNK)
+        for start in range(0, len(pks), size):
+            rows = through.objects.order_by().filter(**{f"{own}__in": pks[start : start + size]})
+            mine, theirs = raw_columns(rows.values_list(own, other))
+            for pk, linked in zip(mine.tolist(), theirs.tolist(), strict=True):
+                found.setdefault(pk, set()).add(linked)
         return found
