@@ -13,7 +13,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 from ninja import NinjaAPI, Swagger
 
-from qiangji.web.api import comparisons, errors, index, periods, publications, registry, reporting
+from qiangji.web.api import (
+    certificates,
+    comparisons,
+    errors,
+    index,
+    periods,
+    publications,
+    registry,
+    reporting,
+)
 from qiangji.web.api.auth import token_auth
 from qiangji.web.api.parser import SafeJSONParser
 from qiangji.web.api.throttle import THROTTLES
@@ -49,7 +58,8 @@ api = QiangjiAPI(
     title="qiangji API",
     version="1",
     description="强基 platform: registry, indicator reporting, periods (open, lock, compute, notice, "
-    "objections, final), publications and comparison results. "
+    "objections, final), publications, comparison results and certificate batches pushed by the "
+    "institutions' own systems. "
     'Send `Authorization: Bearer <token>`; every error is `{"error": "..."}`.',
     auth=token_auth,
     urls_namespace="api",
@@ -65,3 +75,4 @@ api.add_router("", reporting.router)
 api.add_router("", periods.router)
 api.add_router("", publications.router)
 api.add_router("", comparisons.router)
+api.add_router("", certificates.router)

@@ -93,3 +93,28 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class CertificatePush(models.Model):
+    """A certificate batch a user's system pushed and the platform accepted, under the client's idempotency
+    key: the same key with the same body is answered with the stored answer and writes nothing again; the
+    same key with another body is refused (409). A refused batch wrote nothing and leaves no key behind,
+    so the client may correct it and send it again under the same key. The batch's body and counts are
+    kept as import evidence (:class:`qiangji.web.excel.models.ImportBatch`)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("用户"))
+    key = models.CharField(_("幂等键"), max_length=100)
+    body_sha256 = models.CharField(_("请求内容 SHA-256"), max_length=64)
+    response = models.JSONField(_("应答"))
+    batch = models.ForeignKey(
+        "excel.ImportBatch", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("导入记录")
+    )
+    created_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("证书推送")
+        verbose_name_plural = pgettext_lazy("plural", "证书推送")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="certificate_push_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.key}"

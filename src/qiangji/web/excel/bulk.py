@@ -89,9 +89,11 @@ def _blank_mask(values: list[Any]) -> list[bool]:
 class BulkSheet:
     """One sheet, set-based; fills ``problems`` (row problems in row order) and ``counts``."""
 
-    def __init__(self, spec: TableSpec, header: Header, frame: Any, progress: Progress) -> None:
+    def __init__(
+        self, spec: TableSpec, header: Header, frame: Any, progress: Progress, rows: Rows | None = None
+    ) -> None:
         self.spec, self.header, self.model = spec, header, spec.model
-        self.rows = Rows(frame, header)
+        self.rows = rows if rows is not None else Rows(frame, header)
         self.progress = progress
         self.index = Index()
         self.problems: list[tuple[Any, ...]] = []

@@ -3,7 +3,9 @@
 Sheets are imported in dependency order inside ONE transaction. Every row is parsed, its lookups resolved,
 its model validated (``full_clean`` plus the spec's cross-row checks such as the responsible-staff rule).
 Most tables are imported set-based (:mod:`qiangji.web.excel.bulk`: distinct values parsed once, lookups
-and stored keys loaded once, rows written in batches). A table whose rows refer to rows of the same sheet
+and stored keys loaded once, rows written in batches); a table whose spec re-expresses its model's rules
+over columns (certificates) column by column, without a model instance per row
+(:mod:`qiangji.web.excel.fast`). A table whose rows refer to rows of the same sheet
 (regulations superseded by a later edition) is imported row by row: each clean row saved inside a
 savepoint so that a database integrity error becomes one more reported row; so is a sheet whose batch the
 database refused, to name the row. Rows later in the file may refer to rows of sheets above. At the end, if
@@ -25,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError
 
-from qiangji.web.excel import bulk
+from qiangji.web.excel import bulk, fast
 from qiangji.web.excel.reader import Header, find_header, read_source, sheet_spec
 from qiangji.web.excel.rows import RowReader
 from qiangji.web.excel.spec import TableSpec
@@ -134,6 +136,26 @@ def import_workbook(
         result.problems.append(Problem(next(iter(book.frames)), None, "", "", "", note, "info"))
     plan = _plan(book.frames, table, result, csv=bool(book.encoding))
     progress(0.1, _("已读取文件"))
+    _import(plan, result, progress)
+    return result
+
+
+def import_records(table: str, records: list[dict[str, Any]], *, sheet: str = "") -> ImportResult:
+    """Import ``records`` (dicts keyed by the spec's column paths, values as a cell would hold them) into
+    ``table`` exactly as a CSV file of them with the paths as headers: same validation, same messages,
+    all-or-nothing, idempotent. Problems name row 2 for the first record (the header is row 1)."""
+    spec = get_table(table)
+    paths = [col.path for col in spec.columns]
+    grid = [paths, *([record.get(path) for path in paths] for record in records)]
+    frame = pd.DataFrame(grid, dtype=object)
+    result = ImportResult(sheets=[sheet or spec.name])
+    _import([(spec, sheet or spec.name, frame)], result, _no_progress)
+    return result
+
+
+def _import(
+    plan: list[tuple[TableSpec, str, pd.DataFrame]], result: ImportResult, progress: Progress
+) -> None:
     try:
         with transaction.atomic():
             for i, (spec, sheet, frame) in enumerate(plan):
@@ -146,7 +168,6 @@ def import_workbook(
         result.created.clear()
         result.updated.clear()
         result.unchanged.clear()
-    return result
 
 
 def _share(progress: Progress, index: int, total: int, step: str, fraction: float) -> None:
@@ -225,7 +246,11 @@ class SheetImport:
 
     def run_bulk(self, header: Header) -> bool:
         """The set-based import; False when the database refused a batch (nothing of it stays)."""
-        sheet = bulk.BulkSheet(self.spec, header, self.frame, self.progress)
+        sheet: bulk.BulkSheet | fast.FastSheet
+        if fast.supports(self.spec):
+            sheet = fast.FastSheet(self.spec, header, self.frame, self.progress)
+        else:
+            sheet = bulk.BulkSheet(self.spec, header, self.frame, self.progress)
         try:
             with transaction.atomic():
                 sheet.run()
@@ -303,4 +328,4 @@ def _letter(idx: int) -> str:
     return get_column_letter(idx + 1)
 
 
-__all__ = ["NON_FIELD_ERRORS", "ImportResult", "Problem", "import_workbook"]
+__all__ = ["NON_FIELD_ERRORS", "ImportResult", "Problem", "import_records", "import_workbook"]

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _upload_to(batch: ImportBatch, filename: str) -> str:
-    """``imports/2025/03/<sha256>.xlsx`` (or ``.csv``); the storage adds a suffix if the same file comes
-    twice."""
-    ext = ".csv" if filename.lower().endswith(".csv") else ".xlsx"
+    """``imports/2025/03/<sha256>.xlsx`` (or ``.csv``, or ``.json`` for a batch pushed through the API); the
+    storage adds a suffix if the same file comes twice."""
+    ext = next((e for e in (".csv", ".json") if filename.lower().endswith(e)), ".xlsx")
     return timezone.now().strftime("imports/%Y/%m/") + f"{batch.sha256}{ext}"
 
 
@@ -25,6 +25,7 @@ class ImportBatch(models.Model):
     class Source(models.TextChoices):
         WEB = "web", _("网页上传")
         CLI = "cli", _("命令行")
+        API = "api", _("接口推送")
 
     file = models.FileField(_("原始文件"), upload_to=_upload_to, max_length=200)
     original_name = models.CharField(_("原文件名"), max_length=255)

@@ -81,6 +81,19 @@ class Column:
         return self.path.split(".", 1)[1] if "." in self.path else ""
 
 
+@dataclass(frozen=True)
+class ColumnRules:
+    """A model's ``clean()`` and a spec's warnings re-expressed over whole columns, for the column import
+    (:mod:`qiangji.web.excel.fast`). Each gets a :class:`~qiangji.web.excel.fast.FieldColumns` (one
+    array per field, ``related(field, attname)`` for a looked-up row's attribute) and returns only the
+    rows that break a rule: ``{row: {field: message}}`` in the order ``clean()`` builds its dict, and
+    ``{row: [(field, message)]}`` as the warnings function lists them. A test proves each equal to the
+    per-row function it re-expresses."""
+
+    errors: Callable[[Any], dict[int, dict[str, Any]]]
+    warnings: Callable[[Any], dict[int, list[tuple[str, Any]]]]
+
+
 @dataclass(frozen=True, eq=False)
 class TableSpec:
     """A registry table as a sheet: model, names, columns, natural key and extra row checks.
@@ -90,6 +103,8 @@ class TableSpec:
     ``checks`` get the unsaved instance and the resolved many-to-many lists and return ``{field: msg}``;
     ``warnings`` get the instance and return ``[(field, msg)]`` shown without refusing the row.
     ``ref_filters`` add fixed filters to a lookup (e.g. the catalogue version in use).
+    ``column_rules`` (the model's ``clean()`` and the ``warnings`` over whole columns) let a large sheet
+    of the table be imported column by column (:mod:`qiangji.web.excel.fast`).
     """
 
     name: str
@@ -101,6 +116,7 @@ class TableSpec:
     warnings: tuple[Callable[[Any], list[tuple[str, Any]]], ...] = ()
     ref_filters: dict[str, Callable[[], dict[str, Any]]] = field(default_factory=dict)
     note: Any = ""
+    column_rules: ColumnRules | None = None
 
     def model_field(self, name: str) -> Any:
         return self.model._meta.get_field(name)

@@ -39,8 +39,9 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from qiangji.web.excel.spec import Column, Kind, TableSpec
+from qiangji.web.excel.spec import Column, ColumnRules, Kind, TableSpec
 from qiangji.web.registry import models as m
+from qiangji.web.registry.column_rules import certificate_errors, certificate_warnings
 from qiangji.web.registry.validators import (
     measurement_standard_warnings,
     responsible_staff_errors,
@@ -209,6 +210,7 @@ TABLES: tuple[TableSpec, ...] = (
         "verification_certificate", m.VerificationCertificate, _("检定证书"),
         key=("institution", "cert_no"),
         warnings=(verification_certificate_warnings,),
+        column_rules=ColumnRules(certificate_errors, certificate_warnings),
         ref_filters={"mv_item": _current_catalogue},
         columns=(
             Column("institution.code", INST, also=STAFF_SCOPES), Column("cert_no", kind=Kind.CODE),
