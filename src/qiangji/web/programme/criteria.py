@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 from django.conf import settings
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from qiangji.core.errors import InputError
 from qiangji.web.comparisons.indicators import satisfaction_rate
@@ -30,6 +32,11 @@ from qiangji.web.registry.models import (
     RMRegistration,
     SupervisionFinding,
 )
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
 
 DATA = Path(__file__).resolve().parent / "data"
 SHOWN = 8  # evidence records listed per criterion (the count says how many there are)
@@ -52,6 +59,20 @@ class Criterion:
     op: str
     threshold: float
     unit: str
+    name_en: str = ""
+    unit_en: str = ""
+
+    @property
+    def label(self) -> str:
+        """The name in the request's language (the file's ``name_en`` on an English page, if given)."""
+        return self.name_en if _english() and self.name_en else self.name
+
+    @property
+    def unit_label(self) -> str:
+        """The unit as written after a number: ``项`` in Chinese, `` items`` in English, ``%`` in both."""
+        if not _english() or self.unit == "%":
+            return self.unit
+        return f" {self.unit_en}" if self.unit_en else ""
 
     @property
     def higher_is_better(self) -> bool:
@@ -75,6 +96,11 @@ class Checklist:
     status: str
     title: str
     criteria: tuple[Criterion, ...]
+    title_en: str = ""
+
+    @property
+    def title_label(self) -> str:
+        return self.title_en if _english() and self.title_en else self.title
 
     @property
     def is_proposal(self) -> bool:
@@ -94,14 +120,16 @@ def _disciplines(inst: Institution, day: dt.date) -> Evidence:
         .values_list("jjf1022_code", flat=True)
     )
     held = sorted({c[:2] for c in codes} & set(MAIN_DISCIPLINES))
-    return Evidence(float(len(held)), (), "专业代码 " + "、".join(held) if held else "")
+    return Evidence(
+        float(len(held)), (), _("专业代码 %(codes)s") % {"codes": "、".join(held)} if held else ""
+    )
 
 
 def _rm_coverage(inst: Institution, day: dt.date) -> Evidence:
     cov = inst.rm_coverage_on(day)
     if cov.percent is None:
-        return Evidence(None, (), "无在岗检定/校准人员")
-    return Evidence(float(cov.percent), (), f"{cov.numerator}/{cov.denominator} 人")
+        return Evidence(None, (), _("无在岗检定/校准人员"))
+    return Evidence(float(cov.percent), (), _("%(n)s/%(d)s 人") % {"n": cov.numerator, "d": cov.denominator})
 
 
 def _level1(inst: Institution, day: dt.date) -> Evidence:
@@ -125,9 +153,13 @@ def _staffed(inst: Institution, day: dt.date) -> Evidence:
     items = list(InstitutionMVItem.objects.authorised_on(day).filter(institution=inst).select_related("item"))
     derived = staffed_items(regs, items, ItemMatcher())
     if derived is None:
-        return Evidence(None, (), "无授权项目")
+        return Evidence(None, (), _("无授权项目"))
     short = tuple(derived.records[:SHOWN])
-    return Evidence(float(derived.value), short, f"人员不足的项目 {len(derived.records)} 项" if short else "")
+    return Evidence(
+        float(derived.value),
+        short,
+        _("人员不足的项目 %(n)s 项") % {"n": len(derived.records)} if short else "",
+    )
 
 
 def _overdue(inst: Institution, day: dt.date) -> Evidence:
@@ -139,9 +171,9 @@ def _overdue(inst: Institution, day: dt.date) -> Evidence:
 def _comparisons(inst: Institution, day: dt.date) -> Evidence:
     value, num, den, detail = satisfaction_rate(inst, add_months(day, -36), day)
     if value is None:
-        return Evidence(None, (), "近三年无比对结果")
-    missed = tuple(f"必须参加未提交：{c}" for c in detail["missed_mandatory"])
-    return Evidence(float(value), missed, f"{num}/{den} 个比对结果 |En|≤1")
+        return Evidence(None, (), _("近三年无比对结果"))
+    missed = tuple(_("必须参加未提交：%(round)s") % {"round": c} for c in detail["missed_mandatory"])
+    return Evidence(float(value), missed, _("%(n)s/%(d)s 个比对结果 |En|≤1") % {"n": num, "d": den})
 
 
 def _research(inst: Institution, day: dt.date) -> Evidence:
@@ -181,7 +213,11 @@ def load_checklist(path: Path | None = None) -> Checklist:
     if len(set(codes)) != len(codes):
         raise InputError(f"A级条件文件 {source.name}：criteria 的 code 重复")
     return Checklist(
-        str(data.get("version", "")), str(data.get("status", "")), str(data.get("title", "")), criteria
+        str(data.get("version", "")),
+        str(data.get("status", "")),
+        str(data.get("title", "")),
+        criteria,
+        str(data.get("title_en", "")),
     )
 
 
@@ -200,5 +236,5 @@ def _criterion(entry: Any, i: int, file: str) -> Criterion:
         raise InputError(f"{where} threshold：须为数字，实为 {entry['threshold']!r}")
     return Criterion(
         str(entry["code"]), str(entry["name"]), entry["metric"], entry["op"], float(entry["threshold"]),
-        str(entry.get("unit", "")),
+        str(entry.get("unit", "")), str(entry.get("name_en", "")), str(entry.get("unit_en", "")),
     )  # fmt: skip

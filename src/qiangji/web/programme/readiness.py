@@ -12,6 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
 from qiangji.core.steering import trend_to_threshold
 from qiangji.web.assessment.cache import cached
 from qiangji.web.programme.candidacy import AGradeCandidate
@@ -108,14 +111,14 @@ def _state(
 def _projection(states: list[CriterionState], points: int) -> tuple[dt.date | None, str]:
     unmet = [s for s in states if not s.met]
     if not unmet:
-        return None, "已满足全部条件"
+        return None, _("已满足全部条件")
     if points < 2:
-        return None, "尚无趋势（季度数据点不足2个），不作预测"
+        return None, _("尚无趋势（季度数据点不足2个），不作预测")
     stuck = [s.criterion.code for s in unmet if s.reaches_on is None]
     if stuck:
-        return None, f"按当前趋势无法达到：{'、'.join(stuck)}（无改善或无数据）"
+        return None, _("按当前趋势无法达到：%(codes)s（无改善或无数据）") % {"codes": "、".join(stuck)}
     last = max(s.reaches_on for s in unmet if s.reaches_on is not None)
-    return last, f"按各项条件的最小二乘趋势，预计 {last} 满足全部条件"
+    return last, _("按各项条件的最小二乘趋势，预计 %(day)s 满足全部条件") % {"day": last}
 
 
 def _slipping(
@@ -123,13 +126,16 @@ def _slipping(
 ) -> tuple[bool, str]:
     lost = [s.criterion.code for s in states if s.lost]
     if lost:
-        return True, f"较上一季度末退步：{'、'.join(lost)} 由满足变为未满足"
+        return True, _("较上一季度末退步：%(codes)s 由满足变为未满足") % {"codes": "、".join(lost)}
     if points < 2 or all(s.met for s in states):
         return False, ""
     if projected is None:
-        return True, f"按当前趋势在计划达标日期 {candidate.target_date} 前无法满足全部条件"
+        return True, _("按当前趋势在计划达标日期 %(day)s 前无法满足全部条件") % {"day": candidate.target_date}
     if projected > candidate.target_date:
-        return True, f"预计 {projected} 满足全部条件，晚于计划达标日期 {candidate.target_date}"
+        return True, _("预计 %(day)s 满足全部条件，晚于计划达标日期 %(target)s") % {
+            "day": projected,
+            "target": candidate.target_date,
+        }
     return False, ""
 
 
@@ -141,4 +147,4 @@ def all_readiness(day: dt.date) -> list[Readiness]:
         rows = AGradeCandidate.objects.filter(is_active=True).select_related("institution")
         return [readiness(c, day, checklist) for c in rows]
 
-    return cached(f"a-readiness:{day.isoformat()}", compute, READS)
+    return cached(f"a-readiness:{get_language()}:{day.isoformat()}", compute, READS)
