@@ -147,11 +147,11 @@ def _chosen_version(request: HttpRequest) -> FrameworkVersion:
 def _tooltip(prov: Mapping[str, Any]) -> str:
     if not prov:
         return _("无数据")
-    parts = [str(prov.get("method", ""))]
+    parts = [_(str(prov["method"])) if prov.get("method") else ""]
     if prov.get("denominator") not in (None, 0, 0.0):
         parts.append(f"{prov.get('numerator'):g} / {prov.get('denominator'):g}")
     elif prov.get("numerator") is not None:
         parts.append(f"{prov.get('numerator'):g}")
     if prov.get("detail"):
-        parts.append(str(prov["detail"]))
+        parts.append(_(str(prov["detail"])))  # stored in Chinese; the catalogue has the constant ones
     return "；".join(p for p in parts if p)
