@@ -91,3 +91,39 @@ def test_the_office_proposes_and_adopts(world: dict[str, Any], training_year: Tr
     plan.refresh_from_db()
     assert plan.status == "adopted"
     assert "衡器检定实操" in c.get("/programme/training/2025/sessions/").content.decode()
+
+
+def _interface_han(html: str, stored: list[str]) -> list[str]:
+    """Chinese text outside what the database stores (names, descriptions) and ``translate="no"``."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r'<(\w+)[^>]*translate="no"[^>]*>.*?</\1>', " ", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", "\n", html)
+    for value in sorted(stored, key=len, reverse=True):
+        text = text.replace(value, " ")
+    return [line.strip() for line in text.splitlines() if re.search(r"[\u3400-\u9fff]", line)]
+
+
+def test_the_office_reads_the_programme_pages_in_english(world: dict[str, Any]) -> None:
+    """Issue 18 point 5: headings, goal states, gaps, alerts, the projection method and the A级 checklist in
+    English; a later Chinese request is not served the English texts kept for the same day."""
+    from django.apps import apps
+    from django.db import models
+
+    c = client_for("office", staff=True)
+    c.cookies["django_language"] = "en"
+    stored = [  # every text the database stores: names and data stay as they are
+        v
+        for model in apps.get_models()
+        for f in model._meta.concrete_fields
+        if isinstance(f, (models.CharField, models.TextField))
+        for v in model.objects.values_list(f.name, flat=True)
+        if isinstance(v, str) and len(v) > 1
+    ]
+    for path in ("/programme/?as_of=2025-12-15", "/programme/readiness/?as_of=2025-12-15",
+                 "/programme/institutions/XJ/?as_of=2025-12-15"):  # fmt: skip
+        html = c.get(path).content.decode()
+        assert _interface_han(html, stored) == [], path
+    html = c.get("/programme/?as_of=2025-12-15").content.decode()
+    assert "5 more registered metrologists needed" in html and "Rectification overdue" in html
+    c.cookies["django_language"] = "zh-hans"
+    assert "还需 5 名注册计量师" in c.get("/programme/?as_of=2025-12-15").content.decode()

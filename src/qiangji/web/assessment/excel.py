@@ -31,7 +31,7 @@ import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -65,15 +65,21 @@ INSTRUCTIONS_SHEET = "填写说明"
 INSTRUCTIONS = tuple(
     gettext_lazy(line)
     for line in (
-        "每行是一个机构的一项需填报指标；只填写“数值”，"
-        "或（单位为 % 的指标）“分子”和“分母”，百分比由平台计算。",
-        "数字可写作 1234、1,234、1 234 或全角数字（１２３４）；不要输入“%”；最多 6 位小数。",
-        "整表导入：任何一处错误都不会导入任何数据，错误信息会写明行号和列名。",
-        "佐证材料：在上传页面随表格一并选择文件（可多选）。文件名含指标代码即对应该指标的行，"
-        "例如“D1.3 检定量统计.pdf”；上传多个机构的数据时，文件名还须含机构代码，例如“A01_D1.3.pdf”。",
-        "也可以在“佐证材料”列写明本行的文件名（多个文件用“；”分隔），写明的文件必须一并上传。",
-        "勾选“上传后直接提交审核”时，每一行保存后即提交审核，每行都须有佐证材料（本次上传或此前已上传）。",
-        "佐证材料可为 PDF、PNG、JPEG、xlsx、txt 或 csv 文件。",
+        gettext_noop(
+            "每行是一个机构的一项需填报指标；只填写“数值”，"
+            "或（单位为 % 的指标）“分子”和“分母”，百分比由平台计算。"
+        ),
+        gettext_noop("数字可写作 1234、1,234、1 234 或全角数字（１２３４）；不要输入“%”；最多 6 位小数。"),
+        gettext_noop("整表导入：任何一处错误都不会导入任何数据，错误信息会写明行号和列名。"),
+        gettext_noop(
+            "佐证材料：在上传页面随表格一并选择文件（可多选）。文件名含指标代码即对应该指标的行，"
+            "例如“D1.3 检定量统计.pdf”；上传多个机构的数据时，文件名还须含机构代码，例如“A01_D1.3.pdf”。"
+        ),
+        gettext_noop("也可以在“佐证材料”列写明本行的文件名（多个文件用“；”分隔），写明的文件必须一并上传。"),
+        gettext_noop(
+            "勾选“上传后直接提交审核”时，每一行保存后即提交审核，每行都须有佐证材料（本次上传或此前已上传）。"
+        ),
+        gettext_noop("佐证材料可为 PDF、PNG、JPEG、xlsx、txt 或 csv 文件。"),
     )
 )
 MAX_ERRORS_SHOWN = 100  # a sheet of garbage must not become a page of 100,000 lines

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db.models import prefetch_related_objects
+from django.utils.translation import gettext_noop
 
 from qiangji.core.canonical import canonical_json, nan_to_none
 from qiangji.core.index.targets import allowed
@@ -218,7 +219,7 @@ class _Resolver:
 def report_provenance(report: ReportedValue) -> dict[str, Any]:
     return {
         "source": "reported",
-        "method": "填报（分子/分母由平台计算）" if report.is_ratio else "填报",
+        "method": gettext_noop("填报（分子/分母由平台计算）") if report.is_ratio else gettext_noop("填报"),
         "numerator": _decimal(report.numerator),
         "denominator": _decimal(report.denominator),
         "records": [f"evidence:{e.original_name}" for e in report.evidence.all()],
@@ -268,7 +269,7 @@ def supervision_values(period: Period) -> dict[int, dict[str, tuple[float, dict[
             float(Decimal(100) * t["got"] / t["possible"]),
             {
                 "source": "supervision",
-                "method": "督导检查项得分 / 检查项分值",
+                "method": gettext_noop("督导检查项得分 / 检查项分值"),
                 "numerator": float(t["got"]),
                 "denominator": float(t["possible"]),
                 "records": t["visits"],

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from qiangji.web.programme.progress import GoalStatus
 from qiangji.web.publication.charts import embed
+from qiangji.web.publication.templatetags.publication_tags import unit_in_language
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 
@@ -38,7 +39,7 @@ def trajectory(status: GoalStatus) -> SafeString:
         font={"family": FONT},
         margin={"l": 40, "r": 10, "t": 10, "b": 30},
         height=240,
-        yaxis={"title": g.unit or "", "automargin": True},
+        yaxis={"title": unit_in_language(g.unit or "").strip(), "automargin": True},
         # plotly's own date ticks are English ("Jan 2023"): months written in the page's language
         xaxis={"tickformat": _("%Y年%-m月"), "hoverformat": _("%Y年%-m月%-d日"), "automargin": True},
         legend={"orientation": "h", "y": -0.2},

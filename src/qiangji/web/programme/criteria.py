@@ -17,10 +17,16 @@ from typing import Any
 
 import yaml
 from django.conf import settings
+from django.utils.translation import get_language
 
 from qiangji.core.errors import InputError
 from qiangji.web.programme.evidence import BATCHES, SHOWN, Batch, Evidence
 from qiangji.web.registry.models import Institution
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
 
 DATA = Path(__file__).resolve().parent / "data"
 __all__ = ["BATCHES", "EVIDENCE", "SHOWN", "Checklist", "Criterion", "Evidence", "load_checklist"]
@@ -34,6 +40,20 @@ class Criterion:
     op: str
     threshold: float
     unit: str
+    name_en: str = ""
+    unit_en: str = ""
+
+    @property
+    def label(self) -> str:
+        """The name in the request's language (the file's ``name_en`` on an English page, if given)."""
+        return self.name_en if _english() and self.name_en else self.name
+
+    @property
+    def unit_label(self) -> str:
+        """The unit as written after a number: ``项`` in Chinese, `` items`` in English, ``%`` in both."""
+        if not _english() or self.unit == "%":
+            return self.unit
+        return f" {self.unit_en}" if self.unit_en else ""
 
     @property
     def higher_is_better(self) -> bool:
@@ -57,6 +77,11 @@ class Checklist:
     status: str
     title: str
     criteria: tuple[Criterion, ...]
+    title_en: str = ""
+
+    @property
+    def title_label(self) -> str:
+        return self.title_en if _english() and self.title_en else self.title
 
     @property
     def is_proposal(self) -> bool:
@@ -90,7 +115,11 @@ def load_checklist(path: Path | None = None) -> Checklist:
     if len(set(codes)) != len(codes):
         raise InputError(f"A级条件文件 {source.name}：criteria 的 code 重复")
     return Checklist(
-        str(data.get("version", "")), str(data.get("status", "")), str(data.get("title", "")), criteria
+        str(data.get("version", "")),
+        str(data.get("status", "")),
+        str(data.get("title", "")),
+        criteria,
+        str(data.get("title_en", "")),
     )
 
 
@@ -109,5 +138,5 @@ def _criterion(entry: Any, i: int, file: str) -> Criterion:
         raise InputError(f"{where} threshold：须为数字，实为 {entry['threshold']!r}")
     return Criterion(
         str(entry["code"]), str(entry["name"]), entry["metric"], entry["op"], float(entry["threshold"]),
-        str(entry.get("unit", "")),
+        str(entry.get("unit", "")), str(entry.get("name_en", "")), str(entry.get("unit_en", "")),
     )  # fmt: skip

@@ -16,6 +16,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from qiangji.web.registry.models import Coverage, Institution, InstitutionGrade, ResearchProject
 
@@ -77,11 +78,13 @@ def a_grade_count(
     for inst in registry.institutions(day, level):
         grade = registry.grade_on(inst, day)
         is_a = grade is not None and grade.grade == InstitutionGrade.Grade.A
-        label = grade.get_grade_display() if grade else "未评级"
+        label = grade.get_grade_display() if grade else gettext("未评级")
         name = registry.name_on(inst, day)
         rows.append(InstitutionValue(inst.code, name, 1.0 if is_a else 0.0, is_a, 0, label, yes_no=True))
     count = sum(r.met for r in rows)
-    return MetricValue(float(count), 0.0, float(len(rows)), tuple(rows), f"A级机构 {count} 家")
+    return MetricValue(
+        float(count), 0.0, float(len(rows)), tuple(rows), gettext("A级机构 %(n)s 家") % {"n": count}
+    )
 
 
 def registrations_needed(registered: int, verification: int, threshold: Decimal) -> int:
@@ -112,14 +115,23 @@ def rm_coverage_min(
         cov, name = registry.coverage(inst, day, denominator), registry.name_on(inst, day)
         pct = None if cov.percent is None else float(cov.percent)
         if cov.denominator == 0:
-            rows.append(InstitutionValue(inst.code, name, None, False, 0, "无在岗检定/校准人员"))
+            rows.append(InstitutionValue(inst.code, name, None, False, 0, gettext("无在岗检定/校准人员")))
             continue
         k = registrations_needed(cov.numerator, cov.denominator, limit)
-        text = f"还需 {k} 名注册计量师（{cov.numerator}/{cov.denominator}）" if k else "已达标"
+        text = (
+            gettext("还需 %(k)s 名注册计量师（%(n)s/%(d)s）")
+            % {"k": k, "n": cov.numerator, "d": cov.denominator}
+            if k
+            else gettext("已达标")
+        )
         rows.append(InstitutionValue(inst.code, name, pct, k == 0, k, text))
     values = [r.value for r in rows if r.value is not None]
     met = sum(r.met for r in rows)
-    summary = f"{met}/{len(rows)} 家机构覆盖率≥{limit}%"
+    summary = gettext("%(met)s/%(total)s 家机构覆盖率≥%(limit)s%%") % {
+        "met": met,
+        "total": len(rows),
+        "limit": limit,
+    }
     return MetricValue(min(values) if values else 0.0, 0.0, 100.0, tuple(rows), summary)
 
 
@@ -141,11 +153,13 @@ def institutions_with_research(
         if new_only and any(d < since for d in dates):
             continue  # had a project already: not a candidate for the breakthrough
         now = sum(1 for d in dates if first <= d <= day)
-        text = f"已立项 {now} 项" if now else "尚无立项科研项目"
+        text = gettext("已立项 %(n)s 项") % {"n": now} if now else gettext("尚无立项科研项目")
         name = registry.name_on(inst, day)
         rows.append(InstitutionValue(inst.code, name, float(now), now > 0, 0 if now else 1, text))
     count = sum(r.met for r in rows)
-    return MetricValue(float(count), 0.0, float(len(rows)), tuple(rows), f"实现零突破 {count} 家")
+    return MetricValue(
+        float(count), 0.0, float(len(rows)), tuple(rows), gettext("实现零突破 %(n)s 家") % {"n": count}
+    )
 
 
 Metric = Callable[..., MetricValue]

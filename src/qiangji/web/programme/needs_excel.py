@@ -12,6 +12,7 @@ from typing import IO, Any
 
 import pandas as pd
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from qiangji.web.accounts.audit import record_bulk
 from qiangji.web.accounts.models import AuditEvent
@@ -34,10 +35,10 @@ def import_needs(file: IO[bytes] | str, inst: Institution, year: int, day: dt.da
     try:
         frame = pd.read_excel(file, engine="calamine", dtype=str).fillna("")
     except (ValueError, OSError) as exc:
-        return 0, [f"无法读取文件：{exc}"]
+        return 0, [_("无法读取文件：%(error)s") % {"error": exc}]
     missing = [c for c in COLUMNS[:5] if c not in frame.columns]
     if missing:
-        return 0, [f"缺少列：{'、'.join(missing)}"]
+        return 0, [_("缺少列：%(columns)s") % {"columns": "、".join(missing)}]
     topics = {t.code: t for t in TrainingTopic.objects.all()}
     needs, errors = [], []
     for i, row in enumerate(frame.to_dict("records"), start=2):
@@ -46,7 +47,8 @@ def import_needs(file: IO[bytes] | str, inst: Institution, year: int, day: dt.da
         if need is not None:
             needs.append(need)
     if len(errors) > MAX_ERRORS_SHOWN:
-        errors = [*errors[:MAX_ERRORS_SHOWN], f"……另有 {len(errors) - MAX_ERRORS_SHOWN} 处错误未列出"]
+        more = len(errors) - MAX_ERRORS_SHOWN
+        errors = [*errors[:MAX_ERRORS_SHOWN], _("……另有 %(n)s 处错误未列出") % {"n": more}]
     if errors:
         return 0, errors
     with transaction.atomic():
@@ -66,15 +68,26 @@ def _row(
     errs = []
     code = str(row["主题代码"]).strip()
     if code not in topics:
-        errs.append(f"第{i}行“主题代码”：未知主题 {code!r}")
+        errs.append(
+            _("第%(row)s行“%(column)s”：未知主题 %(value)r") % {"row": i, "column": "主题代码", "value": code}
+        )
     count = str(row["人数"]).strip()
     if not count.isdigit() or int(count) < 1:
-        errs.append(f"第{i}行“人数”：须为正整数，实为 {count!r}")
+        errs.append(
+            _("第%(row)s行“%(column)s”：须为正整数，实为 %(value)r")
+            % {"row": i, "column": "人数", "value": count}
+        )
     mode, prio = str(row["期望方式"]).strip(), str(row["优先级"]).strip()
     if mode not in MODES:
-        errs.append(f"第{i}行“期望方式”：须为线上/线下/均可，实为 {mode!r}")
+        errs.append(
+            _("第%(row)s行“%(column)s”：须为线上/线下/均可，实为 %(value)r")
+            % {"row": i, "column": "期望方式", "value": mode}
+        )
     if prio not in PRIORITIES:
-        errs.append(f"第{i}行“优先级”：须为高/中/低，实为 {prio!r}")
+        errs.append(
+            _("第%(row)s行“%(column)s”：须为高/中/低，实为 %(value)r")
+            % {"row": i, "column": "优先级", "value": prio}
+        )
     if errs:
         return None, errs
     need = TrainingNeed(

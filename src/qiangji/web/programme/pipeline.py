@@ -20,22 +20,24 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qiangji.core.steering import ExamProgress, exam_progress
 from qiangji.web.programme.candidacy import RMCandidate
 from qiangji.web.programme.models import Goal, RMExamPass, attended_hours
 from qiangji.web.registry.dates import add_months
 from qiangji.web.registry.models import ContinuingEducation, Institution, RMCredential, RMRegistration, Staff
-from qiangji.web.registry.models.people import SUBJECTS, WINDOW_YEARS
+from qiangji.web.registry.models.people import SUBJECTS, WINDOW_YEARS, ExamSubjectPass
 
 STAGES = {
-    "none": "未开始",
-    "exams": "考试中",
-    "lost": "科目过期",
-    "qualified": "已取得资格",
-    "items": "待注册（资格+项目考核已具备）",
-    "registered": "已注册",
-    "renewal": "需延续注册",
+    "none": gettext_lazy("未开始"),
+    "exams": gettext_lazy("考试中"),
+    "lost": gettext_lazy("科目过期"),
+    "qualified": gettext_lazy("已取得资格"),
+    "items": gettext_lazy("待注册（资格+项目考核已具备）"),
+    "registered": gettext_lazy("已注册"),
+    "renewal": gettext_lazy("需延续注册"),
 }
 ITEM_KINDS = (RMCredential.Kind.ITEM, RMCredential.Kind.VERIFIER, RMCredential.Kind.OLD_ITEM)
 
@@ -63,7 +65,7 @@ class PersonStage:
     exam: ExamProgress
     passes: tuple[tuple[int, str], ...]  # (exam year, subject label), exemptions marked
     qualified_by: str
-    item_credentials: tuple[str, ...]
+    item_credentials: tuple[tuple[str, str], ...]  # (credential and number, its items' names)
     registration: RMRegistration | None
     ce_hours: Decimal
     ce_required: int
@@ -73,7 +75,7 @@ class PersonStage:
 
     @property
     def stage_label(self) -> str:
-        return STAGES[self.stage]
+        return str(STAGES[self.stage])
 
     @property
     def renewal_ready(self) -> bool:
@@ -88,14 +90,15 @@ def ce_hours(staff: Staff, start: dt.date, end: dt.date) -> Decimal:
 
 def person_stage(staff: Staff, level: int, day: dt.date) -> PersonStage:
     """Where ``staff`` stands on ``day`` in the pipeline of ``level``."""
-    subjects = dict(SUBJECTS[level])
+    # the labels of the model's choices, in the request's language (SUBJECTS holds the Chinese names)
+    subjects = {s: str(ExamSubjectPass.Subject(s).label) for s, _name in SUBJECTS[level]}
     rows = list(staff.exam_subjects.filter(level=level, exam_year__lte=results_known_year(day)))
     passes = [(r.subject, r.exam_year, r.basis == "exempt") for r in rows]
     exam = exam_progress(list(subjects), WINDOW_YEARS[level], passes, results_known_year(day))
-    labelled = tuple(sorted((y, subjects[s] + ("（免试）" if e else "")) for s, y, e in passes))
+    labelled = tuple(sorted((y, subjects[s] + (_("（免试）") if e else "")) for s, y, e in passes))
     qualified_by = _qualified_by(staff, level, day, exam)
     creds = [c for c in staff.credentials.filter(kind__in=ITEM_KINDS) if c.is_valid_on(day)]
-    items = tuple(f"{c.get_kind_display()} {c.cert_no}：{'、'.join(c.items)}" for c in creds)
+    items = tuple((f"{c.get_kind_display()} {c.cert_no}", "、".join(c.items)) for c in creds)
     registration = staff.registration_on(day)
     required = _q("RM_RENEWAL_CE_HOURS")
     hours = ce_hours(staff, registration.valid_from, day) if registration else Decimal("0")
@@ -120,14 +123,15 @@ def person_stage(staff: Staff, level: int, day: dt.date) -> PersonStage:
 
 def _qualified_by(staff: Staff, level: int, day: dt.date, exam: ExamProgress) -> str:
     if exam.qualified_year is not None:
-        return f"{exam.qualified_year}年考试合格"
+        return _("%(year)s年考试合格") % {"year": exam.qualified_year}
     recorded = RMExamPass.objects.filter(staff=staff, level=level, passed_on__lte=day).first()
     if recorded is not None:
-        return f"{recorded.exam_year}年考试合格（{recorded.qualification_cert_no or '资格登记'}）"
+        cert_no = recorded.qualification_cert_no or _("资格登记")
+        return _("%(year)s年考试合格（%(cert)s）") % {"year": recorded.exam_year, "cert": cert_no}
     cert = staff.credentials.filter(
         kind=RMCredential.Kind.QUALIFICATION, level=level, issued_on__lte=day
     ).first()
-    return f"资格证书 {cert.cert_no}" if cert is not None else ""
+    return _("资格证书 %(cert)s") % {"cert": cert.cert_no} if cert is not None else ""
 
 
 def _stage(
@@ -221,9 +225,9 @@ def programme_deadline(day: dt.date) -> tuple[dt.date, str]:
     goal = Goal.objects.filter(metric="rm_coverage_min").order_by("order").first()
     deadline = goal.deadline if goal else dt.date(day.year, 12, 31)
     if day < deadline:
-        return deadline, "行动完成期限"
+        return deadline, _("行动完成期限")
     end = dt.date(day.year, 12, 31)
-    return end, f"行动期限 {deadline} 已过，预测至本年末"
+    return end, _("行动期限 %(day)s 已过，预测至本年末") % {"day": deadline}
 
 
 def county_forecast(inst: Institution, day: dt.date, deadline: dt.date) -> CountyForecast:
@@ -246,7 +250,9 @@ def county_forecast(inst: Institution, day: dt.date, deadline: dt.date) -> Count
             if ce_hours(s, reg.valid_from, day) >= _q("RM_RENEWAL_CE_HOURS"):
                 counted.add(s.pk)
             else:
-                lapsing.append(f"{s.name}（{reg.valid_to} 到期，继续教育学时不足）")
+                lapsing.append(
+                    _("%(name)s（%(day)s 到期，继续教育学时不足）") % {"name": s.name, "day": reg.valid_to}
+                )
     without = len(counted)
     rows, extra = _candidate_rows(inst, day, deadline, {s.pk for s in staying}, counted)
     now = sum(1 for s in group if s.registration_on(day) is not None)

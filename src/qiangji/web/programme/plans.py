@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from qiangji.core.planning import plan_training
 from qiangji.web.accounts.audit import record_bulk
@@ -87,6 +88,23 @@ def propose_plan(year: TrainingYear) -> TrainingPlan:
     plan.uncovered = [_uncovered(u, topics) for u in result.uncovered]
     plan.save()
     return plan
+
+
+#: The planner's reasons (qiangji.core.planning.REASONS) in the request's language.
+REASON_LABELS = {
+    "no_trainer": gettext_lazy("无可用师资"),
+    "capacity": gettext_lazy("已开场次名额已满"),
+    "trainer_limit": gettext_lazy("师资已排满"),
+    "quarter_limit": gettext_lazy("季度场次已达上限"),
+}
+
+
+def uncovered_rows(plan: TrainingPlan) -> list[dict[str, Any]]:
+    """The plan's uncovered needs with the reason in the request's language."""
+    return [
+        {**u, "reason_text": str(REASON_LABELS.get(u.get("reason", ""), u["reason_text"]))}
+        for u in plan.uncovered
+    ]
 
 
 def _uncovered(u: Any, topics: dict[str, TrainingTopic]) -> dict[str, Any]:

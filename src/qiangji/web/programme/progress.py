@@ -7,13 +7,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qiangji.web.programme.metrics import REGISTRY, InstitutionValue, MetricValue, Registry, evaluate
 from qiangji.web.programme.models import Goal
 from qiangji.web.programme.series import Preloaded
 from qiangji.web.registry.dates import quarter_bounds
 
-PROJECTION_METHOD = (
+PROJECTION_METHOD = gettext_lazy(
     "按基准日及各季度末数值的最小二乘线性趋势外推至完成期限，结果限制在可行范围内"
     "（计数目标为0至机构数，覆盖率为0%至100%）；少于3个数据点时不作预测。"
 )
@@ -58,8 +60,8 @@ def default_as_of() -> tuple[dt.date, str]:
     today = timezone.localdate()
     latest = Period.objects.filter(end__lte=today).order_by("-end").first()
     if latest is None:
-        return today, "今天"
-    return latest.as_of, f"最近一个已结束考核期（{latest.label}）的统计基准日"
+        return today, _("今天")
+    return latest.as_of, _("最近一个已结束考核期（%(period)s）的统计基准日") % {"period": latest.label}
 
 
 def quarter_ends(start: dt.date, end: dt.date) -> list[dt.date]:

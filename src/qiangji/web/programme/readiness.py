@@ -15,6 +15,9 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
 from qiangji.core.steering import trend_to_threshold
 from qiangji.web.assessment.cache import cached
 from qiangji.web.programme.candidacy import AGradeCandidate
@@ -129,22 +132,24 @@ def _state(
 def _projection(states: list[CriterionState], points: int) -> tuple[dt.date | None, str]:
     unmet = [s for s in states if not s.met]
     if not unmet:
-        return None, "已满足全部条件"
+        return None, _("已满足全部条件")
     if points < 2:
-        return None, "尚无趋势（季度数据点不足2个），不作预测"
+        return None, _("尚无趋势（季度数据点不足2个），不作预测")
     stuck = [f"{s.criterion.code}（{_trend_words(s)}）" for s in unmet if s.reaches_on is None]
     if stuck:
-        return None, f"按当前趋势无法达到：{'、'.join(stuck)}"
+        return None, _("按当前趋势无法达到：%(codes)s") % {"codes": "、".join(stuck)}
     last = max(s.reaches_on for s in unmet if s.reaches_on is not None)
-    return last, f"按各项条件的最小二乘趋势，预计 {last} 满足全部条件"
+    return last, _("按各项条件的最小二乘趋势，预计 %(day)s 满足全部条件") % {"day": last}
 
 
 def _trend_words(state: CriterionState) -> str:
     """Why a gap has no date: no trend (too few values) or one that does not lead to the threshold."""
     if state.slope_per_year is None:
-        return "数据不足，无趋势"
-    unit = state.criterion.unit
-    return f"每年 {state.slope_per_year:+.1f}{unit}，未向达标方向改善"
+        return _("数据不足，无趋势")
+    return _("每年 %(slope)s%(unit)s，未向达标方向改善") % {
+        "slope": f"{state.slope_per_year:+.1f}",
+        "unit": state.criterion.unit,
+    }
 
 
 def _slipping(
@@ -152,13 +157,16 @@ def _slipping(
 ) -> tuple[bool, str]:
     lost = [s.criterion.code for s in states if s.lost]
     if lost:
-        return True, f"较上一季度末退步：{'、'.join(lost)} 由满足变为未满足"
+        return True, _("较上一季度末退步：%(codes)s 由满足变为未满足") % {"codes": "、".join(lost)}
     if points < 2 or all(s.met for s in states):
         return False, ""
     if projected is None:
-        return True, f"按当前趋势在计划达标日期 {candidate.target_date} 前无法满足全部条件"
+        return True, _("按当前趋势在计划达标日期 %(day)s 前无法满足全部条件") % {"day": candidate.target_date}
     if projected > candidate.target_date:
-        return True, f"预计 {projected} 满足全部条件，晚于计划达标日期 {candidate.target_date}"
+        return True, _("预计 %(day)s 满足全部条件，晚于计划达标日期 %(target)s") % {
+            "day": projected,
+            "target": candidate.target_date,
+        }
     return False, ""
 
 
@@ -171,4 +179,4 @@ def all_readiness(day: dt.date) -> list[Readiness]:
         table = evidence_table(rows, day, checklist)
         return [readiness(c, day, checklist, table) for c in rows]
 
-    return cached(f"a-readiness:{day.isoformat()}", compute, READS)
+    return cached(f"a-readiness:{get_language()}:{day.isoformat()}", compute, READS)

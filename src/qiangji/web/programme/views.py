@@ -18,6 +18,7 @@ from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from qiangji.web.accounts import policy
@@ -30,7 +31,7 @@ from qiangji.web.programme.candidacy import RMCandidate
 from qiangji.web.programme.forms import NeedForm, NeedsUploadForm, PlanSessionFormSet
 from qiangji.web.programme.models import Attendance, TrainingNeed, TrainingPlan, TrainingSession, TrainingYear
 from qiangji.web.programme.needs_excel import import_needs
-from qiangji.web.programme.plans import PlanLocked, adopt_plan, propose_plan
+from qiangji.web.programme.plans import PlanLocked, adopt_plan, propose_plan, uncovered_rows
 from qiangji.web.programme.progress import PROJECTION_METHOD, all_statuses, default_as_of
 from qiangji.web.programme.readiness import all_readiness
 from qiangji.web.registry.models import Institution
@@ -60,15 +61,17 @@ def _as_of(request: HttpRequest) -> tuple[dt.date, str]:
     raw = request.GET.get("as_of", "").strip()
     if raw:
         try:
-            return dt.date.fromisoformat(raw), "所选日期"
+            return dt.date.fromisoformat(raw), _("所选日期")
         except ValueError:
-            messages.error(request, f"日期格式应为 YYYY-MM-DD，实为 {raw!r}，已使用默认日期。")
+            messages.error(
+                request, _("日期格式应为 YYYY-MM-DD，实为 %(raw)r，已使用默认日期。") % {"raw": raw}
+            )
     return default_as_of()
 
 
 def _statuses(day: dt.date) -> list[Any]:
     """The goals on ``day``, kept between requests until the data change (assessment/cache.py)."""
-    return cached(f"goals:{day.isoformat()}", lambda: all_statuses(day), GOAL_APPS)
+    return cached(f"goals:{get_language()}:{day.isoformat()}", lambda: all_statuses(day), GOAL_APPS)
 
 
 @role_required(*policy.READ_ALL_ROLES)
@@ -133,14 +136,17 @@ def _aggregate(rows: Any, key: str, label: str) -> list[dict[str, Any]]:
 def _submit_need(request: HttpRequest, ty: TrainingYear, inst: Institution) -> HttpResponse:
     today = timezone.localdate()
     if today > ty.needs_deadline:
-        messages.error(request, f"{ty.year}年度需求填报已于 {ty.needs_deadline} 截止。")
+        messages.error(
+            request,
+            _("%(year)s年度需求填报已于 %(day)s 截止。") % {"year": ty.year, "day": ty.needs_deadline},
+        )
         return redirect("programme:needs", year=ty.year)
     if "file" in request.FILES:
         count, errors = import_needs(request.FILES["file"], inst, ty.year, today)
         for e in errors:
             messages.error(request, e)
         if not errors:
-            messages.success(request, f"已导入 {count} 条需求（原有需求已替换）。")
+            messages.success(request, _("已导入 %(n)s 条需求（原有需求已替换）。") % {"n": count})
         return redirect("programme:needs", year=ty.year)
     if "delete" in request.POST:
         need = get_object_or_404(TrainingNeed, pk=request.POST["delete"], institution=inst, year=ty.year)
@@ -184,7 +190,12 @@ def plan(request: HttpRequest, year: int) -> HttpResponse:
             raise PermissionDenied("only the programme admin and city reviewers change the plan")
         return _plan_action(request, ty, current)
     formset = PlanSessionFormSet(queryset=current.sessions.all() if current else TrainingPlan.objects.none())
-    return render(request, "programme/plan.html", {"ty": ty, "plan": current, "formset": formset})
+    uncovered = uncovered_rows(current) if current else []
+    return render(
+        request,
+        "programme/plan.html",
+        {"ty": ty, "plan": current, "formset": formset, "uncovered": uncovered},
+    )
 
 
 def _plan_action(request: HttpRequest, ty: TrainingYear, current: TrainingPlan | None) -> HttpResponse:
@@ -192,14 +203,14 @@ def _plan_action(request: HttpRequest, ty: TrainingYear, current: TrainingPlan |
     try:
         if action == "propose":
             propose_plan(ty)
-            messages.success(request, "已按需求生成计划草案。")
+            messages.success(request, _("已按需求生成计划草案。"))
         elif action == "save" and current is not None:
             _save_sessions(request, current)
         elif action == "adopt" and current is not None:
             made = adopt_plan(current, request.user)
-            messages.success(request, f"计划已通过，生成培训场次 {len(made)} 场。")
+            messages.success(request, _("计划已通过，生成培训场次 %(n)s 场。") % {"n": len(made)})
     except PlanLocked:
-        messages.error(request, "计划已通过，不能再修改。")
+        messages.error(request, _("计划已通过，不能再修改。"))
     return redirect("programme:plan", year=ty.year)
 
 
@@ -215,7 +226,7 @@ def _save_sessions(request: HttpRequest, current: TrainingPlan) -> None:
                     raise EditConflict(current)
                 check_version(form.instance, submitted)
             if not formset.is_valid():
-                messages.error(request, f"修改未保存：{formset.errors}")
+                messages.error(request, _("修改未保存：%(errors)s") % {"errors": formset.errors})
                 return
             for obj in formset.save(commit=False):
                 obj.plan = current
@@ -225,7 +236,7 @@ def _save_sessions(request: HttpRequest, current: TrainingPlan) -> None:
     except EditConflict as exc:
         messages.error(request, exc.messages[0])
         return
-    messages.success(request, "计划场次已保存。")
+    messages.success(request, _("计划场次已保存。"))
 
 
 @staff_required

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Min, Q
+from django.utils.translation import gettext_noop
 
 from qiangji.web import indicators
 from qiangji.web.indicators import Derived, count, full_score, ratio
@@ -72,7 +73,7 @@ def d1_1_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     items = InstitutionMVItem.objects.authorised_on(period.as_of).filter(institution__in=_ids(insts))
     groups = _grouped(items.select_related("item"))
     names = {pk: sorted({str(i.item) for i in rows}) for pk, rows in groups.items()}
-    return _counts(insts, "授权强检项目（目录二级）数，基准日有效", names)
+    return _counts(insts, gettext_noop("授权强检项目（目录二级）数，基准日有效"), names)
 
 
 # --- D2 public standards ---------------------------------------------------------------------------------
@@ -93,7 +94,7 @@ def d1_3_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
         out[inst.pk] = (
             Derived(
                 float(round(total * fraction)),
-                "授权强检项目年检定量之和 × 期间占全年比例",
+                gettext_noop("授权强检项目年检定量之和 × 期间占全年比例"),
                 float(total),
                 None,
                 tuple(f"{r.item} {r.annual_volume}" for r in rows),
@@ -111,7 +112,7 @@ def d2_1_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
         (s.institution_id, f"{s.assessment_cert_no} {s.name}")
         for s in rows.only("institution_id", "assessment_cert_no", "name")
     )
-    method = "基准日持有效考核证书的社会公用计量标准数"
+    method = gettext_noop("基准日持有效考核证书的社会公用计量标准数")
     return _counts(insts, method, {pk: [lab for _i, lab in v] for pk, v in labels.items()})
 
 
@@ -125,7 +126,9 @@ def d2_2_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
         issued = [d for d in (s.first_prev, s.assessment_issued_on) if d is not None]
         if issued and period.start <= min(issued) <= period.end:
             new[s.institution_id].append(s.name)
-    return _counts(insts, "期内首次取得考核证书的计量标准数", new, "扩项未在登记库中记录")
+    return _counts(
+        insts, gettext_noop("期内首次取得考核证书的计量标准数"), new, gettext_noop("扩项未在登记库中记录")
+    )
 
 
 def d2_3_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
@@ -149,10 +152,10 @@ def d2_3_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
             due[s.institution_id].append(s.name)
             if applied and applied <= deadline:
                 on_time[s.institution_id].append(s.name)
-    method = "按期申请复查考核的标准数 / 12个月内到期且已到申请期限的标准数"
+    method = gettext_noop("按期申请复查考核的标准数 / 12个月内到期且已到申请期限的标准数")
     return {
         i.pk: ratio(method, len(on_time[i.pk]), len(due[i.pk]), due[i.pk])
-        or full_score(method, "无到期应申请的标准，按满分计")
+        or full_score(method, gettext_noop("无到期应申请的标准，按满分计"))
         for i in insts
     }
 
@@ -173,9 +176,9 @@ def d3_1_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
 
 
 COVERAGE_METHODS = {
-    "verification": "持有效注册的检定/校准人员 / 在岗检定/校准人员",
-    "technical": "持有效注册的技术人员 / 在岗技术人员",
-    "all": "持有效注册的人员 / 在岗人员",
+    "verification": gettext_noop("持有效注册的检定/校准人员 / 在岗检定/校准人员"),
+    "technical": gettext_noop("持有效注册的技术人员 / 在岗技术人员"),
+    "all": gettext_noop("持有效注册的人员 / 在岗人员"),
 }
 
 
@@ -189,7 +192,7 @@ def d3_2_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     names: defaultdict[int, set[str]] = defaultdict(set)
     for inst_id, name in regs.values_list("staff__institution_id", "staff__name"):
         names[inst_id].add(name)
-    method = "基准日在岗且持有效一级注册的人数"
+    method = gettext_noop("基准日在岗且持有效一级注册的人数")
     return _counts(insts, method, {pk: sorted(v) for pk, v in names.items()})
 
 
@@ -207,7 +210,7 @@ def d4_1_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     names: defaultdict[int, set[str]] = defaultdict(set)
     for inst_id, enterprise in _services(insts, period).values_list("institution_id", "enterprise"):
         names[inst_id].add(enterprise)
-    method = "期内接受校准/检测服务的企业数（去重）"
+    method = gettext_noop("期内接受校准/检测服务的企业数（去重）")
     return _counts(insts, method, {pk: sorted(v) for pk, v in names.items()})
 
 
@@ -215,7 +218,7 @@ def d4_2_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     totals: defaultdict[int, int] = defaultdict(int)
     for inst_id, n in _services(insts, period).values_list("institution_id", "certificates"):
         totals[inst_id] += n
-    method = "期内出具的校准证书与检测报告份数"
+    method = gettext_noop("期内出具的校准证书与检测报告份数")
     return {i.pk: Derived(float(totals[i.pk]), method, float(totals[i.pk]), None) for i in insts}
 
 
@@ -224,7 +227,7 @@ def d5_1_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     """Highest platform level active on the as-of date (``LabPlatform.highest_level_on``, batched)."""
     rows = LabPlatform.objects.active_on(period.as_of).filter(institution__in=_ids(insts))
     groups = _grouped(rows.order_by("institution", "-level", "-pk"))  # -pk: a stable order for ties
-    method = "基准日有效的最高平台级别（0无/1市/2省/3国家）"
+    method = gettext_noop("基准日有效的最高平台级别（0无/1市/2省/3国家）")
     out: dict[int, Derived | None] = {}
     for i in insts:
         rows = groups.get(i.pk, [])
@@ -238,7 +241,7 @@ def d5_2_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
         institution__in=_ids(insts), approved_on__gte=period.start, approved_on__lte=period.end
     ).exclude(funding_level="other")
     titles = {pk: [p.title for p in v] for pk, v in _grouped(rows).items()}
-    return _counts(insts, "期内市级及以上立项的科研项目数", titles)
+    return _counts(insts, gettext_noop("期内市级及以上立项的科研项目数"), titles)
 
 
 def d5_3_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
@@ -246,7 +249,7 @@ def d5_3_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
         institution__in=_ids(insts), published_on__gte=period.start, published_on__lte=period.end
     )
     titles = {pk: [o.title for o in v] for pk, v in _grouped(rows).items()}
-    return _counts(insts, "期内发表/授权/发布的科研成果数", titles)
+    return _counts(insts, gettext_noop("期内发表/授权/发布的科研成果数"), titles)
 
 
 # --- D6 compliance: findings, disciplines, staffing ---------------------------------------------------------
@@ -261,13 +264,13 @@ def c1_2_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
         institution__in=_ids(insts), due_on__gte=period.start, due_on__lte=period.end
     ).select_related("institution")
     groups = _grouped(rows.order_by("institution", "-found_on", *FINDING_TIES))
-    method = "整改期限在期内且按期关闭的问题数 / 整改期限在期内的问题数"
+    method = gettext_noop("整改期限在期内且按期关闭的问题数 / 整改期限在期内的问题数")
     out: dict[int, Derived | None] = {}
     for i in insts:
         found = groups.get(i.pk, [])
         late = [str(f) for f in found if not (f.closed_on and f.closed_on <= f.due_on)]
         out[i.pk] = ratio(method, len(found) - len(late), len(found), late) or full_score(
-            method, "期内无到期整改问题，按满分计"
+            method, gettext_noop("期内无到期整改问题，按满分计")
         )
     return out
 
@@ -277,7 +280,7 @@ def c2_1_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     codes: defaultdict[int, set[str]] = defaultdict(set)
     for inst_id, code in rows.values_list("institution_id", "jjf1022_code"):
         codes[inst_id].add(code[:2])
-    method = "基准日有效计量标准覆盖的主要计量专业数（JJF 1022一级代码）"
+    method = gettext_noop("基准日有效计量标准覆盖的主要计量专业数（JJF 1022一级代码）")
     return _counts(insts, method, {pk: sorted(v & set(MAIN_DISCIPLINES)) for pk, v in codes.items()})
 
 
@@ -307,7 +310,9 @@ def staffed_items(
         if len(holders) < minimum:
             short.append(str(item))
     method = f"配备≥{minimum}名持该专业项目注册人员的授权项目 / 授权项目"
-    return ratio(method, len(catalogue) - len(short), len(catalogue), short, "记录为人员不足的项目")
+    return ratio(
+        method, len(catalogue) - len(short), len(catalogue), short, gettext_noop("记录为人员不足的项目")
+    )
 
 
 def register_indicators() -> None:

@@ -24,6 +24,8 @@ from decimal import Decimal
 from functools import cache
 
 from django.db.models import Avg
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from qiangji.web.assessment.inputs import resolve_one
 from qiangji.web.assessment.models import Period
@@ -32,7 +34,11 @@ from qiangji.web.programme.models import Attendance
 from qiangji.web.steering.models import AssistanceAction
 
 HELPED, NOT_HELPED, PENDING = "helped", "not_helped", "pending"
-VERDICT_LABELS = {HELPED: "有成效", NOT_HELPED: "未见成效", PENDING: "待验证"}
+VERDICT_LABELS = {
+    HELPED: gettext_lazy("有成效"),
+    NOT_HELPED: gettext_lazy("未见成效"),
+    PENDING: gettext_lazy("待验证"),
+}
 EVALUATED = ("evaluated", "reported")
 
 
@@ -48,17 +54,26 @@ class Effect:
 
     @property
     def verdict_label(self) -> str:
-        return VERDICT_LABELS[self.verdict]
+        return str(VERDICT_LABELS[self.verdict])
+
+
+def _nodes() -> dict[str, tuple[str, int, str]]:
+    """Indicator code → (name, direction, unit) of the shipped framework, in the request's language."""
+    return _nodes_in("en" if (get_language() or "").startswith("en") else "zh")
 
 
 @cache
-def _nodes() -> dict[str, tuple[str, int, str]]:
-    """Indicator code → (Chinese name, direction, unit) of the shipped framework."""
+def _nodes_in(lang: str) -> dict[str, tuple[str, int, str]]:
     from qiangji.web.assessment.frameworks import framework_text
     from qiangji.web.assessment.models import compile_source
+    from qiangji.web.publication.templatetags.publication_tags import unit_in_language
 
     fw = compile_source(framework_text())
-    return {n.code: (n.label("zh"), n.direction or 1, n.unit or "") for n in fw.nodes if n.is_indicator}
+    return {
+        n.code: (n.label(lang), n.direction or 1, unit_in_language(n.unit or ""))
+        for n in fw.nodes
+        if n.is_indicator
+    }
 
 
 def effects_of(action: AssistanceAction, as_of: dt.date) -> list[Effect]:
@@ -113,15 +128,18 @@ def finding_effect(action: AssistanceAction, as_of: dt.date) -> Effect:
     if f is None:
         raise ValueError("the action names no finding")
     open_then = float(max(0, (action.started_on - f.found_on).days))
-    measure = f"督导问题：{f.description[:30]}"
-    then = f"{action.started_on.isoformat()} 未关闭"
-    unit = "天（问题存续）"
+    measure = _("督导问题：%(finding)s") % {"finding": f.description}
+    then = _("%(day)s 未关闭") % {"day": action.started_on.isoformat()}
+    unit = _("天（问题存续）")
     if f.closed_on is None or f.closed_on > as_of:
         now = float((as_of - f.found_on).days)
-        return Effect(measure, open_then, now, then, f"{as_of.isoformat()} 仍未关闭", PENDING, unit)
-    late = "" if f.closed_on <= f.due_on else "（逾期）"
+        return Effect(
+            measure, open_then, now, then, _("%(day)s 仍未关闭") % {"day": as_of.isoformat()}, PENDING, unit
+        )
+    late = "" if f.closed_on <= f.due_on else _("（逾期）")
     days = float((f.closed_on - f.found_on).days)
-    return Effect(measure, open_then, days, then, f"{f.closed_on.isoformat()} 关闭{late}", HELPED, unit)
+    closed = _("%(day)s 关闭%(late)s") % {"day": f.closed_on.isoformat(), "late": late}
+    return Effect(measure, open_then, days, then, closed, HELPED, unit)
 
 
 def comparison_effect(action: AssistanceAction, as_of: dt.date) -> Effect:
@@ -145,10 +163,17 @@ def comparison_effect(action: AssistanceAction, as_of: dt.date) -> Effect:
     )
     before = abs(r.en) if r.en is not None else None
     if later is None or later.en is None:
-        return Effect(f"比对 {rnd.quantity} |En|", before, None, rnd.code, "—", PENDING)
+        return Effect(
+            _("比对 %(quantity)s |En|") % {"quantity": rnd.quantity}, before, None, rnd.code, "—", PENDING
+        )
     verdict = HELPED if later.verdict == LabResult.Verdict.SATISFACTORY else NOT_HELPED
     return Effect(
-        f"比对 {rnd.quantity} |En|", before, abs(later.en), rnd.code, later.evaluation.round.code, verdict
+        _("比对 %(quantity)s |En|") % {"quantity": rnd.quantity},
+        before,
+        abs(later.en),
+        rnd.code,
+        later.evaluation.round.code,
+        verdict,
     )
 
 
@@ -180,11 +205,11 @@ def exam_effect(action: AssistanceAction, as_of: dt.date) -> Effect:
         passed = Decimal(str(after)) >= Attendance.PASS_MARK
         verdict = HELPED if passed and (before is None or after > before) else NOT_HELPED
     return Effect(
-        f"{topic.name} 结业考试平均分",
+        _("%(topic)s 结业考试平均分") % {"topic": topic.name},
         before,
         after,
-        f"{action.started_on.isoformat()} 前",
-        f"{action.ended_on.isoformat()} 后" if after is not None else "—",
+        _("%(day)s 前") % {"day": action.started_on.isoformat()},
+        _("%(day)s 后") % {"day": action.ended_on.isoformat()} if after is not None else "—",
         verdict,
-        "分",
+        _("分"),
     )

@@ -26,6 +26,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from qiangji.web.comparisons.models import LabResult, Score
 from qiangji.web.programme.metrics import registrations_needed
@@ -94,7 +95,8 @@ def _rm(counties: list[Institution], topics: list[TrainingTopic], day: dt.date, 
                 inst,
                 exam,
                 k,
-                f"注册计量师覆盖率 {cov.percent}%（{cov.numerator}/{cov.denominator}），差 {k} 人",
+                _("注册计量师覆盖率 %(pct)s%%（%(n)s/%(d)s），差 %(k)s 人")
+                % {"pct": cov.percent, "n": cov.numerator, "d": cov.denominator, "k": k},
             )
 
 
@@ -105,7 +107,11 @@ def _findings(counties: list[Institution], topics: list[TrainingTopic], day: dt.
     for f in rows.order_by("institution", "found_on", "pk"):
         kind = KIND_FOR_SUBDIMENSION.get(f.sub_dimension, "knowledge")
         topic = closest_topic(f.description, [t for t in topics if t.kind == kind] or topics, kind)
-        add(f.institution, topic, 1, f"未关闭督导问题（{f.found_on.isoformat()}）：{f.description[:40]}")
+        reason = _("未关闭督导问题（%(day)s）：%(finding)s") % {
+            "day": f.found_on.isoformat(),
+            "finding": f.description,
+        }
+        add(f.institution, topic, 1, reason)
 
 
 def _comparisons(counties: list[Institution], topics: list[TrainingTopic], day: dt.date, add: Add) -> None:
@@ -120,7 +126,12 @@ def _comparisons(counties: list[Institution], topics: list[TrainingTopic], day: 
         rnd = r.evaluation.round
         topic = closest_topic(f"{rnd.quantity}{rnd.name}", practice)
         en = "—" if r.en is None else f"{abs(r.en):.2f}"
-        reason = f"比对不满意：{rnd.code} {rnd.quantity} {r.evaluation.point.label}，|En| = {en}"
+        reason = _("比对不满意：%(round)s %(quantity)s %(point)s，|En| = %(en)s") % {
+            "round": rnd.code,
+            "quantity": rnd.quantity,
+            "point": r.evaluation.point.label,
+            "en": en,
+        }
         add(r.participant.institution, topic, MIN_STAFF_PER_ITEM, reason)
 
 
@@ -134,7 +145,11 @@ def _competitions(counties: list[Institution], topics: list[TrainingTopic], day:
     for s in rows.order_by("contestant__institution", "pk"):
         item = s.contestant.item
         topic = closest_topic(item.name, [t for t in topics if t.kind != TrainingTopic.Kind.EXAM] or topics)
-        reason = f"比武成绩 {s.total:.1f} 分低于 60 分：{item.competition.name} {item.name}"
+        reason = _("比武成绩 %(score)s 分低于 60 分：%(competition)s %(item)s") % {
+            "score": f"{s.total:.1f}",
+            "competition": item.competition.name,
+            "item": item.name,
+        }
         add(s.contestant.institution, topic, 1, reason)
 
 
@@ -142,7 +157,7 @@ def accept(
     inst: Institution, topic: TrainingTopic, year: int, headcount: int, reasons: str, day: dt.date
 ) -> str:
     """Put the proposal into the needs table (high priority); returns what was done, in Chinese."""
-    note = f"市级建议：{reasons}"[:200]
+    note = (_("市级建议：%(reasons)s") % {"reasons": reasons})[:200]
     with transaction.atomic():
         need = (
             TrainingNeed.objects.select_for_update().filter(institution=inst, year=year, topic=topic).first()
@@ -158,12 +173,25 @@ def accept(
                 note=note,
                 discipline=topic.discipline,
             )
-            return f"已加入 {year} 年培训需求：{inst.name} {topic.name} {headcount} 人"
+            return _("已加入 %(year)s 年培训需求：%(inst)s %(topic)s %(n)s 人") % {
+                "year": year,
+                "inst": inst.name,
+                "topic": topic.name,
+                "n": headcount,
+            }
         if need.headcount >= headcount:
-            return f"{inst.name} 已填报 {topic.name} {need.headcount} 人，未改动"
+            return _("%(inst)s 已填报 %(topic)s %(n)s 人，未改动") % {
+                "inst": inst.name,
+                "topic": topic.name,
+                "n": need.headcount,
+            }
         need.headcount = headcount
         need.save(update_fields=["headcount", "updated_at"])
-        return f"已将 {inst.name} {topic.name} 的需求人数提高到 {headcount} 人"
+        return _("已将 %(inst)s %(topic)s 的需求人数提高到 %(n)s 人") % {
+            "inst": inst.name,
+            "topic": topic.name,
+            "n": headcount,
+        }
 
 
 def by_institution(rows: list[Proposal]) -> dict[str, list[Proposal]]:

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Min, Q, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from qiangji.web.comparisons.models import LabResult
 from qiangji.web.programme.models import Attendance, Goal, TrainingSession
@@ -122,61 +124,81 @@ def _figures(start: dt.date, day: dt.date) -> list[Figure]:
     )
     flows = Q(started_on__gte=start, started_on__lte=day)
     return [
-        _stock("A级计量检定机构", "家", _a_grades, start, day),
+        _stock(_("A级计量检定机构"), pgettext("unit", "家"), _a_grades, start, day),
         _stock(
-            "在岗注册计量师",
-            "人",
+            _("在岗注册计量师"),
+            pgettext("unit", "人"),
             lambda d: Staff.objects.employed_on(d).registered_on(d).count(),
             start,
             day,
         ),
         _stock(
-            "有效社会公用计量标准",
-            "项",
+            _("有效社会公用计量标准"),
+            pgettext("unit", "项"),
             lambda d: MeasurementStandard.objects.public_valid_on(d).count(),
             start,
             day,
         ),
         _stock(
-            "授权强检项目", "项", lambda d: InstitutionMVItem.objects.authorised_on(d).count(), start, day
+            _("授权强检项目"),
+            pgettext("unit", "项"),
+            lambda d: InstitutionMVItem.objects.authorised_on(d).count(),
+            start,
+            day,
         ),
         _stock(
-            "累计立项科研项目（市级及以上）",
-            "项",
+            _("累计立项科研项目（市级及以上）"),
+            pgettext("unit", "项"),
             lambda d: projects.filter(approved_on__lte=d).count(),
             start,
             day,
         ),
         Figure(
-            "行动期内立项科研项目",
-            "项",
+            _("行动期内立项科研项目"),
+            pgettext("unit", "项"),
             None,
             float(projects.filter(approved_on__gte=start, approved_on__lte=day).count()),
         ),
         Figure(
-            "科研项目申报（在审）",
-            "项",
+            _("科研项目申报（在审）"),
+            pgettext("unit", "项"),
             None,
             float(ResearchApplication.objects.filter(status="submitted", submitted_on__lte=day).count()),
         ),
         Figure(
-            "计量比对满意结果",
-            "个",
+            _("计量比对满意结果"),
+            pgettext("unit", "个"),
             None,
             float(labs.filter(verdict=LabResult.Verdict.SATISFACTORY).count()),
-            f"共 {labs.count()} 个评价结果",
+            _("共 %(n)s 个评价结果") % {"n": labs.count()},
         ),
-        Figure("举办培训", "场", None, float(sessions.count())),
-        Figure("培训参训", "人次", None, float(present.count()), f"合计 {float(hours):,.0f} 学时"),
+        Figure(_("举办培训"), pgettext("unit", "场"), None, float(sessions.count())),
         Figure(
-            "签署合作协议",
-            "份",
+            _("培训参训"),
+            pgettext("unit", "人次"),
+            None,
+            float(present.count()),
+            _("合计 %(hours)s 学时") % {"hours": f"{float(hours):,.0f}"},
+        ),
+        Figure(
+            _("签署合作协议"),
+            pgettext("unit", "份"),
             None,
             float(Agreement.objects.filter(signed_on__gte=start, signed_on__lte=day).count()),
         ),
-        Figure("产业/科研合作项目", "项", None, float(JointProject.objects.filter(flows).count())),
-        Figure("人才交流", "人次", None, float(Exchange.objects.filter(flows).count())),
-        Figure("帮扶行动（培训以外）", "次", None, float(AssistanceAction.objects.filter(flows).count())),
+        Figure(
+            _("产业/科研合作项目"),
+            pgettext("unit", "项"),
+            None,
+            float(JointProject.objects.filter(flows).count()),
+        ),
+        Figure(_("人才交流"), pgettext("unit", "人次"), None, float(Exchange.objects.filter(flows).count())),
+        Figure(
+            _("帮扶行动（培训以外）"),
+            pgettext("unit", "次"),
+            None,
+            float(AssistanceAction.objects.filter(flows).count()),
+        ),
     ]
 
 
@@ -204,26 +226,27 @@ def _open_items(goals: list[GoalStatus], day: dt.date) -> list[str]:
     for s in goals:
         if not s.met:
             gaps = [f"{r.name}：{r.gap_text}" for r in s.now.institutions if not r.met and r.gap_text]
-            out.append(
-                f"目标“{s.goal.name}”未达成（{s.now.summary}）" + ("；" + "；".join(gaps[:9]) if gaps else "")
-            )
+            text = _("目标“%(goal)s”未达成（%(summary)s）") % {"goal": s.goal.name, "summary": s.now.summary}
+            out.append(text + ("；" + "；".join(gaps[:9]) if gaps else ""))
     cmap = capability_map(day)
     missing = cmap.items_with(GAP)
     if missing:
         out.append(
-            "强检职责清单中属地无机构授权的项目："
+            _("强检职责清单中属地无机构授权的项目：")
             + "、".join(f"{r.item}（{'、'.join(r.uncovered_divisions)}）" for r in missing)
         )
     clusters = cmap.clusters_with(GAP)
     if clusters:
         out.append(
-            "本年度无机构服务的块状产业：" + "、".join(f"{r.cluster}（{r.divisions}）" for r in clusters)
+            _("本年度无机构服务的块状产业：") + "、".join(f"{r.cluster}（{r.divisions}）" for r in clusters)
         )
     dup = len(cmap.items_with(DUPLICATE)) + len(cmap.clusters_with(DUPLICATE))
     if dup:
-        out.append(f"规划外重复布局 {dup} 处（见能力布局图）")
+        out.append(_("规划外重复布局 %(n)s 处（见能力布局图）") % {"n": dup})
     findings = SupervisionFinding.objects.open_on(day).count()
     if findings:
         overdue = SupervisionFinding.objects.overdue_on(day).count()
-        out.append(f"未关闭的督导问题 {findings} 个，其中逾期 {overdue} 个")
+        out.append(
+            _("未关闭的督导问题 %(n)s 个，其中逾期 %(overdue)s 个") % {"n": findings, "overdue": overdue}
+        )
     return out

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qiangji.web.accounts import policy
@@ -50,7 +51,9 @@ def _as_of(request: HttpRequest) -> dt.date:
         try:
             return dt.date.fromisoformat(raw)
         except ValueError:
-            messages.error(request, f"日期格式应为 YYYY-MM-DD，实为 {raw!r}，已使用默认日期。")
+            messages.error(
+                request, _("日期格式应为 YYYY-MM-DD，实为 %(raw)r，已使用默认日期。") % {"raw": raw}
+            )
     return default_as_of()[0]
 
 
@@ -111,13 +114,17 @@ def duties_import(request: HttpRequest) -> HttpResponse:
     upload = form.cleaned_data["file"]
     result = import_duty_list(upload, upload.name)
     if result.errors:
-        messages.error(request, f"导入未完成，未保存任何数据：共 {len(result.errors)} 处错误")
+        messages.error(request, _("导入未完成，未保存任何数据：共 %(n)s 处错误") % {"n": len(result.errors)})
         for e in result.errors:
             messages.error(request, e)
     else:
-        lists = "、".join(f"{code} {year}年" for code, year in result.lists)
+        lists = "、".join(
+            _("%(code)s %(year)s年") % {"code": code, "year": year} for code, year in result.lists
+        )
         messages.success(
-            request, f"已导入强检职责清单 {result.stored} 项（{lists}；替换原有 {result.replaced} 项）"
+            request,
+            _("已导入强检职责清单 %(n)s 项（%(lists)s；替换原有 %(old)s 项）")
+            % {"n": result.stored, "lists": lists, "old": result.replaced},
         )
     return redirect("steering:capability")
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qiangji.web.accounts import policy
@@ -23,7 +24,11 @@ from qiangji.web.assessment.models import FrameworkVersion, Period, ReportedValu
 from qiangji.web.assessment.reporting import current_framework_version
 from qiangji.web.assessment.views.report_rows import county_refusal
 
-SOURCE_LABELS = {"derived": "派生", "reported": "填报", "supervision": "督导"}
+SOURCE_LABELS = {
+    "derived": gettext_lazy("派生"),
+    "reported": gettext_lazy("填报"),
+    "supervision": gettext_lazy("督导"),
+}
 
 
 @staff_required
@@ -107,7 +112,7 @@ def overview(request: HttpRequest, code: str) -> HttpResponse:
                     "code": ind,
                     "value": None if math.isnan(value) else value,
                     "source": prov.get("source", "missing"),
-                    "label": SOURCE_LABELS.get(prov.get("source", ""), "缺失"),
+                    "label": str(SOURCE_LABELS.get(prov.get("source", ""), _("缺失"))),
                     "title": f"{_tooltip(prov)}\n{which.statement}",
                     "pending": report,
                     "overridden": report is not None and report.value is not None and which.fallback,
@@ -142,11 +147,11 @@ def _chosen_version(request: HttpRequest) -> FrameworkVersion:
 def _tooltip(prov: Mapping[str, Any]) -> str:
     if not prov:
         return _("无数据")
-    parts = [str(prov.get("method", ""))]
+    parts = [_(str(prov["method"])) if prov.get("method") else ""]
     if prov.get("denominator") not in (None, 0, 0.0):
         parts.append(f"{prov.get('numerator'):g} / {prov.get('denominator'):g}")
     elif prov.get("numerator") is not None:
         parts.append(f"{prov.get('numerator'):g}")
     if prov.get("detail"):
-        parts.append(str(prov["detail"]))
+        parts.append(_(str(prov["detail"])))  # stored in Chinese; the catalogue has the constant ones
     return "；".join(p for p in parts if p)

@@ -18,8 +18,8 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qiangji.web.accounts.decorators import step_required
@@ -119,10 +119,11 @@ def _rows(period: Period, reports: list[ReportedValue]) -> list[dict[str, Any]]:
     nodes = {c: fw.node(c) for c in fw.indicators}
     counting = Counting(period, list({r.institution_id: r.institution for r in reports}.values()))
     found = changes.changes(period, reports, nodes)
+    lang = "en" if (get_language() or "").startswith("en") else "zh"
     return [
         {
             "report": r,
-            "name": nodes[r.indicator].label("zh") if r.indicator in nodes else r.indicator,
+            "name": nodes[r.indicator].label(lang) if r.indicator in nodes else r.indicator,
             "unit": nodes[r.indicator].unit if r.indicator in nodes else "",
             "which": counting.of(r.institution, r.indicator),
             "change": found.get(r.pk),

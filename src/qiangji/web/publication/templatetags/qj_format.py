@@ -74,3 +74,18 @@ def local_date(value: Any) -> str:
         return formatting.cn_date(value)
     day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10]) if value else None
     return "" if day is None else f"{day.day} {day:%B %Y}"
+
+
+@register.filter
+def node_name(node: Any) -> str:
+    """A framework node's (dimension's, indicator's) name in the request's language (the framework file
+    carries Chinese and English names; a missing English name falls back to the Chinese)."""
+    return str(node.label("en" if (get_language() or "").startswith("en") else "zh"))
+
+
+@register.filter
+def unit_name(unit: Any) -> str:
+    """An indicator's unit (项, 台件, level 0–3…) in the request's language."""
+    from qiangji.web.publication.templatetags.publication_tags import unit_in_language
+
+    return unit_in_language(str(unit or ""))
