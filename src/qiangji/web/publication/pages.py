@@ -110,8 +110,11 @@ def leaderboard_context(pub: Publication, pubs: list[Publication] | None = None)
 
 
 def tier_name(tier: int) -> str:
-    """第一方阵 … ; a framework with more than three tiers numbers the rest (第4方阵)."""
-    return TIER_NAMES[tier - 1] if tier <= len(TIER_NAMES) else f"第{tier}方阵"
+    """第一方阵 … in the request's language (the documents keep ``TIER_NAMES``); a framework with more
+    than three tiers numbers the rest (第4方阵)."""
+    if tier <= len(TIER_NAMES):
+        return pgettext("tier", TIER_NAMES[tier - 1])
+    return pgettext("tier", "第%(n)s方阵") % {"n": tier}
 
 
 def trend_points(unit: str, kind: str, version: str | None = None) -> list[dict[str, Any]]:
