@@ -10,8 +10,8 @@ or an English word on a Chinese one (``reported``, ``evidence``, plotly's ``Jan`
 texts), fails. Screenshots: test-output/pages-<role>-<lang>-<width>-<page>.png.
 
 Speed (the module runs in a few minutes): one demo and one live server for the module, one browser
-context per role signed in once, each kind of page once per language (a kind an earlier role checked is
-not checked again, except each role's home page), and the phone width on every public page and on one
+context per role signed in once, each kind of page once per language (the pages every role sees alike
+by the first role only), and the phone width on every public page and on one
 page of each part of the site; the pages' texts are matched against the stored data only when they hold
 a word of the other script at all.
 """
@@ -55,6 +55,9 @@ FORBIDDEN = {
     "admin": ("/no-such-page/", 404),
 }
 MAX_PAGES = 22
+#: Pages every role sees alike (the public leaderboard and scorecards, the password form): checked by the
+#: first role that reaches them only.
+SHARED = re.compile(r"^/(?:$|rankings/|accounts/password/)")
 #: Links not followed: downloads, sign-out, other languages, the API, the admin's own pages (Django's).
 SKIP = re.compile(r"\.(xlsx|pdf|docx|csv|txt|json)$|/evidence/|/original|/logout/|/i18n/|^/api/|^/admin/.+")
 #: Text nodes of the page as {text, where}: outside names and data, charts' titles and axis labels only.
@@ -78,7 +81,8 @@ HAN = re.compile(r"[\u3400-\u9fff]")
 #: An English word on a Chinese page: a lowercase word of four letters or more, or plotly's month ticks.
 ENGLISH = re.compile(r"\b[a-z]{4,}\b|\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b")
 #: Latin words a Chinese page writes as they are (file formats, standards' symbols, the API's header).
-LATIN_TERMS = {"minmax", "log1p", "https", "http", "json", "xlsx", "docx", "utf-8", "true", "false"}
+LATIN_TERMS = {"minmax", "log1p", "https", "http", "json", "xlsx", "docx", "utf-8", "true", "false",
+               "qwer", "abcd", "aaaa"}  # fmt: skip  # the password rules' examples of what is refused
 
 
 @dataclass
@@ -145,8 +149,9 @@ def sign_in(page: Any, site: Site, role: str) -> None:
 
 
 def shape(path: str) -> str:
-    """A page's kind: the same view for another institution, period or record counts once."""
+    """A page's kind: the same view for another institution, period, indicator or record counts once."""
     path = re.sub(r"[A-Z]{2}-MI", "INST", path)
+    path = re.sub(r"/[A-Z]\d+(?:\.\d+)*/", "/INDICATOR/", path)
     path = re.sub(r"\d{4}(Q\d)?", "PERIOD", path)
     return re.sub(r"\d+", "N", path.split("?")[0].split("#")[0])
 
@@ -224,8 +229,8 @@ class Visit:
 
 def pages_of(visit: Visit) -> list[tuple[str, bool]]:
     """Visit the role's pages in the first language, finding them as it goes: the header's links and the
-    role's start pages, then the links in their main content, one page per kind, kinds an earlier role
-    checked left out (its home page excepted). Returns the pages with whether each is checked on a phone:
+    role's start pages, then the links in their main content, one page per kind, `SHARED` kinds an earlier
+    role checked left out. Returns the pages with whether each is checked on a phone:
     every public page, and for a signed-in role the first page of each part of the site not yet seen on
     a phone."""
     site, role, page = visit.site, visit.role, visit.page
@@ -236,9 +241,11 @@ def pages_of(visit: Visit) -> list[tuple[str, bool]]:
     while queue and len(done) < MAX_PAGES:
         path = queue.pop(0)
         kind = shape(path)
-        if kind in kinds or (kind in site.checked and path not in ("/", "/home/")):
+        if kind in kinds:
             continue
         kinds.add(kind)
+        if kind in site.checked and SHARED.match(path):
+            continue
         phone = role == "public" or section(path) not in site.phoned
         if visit.open(path, phone):
             done.append((path, phone))
@@ -246,7 +253,7 @@ def pages_of(visit: Visit) -> list[tuple[str, bool]]:
                 site.phoned.add(section(path))
             if not path.startswith("/admin/"):
                 queue.extend(h for h in links(page, "main a") if shape(h) not in kinds)
-    assert len(kinds) >= 5, kinds  # the role's pages were found (some may have been checked already)
+    assert len(kinds) >= 5, kinds  # the role's pages were found
     site.checked.update(kinds)
     return done
 

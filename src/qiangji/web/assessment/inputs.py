@@ -196,7 +196,7 @@ class _Resolver:
 def report_provenance(report: ReportedValue) -> dict[str, Any]:
     return {
         "source": "reported",
-        "method": "填报（分子/分母由平台计算）" if report.is_ratio else "填报",
+        "method": gettext_noop("填报（分子/分母由平台计算）") if report.is_ratio else gettext_noop("填报"),
         "numerator": _decimal(report.numerator),
         "denominator": _decimal(report.denominator),
         "records": [f"evidence:{e.original_name}" for e in report.evidence.all()],
@@ -246,7 +246,7 @@ def supervision_values(period: Period) -> dict[int, dict[str, tuple[float, dict[
             float(Decimal(100) * t["got"] / t["possible"]),
             {
                 "source": "supervision",
-                "method": "督导检查项得分 / 检查项分值",
+                "method": gettext_noop("督导检查项得分 / 检查项分值"),
                 "numerator": float(t["got"]),
                 "denominator": float(t["possible"]),
                 "records": t["visits"],

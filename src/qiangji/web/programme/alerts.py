@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from qiangji.web.comparisons.models import ComparisonRound, Participant
 from qiangji.web.programme.models import TrainingNeed, TrainingSession, TrainingYear
@@ -30,16 +32,16 @@ from qiangji.web.registry.models import (
 )
 
 KINDS = {
-    "standard_expired": "计量标准考核证书已过期",
-    "reexam_not_applied": "计量标准未申请复查考核",
-    "standard_expiring": "计量标准考核证书即将到期",
-    "registration_expiring": "注册计量师注册即将到期",
-    "instrument_expiring": "标准器检定/校准证书即将到期",
-    "finding_overdue": "整改事项逾期",
-    "training_needs_due": "培训需求填报截止",
-    "training_session": "培训即将举办",
-    "comparison_deadline": "比对结果提交截止",
-    "readiness_slipping": "A级培育进度滞后",
+    "standard_expired": gettext_noop("计量标准考核证书已过期"),
+    "reexam_not_applied": gettext_noop("计量标准未申请复查考核"),
+    "standard_expiring": gettext_noop("计量标准考核证书即将到期"),
+    "registration_expiring": gettext_noop("注册计量师注册即将到期"),
+    "instrument_expiring": gettext_noop("标准器检定/校准证书即将到期"),
+    "finding_overdue": gettext_noop("整改事项逾期"),
+    "training_needs_due": gettext_noop("培训需求填报截止"),
+    "training_session": gettext_noop("培训即将举办"),
+    "comparison_deadline": gettext_noop("比对结果提交截止"),
+    "readiness_slipping": gettext_noop("A级培育进度滞后"),
 }
 SEVERITY = {"standard_expired": 3, "finding_overdue": 3, "reexam_not_applied": 2, "readiness_slipping": 2}
 
@@ -55,7 +57,8 @@ class Alert:
 
     @property
     def kind_label(self) -> str:
-        return KINDS[self.kind]
+        """The kind's name in the active language (the alerts are built per request, in its language)."""
+        return _(KINDS[self.kind])
 
     @property
     def severity(self) -> int:
@@ -94,22 +97,21 @@ def _standards(day: dt.date) -> Iterable[Alert]:
         assessment_expires_on__isnull=False, assessment_expires_on__lte=lead
     )
     for s in rows.select_related("institution"):
-        name = f"{s.name}（证书 {s.assessment_cert_no}）"
+        name = _("%(name)s（证书 %(cert)s）") % {"name": s.name, "cert": s.assessment_cert_no}
         expires = s.assessment_expires_on
         applied = s.reexam_applied_on is not None and s.reexam_applied_on <= day
         if expires < day:
             if day - expires <= dt.timedelta(days=366):
-                yield _alert(
-                    "standard_expired", expires, s.institution, name, "已过期仍在用，应停用或尽快取得复查证书"
-                )
+                detail = _("已过期仍在用，应停用或尽快取得复查证书")
+                yield _alert("standard_expired", expires, s.institution, name, detail)
         elif not applied:
             deadline = add_months(expires, -reexam)
-            late = "已超过申请期限" if deadline < day else f"应于 {deadline} 前申请"
-            yield _alert("reexam_not_applied", deadline, s.institution, name, f"{expires} 到期，{late}")
+            late = _("已超过申请期限") if deadline < day else _("应于 %(date)s 前申请") % {"date": deadline}
+            detail = _("%(date)s 到期，%(late)s") % {"date": expires, "late": late}
+            yield _alert("reexam_not_applied", deadline, s.institution, name, detail)
         else:
-            yield _alert(
-                "standard_expiring", expires, s.institution, name, f"已于 {s.reexam_applied_on} 申请复查"
-            )
+            detail = _("已于 %(date)s 申请复查") % {"date": s.reexam_applied_on}
+            yield _alert("standard_expiring", expires, s.institution, name, detail)
 
 
 def _registrations(day: dt.date) -> Iterable[Alert]:
@@ -122,8 +124,12 @@ def _registrations(day: dt.date) -> Iterable[Alert]:
         .select_related("staff__institution")
     )
     for r in rows:
-        subject = f"{r.staff.name} {r.get_level_display()}注册（{r.registration_no}）"
-        yield _alert("registration_expiring", r.valid_to, r.staff.institution, subject, "需办理延续注册")
+        subject = _("%(name)s %(level)s注册（%(no)s）") % {
+            "name": r.staff.name,
+            "level": r.get_level_display(),
+            "no": r.registration_no,
+        }
+        yield _alert("registration_expiring", r.valid_to, r.staff.institution, subject, _("需办理延续注册"))
 
 
 def _employed(day: dt.date) -> object:
@@ -147,8 +153,13 @@ def _instruments(day: dt.date) -> Iterable[Alert]:
     )
     for c in rows:
         std = c.instrument.standard
-        subject = f"{c.instrument.name}（{std.name}）证书 {c.cert_no}"
-        yield _alert("instrument_expiring", c.valid_to, std.institution, subject, f"出具机构 {c.issuer}")
+        subject = _("%(instrument)s（%(standard)s）证书 %(cert)s") % {
+            "instrument": c.instrument.name,
+            "standard": std.name,
+            "cert": c.cert_no,
+        }
+        detail = _("出具机构 %(issuer)s") % {"issuer": c.issuer}
+        yield _alert("instrument_expiring", c.valid_to, std.institution, subject, detail)
 
 
 def _findings(day: dt.date) -> Iterable[Alert]:
@@ -160,7 +171,7 @@ def _findings(day: dt.date) -> Iterable[Alert]:
             f.due_on,
             f.institution,
             subject,
-            f"逾期 {late} 天（{f.get_severity_display()}）",
+            _("逾期 %(days)s 天（%(severity)s）") % {"days": late, "severity": f.get_severity_display()},
         )
 
 
@@ -170,14 +181,14 @@ def _training(day: dt.date) -> Iterable[Alert]:
     for year in TrainingYear.objects.filter(needs_deadline__gte=day, needs_deadline__lte=horizon):
         done = set(TrainingNeed.objects.filter(year=year.year).values_list("institution_id", flat=True))
         for inst in county.exclude(pk__in=done):
-            yield _alert("training_needs_due", year.needs_deadline, inst, f"{year.year}年度培训需求未填报")
+            subject = _("%(year)s年度培训需求未填报") % {"year": year.year}
+            yield _alert("training_needs_due", year.needs_deadline, inst, subject)
     sessions = TrainingSession.objects.filter(held_on__gte=day, held_on__lte=horizon).select_related("topic")
     for s in sessions:
         signed = s.attendance.values_list("staff__institution", flat=True).distinct()
         for inst in Institution.objects.filter(pk__in=signed):
-            yield _alert(
-                "training_session", s.held_on, inst, s.title, f"{s.get_mode_display()} {s.hours} 学时"
-            )
+            detail = _("%(mode)s %(hours)s 学时") % {"mode": s.get_mode_display(), "hours": s.hours}
+            yield _alert("training_session", s.held_on, inst, s.title, detail)
 
 
 def _comparisons(day: dt.date) -> Iterable[Alert]:
@@ -189,9 +200,8 @@ def _comparisons(day: dt.date) -> Iterable[Alert]:
         if p.submissions.exists():
             continue
         deadline = p.round.deadline.date()
-        yield _alert(
-            "comparison_deadline", deadline, p.institution, f"{p.round.code} {p.round.name}", "尚未提交结果"
-        )
+        subject = f"{p.round.code} {p.round.name}"
+        yield _alert("comparison_deadline", deadline, p.institution, subject, _("尚未提交结果"))
 
 
 def _readiness(day: dt.date) -> Iterable[Alert]:
@@ -201,7 +211,11 @@ def _readiness(day: dt.date) -> Iterable[Alert]:
     for r in all_readiness(day):
         if r.slipping:
             inst = r.candidate.institution
-            subject = f"A级培育：满足 {r.met_count}/{len(r.criteria)} 项，计划 {r.candidate.target_date} 达标"
+            subject = _("A级培育：满足 %(met)s/%(all)s 项，计划 %(date)s 达标") % {
+                "met": r.met_count,
+                "all": len(r.criteria),
+                "date": r.candidate.target_date,
+            }
             yield _alert("readiness_slipping", r.candidate.target_date, inst, subject, r.slipping_text)
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from qiangji.web import indicators
 from qiangji.web.indicators import Derived
 from qiangji.web.programme.models import Attendance, TrainingSession
@@ -67,7 +69,7 @@ def training_hours_all(
 def d3_3_all(insts: Sequence[Institution], period: Any) -> dict[int, Derived | None]:
     """D3.3 for the institutions of ``period``: :func:`training_hours_all` with its provenance."""
     got = training_hours_all(insts, period.start, period.end, period.as_of)
-    method = "期内培训到课学时合计 / 基准日在岗技术人员数"
+    method = gettext_noop("期内培训到课学时合计 / 基准日在岗技术人员数")
     return {
         pk: None if g is None else Derived(g.value, method, g.hours, float(g.technical_staff), g.sessions)
         for pk, g in got.items()

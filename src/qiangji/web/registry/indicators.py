@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Min, Q
+from django.utils.translation import gettext_noop
 
 from qiangji.web import indicators
 from qiangji.web.indicators import Derived, count, full_score, ratio
@@ -93,7 +94,7 @@ def d1_3_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
         out[inst.pk] = (
             Derived(
                 float(round(total * fraction)),
-                "授权强检项目年检定量之和 × 期间占全年比例",
+                gettext_noop("授权强检项目年检定量之和 × 期间占全年比例"),
                 float(total),
                 None,
                 tuple(f"{r.item} {r.annual_volume}" for r in rows),
@@ -111,7 +112,7 @@ def d2_1_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
         (s.institution_id, f"{s.assessment_cert_no} {s.name}")
         for s in rows.only("institution_id", "assessment_cert_no", "name")
     )
-    method = "基准日持有效考核证书的社会公用计量标准数"
+    method = gettext_noop("基准日持有效考核证书的社会公用计量标准数")
     return _counts(insts, method, {pk: [lab for _i, lab in v] for pk, v in labels.items()})
 
 
@@ -149,7 +150,7 @@ def d2_3_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
             due[s.institution_id].append(s.name)
             if applied and applied <= deadline:
                 on_time[s.institution_id].append(s.name)
-    method = "按期申请复查考核的标准数 / 12个月内到期且已到申请期限的标准数"
+    method = gettext_noop("按期申请复查考核的标准数 / 12个月内到期且已到申请期限的标准数")
     return {
         i.pk: ratio(method, len(on_time[i.pk]), len(due[i.pk]), due[i.pk])
         or full_score(method, "无到期应申请的标准，按满分计")
@@ -173,9 +174,9 @@ def d3_1_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
 
 
 COVERAGE_METHODS = {
-    "verification": "持有效注册的检定/校准人员 / 在岗检定/校准人员",
-    "technical": "持有效注册的技术人员 / 在岗技术人员",
-    "all": "持有效注册的人员 / 在岗人员",
+    "verification": gettext_noop("持有效注册的检定/校准人员 / 在岗检定/校准人员"),
+    "technical": gettext_noop("持有效注册的技术人员 / 在岗技术人员"),
+    "all": gettext_noop("持有效注册的人员 / 在岗人员"),
 }
 
 
@@ -189,7 +190,7 @@ def d3_2_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     names: defaultdict[int, set[str]] = defaultdict(set)
     for inst_id, name in regs.values_list("staff__institution_id", "staff__name"):
         names[inst_id].add(name)
-    method = "基准日在岗且持有效一级注册的人数"
+    method = gettext_noop("基准日在岗且持有效一级注册的人数")
     return _counts(insts, method, {pk: sorted(v) for pk, v in names.items()})
 
 
@@ -207,7 +208,7 @@ def d4_1_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     names: defaultdict[int, set[str]] = defaultdict(set)
     for inst_id, enterprise in _services(insts, period).values_list("institution_id", "enterprise"):
         names[inst_id].add(enterprise)
-    method = "期内接受校准/检测服务的企业数（去重）"
+    method = gettext_noop("期内接受校准/检测服务的企业数（去重）")
     return _counts(insts, method, {pk: sorted(v) for pk, v in names.items()})
 
 
@@ -215,7 +216,7 @@ def d4_2_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     totals: defaultdict[int, int] = defaultdict(int)
     for inst_id, n in _services(insts, period).values_list("institution_id", "certificates"):
         totals[inst_id] += n
-    method = "期内出具的校准证书与检测报告份数"
+    method = gettext_noop("期内出具的校准证书与检测报告份数")
     return {i.pk: Derived(float(totals[i.pk]), method, float(totals[i.pk]), None) for i in insts}
 
 
@@ -224,7 +225,7 @@ def d5_1_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     """Highest platform level active on the as-of date (``LabPlatform.highest_level_on``, batched)."""
     rows = LabPlatform.objects.active_on(period.as_of).filter(institution__in=_ids(insts))
     groups = _grouped(rows.order_by("institution", "-level", "-pk"))  # -pk: a stable order for ties
-    method = "基准日有效的最高平台级别（0无/1市/2省/3国家）"
+    method = gettext_noop("基准日有效的最高平台级别（0无/1市/2省/3国家）")
     out: dict[int, Derived | None] = {}
     for i in insts:
         rows = groups.get(i.pk, [])
@@ -261,7 +262,7 @@ def c1_2_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
         institution__in=_ids(insts), due_on__gte=period.start, due_on__lte=period.end
     ).select_related("institution")
     groups = _grouped(rows.order_by("institution", "-found_on", *FINDING_TIES))
-    method = "整改期限在期内且按期关闭的问题数 / 整改期限在期内的问题数"
+    method = gettext_noop("整改期限在期内且按期关闭的问题数 / 整改期限在期内的问题数")
     out: dict[int, Derived | None] = {}
     for i in insts:
         found = groups.get(i.pk, [])
@@ -277,7 +278,7 @@ def c2_1_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     codes: defaultdict[int, set[str]] = defaultdict(set)
     for inst_id, code in rows.values_list("institution_id", "jjf1022_code"):
         codes[inst_id].add(code[:2])
-    method = "基准日有效计量标准覆盖的主要计量专业数（JJF 1022一级代码）"
+    method = gettext_noop("基准日有效计量标准覆盖的主要计量专业数（JJF 1022一级代码）")
     return _counts(insts, method, {pk: sorted(v & set(MAIN_DISCIPLINES)) for pk, v in codes.items()})
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from qiangji.web import indicators
 from qiangji.web.indicators import Derived, SampleRule, ratio
@@ -90,14 +91,16 @@ def certificate_sample(inst: Institution, period: Period) -> Sample:
 # The method of each sampled indicator and the TR rules whose breach fails a certificate (() = any rule;
 # audit.ELEMENTS = a missing data element).
 SAMPLE_RULES: dict[str, SampleRule] = {
-    "C3.1": SampleRule("抽查证书全部符合TR-1至TR-8的份数 / 抽查份数", ()),
-    "C3.3": SampleRule("签字人员资质符合（TR-3）的份数 / 抽查份数", ("TR-3",)),
+    "C3.1": SampleRule(gettext_noop("抽查证书全部符合TR-1至TR-8的份数 / 抽查份数"), ()),
+    "C3.3": SampleRule(gettext_noop("签字人员资质符合（TR-3）的份数 / 抽查份数"), ("TR-3",)),
     "C4.1": SampleRule(
-        "证书要素（原始记录号、所用计量标准、温湿度）齐全的份数 / 抽查份数", (audit.ELEMENTS,)
+        gettext_noop("证书要素（原始记录号、所用计量标准、温湿度）齐全的份数 / 抽查份数"), (audit.ELEMENTS,)
     ),
-    "C4.2": SampleRule("所用计量标准及标准器证书有效（TR-1、TR-2）的份数 / 抽查份数", ("TR-1", "TR-2")),
-    "C4.3": SampleRule("引用现行有效规程（TR-4）的份数 / 抽查份数", ("TR-4",)),
-    "C4.4": SampleRule("环境条件已记录且符合规程（TR-5）的份数 / 抽查份数", ("TR-5",)),
+    "C4.2": SampleRule(
+        gettext_noop("所用计量标准及标准器证书有效（TR-1、TR-2）的份数 / 抽查份数"), ("TR-1", "TR-2")
+    ),
+    "C4.3": SampleRule(gettext_noop("引用现行有效规程（TR-4）的份数 / 抽查份数"), ("TR-4",)),
+    "C4.4": SampleRule(gettext_noop("环境条件已记录且符合规程（TR-5）的份数 / 抽查份数"), ("TR-5",)),
 }
 
 

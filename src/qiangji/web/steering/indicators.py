@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from django.utils.translation import gettext_noop
+
 from qiangji.web import indicators
 from qiangji.web.assessment.models import Period
 from qiangji.web.indicators import Derived, ratio
@@ -38,7 +40,7 @@ def d1_2_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
     rows = InstitutionMVItem.objects.authorised_on(day).filter(institution__in=insts)
     for inst_id, item_id in rows.values_list("institution_id", "item_id"):
         held[inst_id].add(item_id)
-    method = "基准日已授权的职责清单项目数 / 所服务区划强检职责清单项目数"
+    method = gettext_noop("基准日已授权的职责清单项目数 / 所服务区划强检职责清单项目数")
     out: dict[int, Derived | None] = {}
     for inst in insts:
         wanted = {r.item_id: r for d in sorted(divisions[inst.pk]) for r in duties.get(d, [])}
@@ -62,7 +64,7 @@ def d4_4_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
             "institution_id", flat=True
         )
     )
-    method = "期内开始且有签署协议的产业/科研合作项目数"
+    method = gettext_noop("期内开始且有签署协议的产业/科研合作项目数")
     out: dict[int, Derived | None] = {}
     for i in insts:
         if i.pk not in kept:
