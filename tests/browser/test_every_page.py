@@ -10,8 +10,8 @@ or an English word on a Chinese one (``reported``, ``evidence``, plotly's ``Jan`
 texts), fails. Screenshots: test-output/pages-<role>-<lang>-<width>-<page>.png.
 
 Speed (the module runs in a few minutes): one demo and one live server for the module, one browser
-context per role signed in once, each kind of page once per language (the pages every role sees alike
-by the first role only), and the phone width on every public page and on one
+context per role signed in once, each kind of page once per language and checked by the first role
+that reaches it (each role's home page by each), and the phone width on every public page and on one
 page of each part of the site; the pages' texts are matched against the stored data only when they hold
 a word of the other script at all.
 """
@@ -55,8 +55,8 @@ FORBIDDEN = {
     "admin": ("/no-such-page/", 404),
 }
 MAX_PAGES = 22
-#: Pages every role sees alike (the public leaderboard and scorecards, the password form): checked by the
-#: first role that reaches them only.
+#: Pages every role sees alike (the public leaderboard and scorecards, the password form): not even opened
+#: by a later role to find links.
 SHARED = re.compile(r"^/(?:$|rankings/|accounts/password/)")
 #: Links not followed: downloads, sign-out, other languages, the API, the admin's own pages (Django's).
 SKIP = re.compile(r"\.(xlsx|pdf|docx|csv|txt|json)$|/evidence/|/original|/logout/|/i18n/|^/api/|^/admin/.+")
@@ -229,8 +229,10 @@ class Visit:
 
 def pages_of(visit: Visit) -> list[tuple[str, bool]]:
     """Visit the role's pages in the first language, finding them as it goes: the header's links and the
-    role's start pages, then the links in their main content, one page per kind, `SHARED` kinds an earlier
-    role checked left out. Returns the pages with whether each is checked on a phone:
+    role's start pages, then the links in their main content, one page per kind. A kind an earlier role
+    checked (the same view and template with another role's data) is only opened for its links, and a
+    `SHARED` one not at all; each role's home page is its own. Returns the pages with whether each is
+    checked on a phone:
     every public page, and for a signed-in role the first page of each part of the site not yet seen on
     a phone."""
     site, role, page = visit.site, visit.role, visit.page
@@ -244,7 +246,10 @@ def pages_of(visit: Visit) -> list[tuple[str, bool]]:
         if kind in kinds:
             continue
         kinds.add(kind)
-        if kind in site.checked and SHARED.match(path):
+        if kind in site.checked and path != "/home/":  # the same view as an earlier role's: links only
+            if not SHARED.match(path) and not path.startswith("/admin/"):
+                page.goto(site.url + path, wait_until="domcontentloaded")
+                queue.extend(h for h in links(page, "main a") if shape(h) not in kinds)
             continue
         phone = role == "public" or section(path) not in site.phoned
         if visit.open(path, phone):
