@@ -231,10 +231,9 @@ def pages_of(visit: Visit) -> list[tuple[str, bool]]:
     """Visit the role's pages in the first language, finding them as it goes: the header's links and the
     role's start pages, then the links in their main content, one page per kind. A kind an earlier role
     checked (the same view and template with another role's data) is only opened for its links, and a
-    `SHARED` one not at all; each role's home page is its own. Returns the pages with whether each is
-    checked on a phone:
-    every public page, and for a signed-in role the first page of each part of the site not yet seen on
-    a phone."""
+    `SHARED` one not at all; each role's home page and start pages are its own. Returns the pages with
+    whether each is checked on a phone: every public page, and for a signed-in role the first page of
+    each part of the site not yet seen on a phone."""
     site, role, page = visit.site, visit.role, visit.page
     page.goto(site.url + ("/home/" if role != "public" else "/"))
     queue = list(dict.fromkeys([*links(page, "header nav a"), *START[role]]))
@@ -246,7 +245,7 @@ def pages_of(visit: Visit) -> list[tuple[str, bool]]:
         if kind in kinds:
             continue
         kinds.add(kind)
-        if kind in site.checked and path != "/home/":  # the same view as an earlier role's: links only
+        if kind in site.checked and (SHARED.match(path) or path not in ("/home/", *START[role])):
             if not SHARED.match(path) and not path.startswith("/admin/"):
                 page.goto(site.url + path, wait_until="domcontentloaded")
                 queue.extend(h for h in links(page, "main a") if shape(h) not in kinds)

@@ -142,7 +142,7 @@ def _chosen_version(request: HttpRequest) -> FrameworkVersion:
 def _tooltip(prov: Mapping[str, Any]) -> str:
     if not prov:
         return _("无数据")
-    parts = [str(prov.get("method", ""))]
+    parts = [_(str(prov["method"])) if prov.get("method") else ""]  # the deriver's method is a message id
     if prov.get("denominator") not in (None, 0, 0.0):
         parts.append(f"{prov.get('numerator'):g} / {prov.get('denominator'):g}")
     elif prov.get("numerator") is not None:
