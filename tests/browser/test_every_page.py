@@ -42,10 +42,10 @@ START = {
     "public": ["/", "/rankings/2025Q4/", "/rankings/2025Q4/JJ-MI/", "/rankings/2025Q4/methodology/",
                "/institutions/", "/institutions/JJ-MI/", "/accounts/login/"],
     "reporter": ["/assessment/2026Q2/report/JJ-MI/", "/institutions/JJ-MI/", "/programme/institutions/JJ-MI/",
-                 "/accounts/password/"],
+                 "/accounts/password/", "/comparisons/institutions/JJ-MI/"],
     "reviewer": ["/assessment/2026Q1/review/", "/assessment/2026Q2/", "/institutions/proposals/"],
     "leadership": ["/programme/", "/rankings/2025Q4/"],
-    "admin": ["/publish/2026Q1/", "/assessment/2026Q1/", "/programme/"],
+    "admin": ["/publish/2026Q1/", "/publish/2025Q4/", "/assessment/2026Q1/", "/programme/"],
 }  # fmt: skip
 FORBIDDEN = {
     "public": ("/rankings/2031Q1/", 404),
