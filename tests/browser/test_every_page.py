@@ -45,7 +45,7 @@ START = {
                  "/accounts/password/", "/comparisons/institutions/JJ-MI/"],
     "reviewer": ["/assessment/2026Q1/review/", "/assessment/2026Q2/", "/institutions/proposals/"],
     "leadership": ["/programme/", "/rankings/2025Q4/"],
-    "admin": ["/publish/2026Q1/", "/publish/2025Q4/", "/assessment/2026Q1/", "/programme/"],
+    "admin": ["/publish/2025Q4/", "/assessment/2026Q1/", "/programme/"],
 }  # fmt: skip
 FORBIDDEN = {
     "public": ("/rankings/2031Q1/", 404),
