@@ -8,6 +8,12 @@ a stored notification) and what a template marks ``translate="no"``; everything 
 from the templates and the code, and must be in the page's language: a Chinese word on an English page,
 or an English word on a Chinese one (``reported``, ``evidence``, plotly's ``Jan`` ticks, Django's help
 texts), fails. Screenshots: test-output/pages-<role>-<lang>-<width>-<page>.png.
+
+Speed (the module runs in a few minutes): one demo and one live server for the module, one browser
+context per role signed in once, each kind of page once per language and checked by the first role
+that reaches it (each role's home page by each), and the phone width on every public page and on one
+page of each part of the site; the pages' texts are matched against the stored data only when they hold
+a word of the other script at all.
 """
 
 from __future__ import annotations
@@ -36,10 +42,10 @@ START = {
     "public": ["/", "/rankings/2025Q4/", "/rankings/2025Q4/JJ-MI/", "/rankings/2025Q4/methodology/",
                "/institutions/", "/institutions/JJ-MI/", "/accounts/login/"],
     "reporter": ["/assessment/2026Q2/report/JJ-MI/", "/institutions/JJ-MI/", "/programme/institutions/JJ-MI/",
-                 "/accounts/password/"],
+                 "/accounts/password/", "/comparisons/institutions/JJ-MI/"],
     "reviewer": ["/assessment/2026Q1/review/", "/assessment/2026Q2/", "/institutions/proposals/"],
     "leadership": ["/programme/", "/rankings/2025Q4/"],
-    "admin": ["/publish/2026Q1/", "/assessment/2026Q1/", "/programme/"],
+    "admin": ["/publish/2025Q4/", "/assessment/2026Q1/", "/programme/"],
 }  # fmt: skip
 FORBIDDEN = {
     "public": ("/rankings/2031Q1/", 404),
@@ -49,6 +55,9 @@ FORBIDDEN = {
     "admin": ("/no-such-page/", 404),
 }
 MAX_PAGES = 22
+#: Pages every role sees alike (the public leaderboard and scorecards, the password form): not even opened
+#: by a later role to find links.
+SHARED = re.compile(r"^/(?:$|rankings/|accounts/password/)")
 #: Links not followed: downloads, sign-out, other languages, the API, the admin's own pages (Django's).
 SKIP = re.compile(r"\.(xlsx|pdf|docx|csv|txt|json)$|/evidence/|/original|/logout/|/i18n/|^/api/|^/admin/.+")
 #: Text nodes of the page as {text, where}: outside names and data, charts' titles and axis labels only.
@@ -72,7 +81,8 @@ HAN = re.compile(r"[\u3400-\u9fff]")
 #: An English word on a Chinese page: a lowercase word of four letters or more, or plotly's month ticks.
 ENGLISH = re.compile(r"\b[a-z]{4,}\b|\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b")
 #: Latin words a Chinese page writes as they are (file formats, standards' symbols, the API's header).
-LATIN_TERMS = {"minmax", "log1p", "https", "http", "json", "xlsx", "docx", "utf-8", "true", "false"}
+LATIN_TERMS = {"minmax", "log1p", "https", "http", "json", "xlsx", "docx", "utf-8", "true", "false",
+               "qwer", "abcd", "aaaa"}  # fmt: skip  # the password rules' examples of what is refused
 
 
 @dataclass
@@ -80,7 +90,9 @@ class Site:
     url: str
     data: re.Pattern[str]
     passwords: dict[str, tuple[str, str]]
-    problems: list[str] = field(default_factory=list)
+    #: Kinds of page (`shape`) an earlier role checked, and sections (`section`) checked on a phone.
+    checked: set[str] = field(default_factory=set)
+    phoned: set[str] = field(default_factory=set)
 
 
 def stored_texts() -> re.Pattern[str]:
@@ -137,10 +149,17 @@ def sign_in(page: Any, site: Site, role: str) -> None:
 
 
 def shape(path: str) -> str:
-    """A page's kind: the same view for another institution, period or record counts once."""
+    """A page's kind: the same view for another institution, period, indicator or record counts once."""
     path = re.sub(r"[A-Z]{2}-MI", "INST", path)
+    path = re.sub(r"/[A-Z]\d+(?:\.\d+)*/", "/INDICATOR/", path)
     path = re.sub(r"\d{4}(Q\d)?", "PERIOD", path)
-    return re.sub(r"\d+", "N", path.split("?")[0])
+    return re.sub(r"\d+", "N", path.split("?")[0].split("#")[0])
+
+
+def section(path: str) -> str:
+    """The part of the site a page belongs to (``/assessment/…`` → ``assessment``): its pages share one
+    layout, so one of them on a phone stands for the rest."""
+    return path.strip("/").split("/")[0]
 
 
 def links(page: Any, selector: str) -> list[str]:
@@ -149,8 +168,12 @@ def links(page: Any, selector: str) -> list[str]:
 
 
 def wrong_script(texts: list[str], lang: str, data: re.Pattern[str]) -> list[str]:
+    """Texts with words of the other script once names and data are taken out (asked only of the texts
+    that have such words at all: the pattern of every stored text is slow to run on each of them)."""
     found = []
     for text in texts:
+        if not (HAN.search(text) if lang == "en" else ENGLISH.search(text)):
+            continue
         rest = data.sub(" ", text)
         english = [w for w in ENGLISH.findall(rest) if w.lower() not in LATIN_TERMS]
         if HAN.search(rest) if lang == "en" else english:
@@ -158,70 +181,112 @@ def wrong_script(texts: list[str], lang: str, data: re.Pattern[str]) -> list[str
     return found
 
 
-def visit(page: Any, site: Site, role: str, lang: str, path: str, shots: Any) -> None:
-    where = f"{role} {lang} {path}"
-    page.set_viewport_size(DESKTOP)
-    response = page.goto(site.url + path)
-    if response is None or response.status >= 400:
-        site.problems.append(f"{where}: HTTP {response and response.status}")
-        return
-    if not path.startswith("/admin/") and page.locator("header nav").count() != 1:
-        site.problems.append(f"{where}: not in the site's layout")
-    page.wait_for_load_state("load")
-    slug = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
-    page.screenshot(path=str(shots / f"pages-{role}-{lang}-1280-{slug}.png"))
-    if not path.startswith("/admin/"):
-        bad = wrong_script(page.evaluate(TEXTS_JS), lang, site.data)
-        site.problems.extend(f"{where}: other script: {t[:80]!r}" for t in bad[:5])
-    page.set_viewport_size(PHONE)
-    page.wait_for_timeout(150)  # plotly redraws on the window's resize event
-    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    if width[0] > width[1]:
-        site.problems.append(f"{where}: the phone page scrolls sideways ({width[0]} > {width[1]} px)")
-    page.screenshot(path=str(shots / f"pages-{role}-{lang}-390-{slug}.png"))
+@dataclass
+class Visit:
+    """One role's visit in one language: where it is, what it found, and the screenshots' folder."""
+
+    site: Site
+    page: Any
+    role: str
+    lang: str
+    shots: Any
+    problems: list[str]
+
+    def open(self, path: str, phone: bool) -> bool:
+        """Open ``path`` at desk width and check it; with ``phone``, check it at phone width too. False
+        when the page did not answer (nothing more to check on it)."""
+        where, page = f"{self.role} {self.lang} {path}", self.page
+        page.set_viewport_size(DESKTOP)
+        response = page.goto(self.site.url + path)
+        if response is None or response.status >= 400:
+            self.problems.append(f"{where}: HTTP {response and response.status}")
+            return False
+        admin = path.startswith("/admin/")
+        if not admin and page.locator("header nav").count() != 1:
+            self.problems.append(f"{where}: not in the site's layout")
+        slug = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
+        page.screenshot(path=str(self.shots / f"pages-{self.role}-{self.lang}-1280-{slug}.png"))
+        if not admin:
+            bad = wrong_script(page.evaluate(TEXTS_JS), self.lang, self.site.data)
+            self.problems.extend(f"{where}: other script: {t[:80]!r}" for t in bad)
+        if phone:
+            page.set_viewport_size(PHONE)
+            page.wait_for_timeout(150)  # plotly redraws on the window's resize event
+            width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            if width[0] > width[1]:
+                self.problems.append(f"{where}: the phone page scrolls sideways ({width[0]} > {width[1]} px)")
+            page.screenshot(path=str(self.shots / f"pages-{self.role}-{self.lang}-390-{slug}.png"))
+        return True
+
+    def forbidden(self) -> None:
+        path, status = FORBIDDEN[self.role]
+        response = self.page.goto(self.site.url + path)
+        if response.status != status or self.page.locator("header nav").count() != 1:
+            self.problems.append(
+                f"{self.role} {self.lang} {path}: {response.status}, not the site's error page"
+            )
 
 
-def crawl(page: Any, site: Site, role: str) -> list[str]:
-    """The header's links and the role's start pages, then the links in their main content, one per kind."""
-    page.goto(site.url + "/home/" if role != "public" else site.url + "/")
-    seeds = list(dict.fromkeys([*links(page, "header nav a"), *START[role]]))
-    found: dict[str, str] = {}
-    for path in seeds:
-        found.setdefault(shape(path), path)
-    for path in seeds:
-        if len(found) >= MAX_PAGES or path.startswith("/admin/"):
+def pages_of(visit: Visit) -> list[tuple[str, bool]]:
+    """Visit the role's pages in the first language, finding them as it goes: the header's links and the
+    role's start pages, then the links in their main content, one page per kind. A kind an earlier role
+    checked (the same view and template with another role's data) is only opened for its links, and a
+    `SHARED` one not at all; each role's home page and start pages are its own. Returns the pages with
+    whether each is checked on a phone: every public page, and for a signed-in role the first page of
+    each part of the site not yet seen on a phone."""
+    site, role, page = visit.site, visit.role, visit.page
+    page.goto(site.url + ("/home/" if role != "public" else "/"))
+    queue = list(dict.fromkeys([*links(page, "header nav a"), *START[role]]))
+    kinds: set[str] = set()
+    done: list[tuple[str, bool]] = []
+    while queue and len(done) < MAX_PAGES:
+        path = queue.pop(0)
+        kind = shape(path)
+        if kind in kinds:
             continue
-        page.goto(site.url + path)
-        for href in links(page, "main a"):
-            found.setdefault(shape(href), href)
-    return list(found.values())[:MAX_PAGES]
+        kinds.add(kind)
+        if kind in site.checked and (SHARED.match(path) or path not in ("/home/", *START[role])):
+            if not SHARED.match(path) and not path.startswith("/admin/"):
+                page.goto(site.url + path, wait_until="domcontentloaded")
+                queue.extend(h for h in links(page, "main a") if shape(h) not in kinds)
+            continue
+        phone = role == "public" or section(path) not in site.phoned
+        if visit.open(path, phone):
+            done.append((path, phone))
+            if phone and role != "public":
+                site.phoned.add(section(path))
+            if not path.startswith("/admin/"):
+                queue.extend(h for h in links(page, "main a") if shape(h) not in kinds)
+    assert len(kinds) >= 5, kinds  # the role's pages were found
+    site.checked.update(kinds)
+    return done
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_opens_every_page_on_desk_and_phone_in_both_languages(
     role: str, site: Site, browser: Any, output_dir: Any
 ) -> None:
-    site.problems = []
-    paths: list[str] = []
-    for lang in LANGUAGES:
-        context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
-        try:
+    """One browser context per role, signed in once; each page once per language at desk width, and on a
+    phone as `pages_of` chooses."""
+    problems: list[str] = []
+    context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        first, *others = LANGUAGES
+        context.add_cookies([{"name": "django_language", "value": first, "url": site.url}])
+        sign_in(page, site, role)
+        visit = Visit(site, page, role, first, output_dir, problems)
+        paths = pages_of(visit)
+        visit.forbidden()
+        for lang in others:
             context.add_cookies([{"name": "django_language", "value": lang, "url": site.url}])
-            page = context.new_page()
-            sign_in(page, site, role)
-            paths = paths or crawl(page, site, role)
-            for path in paths:
-                visit(page, site, role, lang, path, output_dir)
-            forbidden, status = FORBIDDEN[role]
-            response = page.goto(site.url + forbidden)
-            if response.status != status or page.locator("header nav").count() != 1:
-                site.problems.append(
-                    f"{role} {lang} {forbidden}: {response.status}, not the site's error page"
-                )
-        finally:
-            context.close()
-    assert len(paths) >= 5, paths
-    assert site.problems == [], "\n".join(site.problems)
+            visit = Visit(site, page, role, lang, output_dir, problems)
+            for path, phone in paths:
+                visit.open(path, phone)
+            visit.forbidden()
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)
 
 
 PUBLIC_PAGES = ["/", "/rankings/2025Q4/JJ-MI/", "/rankings/2025Q4/methodology/", "/institutions/",

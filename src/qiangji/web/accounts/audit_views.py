@@ -17,8 +17,10 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from qiangji.web.accounts import audit, export, policy
+from qiangji.web.accounts import audit_labels as labels
 from qiangji.web.accounts.decorators import staff_required
 from qiangji.web.accounts.models import AuditEvent
 
@@ -79,6 +81,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     _readers_only(request)
     events, problems = filtered(request)
     page = Paginator(events, 100).get_page(request.GET.get("page"))
+    for e in page:  # the codes the event stores, named in the request's language
+        e.model_label = labels.model_label(e.app_label, e.model)  # type: ignore[attr-defined]
+        fields = labels.field_labels(e.app_label, e.model, e.changed or [])
+        e.field_labels = pgettext("list separator", "、").join(fields)  # type: ignore[attr-defined]
+        e.source_label = labels.source_label(e.source)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     context: dict[str, Any] = {
@@ -86,7 +93,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "problems": problems,
         "query": query.urlencode(),
         "actions": AuditEvent.Action.choices,
-        "values": {name: _distinct(name) for name in FILTERS if name != "action"},
+        "values": _choices(),
         "current": {name: request.GET.get(name, "") for name in (*FILTERS, "q", "since", "until")},
     }
     return render(request, "accounts/audit.html", context)
@@ -94,6 +101,17 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 def _distinct(name: str) -> list[str]:
     return sorted(v for v in AuditEvent.objects.values_list(name, flat=True).distinct() if v)
+
+
+def _choices() -> dict[str, list[tuple[str, str]]]:
+    """The filters' options as (stored code, name shown); a data type named with its app's models."""
+    pairs = AuditEvent.objects.exclude(model="").values_list("app_label", "model").distinct()
+    models = {m: labels.model_label(a, m) for a, m in sorted(pairs)}
+    return {
+        "app_label": [(v, labels.app_label(v)) for v in _distinct("app_label")],
+        "model": sorted(models.items(), key=lambda kv: (kv[1], kv[0])),
+        "source": [(v, labels.source_label(v)) for v in _distinct("source")],
+    }
 
 
 def _download(request: HttpRequest, body: bytes, kind: str, mime: str) -> HttpResponse:

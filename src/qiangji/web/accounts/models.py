@@ -89,7 +89,7 @@ class AuditEvent(models.Model):
         DENIED = "denied", _("拒绝访问")
         BACKUP = "backup", _("备份")
         RESTORE = "restore", _("恢复")
-        LOADDATA = "loaddata", _("导入 fixture")
+        LOADDATA = "loaddata", _("导入初始数据")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices, db_index=True)

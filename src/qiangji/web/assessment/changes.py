@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from qiangji.core.index import Node
 from qiangji.web.assessment.models import Period, ReportedValue
 
@@ -89,15 +91,19 @@ def unusual(node: Node, value: Decimal, previous: Decimal | None, last_year: Dec
     reasons = []
     low, high = node.bounds or (None, None)
     if (low is not None and value < Decimal(str(low))) or (high is not None and value > Decimal(str(high))):
-        reasons.append(f"超出指标范围 {_n(low, '-∞')}～{_n(high, '∞')}")
-    for label, earlier in (("上期", previous), ("上年同期", last_year)):
+        reasons.append(_("超出指标范围 %(low)s～%(high)s") % {"low": _n(low, "-∞"), "high": _n(high, "∞")})
+    limit = f"{CHANGE_LIMIT * 100:.0f}%"
+    for earlier, was_zero, changed in (
+        (previous, _("上期为 0，本期为 %(value)s"), _("较上期变化 %(change)s（超过 ±%(limit)s）")),
+        (last_year, _("上年同期为 0，本期为 %(value)s"), _("较上年同期变化 %(change)s（超过 ±%(limit)s）")),
+    ):
         if earlier is None:
             continue
         if earlier == 0 and value != 0:
-            reasons.append(f"{label}为 0，本期为 {_n(float(value), '')}")
+            reasons.append(was_zero % {"value": _n(float(value), "")})
         change = relative(value, earlier)
         if change is not None and abs(change) > CHANGE_LIMIT:
-            reasons.append(f"较{label}变化 {change * 100:+.0f}%（超过 ±{CHANGE_LIMIT * 100:.0f}%）")
+            reasons.append(changed % {"change": f"{change * 100:+.0f}%", "limit": limit})
     return reasons
 
 

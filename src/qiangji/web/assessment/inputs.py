@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db.models import prefetch_related_objects
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from qiangji.core.canonical import canonical_json, nan_to_none
@@ -281,7 +282,12 @@ def supervision_values(period: Period) -> dict[int, dict[str, tuple[float, dict[
 
 # Which value counts --------------------------------------------------------------------------------------
 
-SOURCE_NAMES = {"derived": "登记数据", "supervision": "督导检查评分", "reported": "机构填报"}
+#: The sources' names for people (message ids: translated where a sentence is built, :func:`_statement`).
+SOURCE_NAMES = {
+    "derived": gettext_noop("登记数据"),
+    "supervision": gettext_noop("督导检查评分"),
+    "reported": gettext_noop("机构填报"),
+}
 
 
 @dataclass(frozen=True)
@@ -290,7 +296,7 @@ class WhichCounts:
 
     ``source`` / ``value`` / ``provenance``: what :func:`build_inputs` uses now (``None`` when no source
     has a value). ``fallback``: institutions report the indicator, but an earlier source has a value, so a
-    reported value would not count. ``statement``: the sentence the pages show (Chinese).
+    reported value would not count. ``statement``: the sentence the pages show (active language).
     """
 
     indicator: str
@@ -330,23 +336,37 @@ def explain(indicator: str, found: tuple[float, Mapping[str, Any]] | None) -> Wh
     return WhichCounts(indicator, sources, source, value, prov, _statement(sources, source, prov))
 
 
+def _source(name: str) -> str:
+    return _(SOURCE_NAMES[name])
+
+
 def _statement(sources: tuple[str, ...], source: str | None, prov: Mapping[str, Any]) -> str:
-    method = f"（{prov['method']}）" if prov.get("method") else ""
+    """The sentence the pages show, in the active language (the method as the deriver words it)."""
+    method = _("（%(method)s）") % {"method": _(prov["method"])} if prov.get("method") else ""
     if "reported" not in sources:
         if len(sources) == 1:
-            return f"本指标由{SOURCE_NAMES[sources[0]]}计算{method}，无需填报。"
-        first, second = (SOURCE_NAMES[s] for s in sources[:2])
-        return f"本指标以{first}为准；本期无{first}时由{second}计算，无需填报。"
+            return _("本指标由%(source)s计算%(method)s，无需填报。") % {
+                "source": _source(sources[0]),
+                "method": method,
+            }
+        first, second = (_source(s) for s in sources[:2])
+        return _("本指标以%(first)s为准；本期无%(first)s时由%(second)s计算，无需填报。") % {
+            "first": first,
+            "second": second,
+        }
     before = sources[: sources.index("reported")]
     if not before:
-        return "本指标以机构填报并经审核通过的数值为准。"
-    names = "或".join(SOURCE_NAMES[s] for s in before)
+        return _("本指标以机构填报并经审核通过的数值为准。")
+    names = _("或").join(_source(s) for s in before)
     if source in before:
-        return (
-            f"本指标以{SOURCE_NAMES[source]}计算为准{method}，填报的数值仅在{names}缺失时采用；"
-            f"本期{SOURCE_NAMES[source]}已有数值，填报值不计入。"
+        message = _(
+            "本指标以%(source)s计算为准%(method)s，填报的数值仅在%(names)s缺失时采用；"
+            "本期%(source)s已有数值，填报值不计入。"
         )
-    return f"本期{names}缺失，本指标以机构填报并经审核通过的数值为准（填报值作为替代来源）。"
+        return message % {"source": _source(source), "method": method, "names": names}
+    return _("本期%(names)s缺失，本指标以机构填报并经审核通过的数值为准（填报值作为替代来源）。") % {
+        "names": names
+    }
 
 
 class Counting:

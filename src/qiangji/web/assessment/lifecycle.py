@@ -28,6 +28,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from qiangji.web import plausible
 from qiangji.web.assessment.models import FrameworkVersion, Period, ReportedValue, ReportingExtension
@@ -62,12 +64,13 @@ def _version(framework: str | FrameworkVersion | None) -> FrameworkVersion:
     if framework:
         found = FrameworkVersion.objects.filter(version=framework).first()
         if found is None:
-            known = "、".join(FrameworkVersion.objects.values_list("version", flat=True)) or "无"
-            raise LifecycleError(f"指标框架版本 {framework} 不存在（已有：{known}）。")
+            known = "、".join(FrameworkVersion.objects.values_list("version", flat=True)) or _("无")
+            message = _("指标框架版本 %(version)s 不存在（已有：%(known)s）。")
+            raise LifecycleError(message % {"version": framework, "known": known})
         return found
     newest = FrameworkVersion.objects.order_by("-created_at", "-pk").first()
     if newest is None:
-        raise LifecycleError("尚未载入任何指标框架版本，请先运行 qiangji manage loadframework。")
+        raise LifecycleError(_("尚未载入任何指标框架版本，请先运行 qiangji manage loadframework。"))
     return newest
 
 
@@ -89,23 +92,28 @@ def open_period(
     try:
         year = parse_period_code(code)[0]
     except ValueError:
-        raise LifecycleError(f"期次代码应为“2026Q1”或“2026”的形式，收到 {code!r}。") from None
+        message = _("期次代码应为“2026Q1”或“2026”的形式，收到 %(code)s。")
+        raise LifecycleError(message % {"code": repr(code)}) from None
     implausible = plausible.year_error(year)  # `period open 9999Q1` made a period whose pages then failed
     if implausible:
-        raise LifecycleError(f"期次 {code.strip().upper()}：{implausible}")
+        raise LifecycleError(
+            _("期次 %(code)s：%(problem)s") % {"code": code.strip().upper(), "problem": implausible}
+        )
     period = Period.for_code(code)
     period = Period.objects.select_for_update().get(pk=period.pk)
     opens = opens or period.opens_on or _today(today)
     if deadline < opens:
-        raise LifecycleError(f"填报截止日期 {deadline} 早于开始日期 {opens}。")
+        raise LifecycleError(
+            _("填报截止日期 %(deadline)s 早于开始日期 %(opens)s。") % {"deadline": deadline, "opens": opens}
+        )
     stage = period.stage(today)
     if stage in (Stage.LOCKED, Stage.COMPUTED, Stage.NOTICE, Stage.PUBLISHED):
-        raise LifecycleError(f"期次 {period.code} {period.stage_label(today)}，不能重新开放填报。")
+        message = _("期次 %(code)s %(stage)s，不能重新开放填报。")
+        raise LifecycleError(message % {"code": period.code, "stage": period.stage_label(today)})
     version = _version(framework or period.framework_version)
     if period.reports.exists() and period.framework_version_id not in (None, version.pk):
-        raise LifecycleError(
-            f"期次 {period.code} 已有填报数据，指标框架版本 {period.framework_version} 不能再更换。"
-        )
+        message = _("期次 %(code)s 已有填报数据，指标框架版本 %(version)s 不能再更换。")
+        raise LifecycleError(message % {"code": period.code, "version": period.framework_version})
     period.framework_version, period.opens_on, period.deadline = version, opens, deadline
     if period.opened_at is None:
         period.opened_at = timezone.now()
@@ -126,12 +134,13 @@ def extend(
 ) -> ReportingExtension:
     """Reopen reporting of ``period`` for ``institution`` until ``until`` (the city only; a reason needed)."""
     if not reason.strip():
-        raise LifecycleError("补报许可必须填写理由。")
+        raise LifecycleError(_("补报许可必须填写理由。"))
     stage = period.stage(today)
     if stage not in (Stage.REPORTING, Stage.REVIEW):
-        raise LifecycleError(f"期次 {period.code} {period.stage_label(today)}，不能再补报。")
+        message = _("期次 %(code)s %(stage)s，不能再补报。")
+        raise LifecycleError(message % {"code": period.code, "stage": period.stage_label(today)})
     if until < _today(today):
-        raise LifecycleError(f"补报截止日期 {until} 已经过去。")
+        raise LifecycleError(_("补报截止日期 %(until)s 已经过去。") % {"until": until})
     actor = user if getattr(user, "pk", None) else None
     return ReportingExtension.objects.create(
         period=period, institution=institution, until=until, reason=reason.strip(), granted_by=actor
@@ -148,21 +157,24 @@ def reporting_refusal(
         return None
     if stage == Stage.NOT_OPEN:
         if period.opens_on is not None and day < period.opens_on:
-            return f"{period.label}的填报将于 {period.opens_on} 开始。"
-        return f"{period.label}尚未开放填报。"
+            return _("%(period)s的填报将于 %(date)s 开始。") % {
+                "period": period.label,
+                "date": period.opens_on,
+            }
+        return _("%(period)s尚未开放填报。") % {"period": period.label}
     if stage == Stage.REVIEW:
         if report is not None and report.status == ReportedValue.Status.RETURNED:
             return None  # a returned value may be corrected until the period is locked
         if period.extensions.filter(institution=institution, until__gte=day).exists():
             return None
-        return f"{period.label}的填报已于 {period.deadline} 截止；如需补报，请联系市计量院开放补报。"
+        message = _("%(period)s的填报已于 %(date)s 截止；如需补报，请联系市计量院开放补报。")
+        return message % {"period": period.label, "date": period.deadline}
     if stage == Stage.PUBLISHED:
-        return f"{period.label}的排行榜已发布，数据不能再修改。"
+        return _("%(period)s的排行榜已发布，数据不能再修改。") % {"period": period.label}
     if stage in (Stage.NOTICE, Stage.COMPUTED):
-        return (
-            f"{period.label}的排行榜{period.stage_label(day)}，数据不能再修改；如有异议，请在公示期内提出。"
-        )
-    return f"{period.label}已锁定，数据不能再修改。"
+        message = _("%(period)s的排行榜%(stage)s，数据不能再修改；如有异议，请在公示期内提出。")
+        return message % {"period": period.label, "stage": period.stage_label(day)}
+    return _("%(period)s已锁定，数据不能再修改。") % {"period": period.label}
 
 
 def ensure_reportable(
@@ -177,7 +189,8 @@ def ensure_reportable(
 def ensure_reviewable(period: Period, today: dt.date | None = None) -> None:
     """Approving or returning is possible while the period is open or in review, never after locking."""
     if period.stage(today) not in (Stage.REPORTING, Stage.REVIEW):
-        raise LifecycleError(f"{period.label}{period.stage_label(today)}，不能再审核。")
+        message = _("%(period)s%(stage)s，不能再审核。")
+        raise LifecycleError(message % {"period": period.label, "stage": period.stage_label(today)})
 
 
 def pending_reports(period: Period) -> list[ReportedValue]:
@@ -194,7 +207,12 @@ def _command_reason() -> str:
 
 
 def _describe(report: ReportedValue) -> str:
-    return f"{report.institution.code} {report.indicator}（{report.get_status_display()}）"
+    status = report.get_status_display()
+    return _("%(code)s %(indicator)s（%(status)s）") % {
+        "code": report.institution.code,
+        "indicator": report.indicator,
+        "status": status,
+    }
 
 
 @transaction.atomic
@@ -203,18 +221,24 @@ def lock(period: Period, user: Any = None, *, today: dt.date | None = None) -> L
     period = Period.objects.select_for_update().get(pk=period.pk)
     stage = period.stage(today)
     if stage == Stage.REPORTING:
-        raise LifecycleError(f"{period.label}的填报截止日为 {period.deadline}，截止之后方可锁定。")
+        message = _("%(period)s的填报截止日为 %(date)s，截止之后方可锁定。")
+        raise LifecycleError(message % {"period": period.label, "date": period.deadline})
     if stage != Stage.REVIEW:
-        raise LifecycleError(f"{period.label}{period.stage_label(today)}，不能锁定。")
+        message = _("%(period)s%(stage)s，不能锁定。")
+        raise LifecycleError(message % {"period": period.label, "stage": period.stage_label(today)})
     running = period.extensions.filter(until__gte=_today(today)).select_related("institution")
     if running:
-        names = "、".join(f"{e.institution.code}（至 {e.until}）" for e in running)
-        raise LifecycleError(f"尚有补报许可未到期，不能锁定：{names}。")
+        until = _("%(code)s（至 %(until)s）")
+        names = pgettext("list separator", "、").join(
+            until % {"code": e.institution.code, "until": e.until} for e in running
+        )
+        raise LifecycleError(_("尚有补报许可未到期，不能锁定：%(names)s。") % {"names": names})
     pending = pending_reports(period)
     if pending:
-        names = "、".join(_describe(r) for r in pending[:20])
-        more = f" 等共 {len(pending)} 项" if len(pending) > 20 else f"，共 {len(pending)} 项"
-        raise LifecycleError(f"尚有未审核通过的数据，不能锁定：{names}{more}。")
+        names = pgettext("list separator", "、").join(_describe(r) for r in pending[:20])
+        more = _(" 等共 %(n)s 项") if len(pending) > 20 else _("，共 %(n)s 项")
+        message = _("尚有未审核通过的数据，不能锁定：%(names)s%(more)s。")
+        raise LifecycleError(message % {"names": names, "more": more % {"n": len(pending)}})
     drafts = period.reports.filter(status=ReportedValue.Status.DRAFT).select_related("institution")
     from qiangji.web.assessment import workflow  # workflow asks this module first (ensure_reportable)
 

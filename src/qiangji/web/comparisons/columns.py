@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from qiangji.core.comparison import RESULT_COLUMNS, ResultColumn
-from qiangji.web.comparisons.labels import code_label
+from qiangji.web.comparisons.labels import code_label, translated
 
 #: Every column a table shows on its own (a qualifying column is shown inside the one it qualifies).
 TABLE_COLUMNS = tuple(c for c in RESULT_COLUMNS if not c.qualifies)
@@ -72,17 +72,17 @@ def number_text(col: ResultColumn, value: Any) -> str:
 
 
 def cell_text(row: Any, col: ResultColumn) -> str:
-    """One cell of a stored result on a page: the number with its qualifier (z′), a code's label or the
-    verdict's display."""
+    """One cell of a stored result on a page: the number with its qualifier (z′), a code's label (in the
+    request's language) or the verdict's display."""
     value = getattr(row, col.name)
     if col.kind == "verdict":
         return str(Verdict(value).label) if value else "—"
     if col.kind == "code":
-        return code_label(col.name, value)
+        return translated(code_label(col.name, value))
     text = number_text(col, value)
     qualifier = QUALIFIER.get(col.name)
     if value is not None and qualifier is not None:
-        kind = code_label(qualifier.name, getattr(row, qualifier.name))
+        kind = translated(code_label(qualifier.name, getattr(row, qualifier.name)))
         text += f" ({kind})" if kind not in {"—", col.header} else ""
     return text
 

@@ -2,13 +2,15 @@
 
 One mapping for the round page, the Excel and the PDF report, so no report shows ``pilot``,
 ``independent`` or ``reference``. A code missing here is shown as it is (a new core method still shows).
+The reports are Chinese documents and use the names as they are; the pages translate them at display
+(:func:`translated`: each name is a message id).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from qiangji.core.comparison import METHOD_LABELS
 
@@ -23,13 +25,13 @@ def method_choices() -> list[tuple[str, Any]]:
 
 #: How U(d) of a laboratory was formed (core ``degrees_of_equivalence`` forms, the drift line, the pilot).
 FORM_ZH = {
-    "pilot": "以主导实验室结果为参考值",
-    "reference": "参考实验室（不评价）",
-    "independent": "独立：U(d)² = U_i² + U_ref²",
-    "correlated": "相关（本实验室参与参考值）：U(d)² = U_i² − U_ref²",
-    "arithmetic_mean": "算术平均（本实验室参与参考值）",
-    "random_effects": "随机效应（含实验室间方差 τ²）",
-    "drift": "主导实验室漂移线（测量日的参考值）",
+    "pilot": gettext_noop("以主导实验室结果为参考值"),
+    "reference": gettext_noop("参考实验室（不评价）"),
+    "independent": gettext_noop("独立：U(d)² = U_i² + U_ref²"),
+    "correlated": gettext_noop("相关（本实验室参与参考值）：U(d)² = U_i² − U_ref²"),
+    "arithmetic_mean": gettext_noop("算术平均（本实验室参与参考值）"),
+    "random_effects": gettext_noop("随机效应（含实验室间方差 τ²）"),
+    "drift": gettext_noop("主导实验室漂移线（测量日的参考值）"),
 }
 
 Z_KIND_ZH = {"z": "z", "z'": "z′"}
@@ -38,8 +40,8 @@ Z_KIND_ZH = {"z": "z", "z'": "z′"}
 CODE_LABELS = {"form": FORM_ZH, "z_kind": Z_KIND_ZH}
 
 SIGMA_SOURCE_ZH = {
-    "given": "方案规定的能力评定标准差",
-    "robust_sd": "由本轮参考值所用结果的稳健标准差 s*（算法A）确定",
+    "given": gettext_noop("方案规定的能力评定标准差"),
+    "robust_sd": gettext_noop("由本轮参考值所用结果的稳健标准差 s*（算法A）确定"),
 }
 
 #: Lines of the calculation trail (``reports.common.trail_lines``).
@@ -87,5 +89,10 @@ def term_zh(key: str) -> str:
 def verdict_rule(kind: str) -> str:
     """The rule a score is judged by (JJF 1117-2010; ISO 13528:2022 9.4–9.7)."""
     if kind == "en":
-        return "|En| ≤ 1 满意，|En| > 1 不满意"
-    return "|z| ≤ 2 满意，2 < |z| < 3 有问题，|z| ≥ 3 不满意"
+        return gettext_noop("|En| ≤ 1 满意，|En| > 1 不满意")
+    return gettext_noop("|z| ≤ 2 满意，2 < |z| < 3 有问题，|z| ≥ 3 不满意")
+
+
+def translated(label: str) -> str:
+    """A name of this module (or of the core's ``METHOD_LABELS``) in the request's language, for pages."""
+    return gettext(label) if label and label != "—" else label

@@ -19,6 +19,7 @@ from qiangji.web.comparisons import access
 from qiangji.web.comparisons.columns import page_columns
 from qiangji.web.comparisons.evaluate import EvaluationError, evaluate_round
 from qiangji.web.comparisons.forms import EvaluateForm, SubmissionForm
+from qiangji.web.comparisons.labels import translated
 from qiangji.web.comparisons.models import ComparisonRound, Evaluation, Submission
 from qiangji.web.comparisons.reports.common import sigma_pt
 
@@ -60,7 +61,8 @@ def _context(request: HttpRequest, rnd: ComparisonRound, forms: Any) -> dict[str
     pilot = access.is_pilot(request.user, rnd)
     evaluations = Evaluation.objects.filter(round=rnd).prefetch_related("results__participant")
     for ev in evaluations:
-        ev.sigma_pt, ev.sigma_pt_source = sigma_pt(ev)  # type: ignore[attr-defined]
+        value, source = sigma_pt(ev)
+        ev.sigma_pt, ev.sigma_pt_source = value, translated(source)  # type: ignore[attr-defined]
         ev.columns = page_columns(ev.results.all())  # type: ignore[attr-defined]
     return {
         "round": rnd,

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from qiangji.web.accounts import policy
 from qiangji.web.assessment.models import Period
@@ -82,9 +82,9 @@ def finalise_refusal(pub: Publication, today: dt.date) -> str | None:
         return None
     pending = pub.objections.filter(outcome=Objection.Outcome.PENDING).count()
     if today <= pub.notice_ends_on:
-        return f"公示期至 {pub.notice_ends_on} 结束，之后方可正式发布。"
+        return gettext("公示期至 %(end)s 结束，之后方可正式发布。") % {"end": pub.notice_ends_on}
     if pending:
-        return f"尚有 {pending} 条异议未处理，不能正式发布。"
+        return gettext("尚有 %(n)s 条异议未处理，不能正式发布。") % {"n": pending}
     return None
 
 

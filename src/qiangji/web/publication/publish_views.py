@@ -21,6 +21,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from qiangji.core.index import IndexSpec
@@ -120,7 +121,8 @@ def compute(request: HttpRequest, code: str) -> HttpResponse:
     pub = Publication.objects.filter(period=period).first()
     current = str(pub.run_id) if pub else ""
     if (running is None or not running.is_active) and form.cleaned_data["expected_run"] != current:
-        messages.info(request, f"本期排行榜已重新计算（计算 #{current}），未重复计算；请核对下方结果。")
+        text = _("本期排行榜已重新计算（计算 #%(run)s），未重复计算；请核对下方结果。")
+        messages.info(request, text % {"run": current})
         return _back(period)
     try:
         job, created = jobs.start_compute(
@@ -130,7 +132,9 @@ def compute(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, str(exc))
         return _back(period)
     if not created:
-        messages.info(request, f"{job.title}已在进行中（任务 #{job.pk}），未重复提交。")
+        messages.info(
+            request, _("%(job)s已在进行中（任务 #%(pk)s），未重复提交。") % {"job": job.title, "pk": job.pk}
+        )
     return _back(period)
 
 
@@ -147,9 +151,8 @@ def notice(request: HttpRequest, code: str) -> HttpResponse:
     except WorkflowError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(
-            request, f"已开始公示：{done.notice_started_on} 起，异议受理截止 {done.notice_ends_on}。"
-        )
+        text = _("已开始公示：%(start)s 起，异议受理截止 %(end)s。")
+        messages.success(request, text % {"start": done.notice_started_on, "end": done.notice_ends_on})
     return _back(period)
 
 
@@ -162,7 +165,7 @@ def final(request: HttpRequest, code: str) -> HttpResponse:
     except WorkflowError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{period.label}排行榜已正式发布，通报已可下载。")
+        messages.success(request, _("%(period)s排行榜已正式发布，通报已可下载。") % {"period": period.label})
     return _back(period)
 
 
@@ -192,10 +195,11 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
                 objection, outcome=outcome, reply=reply, corrections=bound.corrections(), user=request.user
             )
             if not created:
-                messages.info(request, f"{job.title}：本期已有计算在进行中（任务 #{job.pk}），请稍后再答复。")
+                text = _("%(job)s：本期已有计算在进行中（任务 #%(pk)s），请稍后再答复。")
+                messages.info(request, text % {"job": job.title, "pk": job.pk})
         else:
             service.answer_objection(objection, outcome=outcome, reply=reply, user=request.user)
-            messages.success(request, f"异议 #{objection.pk} 已答复：不成立。")
+            messages.success(request, _("异议 #%(pk)s 已答复：不成立。") % {"pk": objection.pk})
     except WorkflowError as exc:
         messages.error(request, str(exc))
     return _back(period)
@@ -204,9 +208,10 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 def _refuse_answered(objection: Objection) -> None:
     """What `workflow.reply_objection` would refuse, asked before the recomputation is queued."""
     if objection.publication.status != Publication.Status.NOTICE:
-        raise WorkflowError("只能在公示期间答复异议。")
+        raise WorkflowError(_("只能在公示期间答复异议。"))
     if objection.outcome != Objection.Outcome.PENDING:
-        raise WorkflowError(f"异议 #{objection.pk} 已处理（{objection.get_outcome_display()}）。")
+        message = _("异议 #%(pk)s 已处理（%(outcome)s）。")
+        raise WorkflowError(message % {"pk": objection.pk, "outcome": objection.get_outcome_display()})
 
 
 @readers
@@ -245,7 +250,9 @@ def lodge(request: HttpRequest, code: str) -> HttpResponse:
         except WorkflowError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"异议已提交（编号 #{obj.pk}），市计量院将在公示期内答复。")
+            messages.success(
+                request, _("异议已提交（编号 #%(pk)s），市计量院将在公示期内答复。") % {"pk": obj.pk}
+            )
             return redirect("publication:lodge", code=period.code)
     mine = _objections_seen_by(pub, own, request.user)
     ctx = {"period": period, "publication": pub, "form": form, "institution": own, "objections": mine,

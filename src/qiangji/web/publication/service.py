@@ -23,6 +23,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from qiangji.core.errors import InputError
 from qiangji.web.assessment.inputs import Inputs, build_inputs
@@ -52,9 +54,10 @@ def _fresh(period: Period) -> Period:
 def _require(period: Period, *stages: Any, today: dt.date | None = None) -> None:
     stage = period.stage(today)
     if stage not in stages:
-        wanted = "、".join(str(Stage(s).label) for s in stages)
+        wanted = pgettext("list separator", "、").join(str(Stage(s).label) for s in stages)
+        message = _("%(period)s当前为“%(stage)s”，此操作只能在“%(wanted)s”时进行。")
         raise WorkflowError(
-            f"{period.label}当前为“{period.stage_label(today)}”，此操作只能在“{wanted}”时进行。"
+            message % {"period": period.label, "stage": period.stage_label(today), "wanted": wanted}
         )
 
 
@@ -71,7 +74,8 @@ def _inputs(period: Period, version: FrameworkVersion, corrections: Corrections 
     provenance = dict(inputs.provenance)
     for (unit, indicator), value in sorted(corrections.items()):
         if unit not in frame.index or indicator not in frame.columns:
-            raise WorkflowError(f"更正的数据 {unit} {indicator} 不在本期指标矩阵中。")
+            message = _("更正的数据 %(unit)s %(indicator)s 不在本期指标矩阵中。")
+            raise WorkflowError(message % {"unit": unit, "indicator": indicator})
         frame.loc[unit, indicator] = float(value)
         provenance[(unit, indicator)] = {**provenance.get((unit, indicator), {}), "corrected": float(value)}
     return Inputs(
@@ -91,9 +95,9 @@ def check_compute(period: Period, *, runs: int = DEFAULT_RUNS, seed: int = DEFAU
     `compute` checks first; a page asks it before queueing the work)."""
     _require(_fresh(period), Stage.LOCKED, Stage.COMPUTED)
     if runs < 1:
-        raise WorkflowError(f"蒙特卡洛次数必须为正整数，收到 {runs}。")
+        raise WorkflowError(_("蒙特卡洛次数必须为正整数，收到 %(runs)s。") % {"runs": runs})
     if seed < 0:
-        raise WorkflowError(f"随机种子必须为非负整数，收到 {seed}。")
+        raise WorkflowError(_("随机种子必须为非负整数，收到 %(seed)s。") % {"seed": seed})
 
 
 def compute(
@@ -111,7 +115,7 @@ def compute(
         progress(0.05)
     inputs = period_inputs(period)
     if inputs.frame.empty:
-        raise WorkflowError(f"{period.label}没有参与排名的机构，无法计算。")
+        raise WorkflowError(_("%(period)s没有参与排名的机构，无法计算。") % {"period": period.label})
     if progress:
         progress(0.2)
     mc = None if progress is None else _mc_progress(progress)
@@ -132,7 +136,8 @@ def _store_draft(period: Period, run: IndexRun, user: Any) -> Publication:
     if pub is None:
         return workflow.create_draft(period, run, user=user)
     if pub.status != Publication.Status.DRAFT:
-        raise WorkflowError(f"{period.label}的排行榜已{pub.get_status_display()}，不能重新计算。")
+        message = _("%(period)s的排行榜已%(status)s，不能重新计算。")
+        raise WorkflowError(message % {"period": period.label, "status": pub.get_status_display()})
     pub.run = run
     pub.save(update_fields=["run"])
     pub.runs_history.add(run)
@@ -143,7 +148,7 @@ def _store_draft(period: Period, run: IndexRun, user: Any) -> Publication:
 def publication_of(period: Period) -> Publication:
     pub = Publication.objects.filter(period=period).first()
     if pub is None:
-        raise WorkflowError(f"{period.label}尚未计算排行榜。")
+        raise WorkflowError(_("%(period)s尚未计算排行榜。") % {"period": period.label})
     return pub
 
 
@@ -158,7 +163,8 @@ def start_notice(period: Period, *, start: dt.date | None = None, user: Any = No
     start = start or timezone.localdate()
     computed_on = timezone.localdate(pub.run.created_at)
     if start < computed_on:
-        raise WorkflowError(f"公示开始日期 {start} 早于排行榜草稿的计算日期 {computed_on}。")
+        message = _("公示开始日期 %(start)s 早于排行榜草稿的计算日期 %(computed)s。")
+        raise WorkflowError(message % {"start": start, "computed": computed_on})
     return workflow.start_notice(pub, start, user=user)
 
 
@@ -217,7 +223,7 @@ def answer_objection(
                 corrected_inputs=corrected,
             )
     except InputError as exc:  # a corrected value outside its indicator's bounds, for instance
-        raise WorkflowError(f"更正后的数据不能计算：{exc}") from None
+        raise WorkflowError(_("更正后的数据不能计算：%(error)s") % {"error": exc}) from None
 
 
 def finalise(period: Period, *, today: dt.date | None = None, user: Any = None) -> Publication:

@@ -22,6 +22,8 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from qiangji.core.canonical import canonical_json
 from qiangji.web.publication.content import build_content, content_hash
@@ -64,17 +66,20 @@ def log_event(pub: Publication, action: Any, user: Any, detail: str = "") -> Non
 
 def _require(pub: Publication, *allowed: Any) -> None:
     if pub.status not in allowed:
-        labels = "、".join(str(Status(s).label) for s in allowed)
-        raise WorkflowError(f"发布状态为“{pub.get_status_display()}”，此操作只能在“{labels}”状态下进行。")
+        labels = pgettext("list separator", "、").join(str(Status(s).label) for s in allowed)
+        message = _("发布状态为“%(status)s”，此操作只能在“%(allowed)s”状态下进行。")
+        raise WorkflowError(message % {"status": pub.get_status_display(), "allowed": labels})
 
 
 @transaction.atomic
 def create_draft(period: Any, run: IndexRun, *, user: Any = None, title: str = "") -> Publication:
     """A draft publication of ``period`` showing ``run``."""
     if run.period_id != period.pk:
-        raise WorkflowError(f"指数计算 #{run.pk} 不属于期次 {period.code}。")
+        raise WorkflowError(
+            _("指数计算 #%(run)s 不属于期次 %(code)s。") % {"run": run.pk, "code": period.code}
+        )
     if Publication.objects.filter(period=period).exists():
-        raise WorkflowError(f"期次 {period.code} 已有发布记录。")
+        raise WorkflowError(_("期次 %(code)s 已有发布记录。") % {"code": period.code})
     pub = Publication.objects.create(
         period=period, run=run, title=title or f"{period.label_zh}计量技术机构能力建设指数排行榜"
     )
@@ -119,12 +124,12 @@ def lodge_objection(
     _require(pub, Status.NOTICE)
     assert pub.notice_started_on and pub.notice_ends_on
     if not pub.notice_started_on <= received_on <= pub.notice_ends_on:
+        message = _("异议须在公示期内（%(start)s 至 %(end)s）提出，收到日期为 %(received)s。")
         raise WorkflowError(
-            f"异议须在公示期内（{pub.notice_started_on} 至 {pub.notice_ends_on}）提出，"
-            f"收到日期为 {received_on}。"
+            message % {"start": pub.notice_started_on, "end": pub.notice_ends_on, "received": received_on}
         )
     if not text.strip() or not submitted_by.strip():
-        raise WorkflowError("异议内容和提出人不能为空。")
+        raise WorkflowError(_("异议内容和提出人不能为空。"))
     obj = Objection.objects.create(
         publication=pub,
         text=text,
@@ -151,14 +156,17 @@ def reply_objection(
     pub = obj.publication
     _require(pub, Status.NOTICE)
     if obj.outcome != Objection.Outcome.PENDING:
-        raise WorkflowError(f"异议 #{obj.pk} 已处理（{obj.get_outcome_display()}）。")
+        message = _("异议 #%(pk)s 已处理（%(outcome)s）。")
+        raise WorkflowError(message % {"pk": obj.pk, "outcome": obj.get_outcome_display()})
     if outcome not in (Objection.Outcome.UPHELD, Objection.Outcome.REJECTED):
-        raise WorkflowError(f"处理结果只能是“成立”或“不成立”，收到 {outcome!r}。")
+        raise WorkflowError(
+            _("处理结果只能是“成立”或“不成立”，收到 %(outcome)s。") % {"outcome": repr(outcome)}
+        )
     if not reply.strip():
-        raise WorkflowError("答复内容不能为空。")
+        raise WorkflowError(_("答复内容不能为空。"))
     if outcome == Objection.Outcome.UPHELD:
         if corrected_inputs is None:
-            raise WorkflowError("异议成立时须提供更正后的数据并重新计算。")
+            raise WorkflowError(_("异议成立时须提供更正后的数据并重新计算。"))
         obj.corrected_run = _correct(pub, obj, corrected_inputs, today, user, seed)
     obj.outcome, obj.reply, obj.replied_at = outcome, reply, timezone.now()
     obj.replied_by = user if getattr(user, "pk", None) else None
@@ -199,10 +207,10 @@ def finalise(pub: Publication, today: dt.date, *, user: Any = None) -> Publicati
     _require(pub, Status.NOTICE)
     assert pub.notice_ends_on is not None
     if today <= pub.notice_ends_on:
-        raise WorkflowError(f"公示期至 {pub.notice_ends_on} 结束，之后方可正式发布。")
+        raise WorkflowError(_("公示期至 %(end)s 结束，之后方可正式发布。") % {"end": pub.notice_ends_on})
     pending = pub.objections.filter(outcome=Objection.Outcome.PENDING).count()
     if pending:
-        raise WorkflowError(f"尚有 {pending} 条异议未处理，不能正式发布。")
+        raise WorkflowError(_("尚有 %(n)s 条异议未处理，不能正式发布。") % {"n": pending})
     content = build_content(pub, final_on=today)
     pub.content_json = canonical_json(content)
     pub.content_sha256 = content_hash(content)

@@ -22,8 +22,8 @@ def num(value: Any, digits: int = 4) -> str:
 
 @register.filter
 def method_zh(code: Any) -> str:
-    """The Chinese name of a reference-value method code (``labels.METHOD_ZH``)."""
-    return labels.method_zh(code)
+    """The name of a reference-value method code (``labels.METHOD_ZH``) in the request's language."""
+    return labels.translated(labels.method_zh(code))
 
 
 @register.filter
