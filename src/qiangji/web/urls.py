@@ -13,7 +13,7 @@ urlpatterns = [
     path("excel/", include("qiangji.web.excel.urls")),
     path("assessment/", include("qiangji.web.assessment.urls")),
     path("comparisons/", include("qiangji.web.comparisons.urls")),
-    path("institutions/", include("qiangji.web.registry.urls")),
+    path("institutions/", include("qiangji.web.directory.urls")),
     path("programme/", include("qiangji.web.programme.urls")),
     path("steering/", include("qiangji.web.steering.urls")),
     path("", include("qiangji.web.inbox.urls")),

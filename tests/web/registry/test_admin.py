@@ -11,7 +11,7 @@ from qiangji.web.registry.catalogue import load_catalogue
 
 from . import factories as f
 
-#: Correction proposals are decided on their own pages (registry.corrections), never edited in the admin.
+#: Correction proposals are decided on their own pages (directory/corrections.py), never edited in the admin.
 OWN_PAGES = {"registryproposal"}
 MODELS = [m for m in apps.get_app_config("registry").get_models() if m._meta.model_name not in OWN_PAGES]
 

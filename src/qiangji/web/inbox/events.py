@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 
 from qiangji.core.errors import InputError
 from qiangji.web.assessment.models import FrameworkVersion, Period, Rectification, ReportTransition
+from qiangji.web.directory.proposals import BY_LABEL
 from qiangji.web.inbox import recipients
 from qiangji.web.inbox.models import Notification
 from qiangji.web.inbox.notify import Message, absolute, notify
 from qiangji.web.inbox.progress import InstitutionProgress, framework_of, progress
 from qiangji.web.publication.models import Objection, Publication, PublicationEvent
 from qiangji.web.registry.models import RegistryProposal, SupervisionFinding
-from qiangji.web.registry.proposals import BY_LABEL
 
 Kind = Notification.Kind
 Stage = Period.Stage

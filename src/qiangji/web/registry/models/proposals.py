@@ -1,7 +1,7 @@
 """A county's proposed correction of its own registry, verified by the city (issue 18).
 
 The proposal stores the proposed values of the fields it changes, keyed by the form field names of the
-declared kind (:mod:`qiangji.web.registry.proposals`), and, for a change of an existing row, those fields'
+declared kind (:mod:`qiangji.web.directory.proposals`), and, for a change of an existing row, those fields'
 values when it was proposed: accepting it refuses a field that someone else changed meanwhile.
 """
 

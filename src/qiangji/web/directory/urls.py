@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qiangji.web.registry import proposal_views, views
+from qiangji.web.directory import proposal_views, views
 
 app_name = "registry"
 urlpatterns = [

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 
 from qiangji.web.accounts import policy
 from qiangji.web.accounts.decorators import role_required, staff_required
-from qiangji.web.registry import corrections
+from qiangji.web.directory import corrections
+from qiangji.web.directory.proposals import BY_LABEL, KINDS, Kind, build_form, display
 from qiangji.web.registry.models import Institution, RegistryProposal
-from qiangji.web.registry.proposals import BY_LABEL, KINDS, Kind, build_form, display
 
 Status = RegistryProposal.Status
 Action = RegistryProposal.Action

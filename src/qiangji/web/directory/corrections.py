@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qiangji.web.accounts import policy
+from qiangji.web.directory.proposals import BY_LABEL, Kind, build_form, jsonable, stored_values
 from qiangji.web.registry.models import Institution, RegistryProposal
-from qiangji.web.registry.proposals import BY_LABEL, Kind, build_form, jsonable, stored_values
 from qiangji.web.registry.signals import proposal_decided
 
 Action = RegistryProposal.Action
