@@ -189,7 +189,7 @@ KNOWN_GAPS = (
     # The run audit page's dimension and indicator names, findings sentences and chart titles.
     (re.compile(r"^/publish/\w+/runs/\d+/audit/$"), re.compile(r"")),
     # Derived values' method and detail texts that carry numbers (C2.2's minimum staff, D1.3's volumes).
-    (re.compile(r"^/assessment/"), re.compile(r"配备≥|年检定量合计|Sum of the annual verifications|未覆盖：")),
+    (re.compile(r"^/assessment/"), re.compile(r"配备≥|年检定量合计|未覆盖：|Sum of the annual")),
     # The tier rule stored in a final publication before framework 2026.1 (words no longer in the catalogue).
     (re.compile(r"^/(rankings/\w+/)?$"), re.compile(r"^Tiers：按排名三等分")),
 )
