@@ -70,8 +70,8 @@ def test_a_reporter_and_the_admin_land_on_their_homes(new_page, live_server, out
     assert "甲县计量所（示例）" in main.locator("h1").inner_text()
     periods = main.locator("#periods + .cards").inner_text()
     assert "2030年第1季度" in periods and "填报中" in periods and "还有 6 天" in periods
-    assert "佐证材料中的培训人次与填报值不一致" in main.locator("#returned + table").inner_text()
-    assert "现场抽查原始记录缺少复核签字" in main.locator("#findings + table").inner_text()
+    assert "佐证材料中的培训人次与填报值不一致" in main.locator("#returned + .scroll table").inner_text()
+    assert "现场抽查原始记录缺少复核签字" in main.locator("#findings + .scroll table").inner_text()
     assert page.locator("header .inbox-count strong").inner_text() == "2"  # opened + returned
     page.screenshot(path=str(output_dir / "inbox-reporter-home.png"), full_page=True)
     page.click("main .unread >> text=被退回")  # opens the message's page and marks it read
