@@ -12,7 +12,7 @@ def login(page: Any, base: str, name: str, password: str, then: str) -> None:
     page.fill("input[name=username]", name)
     page.fill("input[name=password]", password)
     page.click("input[type=submit], button[type=submit]")
-    page.wait_for_url(f"**{then}")
+    page.wait_for_url(f"**{then}", timeout=120_000)
 
 
 def run_worker() -> None:

@@ -85,5 +85,5 @@ def test_a_reporter_and_the_admin_land_on_their_homes(new_page, live_server, out
     steps = admin.locator("#steps").inner_text()
     assert "2030年第2季度" in steps and "开放填报" in steps
     assert "2030年第1季度" in steps and "0/2 个机构已提交全部数据" in steps
-    assert "乙县计量所（示例）" in admin.locator("#queues ~ table").last.inner_text()
+    assert "乙县计量所（示例）" in admin.locator("#queues ~ .scroll table").last.inner_text()
     admin.screenshot(path=str(output_dir / "inbox-admin-home.png"), full_page=True)
