@@ -25,6 +25,8 @@ PROJECTS = (
     ("JJ-MI", "智能马桶用水效率计量检测方法研究", "municipal", D(2024, 9, 12), None, 120_000),
     ("TT-MI", "输送带拉伸试验机现场校准方法研究", "municipal", D(2025, 6, 3), None, 80_000),
     (CITY, "区域计量数据可信溯源平台研究", "provincial", D(2023, 3, 15), D(2025, 3, 31), 600_000),
+    # 2026 (qiangji.demo.generate.extension): 三门's first approved project, its "zero breakthrough"
+    ("SM-MI", "橡胶制品硬度计现场校准方法研究", "municipal", D(2026, 3, 10), None, 60_000),
 )
 # institution, name, level (1 municipal, 2 provincial), approved
 LABS = (
