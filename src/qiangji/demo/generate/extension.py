@@ -31,6 +31,7 @@ from qiangji.demo.generate.common import (
 from qiangji.demo.generate.findings import visits
 from qiangji.demo.generate.institutions import CITY, Profile
 from qiangji.demo.generate.records import (
+    AssessmentRec,
     CatalogueEntry,
     CertificateRec,
     FindingRec,
@@ -77,7 +78,7 @@ def extend(
     standards: Sequence[StandardRec],
 ) -> Extension:
     new_regs = renewals(people, regs) + registered_2026(seed, people, regs)
-    stds = tuple(_traced(seed, s) for s in standards)
+    stds = tuple(_traced(seed, s) for s in standards) + new_standards_2026(standards)
     ctxs = contexts(catalogue, items, book, stds, [], roster(people, (*regs, *new_regs)))
     certs: list[CertificateRec] = []
     for code, ctx in ctxs.items():
@@ -163,6 +164,36 @@ def _traced(seed: int, std: StandardRec) -> StandardRec:
             certs.append(InstrumentCertRec(no, prev.kind, prev.issuer, start, months_end(start, 12)))
         instruments.append(replace(inst, certificates=tuple(certs)))
     return replace(std, instruments=tuple(instruments))
+
+
+def new_standards_2026(standards: Sequence[StandardRec]) -> tuple[StandardRec, ...]:
+    """A new public calibration standard at each improving small county in 2026Q1 (新建标准, D2.2): a
+    second set of its first public calibration standard, assessed in February 2026."""
+    rows = []
+    for n, code in enumerate(IMPROVING_2026):
+        mine = [s for s in standards if s.institution == code]
+        template = next(s for s in mine if s.item is None and s.is_public and s.status == "in_use")
+        issued = dt.date(2026, 2, 12 + 7 * n)
+        key = f"{code}-STD{len(mine) + 1:03d}"
+        traced = issued - dt.timedelta(days=20)  # its instruments calibrated before the assessment
+        issuer = template.instruments[0].certificates[-1].issuer
+        cert = InstrumentCertRec(f"示例溯源-{key}-1", "calibration", issuer, traced, months_end(traced, 12))
+        instruments = tuple(
+            replace(i, serial_no=f"{i.serial_no}N", certificates=(cert,)) for i in template.instruments
+        )
+        rows.append(
+            replace(
+                template,
+                key=key,
+                name=f"{template.name}（2026年新建）",
+                jjf1022_code=f"{template.jjf1022_code[:4]}2600",
+                assessments=(AssessmentRec(f"〔2026〕示例量标{key}-1", issued, year_end(issued, 5)),),
+                reexam_applied_on=None,
+                status_since=None,
+                instruments=instruments,
+            )
+        )
+    return tuple(rows)
 
 
 def outputs_2026(seed: int) -> tuple[OutputRec, ...]:
