@@ -177,9 +177,17 @@ def new_standards_2026(standards: Sequence[StandardRec]) -> tuple[StandardRec, .
         key = f"{code}-STD{len(mine) + 1:03d}"
         traced = issued - dt.timedelta(days=20)  # its instruments calibrated before the assessment
         issuer = template.instruments[0].certificates[-1].issuer
-        cert = InstrumentCertRec(f"示例溯源-{key}-1", "calibration", issuer, traced, months_end(traced, 12))
         instruments = tuple(
-            replace(i, serial_no=f"{i.serial_no}N", certificates=(cert,)) for i in template.instruments
+            replace(
+                inst,
+                serial_no=f"{inst.serial_no}N",
+                certificates=(
+                    InstrumentCertRec(
+                        f"示例溯源-{key}-{j + 1}-1", "calibration", issuer, traced, months_end(traced, 12)
+                    ),
+                ),
+            )
+            for j, inst in enumerate(template.instruments)
         )
         rows.append(
             replace(

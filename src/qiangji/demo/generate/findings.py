@@ -6,8 +6,8 @@ institutions close findings on time more often than declining ones; the rest clo
 months of the deadline and a few (7 %) long after it, three to six months. Every finding is closed in the
 end: one left open for years would be an accident of the generator, not a story the demo tells (under
 framework 2026.1 an overdue 严重/重大 finding keeps an institution out of the first tier). A closure after
-2025-12-31, the end of the demo data, is not recorded: the finding is open at the end of the demo, and the
-2026 demo periods follow it up (`qiangji.web.assessment.demo.follow_up_findings`).
+2026-06-30 (HORIZON, the end of the demo data) is not recorded: the finding is open at the end of the demo;
+the 2026Q1 visit follows up those still open by then (`qiangji.web.assessment.demo.follow_up_findings`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from qiangji.demo.generate.common import END, day_between, quarter_bounds, quarters, stream
+from qiangji.demo.generate.common import HORIZON, day_between, quarter_bounds, quarters, stream
 from qiangji.demo.generate.institutions import PROFILES, RANKED, Profile
 from qiangji.demo.generate.records import CertificateRec, FindingRec
 
@@ -51,7 +51,7 @@ SEVERITIES = (0.75, 0.22, 0.03)  # minor, major, critical
 
 
 def findings(seed: int, certs: Sequence[CertificateRec]) -> tuple[FindingRec, ...]:
-    return visits(seed, "findings", certs, tuple(quarters()), SEVERITIES, END)
+    return visits(seed, "findings", certs, tuple(quarters()), SEVERITIES, HORIZON)
 
 
 def visits(

@@ -33,6 +33,8 @@ LABS = (
     ("WL-MI", "泵与电机能效计量省级重点实验室", 2, D(2021, 11, 20)),
     ("JJ-MI", "医药计量市级创新平台", 1, D(2024, 6, 18)),
     (CITY, "台州市产业计量测试中心", 2, D(2020, 9, 1)),
+    # 2026 (qiangji.demo.generate.extension): 三门's first platform, recognised by the city
+    ("SM-MI", "橡胶制品产业计量测试市级服务平台", 1, D(2026, 1, 20)),
 )
 KINDS = ("paper", "paper", "patent", "specification")
 OUTPUTS_PER_YEAR = {"WL-MI": 3, CITY: 5, "JJ-MI": 1, "LH-MI": 1}
