@@ -159,6 +159,8 @@ def test_the_2026_extension_only_appends_to_the_records_up_to_2025(monkeypatch: 
     assert after.certificates[len(before.certificates)].verified_on > END
     assert [p.institution for p in after.projects if p.approved_on > END] == ["SM-MI"]
     assert after.projects[-1].approved_on > END  # appended: the documents' numbers before stay
+    assert [(lab.institution, lab.approved_on > END) for lab in after.labs][-1] == ("SM-MI", True)
+    assert all(lab.approved_on <= END for lab in after.labs[:-1])
     old_std, new_std = before.standards, after.standards
     assert [s.key for s in new_std[: len(old_std)]] == [s.key for s in old_std]
     for old, new in zip(old_std, new_std, strict=False):

@@ -2,7 +2,8 @@
 
 Mostly empty, as docs/domain.md#demo-data expects: 温岭 (and the city institute) hold platforms and projects;
 椒江
-and 天台 make the programme's "zero breakthrough" with a first approved project in 2024 and 2025.
+and 天台 make the programme's "zero breakthrough" with a first approved project in 2024 and 2025; in 2026
+三门 follows with its first project and platform (the 2026 extension, :mod:`.extension`).
 """
 
 from __future__ import annotations
