@@ -4,10 +4,13 @@ The demo's 2026 periods are scored with framework 2026.1, on fixed scales and wi
 2025Q4: without certificates, services and findings in 2026 every institution would score the floor on the
 certificate indicators and near nothing on the flows. Everything here comes from streams of its own
 (``stream(seed, "<topic>-2026", key)``) and is appended after the records up to END, which stay as they
-were, field by field. Trajectories go on after 2025 (``common.beyond``); the two improving small counties
-(天台, 三门) improve faster in 2026 (:data:`IMPROVING_2026`): more clients, fewer defective certificates,
-new registrations, a first output or project. 温岭's 重大 finding of 2026Q1 is not drawn here: it is the
-assessment demo's deliberate gate case, so no 2026 finding here is 重大.
+were; the topic modules only record up to HORIZON what they had drawn already and dropped after END (a
+finding's closure, a standard's re-examination application), which no as-of date up to END sees, so the
+2023–2025 rankings are unchanged. Trajectories go on after 2025 (``common.beyond``); the two improving small
+counties (天台, 三门) improve faster in 2026 (:data:`IMPROVING_2026`): more clients, fewer defective
+certificates, new registrations, a new standard each, 天台's first output (三门's first project and platform
+are in :mod:`.research`). 温岭's 重大 finding of 2026Q1 is not drawn here: it is the assessment demo's
+deliberate gate case, so no 2026 finding here is 重大.
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ class Extension:
     """The records of 2026 (to HORIZON), each kind to append to the records up to END."""
 
     registrations: tuple[RegistrationRec, ...]
-    standards: tuple[StandardRec, ...]  # every standard, instrument certificates carried on to HORIZON
+    standards: tuple[StandardRec, ...]  # every standard (recalibrated to HORIZON), then the new ones
     certificates: tuple[CertificateRec, ...]
     services: tuple[ServiceRec, ...]
     findings: tuple[FindingRec, ...]
