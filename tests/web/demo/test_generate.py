@@ -90,7 +90,7 @@ def test_it_samples_forty_certificates_per_institution_and_quarter() -> None:
     )
     regular = [n for (code, _, _), n in per.items() if code != "XJ-MI"]
     assert min(regular) >= PER_QUARTER
-    assert len(per) == 10 * 12
+    assert len(per) == 10 * (12 + 2)  # 2023Q1…2025Q4, and 2026Q1–Q2 (the 2026 extension)
 
 
 def test_it_spreads_defects_over_every_rule_at_plausible_rates() -> None:
@@ -121,13 +121,51 @@ def test_it_injects_the_edge_cases_of_the_domain_brief() -> None:
 def test_every_finding_is_closed_unless_its_closure_falls_after_the_demo_data() -> None:
     # A finding left open for good would gate whichever institution the generator happened to leave it
     # at once it is overdue (framework 2026.1, G2); open at the end of the data are only those of the last
-    # months, whose closing day falls after 2025-12-31 (2026Q1's visit follows them up).
-    from qiangji.demo.generate.common import END
+    # months, whose closing day falls after 2026-06-30, the end of the data (2026Q1's visit follows up
+    # those found in 2025).
+    from qiangji.demo.generate.common import END, HORIZON
 
-    findings = [f for f in data().findings if f.source == "supervision"]
-    assert findings and all(f.closed_on is None or f.closed_on <= END for f in findings)
-    still_open = [f for f in findings if f.closed_on is None]
-    assert still_open and min(f.found_on for f in still_open) >= D(2025, 6, 1)
+    everything = [f for f in data().findings if f.source == "supervision"]
+    assert all(f.closed_on is None or f.closed_on <= HORIZON for f in everything)  # the end of the data
+    findings = [f for f in everything if f.found_on <= END]
+    later = [f for f in everything if f.found_on > END]  # 2026 (the extension)
+    assert later and all(f.severity != "critical" for f in later)  # 2026Q1's one gate case is deliberate
+    assert any(f.closed_on is not None and f.closed_on > END for f in findings)  # closed in 2026
+    still_open = [f for f in everything if f.closed_on is None]
+    assert still_open and min(f.found_on for f in still_open) >= D(2025, 9, 1)
     late = [f for f in findings if f.closed_on is not None and (f.closed_on - f.due_on).days >= 90]
     assert late  # the long-overdue tail is closed, three to six months after the deadline
     assert max((f.closed_on - f.due_on).days for f in late) <= 180
+
+
+def test_the_2026_extension_only_appends_to_the_records_up_to_2025(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every record up to 2025-12-31 is the same with or without the 2026 records (their own streams): the
+    2025 rankings stay as they were. Standards gain instrument recalibrations after 2025 only."""
+    import dataclasses
+
+    from qiangji.demo import generate as package
+    from qiangji.demo.generate.common import END
+    from qiangji.demo.generate.extension import Extension
+
+    def nothing(*args: object) -> Extension:
+        return Extension((), tuple(args[-1]), (), (), (), ())  # type: ignore[arg-type]
+
+    after = data()
+    monkeypatch.setattr(package, "extend", nothing)
+    before = generate(catalogue_from_csv())
+    for kind in ("registrations", "certificates", "outputs", "services", "findings"):
+        old, new = getattr(before, kind), getattr(after, kind)
+        assert new[: len(old)] == old and len(new) > len(old), kind
+    assert after.certificates[len(before.certificates)].verified_on > END
+    assert [p.institution for p in after.projects if p.approved_on > END] == ["SM-MI"]
+    assert after.projects[-1].approved_on > END  # appended: the documents' numbers before stay
+    assert [(lab.institution, lab.approved_on > END) for lab in after.labs][-1] == ("SM-MI", True)
+    assert all(lab.approved_on <= END for lab in after.labs[:-1])
+    old_std, new_std = before.standards, after.standards
+    assert [s.key for s in new_std[: len(old_std)]] == [s.key for s in old_std]
+    for old, new in zip(old_std, new_std, strict=False):
+        assert dataclasses.replace(new, instruments=old.instruments) == old
+        for i, j in zip(old.instruments, new.instruments, strict=True):
+            assert j.certificates[: len(i.certificates)] == i.certificates
+            assert all(c.valid_from > END for c in j.certificates[len(i.certificates) :])
+    assert {s.institution for s in new_std[len(old_std) :]} == {"TT-MI", "SM-MI"}

@@ -17,6 +17,7 @@ from importlib import resources
 
 from qiangji.demo.generate.certificates import certificates
 from qiangji.demo.generate.common import SEED
+from qiangji.demo.generate.extension import extend
 from qiangji.demo.generate.findings import findings
 from qiangji.demo.generate.institutions import (
     DIVISIONS,
@@ -52,6 +53,7 @@ def generate(catalogue: Sequence[CatalogueEntry], seed: int = SEED) -> DemoData:
     people, regs, gap = staff_and_registrations(seed, item_names)
     stds, gaps = standards(seed, catalogue, items, book, people)
     certs, edges = certificates(seed, catalogue, items, book, stds, gaps, roster(people, regs))
+    later = extend(seed, catalogue, items, book, people, regs, stds)
     edges |= {
         "registration_gap": gap[1],
         "merger": f"{MERGED}→LH-MI {MERGER_DAY}",
@@ -65,16 +67,16 @@ def generate(catalogue: Sequence[CatalogueEntry], seed: int = SEED) -> DemoData:
         grades=grades(),
         successions=successions(),
         staff=people,
-        registrations=regs,
+        registrations=regs + later.registrations,
         regulations=book.editions,
-        standards=stds,
+        standards=later.standards,
         mv_items=items,
-        certificates=certs,
+        certificates=certs + later.certificates,
         projects=projects(),
         labs=labs(),
-        outputs=outputs(seed),
-        services=services(seed),
-        findings=findings(seed, certs),
+        outputs=outputs(seed) + later.outputs,
+        services=services(seed) + later.services,
+        findings=findings(seed, certs) + later.findings,
         edge_cases=edges,
     )
 

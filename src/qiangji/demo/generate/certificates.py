@@ -13,7 +13,7 @@ mid-quarter five days earlier.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -89,33 +89,60 @@ def certificates(
     gaps: Sequence[Gap],
     roster: Roster,
 ) -> tuple[tuple[CertificateRec, ...], dict[str, str]]:
-    entries = {e.key: e for e in catalogue}
+    ctxs = contexts(catalogue, items, book, standards, gaps, roster)
     out: list[CertificateRec] = []
-    contexts = {}
-    for profile in PROFILES:
-        if profile.code == MERGED:
-            continue
-        ctx = Context(
-            profile,
-            entries,
-            [r for r in items if r.institution == profile.code],
-            [s for s in standards if s.institution == profile.code],
-            [g for g in gaps if g.institution == profile.code],
-            book,
-            roster,
-        )
-        contexts[profile.code] = ctx
-        out += _institution(stream(seed, "certificates", profile.code), ctx)
-    injected, edges = _injected(stream(seed, "certificates", "edge"), contexts)
+    for code, ctx in ctxs.items():
+        out += _institution(stream(seed, "certificates", code), ctx)
+    injected, edges = _injected(stream(seed, "certificates", "edge"), ctxs)
     return tuple(out + injected), edges
 
 
-def _institution(rng: np.random.Generator, ctx: Context) -> list[CertificateRec]:
+def contexts(
+    catalogue: Sequence[CatalogueEntry],
+    items: Sequence[MVItemRec],
+    book: RegulationBook,
+    standards: Sequence[StandardRec],
+    gaps: Sequence[Gap],
+    roster: Roster,
+) -> dict[str, Context]:
+    """Each issuing institution's :class:`Context` (the absorbed institute issues none)."""
+    entries = {e.key: e for e in catalogue}
+    return {
+        p.code: Context(
+            p,
+            entries,
+            [r for r in items if r.institution == p.code],
+            [s for s in standards if s.institution == p.code],
+            [g for g in gaps if g.institution == p.code],
+            book,
+            roster,
+        )
+        for p in PROFILES
+        if p.code != MERGED
+    }
+
+
+def sample(
+    rng: np.random.Generator,
+    ctx: Context,
+    span: Iterable[tuple[int, int]],
+    rate: Callable[[Profile, dt.date], float],
+) -> list[CertificateRec]:
+    """The audit sample of ``ctx``'s institution in the quarters ``span``, defects planted at ``rate``."""
+    return _institution(rng, ctx, span, rate)
+
+
+def _institution(
+    rng: np.random.Generator,
+    ctx: Context,
+    span: Iterable[tuple[int, int]] | None = None,
+    rate_of: Callable[[Profile, dt.date], float] | None = None,
+) -> list[CertificateRec]:
     rows = []
-    for year, quarter in quarters():
+    for year, quarter in quarters() if span is None else span:
         first, last = quarter_bounds(year, quarter)
         days = sorted(_workday(rng, first, last) for _ in range(PER_QUARTER))
-        rate = defect_rate(ctx.profile, first)
+        rate = (rate_of or defect_rate)(ctx.profile, first)
         planted = set(
             int(i) for i in rng.choice(PER_QUARTER, size=int(rng.binomial(PER_QUARTER, rate)), replace=False)
         )

@@ -19,8 +19,13 @@ __all__ = ["add_months", "add_years", "quarter_bounds"]  # re-exported calendar 
 
 SEED = 20230101
 START = dt.date(2023, 1, 1)  # first day of the programme
-END = dt.date(2025, 12, 31)  # last day of the programme (and of the demo data)
+END = dt.date(2025, 12, 31)  # last day of the programme (and of the demo data before 2026)
 YEARS = (2023, 2024, 2025)
+# The demo's 2026 periods (2026Q1 in review, 2026Q2 open) need registry data too: the time-bound records go
+# on to the end of 2026Q2 on streams of their own (:mod:`qiangji.demo.generate.extension`), so that every
+# record up to END stays as it was.
+HORIZON = dt.date(2026, 6, 30)
+EXTENSION = ((2026, 1), (2026, 2))
 DEMO = "（示例）"
 
 T = TypeVar("T")
@@ -44,10 +49,16 @@ def progress(day: dt.date) -> float:
     return min(1.0, max(0.0, (day - START).days / span))
 
 
-def trend(trajectory: str, day: dt.date, amplitude: float = 0.3) -> float:
-    """Multiplier of a quantity on ``day``: improving rises to ``1 + a``, declining falls to ``1 - a``."""
+def beyond(day: dt.date) -> float:
+    """:func:`progress` not clamped: a trajectory goes on after the programme's last day (above 1)."""
+    return (day - START).days / (END - START).days
+
+
+def trend(trajectory: str, day: dt.date, amplitude: float = 0.3, *, clamp: bool = True) -> float:
+    """Multiplier of a quantity on ``day``: improving rises to ``1 + a``, declining falls to ``1 - a`` (on
+    the programme's last day; further after it with ``clamp=False``)."""
     slope = {"improving": 1.0, "flat": 0.0, "declining": -1.0}[trajectory]
-    return 1.0 + slope * amplitude * progress(day)
+    return 1.0 + slope * amplitude * (progress(day) if clamp else beyond(day))
 
 
 def day_between(rng: np.random.Generator, first: dt.date, last: dt.date) -> dt.date:

@@ -2,7 +2,8 @@
 
 Mostly empty, as docs/domain.md#demo-data expects: 温岭 (and the city institute) hold platforms and projects;
 椒江
-and 天台 make the programme's "zero breakthrough" with a first approved project in 2024 and 2025.
+and 天台 make the programme's "zero breakthrough" with a first approved project in 2024 and 2025; in 2026
+三门 follows with its first project and platform (the 2026 extension, :mod:`.extension`).
 """
 
 from __future__ import annotations
@@ -25,12 +26,16 @@ PROJECTS = (
     ("JJ-MI", "智能马桶用水效率计量检测方法研究", "municipal", D(2024, 9, 12), None, 120_000),
     ("TT-MI", "输送带拉伸试验机现场校准方法研究", "municipal", D(2025, 6, 3), None, 80_000),
     (CITY, "区域计量数据可信溯源平台研究", "provincial", D(2023, 3, 15), D(2025, 3, 31), 600_000),
+    # 2026 (qiangji.demo.generate.extension): 三门's first approved project, its "zero breakthrough"
+    ("SM-MI", "橡胶制品硬度计现场校准方法研究", "municipal", D(2026, 3, 10), None, 60_000),
 )
 # institution, name, level (1 municipal, 2 provincial), approved
 LABS = (
     ("WL-MI", "泵与电机能效计量省级重点实验室", 2, D(2021, 11, 20)),
     ("JJ-MI", "医药计量市级创新平台", 1, D(2024, 6, 18)),
     (CITY, "台州市产业计量测试中心", 2, D(2020, 9, 1)),
+    # 2026 (qiangji.demo.generate.extension): 三门's first platform, recognised by the city
+    ("SM-MI", "橡胶制品产业计量测试市级服务平台", 1, D(2026, 1, 20)),
 )
 KINDS = ("paper", "paper", "patent", "specification")
 OUTPUTS_PER_YEAR = {"WL-MI": 3, CITY: 5, "JJ-MI": 1, "LH-MI": 1}

@@ -8,11 +8,12 @@ case: a quarter with no rows at all).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 
 import numpy as np
 
-from qiangji.demo.generate.common import DEMO, YEARS, stream, trend
+from qiangji.demo.generate.common import DEMO, EXTENSION, YEARS, stream, trend
 from qiangji.demo.generate.institutions import DIVISIONS, MERGED, PROFILES, Profile, division_name
 from qiangji.demo.generate.records import ServiceRec
 
@@ -51,9 +52,42 @@ def services(seed: int) -> tuple[ServiceRec, ...]:
     return tuple(r for r in rows if (r.institution, r.year, r.quarter) != MISSING_REPORT)
 
 
+def services_2026(seed: int, boost: Mapping[str, float]) -> tuple[ServiceRec, ...]:
+    """2026Q1 and 2026Q2 (:data:`EXTENSION`), on a stream of their own: the same enterprises as before
+    (the pool is the first draw of each institution's stream) plus new ones when the client count, which
+    follows the trajectory on after 2025 and ``boost`` (an institution's extra growth), outgrows it."""
+    rows: list[ServiceRec] = []
+    for profile in PROFILES:
+        if profile.code == MERGED:
+            continue
+        pool = _pool(stream(seed, "services", profile.code), profile)
+        rng = stream(seed, "services-2026", profile.code)
+        year = EXTENSION[0][0]
+        count = round(
+            profile.clients
+            * trend(profile.trajectory, dt.date(year, 4, 1), 0.35, clamp=False)
+            * boost.get(profile.code, 1.0)
+            * rng.uniform(0.95, 1.05)
+        )
+        clusters = _clusters(profile)
+        pool += [_enterprise(rng, profile, n, clusters) for n in range(len(pool) + 1, count + 1)]
+        for i in rng.choice(len(pool), size=count, replace=False):
+            rows += _client_year(rng, profile, year, pool[int(i)])
+    quarters = {q for y, q in EXTENSION}
+    return tuple(r for r in rows if r.quarter in quarters)
+
+
+def _clusters(profile: Profile) -> tuple[str, ...]:
+    return next(d.block_industries for d in DIVISIONS if d.code == profile.division)
+
+
+def _pool(rng: np.random.Generator, profile: Profile) -> list[tuple[str, str]]:
+    clusters = _clusters(profile)
+    return [_enterprise(rng, profile, n, clusters) for n in range(1, round(profile.clients * 1.6) + 1)]
+
+
 def _institution(rng: np.random.Generator, profile: Profile) -> list[ServiceRec]:
-    clusters = next(d.block_industries for d in DIVISIONS if d.code == profile.division)
-    pool = [_enterprise(rng, profile, n, clusters) for n in range(1, round(profile.clients * 1.6) + 1)]
+    pool = _pool(rng, profile)
     rows = []
     for year in YEARS:
         count = round(

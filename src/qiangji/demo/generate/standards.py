@@ -19,6 +19,7 @@ import numpy as np
 from qiangji.demo.generate.common import (
     DEMO,
     END,
+    HORIZON,
     START,
     add_months,
     add_years,
@@ -244,7 +245,8 @@ def _assessments(rng: np.random.Generator, key: str, plan: _Plan) -> tuple[Asses
 def _reexam(
     rng: np.random.Generator, profile: Profile, plan: _Plan, current: AssessmentRec
 ) -> dt.date | None:
-    """Application for re-examination of the current certificate, if it expires within a year of END."""
+    """Application for re-examination of the current certificate, if it expires within a year of END
+    (recorded up to HORIZON: the 2026 periods see the applications made in 2026)."""
     if current.expires_on > add_months(END, 12) or plan.fate in ("withdrawn", "absorbed"):
         return None
     deadline = add_months(current.expires_on, -6)
@@ -256,7 +258,7 @@ def _reexam(
         day = day_between(rng, deadline + dt.timedelta(days=1), current.expires_on)
     else:
         return None
-    return day if day <= END else None
+    return day if day <= HORIZON else None  # an application after the end of the data is not known
 
 
 def _regulations(book: RegulationBook, plan: _Plan) -> tuple[str, ...]:

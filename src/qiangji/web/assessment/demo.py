@@ -83,15 +83,16 @@ class Profile:
     quarters: float
 
 
-#: Improving small counties keep improving in 2026 (framework 2026.1's progress index shows it against the
-#: 2025Q4 baseline): their reported values and visit scores follow a higher quality from 2026 on.
-PROGRESS_2026 = {"TT-MI": 0.25, "SM-MI": 0.15}
+#: Trajectories go on in 2026 (framework 2026.1's progress index shows them against the 2025Q4 baseline):
+#: the improving small counties' reported values and visit scores follow a higher quality from 2026 on, the
+#: declining institutions' a lower one (as the registry's 2026 data, qiangji.demo.generate.extension).
+PROGRESS_2026 = {"TT-MI": 0.25, "SM-MI": 0.15, "HY-MI": -0.15, "YH-MI": -0.15}
 
 
 def profile(inst: Institution, period: Period) -> Profile:
     q = quality(inst, period)
     if period.start.year >= 2026:
-        q = min(1.0, q + PROGRESS_2026.get(inst.code, 0.0))
+        q = min(1.0, max(0.3, q + PROGRESS_2026.get(inst.code, 0.0)))
     return Profile(q, *_counts(inst, period))
 
 
@@ -336,14 +337,17 @@ def demo_open_periods(today: dt.date | None = None) -> OpenPeriodsReport:
 
 
 def follow_up_findings(period: Period) -> int:
-    """Close the findings left open at the start of ``period`` on the day of its supervision visit.
+    """Close, on the day of ``period``'s supervision visit, the findings open at its start that were not
+    closed by then.
 
-    The demo data end on 2025-12-31 with some findings still open (found in the last visits, or closed
-    after the end of the data); 2026Q1's visit verifies their rectification. Without it they would stay
-    open for ever and, under framework 2026.1, their becoming overdue would gate whichever institutions
-    the generator happened to leave them at. The 2026Q1 gate cases are the deliberate ones
-    (:func:`_critical_finding`). Returns the number of findings closed.
+    The demo's registry data record closures up to the end of 2026Q2; a finding of the last visits of 2025
+    may still be open at the start of 2026Q1, closed (on time or late) before the quarter's visit, later, or
+    not at all within the data. The visit verifies the rectification of those not closed by its day: without
+    it some would stay open, and under framework 2026.1 their becoming overdue would gate whichever
+    institutions the generator happened to leave them at. The 2026Q1 gate cases are the deliberate ones
+    (:func:`_critical_finding`). Returns the number of findings closed on the visit day.
     """
+
     from qiangji.web.registry.models import SupervisionFinding
 
     visits = dict(SupervisionVisit.objects.filter(period=period).values_list("institution_id", "visited_on"))
@@ -352,7 +356,10 @@ def follow_up_findings(period: Period) -> int:
     )
     closed = 0
     for finding in carried.order_by("pk"):
-        finding.closed_on = max(visits[finding.institution_id], finding.found_on)
+        day = max(visits[finding.institution_id], finding.found_on)
+        if finding.closed_on is not None and finding.closed_on <= day:
+            continue  # closed before the visit: the visit finds it done
+        finding.closed_on = day
         finding.save(update_fields=["closed_on", "updated_at"])  # audited by the signals
         closed += 1
     return closed
