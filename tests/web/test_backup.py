@@ -101,6 +101,17 @@ def _target_env(tmp_path: Path) -> Iterator[dict[str, str]]:
     yield env
 
 
+CACHE_PROBE = """
+import sys, django
+django.setup()
+from django.core.cache import caches
+for alias in ("pages", "audit"):
+    if sys.argv[1] == "set":
+        caches[alias].set("probe", 1, timeout=None)
+    print(caches[alias].get("probe"))
+"""
+
+
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=600
@@ -167,8 +178,11 @@ def test_it_round_trips_every_table_and_file(filled: dict[str, Any], tmp_path: P
     assert before["tables"]["registry.institution"][0]["fields"]["divisions"] == [Division.objects.get().pk]
     for env in _target_env(tmp_path):
         env["DJANGO_SETTINGS_MODULE"] = "qiangji.web.settings"
+        assert _run(env, "-c", CACHE_PROBE, "set").stdout.split() == ["1", "1"]
         restored = _run(env, "-m", "qiangji", "restore", str(archive))
         assert restored.returncode == 0, restored.stderr[-3000:]
+        # what the target's caches held was computed from other data: the restore empties them
+        assert _run(env, "-c", CACHE_PROBE, "get").stdout.split() == ["None", "None"]
         after = json.loads(_run(env, "-c", SNAPSHOT).stdout)
         again = _run(env, "-m", "qiangji", "restore", str(archive))
         assert again.returncode == 2 and "not empty" in again.stderr

@@ -36,6 +36,7 @@ from typing import IO, Any
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
+from django.core.cache import caches
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
@@ -318,7 +319,18 @@ def restore(source: Path | io.BytesIO) -> Summary:
         for path in written:
             path.unlink(missing_ok=True)
         raise
+    _forget_computed()
     return Summary(len(tables), rows, len(media))
+
+
+# Caches of values computed from the database (final pages by content hash, C3/C4 under row
+# fingerprints): keys that a restored database could match by chance, so they go with the old data.
+COMPUTED_CACHES = ("pages", "audit")
+
+
+def _forget_computed() -> None:
+    for alias in COMPUTED_CACHES:
+        caches[alias].clear()
 
 
 def _load_tables(tables: dict[str, bytes]) -> int:
