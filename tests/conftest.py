@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,27 @@ def _default_language() -> object:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _caches_of_this_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The file caches in a folder of this test run, not under DATA_DIR (``./var`` unless set).
+
+    Every test empties them (`_fresh_api_rate_limits`). In a shared folder that also empties them for any
+    other process using it: the SQLite and PostgreSQL passes run side by side in one checkout, or a
+    ``make demo`` server there; a page-cache test then misses the entry it wrote a moment before. Each
+    pytest run gets its own numbered folder (``tmp_path_factory``), which a concurrent run never reuses."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    root = tmp_path_factory.mktemp("caches")
+    own = {
+        alias: {**conf, "LOCATION": str(root / alias)}
+        for alias, conf in settings.CACHES.items()
+        if conf["BACKEND"].endswith(".FileBasedCache")  # "pages", "audit"; "default" is in memory
+    }
+    with override_settings(CACHES={**settings.CACHES, **own}):  # setting_changed resets django's `caches`
+        yield
 
 
 @pytest.fixture(autouse=True)
