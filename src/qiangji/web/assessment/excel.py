@@ -36,6 +36,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from qiangji.core.index.framework import Node
 from qiangji.web.assessment import lifecycle, workflow
 from qiangji.web.assessment.inputs import ranked_institutions
 from qiangji.web.assessment.lifecycle import reporting_refusal
@@ -202,43 +203,66 @@ def parse_rows(
     fw = period_framework(period)
     nodes = {n.code: n for n in reportable_nodes(fw)}
     institutions = {i.code: i for i in ranked_institutions(period)}
-    rows, errors, seen = [], [], set()
+    rows: list[UploadRow] = []
+    errors: list[str] = []
+    seen: set[tuple[str, str]] = set()
     for offset, raw in enumerate(frame.itertuples(index=False)):
         line, cells = offset + 2, list(raw)
         if all(_text(c) == "" for c in cells):
             continue
         where = _("第%(row)s行") % {"row": line}
         code, indicator = _text(cells[0]), _text(cells[2])
-        if only is not None and code != only.code:
-            errors.append(f"{where}，{HEADERS[0]}：" + _("只能填报本机构（%(c)s）的数据") % {"c": only.code})
-            continue
-        if code not in institutions:
-            errors.append(f"{where}，{HEADERS[0]}：" + _("“%(c)s”不是本期参与排名的机构") % {"c": code})
-            continue
-        if indicator not in nodes:
-            errors.append(f"{where}，{HEADERS[2]}：" + _("“%(c)s”不是需要填报的指标") % {"c": indicator})
-            continue
-        if (code, indicator) in seen:
-            errors.append(f"{where}：" + _("机构与指标重复"))
+        refused = _key_error(where, code, indicator, only, institutions, nodes, seen)
+        if refused is not None:
+            errors.append(refused)
             continue
         seen.add((code, indicator))
-        entry, problems = _entry(cells, where)
-        names = _file_names(cells[EVIDENCE_COLUMN])
-        if (
-            entry is not None
-            and not names
-            and all(entry.__dict__[k] is None for k in ("value", "numerator", "denominator"))
-        ):
-            continue  # an untouched template row
-        if entry is not None:
-            labels = {"value": HEADERS[5], "numerator": HEADERS[6], "denominator": HEADERS[7]}
-            problems += [
-                f"{where}，{labels[f]}：{m}" for f, m in entry_errors(nodes[indicator], entry).items()
-            ]
+        row, problems = _row(line, where, cells, institutions[code], nodes[indicator])
         errors += problems
-        if not problems and entry is not None:
-            rows.append(UploadRow(line, institutions[code], indicator, entry, names))
+        if row is not None:
+            rows.append(row)
     return rows, errors
+
+
+def _key_error(
+    where: str,
+    code: str,
+    indicator: str,
+    only: Institution | None,
+    institutions: dict[str, Institution],
+    nodes: dict[str, Node],
+    seen: set[tuple[str, str]],
+) -> str | None:
+    """Why the row's institution and indicator cannot be read (None: they can)."""
+    if only is not None and code != only.code:
+        return f"{where}，{HEADERS[0]}：" + _("只能填报本机构（%(c)s）的数据") % {"c": only.code}
+    if code not in institutions:
+        return f"{where}，{HEADERS[0]}：" + _("“%(c)s”不是本期参与排名的机构") % {"c": code}
+    if indicator not in nodes:
+        return f"{where}，{HEADERS[2]}：" + _("“%(c)s”不是需要填报的指标") % {"c": indicator}
+    if (code, indicator) in seen:
+        return f"{where}：" + _("机构与指标重复")
+    return None
+
+
+def _row(
+    line: int, where: str, cells: list[Any], institution: Institution, node: Node
+) -> tuple[UploadRow | None, list[str]]:
+    """The row's entry and its problems; (None, []) for an untouched template row."""
+    entry, problems = _entry(cells, where)
+    names = _file_names(cells[EVIDENCE_COLUMN])
+    if (
+        entry is not None
+        and not names
+        and all(entry.__dict__[k] is None for k in ("value", "numerator", "denominator"))
+    ):
+        return None, []
+    if entry is not None:
+        labels = {"value": HEADERS[5], "numerator": HEADERS[6], "denominator": HEADERS[7]}
+        problems += [f"{where}，{labels[f]}：{m}" for f, m in entry_errors(node, entry).items()]
+    if problems or entry is None:
+        return None, problems
+    return UploadRow(line, institution, node.code, entry, names), problems
 
 
 def _file_names(cell: Any) -> tuple[str, ...]:

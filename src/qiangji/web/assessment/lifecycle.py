@@ -74,6 +74,20 @@ def _version(framework: str | FrameworkVersion | None) -> FrameworkVersion:
     return newest
 
 
+def _check_code(code: str) -> None:
+    """Refuse a period code of the wrong form, or of an implausible year."""
+    try:
+        year = parse_period_code(code)[0]
+    except ValueError:
+        message = _("期次代码应为“2026Q1”或“2026”的形式，收到 %(code)s。")
+        raise LifecycleError(message % {"code": repr(code)}) from None
+    implausible = plausible.year_error(year)  # `period open 9999Q1` made a period whose pages then failed
+    if implausible:
+        raise LifecycleError(
+            _("期次 %(code)s：%(problem)s") % {"code": code.strip().upper(), "problem": implausible}
+        )
+
+
 @transaction.atomic
 def open_period(
     code: str,
@@ -89,16 +103,7 @@ def open_period(
     ``opens`` defaults to the date already set (re-dating an open period keeps its start) or today;
     ``framework`` defaults to the version already chosen, else the newest.
     """
-    try:
-        year = parse_period_code(code)[0]
-    except ValueError:
-        message = _("期次代码应为“2026Q1”或“2026”的形式，收到 %(code)s。")
-        raise LifecycleError(message % {"code": repr(code)}) from None
-    implausible = plausible.year_error(year)  # `period open 9999Q1` made a period whose pages then failed
-    if implausible:
-        raise LifecycleError(
-            _("期次 %(code)s：%(problem)s") % {"code": code.strip().upper(), "problem": implausible}
-        )
+    _check_code(code)
     period = Period.for_code(code)
     period = Period.objects.select_for_update().get(pk=period.pk)
     opens = opens or period.opens_on or _today(today)

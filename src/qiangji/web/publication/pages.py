@@ -179,13 +179,15 @@ def _progress_row(content: dict[str, Any], unit: str) -> dict[str, Any] | None:
     return next((p for p in rows if p["unit"] == unit), None)
 
 
-def scorecard_context(pub: Publication, unit: str) -> dict[str, Any]:
-    content = content_of(pub)
-    row = next((r for r in content["rows"] if r["unit"] == unit), None)
-    if row is None:
-        raise Http404("institution not in this ranking")
+def _progress_ranked(content: dict[str, Any]) -> int:
+    """How many units the progress index ranks (a row without a rank is not counted)."""
+    return sum(1 for p in (content.get("progress") or {}).get("rows", []) if p["rank"] is not None)
+
+
+def _strengths_weaknesses(content: dict[str, Any], unit: str) -> list[dict[str, Any]]:
+    """The unit's strengths and weaknesses, each with its indicator's names and unit."""
     names = {i["code"]: i for i in content["indicators"]}
-    sw = [
+    return [
         {
             **s,
             "name": names[s["indicator"]]["name"],
@@ -196,6 +198,14 @@ def scorecard_context(pub: Publication, unit: str) -> dict[str, Any]:
         for s in content["strengths_weaknesses"]
         if s["unit"] == unit
     ]
+
+
+def scorecard_context(pub: Publication, unit: str) -> dict[str, Any]:
+    content = content_of(pub)
+    row = next((r for r in content["rows"] if r["unit"] == unit), None)
+    if row is None:
+        raise Http404("institution not in this ranking")
+    sw = _strengths_weaknesses(content, unit)
     indicators = [
         {
             **i,
@@ -216,9 +226,7 @@ def scorecard_context(pub: Publication, unit: str) -> dict[str, Any]:
         "trend_version": content["framework"]["version"],
         "fixed_scales": content.get("fixed_scales", False),
         "progress": _progress_row(content, unit),
-        "progress_n": sum(
-            1 for p in (content.get("progress") or {}).get("rows", []) if p["rank"] is not None
-        ),
+        "progress_n": _progress_ranked(content),
         "findings": open_findings(unit, content) or [],
         "findings_recorded": "open_findings" in content,
         "plan_targets": content.get("plan_targets", {}).get(unit, []),

@@ -146,6 +146,25 @@ def _served_divisions(insts: Sequence[Institution]) -> dict[int, set[int]]:
 
 
 def _item_rows(day: dt.date, insts: Sequence[Institution], plan: CapabilityPlan | None) -> list[ItemRow]:
+    auth = _authorised(day, insts)
+    by_item = _duties_by_item(day)
+    wanted = set(by_item) | {item for _inst, item in auth}
+    assignments = _assignments(plan)
+    context = _ItemContext(
+        insts,
+        plan,
+        auth,
+        assignments,
+        names=dict(Division.objects.values_list("pk", "name")),
+        serving=_served_divisions(insts),
+        base={i.pk for a in assignments.values() for i in a.base_items.all()},
+    )
+    items = MVCatalogueItem.objects.filter(pk__in=wanted).order_by("level1_no", "level2_no")
+    return [_item_row(item, by_item.get(item.pk, []), context) for item in items]
+
+
+def _authorised(day: dt.date, insts: Sequence[Institution]) -> dict[tuple[int, int], int | None]:
+    """(institution, item) → annual volume of the authorisations in force on ``day``."""
     auth: dict[tuple[int, int], int | None] = {}
     for inst_id, item_id, volume in (
         InstitutionMVItem.objects.authorised_on(day)
@@ -154,42 +173,52 @@ def _item_rows(day: dt.date, insts: Sequence[Institution], plan: CapabilityPlan 
     ):
         before = auth.get((inst_id, item_id))  # two overlapping authorisations of one item: volumes add
         auth[(inst_id, item_id)] = volume if before is None else before + (volume or 0)
-    duties = duty_lists_on(day)
-    names = dict(Division.objects.values_list("pk", "name"))
-    serving = _served_divisions(insts)
+    return auth
+
+
+def _duties_by_item(day: dt.date) -> defaultdict[int, list[DutyListItem]]:
+    """The duty-list rows in force on ``day``, per catalogue item."""
     by_item: defaultdict[int, list[DutyListItem]] = defaultdict(list)
-    for rows in duties.values():
+    for rows in duty_lists_on(day).values():
         for r in rows:
             by_item[r.item_id].append(r)
-    wanted = set(by_item) | {item for _inst, item in auth}
-    assignments = _assignments(plan)
-    base = {i.pk for a in assignments.values() for i in a.base_items.all()}
-    out = []
-    for item in MVCatalogueItem.objects.filter(pk__in=wanted).order_by("level1_no", "level2_no"):
-        cells = tuple(
-            ItemCell(
-                (i.pk, item.pk) in auth, auth.get((i.pk, item.pk)), _role(assignments.get(i.pk), item.pk)
-            )
-            for i in insts
+    return by_item
+
+
+@dataclass(frozen=True)
+class _ItemContext:
+    """What every row of the item table reads: the columns, the plan and the lookups built once."""
+
+    insts: Sequence[Institution]
+    plan: CapabilityPlan | None
+    auth: dict[tuple[int, int], int | None]
+    assignments: dict[int, PlanAssignment]
+    names: dict[int, str]
+    serving: dict[int, set[int]]
+    base: set[int]
+
+
+def _item_row(item: MVCatalogueItem, duty: list[DutyListItem], c: _ItemContext) -> ItemRow:
+    cells = tuple(
+        ItemCell(
+            (i.pk, item.pk) in c.auth, c.auth.get((i.pk, item.pk)), _role(c.assignments.get(i.pk), item.pk)
         )
-        duty = by_item.get(item.pk, [])
-        holders = {i.pk for i, c in zip(insts, cells, strict=True) if c.authorised}
-        uncovered = [
-            names[d.division_id]
-            for d in duty
-            if not any(d.division_id in serving.get(pk, set()) for pk in holders)
-        ]
-        out.append(
-            ItemRow(
-                item,
-                cells,
-                tuple(sorted(names[d.division_id] for d in duty)),
-                tuple(sorted(uncovered)),
-                sum(d.population for d in duty),
-                _item_status(uncovered, holders, plan, item.pk in base),
-            )
-        )
-    return out
+        for i in c.insts
+    )
+    holders = {i.pk for i, cell in zip(c.insts, cells, strict=True) if cell.authorised}
+    uncovered = [
+        c.names[d.division_id]
+        for d in duty
+        if not any(d.division_id in c.serving.get(pk, set()) for pk in holders)
+    ]
+    return ItemRow(
+        item,
+        cells,
+        tuple(sorted(c.names[d.division_id] for d in duty)),
+        tuple(sorted(uncovered)),
+        sum(d.population for d in duty),
+        _item_status(uncovered, holders, c.plan, item.pk in c.base),
+    )
 
 
 def _item_status(uncovered: list[str], holders: set[int], plan: CapabilityPlan | None, base: bool) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections import Counter
+from typing import NamedTuple
 
 from django.db import transaction
 
@@ -30,12 +31,82 @@ from qiangji.web.steering import models as m
 D = dt.date
 CITY = "TZ-MI"
 YEAR = 2025
-PARTNERS = (
-    ("国家泵阀产业计量测试中心（示例）", "national_centre", "浙江", "流量、压力、电机能效"),
-    ("浙江省模具产业计量测试中心（示例）", "provincial_centre", "浙江", "几何量、三坐标测量"),
-    ("台州某学院精密测量研究所（示例）", "university", "台州", "精密测量、数据处理"),
-    ("浙江某计量科学研究院（示例）", "metrology", "杭州", "量值溯源、比对主导"),
-    ("某汽车零部件研究院（示例）", "institute", "宁波", "扭矩、力值、环境试验"),
+#: Partners by a short key (the rows below name them by it), created in this order.
+PARTNERS = {
+    "pumps": ("国家泵阀产业计量测试中心（示例）", "national_centre", "浙江", "流量、压力、电机能效"),
+    "moulds": ("浙江省模具产业计量测试中心（示例）", "provincial_centre", "浙江", "几何量、三坐标测量"),
+    "college": ("台州某学院精密测量研究所（示例）", "university", "台州", "精密测量、数据处理"),
+    "province": ("浙江某计量科学研究院（示例）", "metrology", "杭州", "量值溯源、比对主导"),
+    "auto": ("某汽车零部件研究院（示例）", "institute", "宁波", "扭矩、力值、环境试验"),
+}
+
+
+class _Project(NamedTuple):
+    institution: str
+    partner: str
+    signed: dt.date | None
+    """The day an agreement with the partner was signed for this project; None: no new agreement."""
+    title: str
+    kind: str
+    cluster: str
+    started: dt.date
+    under_agreement: bool
+    """Whether the project runs under the institution's agreement with the partner (one does not)."""
+
+
+JOINT_PROJECTS = (
+    _Project(
+        "WL-MI",
+        "pumps",
+        D(2024, 4, 8),
+        "小型水泵能效在线测试方法研究（示例）",
+        "research",
+        "泵与电机",
+        D(2024, 5, 6),
+        True,
+    ),
+    _Project("WL-MI", "pumps", None, "电机转矩校准装置共建（示例）", "lab", "泵与电机", D(2025, 3, 3), True),
+    _Project(
+        "HY-MI",
+        "moulds",
+        D(2024, 6, 17),
+        "注塑模具型腔三坐标测量规范研制（示例）",
+        "standard",
+        "模具",
+        D(2024, 9, 2),
+        True,
+    ),
+    _Project(
+        "JJ-MI",
+        "college",
+        D(2024, 9, 20),
+        "制药企业温湿度分布测量服务（示例）",
+        "service",
+        "医药化工",
+        D(2025, 4, 1),
+        True,
+    ),
+    _Project(
+        "TT-MI",
+        "auto",
+        D(2025, 2, 11),
+        "汽车零部件扭矩测量能力提升（示例）",
+        "service",
+        "汽车零部件",
+        D(2025, 3, 17),
+        True,
+    ),
+    _Project(
+        "YH-MI", "auto", None, "阀门密封性检测方法交流（示例）", "research", "阀门水暖", D(2025, 6, 9), False
+    ),
+)
+#: Exchanges: institution, partner, direction ("in": the partner's expert comes; "out": our staff go),
+#: topic, first day, length in days.
+EXCHANGES = (
+    ("XJ-MI", "province", "out", "量值溯源与不确定度评定进修（示例）", D(2024, 10, 8), 30),
+    ("SM-MI", "province", "out", "橡胶硬度计检定实操跟班学习（示例）", D(2025, 4, 7), 21),
+    ("TT-MI", "auto", "in", "扭矩校准专家驻点指导（示例）", D(2025, 5, 12), 10),
+    ("WL-MI", "pumps", "out", "水泵能效实验室挂职（示例）", D(2025, 7, 1), 90),
 )
 
 
@@ -160,85 +231,52 @@ def _plan_2026() -> int:
 
 
 def _cooperation(insts: dict[str, Institution]) -> int:
-    partners = [m.Partner.objects.create(name=n, kind=k, region=r, speciality=s) for n, k, r, s in PARTNERS]
-    pumps, moulds, college, province, auto = partners
-    plans = [  # institution, partner, agreement signed, project title, kind, cluster, started, with agreement
-        (
-            "WL-MI",
-            pumps,
-            D(2024, 4, 8),
-            "小型水泵能效在线测试方法研究（示例）",
-            "research",
-            "泵与电机",
-            D(2024, 5, 6),
-            True,
-        ),
-        ("WL-MI", pumps, None, "电机转矩校准装置共建（示例）", "lab", "泵与电机", D(2025, 3, 3), True),
-        (
-            "HY-MI",
-            moulds,
-            D(2024, 6, 17),
-            "注塑模具型腔三坐标测量规范研制（示例）",
-            "standard",
-            "模具",
-            D(2024, 9, 2),
-            True,
-        ),
-        (
-            "JJ-MI",
-            college,
-            D(2024, 9, 20),
-            "制药企业温湿度分布测量服务（示例）",
-            "service",
-            "医药化工",
-            D(2025, 4, 1),
-            True,
-        ),
-        (
-            "TT-MI",
-            auto,
-            D(2025, 2, 11),
-            "汽车零部件扭矩测量能力提升（示例）",
-            "service",
-            "汽车零部件",
-            D(2025, 3, 17),
-            True,
-        ),
-        ("YH-MI", auto, None, "阀门密封性检测方法交流（示例）", "research", "阀门水暖", D(2025, 6, 9), False),
-    ]
+    partners = {
+        key: m.Partner.objects.create(name=n, kind=k, region=r, speciality=sp)
+        for key, (n, k, r, sp) in PARTNERS.items()
+    }
+    _joint_projects(insts, partners)
+    _exchanges(insts, partners)
+    return len(partners)
+
+
+def _joint_projects(insts: dict[str, Institution], partners: dict[str, m.Partner]) -> None:
     agreements: dict[tuple[str, str], m.Agreement] = {}
-    for code, partner, signed, title, kind, cluster, started, signed_for in plans:
-        inst = insts[code]
-        key = (code, partner.name)
-        if signed is not None:
-            agreements[key] = m.Agreement.objects.create(
-                institution=inst,
-                partner=partner,
-                title=f"{partner.name}与{inst.name}合作协议",
-                document_no=f"HZ-{signed.year}-{len(agreements) + 1:02d}（示例）",
-                signed_on=signed,
-                expires_on=D(signed.year + 3, signed.month, signed.day),
-            )
+    for row in JOINT_PROJECTS:
+        inst, partner = insts[row.institution], partners[row.partner]
+        key = (row.institution, row.partner)
+        if row.signed is not None:
+            agreements[key] = _agreement(inst, partner, row.signed, len(agreements) + 1)
         m.JointProject.objects.create(
             institution=inst,
             partner=partner,
-            agreement=agreements.get(key) if signed_for else None,
-            title=title,
-            kind=kind,
-            cluster_tag=cluster,
-            started_on=started,
+            agreement=agreements.get(key) if row.under_agreement else None,
+            title=row.title,
+            kind=row.kind,
+            cluster_tag=row.cluster,
+            started_on=row.started,
         )
-    for code, partner, direction, topic, start, days in [
-        ("XJ-MI", province, "out", "量值溯源与不确定度评定进修（示例）", D(2024, 10, 8), 30),
-        ("SM-MI", province, "out", "橡胶硬度计检定实操跟班学习（示例）", D(2025, 4, 7), 21),
-        ("TT-MI", auto, "in", "扭矩校准专家驻点指导（示例）", D(2025, 5, 12), 10),
-        ("WL-MI", pumps, "out", "水泵能效实验室挂职（示例）", D(2025, 7, 1), 90),
-    ]:
+
+
+def _agreement(inst: Institution, partner: m.Partner, signed: dt.date, number: int) -> m.Agreement:
+    """The ``number``-th agreement of the demo, for three years."""
+    return m.Agreement.objects.create(
+        institution=inst,
+        partner=partner,
+        title=f"{partner.name}与{inst.name}合作协议",
+        document_no=f"HZ-{signed.year}-{number:02d}（示例）",
+        signed_on=signed,
+        expires_on=D(signed.year + 3, signed.month, signed.day),
+    )
+
+
+def _exchanges(insts: dict[str, Institution], partners: dict[str, m.Partner]) -> None:
+    for code, key, direction, topic, start, days in EXCHANGES:
         inst = insts[code]
         staff = Staff.objects.filter(institution=inst, is_verification=True).order_by("pk").first()
         m.Exchange.objects.create(
             institution=inst,
-            partner=partner,
+            partner=partners[key],
             kind="expert" if direction == "in" else "study",
             direction=direction,
             staff=staff if direction == "out" else None,
@@ -247,45 +285,64 @@ def _cooperation(insts: dict[str, Institution]) -> int:
             started_on=start,
             ended_on=start + dt.timedelta(days=days - 1),
         )
-    return len(partners)
+
+
+#: Applications not (yet) approved: institution, title, funding level, funder, status, submitted on.
+APPLICATIONS = (
+    (
+        "TT-MI",
+        "汽车零部件扭矩扳手检定装置研制（示例）",
+        "municipal",
+        "台州市科学技术局（示例）",
+        "submitted",
+        D(2025, 9, 15),
+    ),
+    (
+        "SM-MI",
+        "橡胶硬度计自动检定系统研究（示例）",
+        "municipal",
+        "台州市科学技术局（示例）",
+        "submitted",
+        D(2025, 10, 8),
+    ),
+    (
+        "XJ-MI",
+        "工艺礼品企业计量管理帮扶模式研究（示例）",
+        "municipal",
+        "台州市科学技术局（示例）",
+        "preparing",
+        None,
+    ),
+    (
+        "LQ-MI",
+        "出租车计价器远程检定方法研究（示例）",
+        "provincial",
+        "浙江省市场监督管理局（示例）",
+        "rejected",
+        D(2024, 11, 4),
+    ),
+)
+#: The city institute's planned actions: institution, kind, title, start, end, indicator they aim at.
+PLANNED_ACTIONS = (
+    (
+        "XJ-MI",
+        "pairing",
+        "市院与仙居所结对帮扶：注册计量师培养（示例）",
+        D(2024, 1, 8),
+        D(2024, 12, 20),
+        "D3.1",
+    ),
+    ("SM-MI", "standard", "协助建立橡胶硬度计检定装置（示例）", D(2024, 4, 1), D(2024, 8, 30), "D2.1"),
+    ("TT-MI", "lending", "借用扭矩标准装置开展检定（示例）", D(2024, 10, 8), D(2025, 1, 10), "D1.1"),
+)
 
 
 def _applications(insts: dict[str, Institution]) -> int:
-    rows = [
-        (
-            "TT-MI",
-            "汽车零部件扭矩扳手检定装置研制（示例）",
-            "municipal",
-            "台州市科学技术局（示例）",
-            "submitted",
-            D(2025, 9, 15),
-        ),
-        (
-            "SM-MI",
-            "橡胶硬度计自动检定系统研究（示例）",
-            "municipal",
-            "台州市科学技术局（示例）",
-            "submitted",
-            D(2025, 10, 8),
-        ),
-        (
-            "XJ-MI",
-            "工艺礼品企业计量管理帮扶模式研究（示例）",
-            "municipal",
-            "台州市科学技术局（示例）",
-            "preparing",
-            None,
-        ),
-        (
-            "LQ-MI",
-            "出租车计价器远程检定方法研究（示例）",
-            "provincial",
-            "浙江省市场监督管理局（示例）",
-            "rejected",
-            D(2024, 11, 4),
-        ),
-    ]
-    for code, title, level, funder, status, submitted in rows:
+    return _open_applications(insts) + _approved_applications()
+
+
+def _open_applications(insts: dict[str, Institution]) -> int:
+    for code, title, level, funder, status, submitted in APPLICATIONS:
         m.ResearchApplication.objects.create(
             institution=insts[code],
             title=title,
@@ -295,6 +352,11 @@ def _applications(insts: dict[str, Institution]) -> int:
             submitted_on=submitted,
             decided_on=D(2025, 3, 20) if status == "rejected" else None,
         )
+    return len(APPLICATIONS)
+
+
+def _approved_applications() -> int:
+    """The applications of the first three funded projects in the registry, decided on their approval."""
     approved = 0
     for project in ResearchProject.objects.exclude(funding_level="other").order_by("approved_on")[:3]:
         m.ResearchApplication.objects.create(
@@ -308,23 +370,16 @@ def _applications(insts: dict[str, Institution]) -> int:
             decided_on=project.approved_on,
         )
         approved += 1
-    return len(rows) + approved
+    return approved
 
 
 def _assistance(insts: dict[str, Institution]) -> int:
-    city, made = insts[CITY], 0
-    for code, kind, title, start, end, indicator in [
-        (
-            "XJ-MI",
-            "pairing",
-            "市院与仙居所结对帮扶：注册计量师培养（示例）",
-            D(2024, 1, 8),
-            D(2024, 12, 20),
-            "D3.1",
-        ),
-        ("SM-MI", "standard", "协助建立橡胶硬度计检定装置（示例）", D(2024, 4, 1), D(2024, 8, 30), "D2.1"),
-        ("TT-MI", "lending", "借用扭矩标准装置开展检定（示例）", D(2024, 10, 8), D(2025, 1, 10), "D1.1"),
-    ]:
+    city = insts[CITY]
+    return _planned_actions(insts, city) + _onsite_actions(city) + _exam_pairing(insts)
+
+
+def _planned_actions(insts: dict[str, Institution], city: Institution) -> int:
+    for code, kind, title, start, end, indicator in PLANNED_ACTIONS:
         m.AssistanceAction.objects.create(
             institution=insts[code],
             provider=city,
@@ -334,7 +389,12 @@ def _assistance(insts: dict[str, Institution]) -> int:
             ended_on=end,
             indicator=indicator,
         )
-        made += 1
+    return len(PLANNED_ACTIONS)
+
+
+def _onsite_actions(city: Institution) -> int:
+    """On-site guidance a week after each of three 2024 supervision findings."""
+    made = 0
     for f in SupervisionFinding.objects.filter(
         institution__code__in=("XJ-MI", "SM-MI", "YH-MI"), found_on__year=2024
     ).order_by("institution", "found_on")[:3]:
@@ -348,16 +408,21 @@ def _assistance(insts: dict[str, Institution]) -> int:
             finding=f,
         )
         made += 1
-    rm = TrainingTopic.objects.filter(kind="exam").first()
-    if rm is not None:
-        m.AssistanceAction.objects.create(
-            institution=insts["SM-MI"],
-            provider=insts["WL-MI"],
-            kind="pairing",
-            exam_topic=rm,
-            title="温岭所与三门所结对：考前辅导答疑（示例）",
-            started_on=D(2024, 2, 1),
-            ended_on=D(2024, 6, 30),
-        )
-        made += 1
     return made
+
+
+def _exam_pairing(insts: dict[str, Institution]) -> int:
+    """温岭's coaching of 三门 for the first exam topic (none without one)."""
+    rm = TrainingTopic.objects.filter(kind="exam").first()
+    if rm is None:
+        return 0
+    m.AssistanceAction.objects.create(
+        institution=insts["SM-MI"],
+        provider=insts["WL-MI"],
+        kind="pairing",
+        exam_topic=rm,
+        title="温岭所与三门所结对：考前辅导答疑（示例）",
+        started_on=D(2024, 2, 1),
+        ended_on=D(2024, 6, 30),
+    )
+    return 1

@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Min, Q, Sum
+from django.db.models import Min, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -110,19 +111,18 @@ def _stock(label: str, unit: str, fn: Callable[[dt.date], int], start: dt.date, 
 
 
 def _figures(start: dt.date, day: dt.date) -> list[Figure]:
-    projects = ResearchProject.objects.exclude(funding_level="other")
-    labs = LabResult.objects.filter(
-        en__isnull=False,
-        evaluation__round__status__in=("evaluated", "reported"),
-        evaluation__evaluated_at__date__gte=start,
-        evaluation__evaluated_at__date__lte=day,
-    )
-    sessions = TrainingSession.objects.filter(held_on__gte=start, held_on__lte=day)
-    present = Attendance.objects.attended_between(start, day)
-    hours = (present.filter(hours__isnull=False).aggregate(s=Sum("hours"))["s"] or 0) + (
-        present.filter(hours__isnull=True).aggregate(s=Sum("session__hours"))["s"] or 0
-    )
-    flows = Q(started_on__gte=start, started_on__lte=day)
+    return [
+        *_stocks(start, day),
+        *_research(start, day),
+        _comparisons(start, day),
+        *_training(start, day),
+        *_cooperation(start, day),
+    ]
+
+
+def _stocks(start: dt.date, day: dt.date) -> list[Figure]:
+    """Institutions, registrations, standards, items and projects, at the baseline and now."""
+    projects = _funded_projects()
     return [
         _stock(_("A级计量检定机构"), pgettext("unit", "家"), _a_grades, start, day),
         _stock(
@@ -153,39 +153,70 @@ def _figures(start: dt.date, day: dt.date) -> list[Figure]:
             start,
             day,
         ),
-        Figure(
-            _("行动期内立项科研项目"),
-            pgettext("unit", "项"),
-            None,
-            float(projects.filter(approved_on__gte=start, approved_on__lte=day).count()),
-        ),
-        Figure(
-            _("科研项目申报（在审）"),
-            pgettext("unit", "项"),
-            None,
-            float(ResearchApplication.objects.filter(status="submitted", submitted_on__lte=day).count()),
-        ),
-        Figure(
-            _("计量比对满意结果"),
-            pgettext("unit", "个"),
-            None,
-            float(labs.filter(verdict=LabResult.Verdict.SATISFACTORY).count()),
-            _("共 %(n)s 个评价结果") % {"n": labs.count()},
-        ),
+    ]
+
+
+def _funded_projects() -> QuerySet[ResearchProject]:
+    """Projects funded at the municipal level or above (the "other" funding level does not count)."""
+    return ResearchProject.objects.exclude(funding_level="other")
+
+
+def _research(start: dt.date, day: dt.date) -> list[Figure]:
+    """Projects approved in the programme, and applications under review on ``day``."""
+    approved = _funded_projects().filter(approved_on__gte=start, approved_on__lte=day)
+    submitted = ResearchApplication.objects.filter(status="submitted", submitted_on__lte=day)
+    return [
+        Figure(_("行动期内立项科研项目"), pgettext("unit", "项"), None, float(approved.count())),
+        Figure(_("科研项目申报（在审）"), pgettext("unit", "项"), None, float(submitted.count())),
+    ]
+
+
+def _comparisons(start: dt.date, day: dt.date) -> Figure:
+    """Satisfactory results of the comparisons evaluated in the programme, out of all evaluated."""
+    labs = LabResult.objects.filter(
+        en__isnull=False,
+        evaluation__round__status__in=("evaluated", "reported"),
+        evaluation__evaluated_at__date__gte=start,
+        evaluation__evaluated_at__date__lte=day,
+    )
+    return Figure(
+        _("计量比对满意结果"),
+        pgettext("unit", "个"),
+        None,
+        float(labs.filter(verdict=LabResult.Verdict.SATISFACTORY).count()),
+        _("共 %(n)s 个评价结果") % {"n": labs.count()},
+    )
+
+
+def _training(start: dt.date, day: dt.date) -> list[Figure]:
+    """Sessions held and attendances in the programme, with the hours attended."""
+    sessions = TrainingSession.objects.filter(held_on__gte=start, held_on__lte=day)
+    present = Attendance.objects.attended_between(start, day)
+    return [
         Figure(_("举办培训"), pgettext("unit", "场"), None, float(sessions.count())),
         Figure(
             _("培训参训"),
             pgettext("unit", "人次"),
             None,
             float(present.count()),
-            _("合计 %(hours)s 学时") % {"hours": f"{float(hours):,.0f}"},
+            _("合计 %(hours)s 学时") % {"hours": f"{float(_hours(present)):,.0f}"},
         ),
-        Figure(
-            _("签署合作协议"),
-            pgettext("unit", "份"),
-            None,
-            float(Agreement.objects.filter(signed_on__gte=start, signed_on__lte=day).count()),
-        ),
+    ]
+
+
+def _hours(present: QuerySet[Attendance]) -> Decimal:
+    """Hours attended: an attendance's own hours where recorded, else its session's."""
+    own = present.filter(hours__isnull=False).aggregate(s=Sum("hours"))["s"] or Decimal(0)
+    of_session = present.filter(hours__isnull=True).aggregate(s=Sum("session__hours"))["s"] or Decimal(0)
+    return Decimal(own + of_session)
+
+
+def _cooperation(start: dt.date, day: dt.date) -> list[Figure]:
+    """Agreements signed, and joint projects, exchanges and assistance actions started, in the programme."""
+    flows = Q(started_on__gte=start, started_on__lte=day)
+    signed = Agreement.objects.filter(signed_on__gte=start, signed_on__lte=day)
+    return [
+        Figure(_("签署合作协议"), pgettext("unit", "份"), None, float(signed.count())),
         Figure(
             _("产业/科研合作项目"),
             pgettext("unit", "项"),

@@ -94,6 +94,15 @@ def _ranking_table(doc: Any, ctx: Mapping[str, Any]) -> Table:
 
 
 def _body(doc: Any, ctx: Mapping[str, Any]) -> None:
+    _opening(doc, ctx)
+    _overview(doc, ctx)
+    _ranking(doc, ctx)
+    _stability(doc, ctx)
+    _goals(doc, ctx)
+    _method_note(doc, ctx)
+
+
+def _opening(doc: Any, ctx: Mapping[str, Any]) -> None:
     c = ctx["c"]
     _para(doc, "各县（市、区）计量检定机构：", indent=False)
     _para(
@@ -103,10 +112,18 @@ def _body(doc: Any, ctx: Mapping[str, Any]) -> None:
         f"对全市 {len(ctx['rows'])} 家县级计量技术机构的能力建设情况进行了评价。"
         "现将排名情况通报如下。",
     )
+
+
+def _overview(doc: Any, ctx: Mapping[str, Any]) -> None:
     _para(doc, "一、总体情况", font=HEAD_FONT)
     for name, names in ctx["tiers"]:
         if names:
             _para(doc, f"{name}（{len(names)} 家）：{join_names(names)}。")
+
+
+def _ranking(doc: Any, ctx: Mapping[str, Any]) -> None:
+    """The table, the dimensions and tier rule, each gated unit's reasons and the progress leaders."""
+    c = ctx["c"]
     _para(doc, "二、排名情况", font=HEAD_FONT)
     _ranking_table(doc, ctx)
     dims = "；".join(f"{d['code']} {d['name']}（{quantity(d['weight'])} 分）" for d in c["dimensions"])
@@ -119,25 +136,37 @@ def _body(doc: Any, ctx: Mapping[str, Any]) -> None:
                 f"合规否决：{r['name']}，{reasons}（按指标计算的总分 {score(r['gate']['ungated'])} 分）。",
             )
     if c.get("progress"):
-        top = "、".join(
-            f"{p['name']}（{p['change']:+.2f} 分）"
-            for p in c["progress"]["rows"][:3]
-            if p["change"] is not None
-        )
-        _para(
-            doc,
-            f"进步指数（较 {c['progress']['baseline_label']}，按本期框架的固定目标值计分）：{top}进步最大。",
-        )
+        _progress(doc, c["progress"])
+
+
+def _progress(doc: Any, progress: Mapping[str, Any]) -> None:
+    top = "、".join(
+        f"{p['name']}（{p['change']:+.2f} 分）" for p in progress["rows"][:3] if p["change"] is not None
+    )
+    _para(
+        doc,
+        f"进步指数（较 {progress['baseline_label']}，按本期框架的固定目标值计分）：{top}进步最大。",
+    )
+
+
+def _stability(doc: Any, ctx: Mapping[str, Any]) -> None:
     _para(doc, "三、排名稳定性", font=HEAD_FONT)
     _para(
         doc,
-        f"权重在 ±25% 范围内随机变动时（{count(c['run']['runs'])} 次蒙特卡洛模拟），"
+        f"权重在 ±25% 范围内随机变动时（{count(ctx['c']['run']['runs'])} 次蒙特卡洛模拟），"
         "各机构排名的 5%–95% 区间见排行榜网站和 PDF 版通报。区间相互重叠的机构，名次差异不大。",
     )
+
+
+def _goals(doc: Any, ctx: Mapping[str, Any]) -> None:
     _para(doc, "四、三年行动目标", font=HEAD_FONT)
     below = ctx["below_target"]
     met = f"{join_names(below)}尚未达标，应制定措施，限期提升。" if below else "各机构均已达标。"
-    _para(doc, f"注册计量师持证比例目标为 {c['rm_target_pct']}%。{met}")
+    _para(doc, f"注册计量师持证比例目标为 {ctx['c']['rm_target_pct']}%。{met}")
+
+
+def _method_note(doc: Any, ctx: Mapping[str, Any]) -> None:
+    c = ctx["c"]
     _para(doc, "五、指数编制说明", font=HEAD_FONT)
     _para(
         doc,

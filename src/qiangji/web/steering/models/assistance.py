@@ -17,6 +17,7 @@ from qiangji.web.programme.models import TrainingTopic
 from qiangji.web.registry.models import Institution, SupervisionFinding
 from qiangji.web.registry.models.base import Timestamped, ordered
 from qiangji.web.steering.models.capability import indicator_codes
+from qiangji.web.steering.models.periods import period_errors
 
 
 class AssistanceAction(Timestamped):
@@ -79,9 +80,7 @@ class AssistanceAction(Timestamped):
         return f"{self.institution.name} {self.get_kind_display()}：{self.title}"
 
     def clean(self) -> None:
-        errors: dict[str, object] = {}
-        if self.ended_on and self.started_on and self.ended_on < self.started_on:
-            errors["ended_on"] = _("结束日期不能早于开始日期。")
+        errors = period_errors(self.started_on, self.ended_on)
         if self.institution_id and self.institution_id == self.provider_id:
             errors["provider"] = _("帮扶机构不能是受援机构本身。")
         if not (self.finding_id or self.lab_result_id or self.indicator or self.exam_topic_id):

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from qiangji.web.registry.models import Institution, ResearchProject, Staff
 from qiangji.web.registry.models.base import Timestamped, ordered
 from qiangji.web.registry.models.research import FundingLevel
+from qiangji.web.steering.models.periods import period_errors
 
 
 class Partner(Timestamped):
@@ -111,9 +112,7 @@ class JointProject(Timestamped):
         return self.title
 
     def clean(self) -> None:
-        errors = {}
-        if self.ended_on and self.started_on and self.ended_on < self.started_on:
-            errors["ended_on"] = _("结束日期不能早于开始日期。")
+        errors = period_errors(self.started_on, self.ended_on)
         if self.agreement_id and self.institution_id and self.partner_id:
             a = self.agreement
             if a is not None and (a.institution_id, a.partner_id) != (self.institution_id, self.partner_id):
@@ -168,9 +167,7 @@ class Exchange(Timestamped):
         return (self.ended_on - self.started_on).days + 1
 
     def clean(self) -> None:
-        errors = {}
-        if self.ended_on and self.started_on and self.ended_on < self.started_on:
-            errors["ended_on"] = _("结束日期不能早于开始日期。")
+        errors = period_errors(self.started_on, self.ended_on)
         if self.direction == self.Direction.OUT and not self.staff_id:
             errors["staff"] = _("本机构派出的交流须选择本机构人员。")
         if self.direction == self.Direction.IN and not self.person.strip():
