@@ -1,5 +1,6 @@
 """Evidence previews in the review page: PDF in an <iframe>, images in an <img>, added when opened;
-served inline to the site's own pages only (X-Frame-Options SAMEORIGIN, frame-ancestors 'self'); the page's CSP allows it."""
+served inline to the site's own pages only (X-Frame-Options SAMEORIGIN, frame-ancestors 'self'); the
+page's CSP allows it."""
 
 from __future__ import annotations
 
