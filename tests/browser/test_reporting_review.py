@@ -104,11 +104,16 @@ def test_one_pass_reporting_and_bulk_review(new_page, live_server, period, outpu
 
     office = new_page()
     watch = Violations(office)
+    previews: list[str] = []
+    office.on("request", lambda r: previews.append(r.url) if "/preview/" in r.url else None)
     login(office, live_server.url, "office", "/assessment/2024Q1/review/")
     loads: list[str] = []
     row = f"#report-{_pk('A', 'D1.3')}"
-    office.locator(f"{row} details.preview summary").first.click()
+    assert previews == [] and office.locator("iframe").count() == 0  # a preview loads when opened
+    with office.expect_request("**/preview/"):
+        office.locator(f"{row} details.preview summary").first.click()
     office.wait_for_selector(f"{row} iframe.evidence-preview")
+    assert office.locator("iframe").count() == 1
     office.screenshot(path=str(output_dir / "review-queue.png"), full_page=True)
     office.on("load", lambda p: loads.append(p.url))
     office.click("button[value='approve|inst:A']")

@@ -1,6 +1,10 @@
 /* The review queue: a checkbox with data-check-all ticks or clears every "ids" checkbox of its form, and
- * a counter with data-selected-count shows how many are ticked. No inline script (CSP script-src 'self');
- * without JavaScript each row's checkbox still works on its own. Loaded by review.html with `defer`. */
+ * a counter with data-selected-count shows how many are ticked. An evidence preview (<details
+ * data-preview>) gets its <iframe> or <img> when it is first opened: Chromium loads an iframe that is not
+ * rendered (closed <details>) at once, whatever its loading="lazy", and each PDF frame starts the browser's
+ * PDF viewer, so a queue of 90 rows with PDF evidence took about a minute to finish loading (journey test).
+ * No inline script (CSP script-src 'self'); without JavaScript each row's checkbox still works on its own
+ * and a preview opens in its own tab through the link in the <details>. Loaded by review.html with `defer`. */
 "use strict";
 (function () {
   function boxes(form) {
@@ -22,4 +26,20 @@
     }
     update(form);
   });
+  function preview(details) {
+    var kind = details.getAttribute("data-preview-kind");
+    var el = document.createElement(kind === "frame" ? "iframe" : "img");
+    el.className = "evidence-preview";
+    el.setAttribute(kind === "frame" ? "title" : "alt", details.getAttribute("data-preview-title") || "");
+    el.src = details.getAttribute("data-preview");
+    details.appendChild(el);
+  }
+  // "toggle" does not bubble: listen in the capture phase to see every <details> of the page.
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (details instanceof HTMLDetailsElement && details.open && details.hasAttribute("data-preview") &&
+        !details.querySelector(".evidence-preview")) {
+      preview(details);
+    }
+  }, true);
 })();
