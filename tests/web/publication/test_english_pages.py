@@ -14,11 +14,15 @@ from django.conf import settings
 from django.test import Client
 from pypdf import PdfReader
 
+from qiangji.web.assessment.models import FrameworkVersion
 from qiangji.web.publication.models import Publication
+from tests.web.publication.conftest import publish
 from tests.web.publication.publishing import client_for, person
+from tests.web.publication.test_framework_2026 import fv26, publish_2026
 
 pytestmark = pytest.mark.django_db
 HAN = re.compile(r"[\u3400-\u9fff]+")
+__all__ = ["fv26"]  # the fixture, imported for the test of a 2026.1 publication
 
 
 def _get(client: Client, url: str, lang: str) -> str:
@@ -120,3 +124,25 @@ def test_the_run_audit_page_in_chinese_is_unchanged(published: list[Publication]
         _figure(html, "chart-audit-heatmap")["layout"]["title"]["text"]
         == "指标与各维度、总指数的相关系数（Pearson r）"
     )
+
+
+def test_a_2026_1_methodology_words_its_rules_in_english(
+    institutions: Any, fv: FrameworkVersion, fv26: FrameworkVersion
+) -> None:
+    """Gate, floor, the indicators' own missing-value reasons, the rank-interval tiers and the progress
+    index: every rule 2026.1 declares, in English on an English page."""
+    publish("2025Q4", 3, fv)
+    publish_2026("2026Q1", fv26, 4)
+    html = _get(Client(), "/rankings/2026Q1/methodology/", "en")
+    assert _chinese_left(html) == []
+    for sentence in (
+        "0 instruments scores 0, 12,500 instruments or more scores 100 (fixed)",  # D1.3's goalposts
+        "open critical findings",
+        "Not applicable when no measurement standard expires within 12 months; full score",
+        "The tiers start as thirds of the ranking. Where the rank intervals (5%–95%)",
+        "quarterly periods use 2025Q4 as the baseline",
+    ):
+        assert sentence in html, sentence
+    chinese = _get(Client(), "/rankings/2026Q1/methodology/", "zh-hans")
+    assert "无 12 个月内到期的计量标准时本指标不适用，按满分计" in chinese
+    assert "季度期次以 2025Q4 为基期" in chinese
