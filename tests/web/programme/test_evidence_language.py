@@ -32,7 +32,8 @@ def test_the_evidence_texts_follow_the_language() -> None:
     inst = Institution.objects.create(code="WL", name="温岭所（示例）", level=Institution.Level.COUNTY)
     MeasurementStandard.objects.create(
         institution=inst, name="标准", jjf1022_code="15113100", is_public=True,
-        assessment_cert_no="[2023]WL-1", assessment_issued_on=dt.date(2023, 1, 1), assessment_expires_on=dt.date(2027, 12, 31),
+        assessment_cert_no="[2023]WL-1", assessment_issued_on=dt.date(2023, 1, 1),
+        assessment_expires_on=dt.date(2027, 12, 31),
     )  # fmt: skip
     Staff.objects.create(institution=inst, name="甲", is_verification=True, hired_on=dt.date(2020, 1, 1))
     assert _texts(inst, "en") == [
