@@ -52,7 +52,11 @@ class Sentence:
     def pattern(self) -> re.Pattern[str]:
         parts = PLACEHOLDER.split(self.msgid)
         # split alternates literal text and placeholder names: even indices literal, odd names
-        regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+        # a value never spans joined notes ("；"), except a nested sentence, which may hold that mark itself
+        regex = "".join(
+            re.escape(p) if i % 2 == 0 else f"(?P<{p}>{'.+?' if p in self.nested else '[^；]+?'})"
+            for i, p in enumerate(parts)
+        )
         return re.compile(regex, re.S)
 
     def translate(self, text: str) -> str | None:
@@ -79,10 +83,25 @@ STAFFED_ITEMS = Sentence(gettext_noop("配备≥%(minimum)s名持该专业项目
 ANNUAL_VOLUMES = Sentence(gettext_noop("年检定量合计 %(total)s 台件 × %(fraction)s"), {"total": _count})
 #: D1.2's detail: the duty-list items the institution is not authorised for (names as stored).
 NOT_COVERED = Sentence(gettext_noop("未覆盖：%(items)s"))
+#: C3.2's record of a mandatory comparison round with nothing submitted (the round's code as stored).
+NOT_SUBMITTED = Sentence(gettext_noop("未提交：%(round)s"))
+#: A certificate sample's notes (C3.1, C3.3, C4.x), joined by "；" when both apply.
+FEW_SAMPLED = Sentence(gettext_noop("抽样数少于%(minimum)s份"))
+MANY_FAILING = Sentence(gettext_noop("不符合%(n)s份，记录列出证书编号最小的%(shown)s份"), {"n": _count})
 #: A tier rule of more or fewer than three tiers (`standing.tier_rule_text`): the rule, then the count.
 TIER_COUNT = Sentence(gettext_noop("%(rule)s（共 %(n)s 个方阵）"), nested=frozenset({"rule"}))
 
-SENTENCES: tuple[Sentence, ...] = (STAFFED_ITEMS, ANNUAL_VOLUMES, NOT_COVERED, TIER_COUNT)
+SENTENCES: tuple[Sentence, ...] = (
+    STAFFED_ITEMS,
+    ANNUAL_VOLUMES,
+    NOT_COVERED,
+    NOT_SUBMITTED,
+    FEW_SAMPLED,
+    MANY_FAILING,
+    TIER_COUNT,
+)
+#: How a stored text joins notes (a sample's), and how an English page joins their translations.
+NOTES_JOINED, NOTES_JOINED_EN = "；", "; "
 
 
 def _tier_sentences() -> Iterator[Sentence]:
@@ -104,6 +123,16 @@ def in_language(text: Any) -> str:
     text = str(text)
     if not english():
         return text
+    found = _one(text)
+    if found is None and NOTES_JOINED in text:
+        parts = [_one(p) for p in text.split(NOTES_JOINED)]
+        if all(p is not None for p in parts):
+            return NOTES_JOINED_EN.join(str(p) for p in parts)
+    return text if found is None else found
+
+
+def _one(text: str) -> str | None:
+    """One stored sentence in the active language; None when neither the catalogue nor a pattern has it."""
     translated = gettext(text)
     if translated != text:
         return translated
@@ -111,4 +140,4 @@ def in_language(text: Any) -> str:
         found = sentence.translate(text)
         if found is not None:
             return found
-    return text
+    return None
