@@ -25,7 +25,7 @@ from qiangji.core.index.targets import with_targets
 from qiangji.core.index.tiers import assign_tiers
 from qiangji.web.publication.compute import core_frame
 from qiangji.web.publication.models import IndexRun, Publication
-from qiangji.web.stored_texts import TIER_COUNT
+from qiangji.web.stored_texts import TIER_COUNT, english
 
 TIER_TEXT = {
     "thirds": gettext_noop(
@@ -47,6 +47,8 @@ TIER_ORDINALS = ("第一", "第二", "第三", "第四", "第五", "第六", "�
 
 def tier_label(tier: int) -> str:
     """第一方阵, 第二方阵, … (any tier count a framework declares)."""
+    if english():  # "Tier %(ordinal)s": the number, not a Chinese ordinal
+        return _("%(ordinal)s方阵") % {"ordinal": tier}
     ordinal = TIER_ORDINALS[tier - 1] if 1 <= tier <= len(TIER_ORDINALS) else f"第{tier}"
     return _("%(ordinal)s方阵") % {"ordinal": ordinal}
 
