@@ -181,24 +181,6 @@ def links(page: Any, selector: str) -> list[str]:
     return [h for h in hrefs if h and h.startswith("/") and not SKIP.search(h.split("?")[0])]
 
 
-#: Untranslated English texts still open (issue 18 stays open for them): (page path, text) patterns. Each
-#: entry is a gap, not a rule; remove it when its texts are translated. Anything else fails the test.
-KNOWN_GAPS = (
-    # The methodology's scoring sentences and source names, built in Python per framework rule.
-    (re.compile(r"^/rankings/\w+/methodology/$"), re.compile(r"")),
-    # The run audit page's dimension and indicator names, findings sentences and chart titles.
-    (re.compile(r"^/publish/\w+/runs/\d+/audit/$"), re.compile(r"")),
-    # Derived values' method and detail texts that carry numbers (C2.2's minimum staff, D1.3's volumes).
-    (re.compile(r"^/assessment/"), re.compile(r"配备≥|年检定量合计|未覆盖：|Sum of the annual")),
-    # The tier rule stored in a final publication before framework 2026.1 (words no longer in the catalogue).
-    (re.compile(r"^/(rankings/\w+/)?$"), re.compile(r"^Tiers：按排名三等分")),
-)
-
-
-def known_gap(path: str, text: str) -> bool:
-    return any(where.search(path) and what.search(text) for where, what in KNOWN_GAPS)
-
-
 def wrong_script(texts: list[str], lang: str, data: re.Pattern[str]) -> list[str]:
     """Texts with words of the other script once names and data are taken out (asked only of the texts
     that have such words at all: the pattern of every stored text is slow to run on each of them)."""
@@ -240,7 +222,7 @@ class Visit:
         page.screenshot(path=str(self.shots / f"pages-{self.role}-{self.lang}-1280-{slug}.png"))
         if not admin:
             bad = wrong_script(page.evaluate(TEXTS_JS), self.lang, self.site.data)
-            self.problems.extend(f"{where}: other script: {t[:80]!r}" for t in bad if not known_gap(path, t))
+            self.problems.extend(f"{where}: other script: {t[:80]!r}" for t in bad)
         if phone:
             page.set_viewport_size(PHONE)
             page.wait_for_timeout(150)  # plotly redraws on the window's resize event

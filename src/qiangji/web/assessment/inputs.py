@@ -38,6 +38,7 @@ from qiangji.web.assessment.models import (
 from qiangji.web.indicators import Derivations, sources_of
 from qiangji.web.registry.models import Institution, InstitutionName
 from qiangji.web.registry.models.base import before_cutoff
+from qiangji.web.stored_texts import in_language
 
 SNAPSHOT_FORMAT = 1
 
@@ -342,7 +343,7 @@ def _source(name: str) -> str:
 
 def _statement(sources: tuple[str, ...], source: str | None, prov: Mapping[str, Any]) -> str:
     """The sentence the pages show, in the active language (the method as the deriver words it)."""
-    method = _("（%(method)s）") % {"method": _(prov["method"])} if prov.get("method") else ""
+    method = _("（%(method)s）") % {"method": in_language(prov["method"])} if prov.get("method") else ""
     if "reported" not in sources:
         if len(sources) == 1:
             return _("本指标由%(source)s计算%(method)s，无需填报。") % {

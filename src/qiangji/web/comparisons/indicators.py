@@ -18,9 +18,12 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from qiangji.web import indicators
 from qiangji.web.comparisons.models import ComparisonRound, LabResult, Participant
 from qiangji.web.registry.models import Institution
+from qiangji.web.stored_texts import NOT_SUBMITTED
 
 EVALUATED = (ComparisonRound.Status.EVALUATED, ComparisonRound.Status.REPORTED)
 
@@ -81,10 +84,10 @@ def c3_2_all(insts: Sequence[Institution], period: Any) -> dict[int, indicators.
         records = [f"{r['round']} {r['point']} En={r['en']} {r['verdict']}" for r in detail["results"]]
         out[inst.pk] = indicators.Derived(
             0.0 if missed else 100.0 * num / den,
-            "|En|≤1 的比对结果数 / 比对结果数（必须参加而未提交的比对计0）",
+            gettext_noop("|En|≤1 的比对结果数 / 比对结果数（必须参加而未提交的比对计0）"),
             float(num),
             float(den),
-            (*records, *(f"未提交：{code}" for code in missed)),
+            (*records, *(NOT_SUBMITTED.zh(round=code) for code in missed)),
         )
     return out
 

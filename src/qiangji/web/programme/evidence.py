@@ -26,6 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qiangji.web.comparisons.indicators import EVALUATED
 from qiangji.web.comparisons.models import ComparisonRound, LabResult, Participant
@@ -42,6 +43,7 @@ from qiangji.web.registry.models import (
     Staff,
     SupervisionFinding,
 )
+from qiangji.web.stored_texts import english
 
 SHOWN = 8  # evidence records listed per criterion (the count says how many there are)
 Key = tuple[int, dt.date]
@@ -118,7 +120,8 @@ def disciplines(insts: Sequence[Institution], days: Sequence[dt.date]) -> dict[K
 
     def one(inst: int, day: dt.date) -> Evidence:
         codes = sorted({s.jjf1022_code[:2] for s in held[inst] if _valid(s, day)} & set(MAIN_DISCIPLINES))
-        return Evidence(float(len(codes)), (), "专业代码 " + "、".join(codes) if codes else "")
+        listed = (", " if english() else "、").join(codes)
+        return Evidence(float(len(codes)), (), _("专业代码 %(codes)s") % {"codes": listed} if codes else "")
 
     return _each(insts, days, one)
 
@@ -152,8 +155,9 @@ def rm_coverage(insts: Sequence[Institution], days: Sequence[dt.date]) -> dict[K
         group = [s for s in staff[inst] if _within(day, s.hired_on, s.left_on) and in_group(s)]
         cov = Coverage(sum(1 for s in group if _valid_regs(regs[s.pk], day)), len(group))
         if cov.percent is None:
-            return Evidence(None, (), "无在岗检定/校准人员")
-        return Evidence(float(cov.percent), (), f"{cov.numerator}/{cov.denominator} 人")
+            return Evidence(None, (), _("无在岗检定/校准人员"))
+        people = _("%(num)s/%(den)s 人") % {"num": cov.numerator, "den": cov.denominator}
+        return Evidence(float(cov.percent), (), people)
 
     return _each(insts, days, one)
 
@@ -207,10 +211,12 @@ def staffed(insts: Sequence[Institution], days: Sequence[dt.date]) -> dict[Key, 
         ]
         derived = staffed_items(valid, _authorised_on(held[inst], day), matcher)
         if derived is None:
-            return Evidence(None, (), "无授权项目")
+            return Evidence(None, (), _("无授权项目"))
         short = tuple(derived.records[:SHOWN])
         return Evidence(
-            float(derived.value), short, f"人员不足的项目 {len(derived.records)} 项" if short else ""
+            float(derived.value),
+            short,
+            _("人员不足的项目 %(n)s 项") % {"n": len(derived.records)} if short else "",
         )
 
     return _each(insts, days, one)
@@ -264,11 +270,13 @@ def comparison_satisfaction(insts: Sequence[Institution], days: Sequence[dt.date
         if codes:
             value = Decimal("0.0")
         elif den == 0:
-            return Evidence(None, (), "近三年无比对结果")
+            return Evidence(None, (), _("近三年无比对结果"))
         else:
             value = (Decimal(100 * num) / Decimal(den)).quantize(Decimal("0.1"))
         return Evidence(
-            float(value), tuple(f"必须参加未提交：{c}" for c in codes), f"{num}/{den} 个比对结果 |En|≤1"
+            float(value),
+            tuple(_("必须参加未提交：%(code)s") % {"code": c} for c in codes),
+            _("%(num)s/%(den)s 个比对结果 |En|≤1") % {"num": num, "den": den},
         )
 
     return _each(insts, days, one)

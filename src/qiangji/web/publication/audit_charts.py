@@ -9,6 +9,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from qiangji.web.publication.charts import FONT, embed
 
@@ -36,7 +37,7 @@ def heatmap(heat: Mapping[str, Any]) -> SafeString:
         )
     )
     fig.update_layout(
-        title="指标与各维度、总指数的相关系数（Pearson r）",
+        title=_("指标与各维度、总指数的相关系数（Pearson r）"),
         height=160 + 22 * len(rows),
         font={"family": FONT},
         margin={"l": 60, "r": 20, "t": 50, "b": 40},
@@ -51,15 +52,15 @@ def importance(dims: Sequence[Mapping[str, Any]]) -> SafeString:
     labels = [d["label"] for d in dims]
     fig = go.Figure()
     for key, name, colour in (
-        ("nominal", "名义权重", "#94a3b8"),
-        ("var_share", "方差贡献", "#9f1d20"),
-        ("main_effect_norm", "主效应（归一化）", "#2563eb"),
+        ("nominal", _("名义权重"), "#94a3b8"),
+        ("var_share", _("方差贡献"), "#9f1d20"),
+        ("main_effect_norm", _("主效应（归一化）"), "#2563eb"),
     ):
         values = [None if d[key] is None else 100.0 * d[key] for d in dims]
         fig.add_bar(x=labels, y=values, name=name, marker_color=colour)
     fig.update_layout(
         barmode="group",
-        title="名义权重与实际重要性（%）",
+        title=_("名义权重与实际重要性（%）"),
         height=380,
         font={"family": FONT},
         margin={"l": 50, "r": 20, "t": 50, "b": 90},

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from qiangji.core.index import IndexSpec
 from qiangji.core.index.framework import Framework
@@ -26,6 +26,7 @@ from qiangji.web.formatting import decimal, ratio_percent
 from qiangji.web.publication import audit_charts
 from qiangji.web.publication.models import IndexRun, RunAudit
 from qiangji.web.publication.run_audit import audit_of
+from qiangji.web.stored_texts import english
 
 WEAK_R = 0.3
 LOW_ALPHA = 0.7
@@ -35,7 +36,9 @@ FEW_UNITS = 20
 
 
 def _names(fw: Framework) -> dict[str, str]:
-    return {n.code: n.label("zh") for n in fw.nodes}
+    """Each node's name in the request's language (the framework file carries Chinese and English)."""
+    lang = "en" if english() else "zh"
+    return {n.code: n.label(lang) for n in fw.nodes}
 
 
 def _label(code: str, names: Mapping[str, str]) -> str:
@@ -132,29 +135,29 @@ def warnings_for(fig: Mapping[str, Any], fw: Framework, names: Mapping[str, str]
 
 
 #: The sentences of the warnings (gettext; placeholders filled by each check).
-VAR_SHARE = _lazy("%(dim)s：名义权重 %(w)s，实际占总分方差的 %(v)s（为权重的 %(ratio)s 倍）。")
-MAIN_EFFECT = _lazy(
+VAR_SHARE = gettext_lazy("%(dim)s：名义权重 %(w)s，实际占总分方差的 %(v)s（为权重的 %(ratio)s 倍）。")
+MAIN_EFFECT = gettext_lazy(
     "%(dim)s：名义权重 %(w)s，主效应（单独由该维度解释的总分差异，归一化）为 %(v)s（为权重的 %(ratio)s 倍）。"
 )
-MORE = _lazy("该维度对排名的实际影响远大于权重所示；若非有意，可参考下方的权重校准建议。")
-LESS = _lazy("该维度对排名的实际影响远小于权重所示；若非有意，可参考下方的权重校准建议。")
-NO_R = _lazy(
+MORE = gettext_lazy("该维度对排名的实际影响远大于权重所示；若非有意，可参考下方的权重校准建议。")
+LESS = gettext_lazy("该维度对排名的实际影响远小于权重所示；若非有意，可参考下方的权重校准建议。")
+NO_R = gettext_lazy(
     "%(node)s 在各机构间没有差异（或有效数据不足），与 %(parent)s 的相关系数无法计算："
     "它不影响本期排名的先后。"
 )
-NEGATIVE_R = _lazy(
+NEGATIVE_R = gettext_lazy(
     "%(node)s 与 %(parent)s 负相关（r = %(r)s）：该项得分高的机构，%(parent)s 得分反而偏低。"
     "请核对指标方向，或它是否衡量了与同组指标不同的东西。"
 )
-WEAK = _lazy(
+WEAK = gettext_lazy(
     "%(node)s 与 %(parent)s 的相关很弱（r = %(r)s，低于 0.3）：它对 %(parent)s 的排序作用很小，"
     "或独立于同组其他指标变化。"
 )
-LOW_ALPHA_TEXT = _lazy(
+LOW_ALPHA_TEXT = gettext_lazy(
     "%(dim)s 的 %(k)s 项指标内部一致性低（α = %(alpha)s，常用下限 0.7）："
     "这些指标并不共同衡量同一种能力，该项得分宜按分项解读。"
 )
-LOW_PCA_TEXT = _lazy("%(dim)s 的第一主成分只解释指标差异的 %(share)s：该组包含不止一个方面的信息。")
+LOW_PCA_TEXT = gettext_lazy("%(dim)s 的第一主成分只解释指标差异的 %(share)s：该组包含不止一个方面的信息。")
 
 
 def _importance_warning(f: Mapping[str, Any], names: Mapping[str, str]) -> str:

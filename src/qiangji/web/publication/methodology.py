@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from qiangji.core.index import IndexSpec
 from qiangji.core.index.framework import Framework, MethodSpec, Node
@@ -31,57 +31,64 @@ from qiangji.web.publication.plan_targets import methodology_rows
 
 #: How each normalisation method scores an indicator (raw value x; 0–100 points).
 NORMALISE_TEXT = {
-    "minmax": N_(
+    "minmax": gettext_noop(
         "极差标准化：s = (x − 最小值) / (最大值 − 最小值) × 100，各机构中最好者 100 分、最差者 0 分"
     ),
-    "zscore": N_("标准分：s = (x − 平均值) / 标准差"),
-    "rank": N_("按名次赋分"),
-    "percentile": N_("百分位赋分：s = (名次 − 1) / (n − 1) × 100"),
-    "borda": N_("Borda 计分：超过的机构数"),
-    "distance_to_target": N_("距目标值法：按与目标值 {target} 的差距赋分"),
-    "goalposts": N_("固定上下限：{low} 为 0 分、{high} 为 100 分，其间线性插值，超出上限按 100 分计"),
-    "target": N_("目标值法：达到目标值 {target} 得 100 分，未达到按 x / {target} × 100 计分"),
-    "target_lower": N_(
-        "目标值法（越低越好）：不超过 {target} 得 100 分，超出后线性扣分，超出 {tolerance} 为 0 分"
+    "zscore": gettext_noop("标准分：s = (x − 平均值) / 标准差"),
+    "rank": gettext_noop("按名次赋分"),
+    "percentile": gettext_noop("百分位赋分：s = (名次 − 1) / (n − 1) × 100"),
+    "borda": gettext_noop("Borda 计分：超过的机构数"),
+    "distance_to_target": gettext_noop("距目标值法：按与目标值 %(target)s 的差距赋分"),
+    "goalposts": gettext_noop(
+        "固定上下限：%(low)s 为 0 分、%(high)s 为 100 分，其间线性插值，超出上限按 100 分计"
     ),
-    "ordinal": N_("等级赋分：{mapping}"),
-    "none": N_("不作归一化（原值已为 0–100 分）"),
+    "target": gettext_noop("目标值法：达到目标值 %(target)s 得 100 分，未达到按 x / %(target)s × 100 计分"),
+    "target_lower": gettext_noop(
+        "目标值法（越低越好）：不超过 %(target)s 得 100 分，超出后线性扣分，超出 %(tolerance)s 为 0 分"
+    ),
+    "ordinal": gettext_noop("等级赋分：%(mapping)s"),
+    "none": gettext_noop("不作归一化（原值已为 0–100 分）"),
 }
 TREAT_TEXT = {
     "none": "",
-    "log1p": N_("先取 ln(1 + x) 压缩偏态"),
-    "log": N_("先作对数变换压缩偏态"),
-    "winsorise": N_("先对离群值作缩尾处理"),
+    "log1p": gettext_noop("先取 ln(1 + x) 压缩偏态"),
+    "log": gettext_noop("先作对数变换压缩偏态"),
+    "winsorise": gettext_noop("先对离群值作缩尾处理"),
 }
 IMPUTE_TEXT = {
     "none": "",
-    "constant": N_("缺失按 {value} 计"),
-    "mean": N_("缺失按各机构平均值补"),
-    "median": N_("缺失按各机构中位数补"),
-    "group_mean": N_("缺失按同组平均值补"),
-    "group_median": N_("缺失按同组中位数补"),
-    "last": N_("缺失按该机构最近一期的值补"),
+    "constant": gettext_noop("缺失按 %(value)s 计"),
+    "mean": gettext_noop("缺失按各机构平均值补"),
+    "median": gettext_noop("缺失按各机构中位数补"),
+    "group_mean": gettext_noop("缺失按同组平均值补"),
+    "group_median": gettext_noop("缺失按同组中位数补"),
+    "last": gettext_noop("缺失按该机构最近一期的值补"),
 }
 AGGREGATE_TEXT = {
-    "arithmetic": N_("加权算术平均"),
-    "geometric": N_("加权几何平均"),
-    "harmonic": N_("加权调和平均"),
-    "generalised": N_("加权幂平均"),
-    "median": N_("加权中位数"),
+    "arithmetic": gettext_noop("加权算术平均"),
+    "geometric": gettext_noop("加权几何平均"),
+    "harmonic": gettext_noop("加权调和平均"),
+    "generalised": gettext_noop("加权幂平均"),
+    "median": gettext_noop("加权中位数"),
 }
 
 
 def _fill(template: str, params: Mapping[str, Any]) -> str:
+    """``template`` (translated, with named placeholders) filled with the method's parameters, numbers
+    formatted; a placeholder the parameters lack leaves the sentence unfilled rather than failing."""
     values = {k: _param(v) for k, v in params.items()}
     try:
-        return template.format(**values)
-    except (KeyError, IndexError):
+        return template % values
+    except (KeyError, ValueError, TypeError):
         return template
 
 
 def _param(value: Any) -> str:
     if isinstance(value, Mapping):
-        return "；".join(f"{_param(k)} 级 → {quantity(100 * float(v))} 分" for k, v in value.items())
+        return rules.semicolon().join(
+            _("%(level)s 级 → %(points)s 分") % {"level": _param(k), "points": quantity(100 * float(v))}
+            for k, v in value.items()
+        )
     if isinstance(value, int | float) and not isinstance(value, bool):
         return quantity(value)
     return str(value)
@@ -168,7 +175,7 @@ def _dimension(fw: Framework, i: int, shares: Any, facts: RunFacts) -> dict[str,
         "weight": node.weight,
         "points": 100.0 * float(shares[i]),
         "aggregate": _method_text(node, "aggregate", AGGREGATE_TEXT),
-        "subgroups": [f"{g.code} {g.label('zh')}" for g in subgroups],
+        "subgroups": [f"{g.code} {g.label(rules.lang())}" for g in subgroups],
         "relative": _relative(fw, i),
         "indicators": [_indicator(fw, k, float(shares[k]), facts) for k in _descendants(fw, i)],
     }
@@ -198,13 +205,13 @@ def methodology_context(pub: Publication) -> dict[str, Any]:
         "period": pub.period,
         "framework": {
             "code": fw.code,
-            "name": fw.name.get("zh") or fw.code,
+            "name": fw.name.get(rules.lang()) or fw.name.get("zh") or fw.code,
             "version": pub.run.framework_version.version,
             "sha256": pub.run.framework_version.sha256,
         },
         "dimensions": [_dimension(fw, int(i), shares, facts) for i in fw.children[top]],
         "aggregate": _method_text(root, "aggregate", AGGREGATE_TEXT),
-        "tie_break": "、".join(fw.tie_break),
+        "tie_break": rules.join_codes(fw.tie_break),
         "treatment_step": rules.treatment_step(fw),
         "scoring_step": rules.scoring_step(fw),
         "fixed_scales": fw.fixed_scales,

@@ -19,29 +19,56 @@ from typing import Any
 
 import numpy as np
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from qiangji.core.index.framework import Framework, Node
 from qiangji.core.index.rules import GateRule, Rules
 from qiangji.web.formatting import quantity
 from qiangji.web.publication.standing import gate_cap_text, tier_label, tier_rule_text
+from qiangji.web.publication.templatetags.publication_tags import unit_in_language
+from qiangji.web.stored_texts import english, in_language
 
 SOURCE_NAMES = {
-    "derived": "登记数据自动统计",
-    "supervision": "督导检查评分",
-    "reported": "机构填报（经审核）",
+    "derived": gettext_noop("登记数据自动统计"),
+    "supervision": gettext_noop("督导检查评分"),
+    "reported": gettext_noop("机构填报（经审核）"),
 }
 SOURCE_DEFINITIONS = {
-    "derived": "由平台依据登记库数据在统计基准日自动统计",
-    "supervision": "依据督导检查清单评分（得分 / 应得分）",
-    "reported": "由机构填报并附佐证材料，经市级审核通过",
+    "derived": gettext_noop("由平台依据登记库数据在统计基准日自动统计"),
+    "supervision": gettext_noop("依据督导检查清单评分（得分 / 应得分）"),
+    "reported": gettext_noop("由机构填报并附佐证材料，经市级审核通过"),
 }
 #: The unit attributes a gate rule may read (`qiangji.web.assessment.facts`), as the page names them.
 FACT_NAMES = {
-    "open_critical_findings": "未关闭的重大问题",
-    "overdue_major_findings": "逾期未整改的严重或重大问题",
+    "open_critical_findings": gettext_noop("未关闭的重大问题"),
+    "overdue_major_findings": gettext_noop("逾期未整改的严重或重大问题"),
 }
 LOG_TREATMENTS = frozenset({"log1p", "log"})
-PERIOD_KIND_NAMES = {"quarter": "季度", "year": "年度"}
+PERIOD_KIND_NAMES = {
+    "quarter": pgettext_lazy("period kind", "季度"),
+    "year": pgettext_lazy("period kind", "年度"),
+}
+#: The reasons the shipped framework files give for an indicator's own missing-value rule, written in
+#: Chinese only: a file is frozen with its hash, so its words are translated here, not in the file.
+MISSING_REASONS = (
+    gettext_noop("无 12 个月内到期的计量标准时本指标不适用，按满分计"),
+    gettext_noop("本期无到期的不符合项时无可关闭项，按满分计"),
+    gettext_noop("本期未参加计量比对的机构无比对结果，不扣分也不计分，权重由同组指标分担"),
+)
+
+
+def lang() -> str:
+    """The framework's language key (``zh``, ``en``) for the request's language."""
+    return "en" if english() else "zh"
+
+
+def semicolon() -> str:
+    return "; " if english() else "；"
+
+
+def join_codes(codes: Iterable[str]) -> str:
+    """``D6、D3、D2`` / ``D6, D3, D2``."""
+    return (", " if english() else "、").join(codes)
 
 
 def node_dicts(fw: Framework) -> dict[str, Mapping[str, Any]]:
@@ -62,7 +89,7 @@ def node_dicts(fw: Framework) -> dict[str, Mapping[str, Any]]:
 
 def gate_sentence(rule: GateRule) -> str:
     """One gate rule in words: its code, when it fires, what it caps and the reason it is published with."""
-    fact = FACT_NAMES.get(rule.fact, rule.fact)
+    fact = _(FACT_NAMES[rule.fact]) if rule.fact in FACT_NAMES else rule.fact
     if rule.above == 0:
         when = _("统计基准日有%(fact)s（1 项及以上）的") % {"fact": fact}
     else:
@@ -71,7 +98,7 @@ def gate_sentence(rule: GateRule) -> str:
         "code": rule.code,
         "when": when,
         "cap": gate_cap_text(rule),
-        "reason": rule.label("zh"),
+        "reason": rule.label(lang()),
     }
 
 
@@ -99,7 +126,7 @@ def missing_sentences(fw: Framework) -> list[str]:
         % {"floor": quantity(floor)}
     ]
     if own:
-        codes = "、".join(n.code for n in own)
+        codes = join_codes(n.code for n in own)
         out.append(_("以下指标另有规定（见上表该指标的“缺失值”说明）：%(codes)s。") % {"codes": codes})
     return out
 
@@ -111,11 +138,11 @@ def missing_rule(node: Node) -> str:
         return _("缺失不补、不计分，权重由同级有数据的指标按比例分担")
     if rule.score is None:
         return _("缺失时不计分、不扣分，权重由同级有数据的指标按比例分担。理由：%(reason)s") % {
-            "reason": rule.reason
+            "reason": _(rule.reason)
         }
     text = _("缺失按 %(score)s 分计并标注") % {"score": quantity(rule.score)}
     if rule.reason:
-        return _("%(text)s。理由：%(reason)s") % {"text": text, "reason": rule.reason}
+        return _("%(text)s。理由：%(reason)s") % {"text": text, "reason": _(rule.reason)}
     return text
 
 
@@ -139,8 +166,9 @@ def progress_sentences(fw: Framework) -> list[str]:
     base = fw.rules.baseline
     if not base:
         return []
-    periods = "；".join(
-        _("%(kind)s期次以 %(code)s 为基期") % {"kind": PERIOD_KIND_NAMES.get(k, k), "code": code}
+    periods = semicolon().join(
+        _("%(kind)s期次以 %(code)s 为基期")
+        % {"kind": str(PERIOD_KIND_NAMES[k]) if k in PERIOD_KIND_NAMES else k, "code": code}
         for k, code in base.items()
     )
     return [
@@ -168,7 +196,7 @@ def treatment_step(fw: Framework) -> str:
     if logged:
         return _(
             "预处理：超出取值范围的数据不予接受；偏态明显的计数指标（%(codes)s）先取 ln(1 + x) 作对数压缩。"
-        ) % {"codes": "、".join(logged)}
+        ) % {"codes": join_codes(logged)}
     return _("预处理：超出取值范围的数据不予接受；各指标按原值计分，不作对数等变换。")
 
 
@@ -183,7 +211,7 @@ def scoring_step(fw: Framework) -> str:
     return _(
         "指标计分：每项指标按下表的方法折算为 0–100 分。其中 %(codes)s 按本期各机构的最低值和最高值作极差"
         "标准化（最差者 0 分、最好者 100 分），标尺随期次变化，各期总分只反映当期的相对位置，不宜直接比较。"
-    ) % {"codes": "、".join(relative)}
+    ) % {"codes": join_codes(relative)}
 
 
 # Each indicator ------------------------------------------------------------------------------------------
@@ -193,25 +221,28 @@ def definition(node: Node, raw: Mapping[str, Any], methods: Sequence[str], sourc
     """The framework's description of the indicator, else how its value is obtained (from the run)."""
     desc = raw.get("description")
     if isinstance(desc, Mapping):
-        desc = desc.get("zh") or next(iter(desc.values()), None)
+        desc = desc.get(lang()) or desc.get("zh") or next(iter(desc.values()), None)
     if isinstance(desc, str) and desc.strip():
         return desc.strip()
+    name = node.label(lang())
     rule = Counter(m for m in methods if m and m not in ("填报", "test")).most_common(1)
     if rule:
-        return f"{node.label('zh')}：{rule[0][0]}"
+        # the run's provenance stores the method in Chinese (`stored_texts`)
+        return _("%(name)s：%(method)s") % {"name": name, "method": in_language(rule[0][0])}
     first = sources[0] if sources else "reported"
-    return f"{node.label('zh')}，{SOURCE_DEFINITIONS.get(first, '')}"
+    how = _(SOURCE_DEFINITIONS[first]) if first in SOURCE_DEFINITIONS else ""
+    return _("%(name)s，%(how)s") % {"name": name, "how": how}
 
 
 def source_text(sources: Sequence[str]) -> str:
     """``登记数据自动统计``, or ``A；缺失时 B``: the order in which the sources are tried."""
-    names = [SOURCE_NAMES.get(s, s) for s in sources] or [SOURCE_NAMES["reported"]]
-    return names[0] + "".join(f"；缺失时{n}" for n in names[1:])
+    names = [_(SOURCE_NAMES[s]) if s in SOURCE_NAMES else s for s in sources] or [_(SOURCE_NAMES["reported"])]
+    return names[0] + "".join(_("；缺失时%(source)s") % {"source": n} for n in names[1:])
 
 
 def goalposts(node: Node, observed: tuple[float, float] | None) -> str:
     """Where the indicator scores 0 and 100: fixed goalposts, a target, or this period's min and max."""
-    unit = node.unit if node.unit and node.unit != "%" else ""
+    unit = unit_in_language(node.unit) if node.unit and node.unit != "%" else ""
     pct = "%" if node.unit == "%" else ""
     spec = node.methods["normalise"]
     p = spec.params

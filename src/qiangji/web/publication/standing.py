@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from qiangji.core.errors import InputError
 from qiangji.core.index import IndexSpec, compute, data_from_frame
@@ -25,18 +25,19 @@ from qiangji.core.index.targets import with_targets
 from qiangji.core.index.tiers import assign_tiers
 from qiangji.web.publication.compute import core_frame
 from qiangji.web.publication.models import IndexRun, Publication
+from qiangji.web.stored_texts import TIER_COUNT, english
 
 TIER_TEXT = {
-    "thirds": N_(
+    "thirds": gettext_noop(
         "按排名三等分：共 n 家机构，k = ⌈n/3⌉，第 1–k 名为第一方阵，第 k+1–2k 名为第二方阵，其余为第三方阵。"
     ),
-    "rank_interval": N_(
+    "rank_interval": gettext_noop(
         "方阵按排名三等分划定后，边界两侧机构的排名区间（5%–95%）若有重叠，边界移到最近的不分开重叠区间的位置"
         "（距离相同时取靠后者）；找不到这样的位置时该边界取消，下方机构并入上一方阵。排名区间重叠的机构"
         "在统计上无法区分，不因方阵边界被分开。"
     ),
-    "score_gap": N_(
-        "方阵按排名三等分划定后，边界只设在相邻两家总分相差不少于 {gap} 分之处：边界移到最近的满足条件的"
+    "score_gap": gettext_noop(
+        "方阵按排名三等分划定后，边界只设在相邻两家总分相差不少于 %(gap)s 分之处：边界移到最近的满足条件的"
         "位置（距离相同时取靠后者），找不到时该边界取消。"
     ),
 }
@@ -46,6 +47,8 @@ TIER_ORDINALS = ("第一", "第二", "第三", "第四", "第五", "第六", "�
 
 def tier_label(tier: int) -> str:
     """第一方阵, 第二方阵, … (any tier count a framework declares)."""
+    if english():  # "Tier %(ordinal)s": the number, not a Chinese ordinal
+        return _("%(ordinal)s方阵") % {"ordinal": tier}
     ordinal = TIER_ORDINALS[tier - 1] if 1 <= tier <= len(TIER_ORDINALS) else f"第{tier}"
     return _("%(ordinal)s方阵") % {"ordinal": ordinal}
 
@@ -63,8 +66,10 @@ def gate_cap_text(rule: GateRule) -> str:
 def tier_rule_text(rule: TierRule) -> str:
     """The tier rule in words, for the leaderboard note, the bulletin, the exports and the methodology (in
     the active language: the content that freezes it is built in the site's language)."""
-    text = _(TIER_TEXT[rule.rule]).format(gap=f"{rule.gap:g}" if rule.gap else "")
-    return text if rule.count == 3 else text + _("（共 %(n)d 个方阵）") % {"n": rule.count}
+    text = _(TIER_TEXT[rule.rule])
+    if "%(gap)s" in TIER_TEXT[rule.rule]:
+        text = text % {"gap": f"{rule.gap:g}" if rule.gap else ""}
+    return text if rule.count == 3 else _(TIER_COUNT.msgid) % {"rule": text, "n": rule.count}
 
 
 def tiers(spec: IndexSpec, results: Mapping[str, Any], order: Sequence[int]) -> list[int]:

@@ -39,6 +39,7 @@ from qiangji.web.registry.models import (
 )
 from qiangji.web.registry.models.institution import coverage_group
 from qiangji.web.registry.validators import reexam_deadline
+from qiangji.web.stored_texts import ANNUAL_VOLUMES, STAFFED_ITEMS
 
 # JJF 1022 first-level codes of the main disciplines counted by C2.1 (docs/domain.md#indicators).
 MAIN_DISCIPLINES = ("01", "04", "12", "15", "23", "25", "28", "33", "37", "46")
@@ -98,7 +99,7 @@ def d1_3_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
                 float(total),
                 None,
                 tuple(f"{r.item} {r.annual_volume}" for r in rows),
-                f"年检定量合计 {total} 台件 × {fraction:g}",
+                ANNUAL_VOLUMES.zh(total=total, fraction=f"{fraction:g}"),
             )
             if rows
             else None
@@ -309,7 +310,7 @@ def staffed_items(
         holders = {r.staff_id for r in regs if matcher.covers(r.professional_items, item)}
         if len(holders) < minimum:
             short.append(str(item))
-    method = f"配备≥{minimum}名持该专业项目注册人员的授权项目 / 授权项目"
+    method = STAFFED_ITEMS.zh(minimum=minimum)
     return ratio(
         method, len(catalogue) - len(short), len(catalogue), short, gettext_noop("记录为人员不足的项目")
     )

@@ -20,6 +20,7 @@ from qiangji.web import indicators
 from qiangji.web.indicators import Derived, SampleRule, ratio
 from qiangji.web.registry import audit
 from qiangji.web.registry.models import Institution
+from qiangji.web.stored_texts import FEW_SAMPLED, MANY_FAILING
 
 MIN_SAMPLE = 20
 Insts = Sequence[Institution]
@@ -43,9 +44,9 @@ class Sample:
         method, rules = rule.method, rule.rules
         wanted = set(rules) if rules else set(audit.RULES)
         failed = sorted(n for n, broken in self.failing.items() if broken & wanted)
-        notes = [] if self.checked >= MIN_SAMPLE else [f"抽样数少于{MIN_SAMPLE}份"]
+        notes = [] if self.checked >= MIN_SAMPLE else [FEW_SAMPLED.zh(minimum=MIN_SAMPLE)]
         if len(failed) > MAX_RECORDS:
-            notes.append(f"不符合{len(failed)}份，记录列出证书编号最小的{MAX_RECORDS}份")
+            notes.append(MANY_FAILING.zh(n=len(failed), shown=MAX_RECORDS))
         records = failed[:MAX_RECORDS]
         got = ratio(method, self.checked - len(failed), self.checked, records, "；".join(notes))
         return got if got is None or not self.drawn else replace(got, extra={"sample": self.drawn})

@@ -26,6 +26,7 @@ from qiangji.web.registry.models import Institution, InstitutionMVItem
 from qiangji.web.steering.capability import duty_lists_on
 from qiangji.web.steering.models import JointProject
 from qiangji.web.steering.targets import institution_targets
+from qiangji.web.stored_texts import NOT_COVERED
 
 Insts = Sequence[Institution]
 
@@ -47,7 +48,7 @@ def d1_2_all(insts: Insts, period: Period) -> dict[int, Derived | None]:
         wanted = {r.item_id: r for d in sorted(divisions[inst.pk]) for r in duties.get(d, [])}
         missing = sorted(str(r.item) for item_id, r in wanted.items() if item_id not in held[inst.pk])
         hits = len(wanted) - len(missing)
-        detail = "未覆盖：" + "、".join(missing) if missing else ""
+        detail = NOT_COVERED.zh(items="、".join(missing)) if missing else ""
         out[inst.pk] = ratio(method, hits, len(wanted), missing, detail)
     return out
 

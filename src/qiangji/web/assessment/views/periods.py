@@ -23,6 +23,7 @@ from qiangji.web.assessment.inputs import Inputs, build_inputs, explain
 from qiangji.web.assessment.models import FrameworkVersion, Period, ReportedValue, SupervisionVisit
 from qiangji.web.assessment.reporting import current_framework_version
 from qiangji.web.assessment.views.report_rows import county_refusal
+from qiangji.web.stored_texts import in_language
 
 SOURCE_LABELS = {
     "derived": gettext_lazy("派生"),
@@ -147,11 +148,11 @@ def _chosen_version(request: HttpRequest) -> FrameworkVersion:
 def _tooltip(prov: Mapping[str, Any]) -> str:
     if not prov:
         return _("无数据")
-    parts = [_(str(prov["method"])) if prov.get("method") else ""]
+    parts = [in_language(prov.get("method"))]
     if prov.get("denominator") not in (None, 0, 0.0):
         parts.append(f"{prov.get('numerator'):g} / {prov.get('denominator'):g}")
     elif prov.get("numerator") is not None:
         parts.append(f"{prov.get('numerator'):g}")
     if prov.get("detail"):
-        parts.append(_(str(prov["detail"])))  # stored in Chinese; the catalogue has the constant ones
+        parts.append(in_language(prov["detail"]))  # stored in Chinese (`stored_texts`)
     return "；".join(p for p in parts if p)

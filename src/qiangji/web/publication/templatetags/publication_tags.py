@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from qiangji.web.assessment.models.periods import period_code_label
 from qiangji.web.publication import standing
 from qiangji.web.publication.exports.wording import change_text
+from qiangji.web.stored_texts import in_language
 
 register = template.Library()
 
@@ -99,9 +100,10 @@ def publication_title(content: Any) -> str:
 
 @register.filter
 def stored_text(text: str) -> str:
-    """A Chinese sentence stored in a publication's content (the tier rule), through the catalogue: the
-    content keeps the words it was published with; another language shows their translation."""
-    return _(str(text)) if text else ""
+    """A Chinese sentence stored in a publication's content or a run's snapshot (the tier rule, a derived
+    value's method and detail) in the request's language: the stored words stay as they were published or
+    computed; another language shows their translation, numbers and names filled in (`stored_texts`)."""
+    return in_language(text)
 
 
 @register.filter
