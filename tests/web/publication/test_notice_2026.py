@@ -67,3 +67,31 @@ def test_the_gated_institutions_scorecard_shows_its_gate_and_progress(noticed: d
     mine = next(p for p in noticed["progress"]["rows"] if p["unit"] == GATED_INSTITUTION)
     assert f"{mine['change']:+.2f}" in progress.group(1) and f"进步排名 {mine['rank']}/9" in progress.group(1)
     assert 'id="previous-version"' in card and "按指标框架 2025.1 计算" in card
+
+
+def _english() -> Client:
+    client = Client()
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def test_in_english_the_gate_gives_the_frameworks_english_reason_and_cap(noticed: dict[str, Any]) -> None:
+    """The content keeps the framework's Chinese reason (as published); an English page shows the framework
+    version's own English reason and the cap through the catalogue (tz-cap-2026.1.yaml, rule G1)."""
+    reason = "A critical finding open on the as-of date caps the total at 59"
+    board = _english().get("/rankings/2026Q1/").content.decode()
+    row = re.search(rf'<tr [^>]*data-unit="{GATED_INSTITUTION}".*?</tr>', board, re.S)
+    assert row is not None and f'title="{reason}"' in row.group()
+    assert "G1 total capped at 59" in row.group(), row.group()
+    note = re.search(r'<li class="gate-note">(.*?)</li>', board, re.S)
+    assert note is not None and reason in note.group(1)
+    card = _english().get(f"/rankings/2026Q1/{GATED_INSTITUTION}/").content.decode()
+    banner = re.search(r'<div class="banner gate" id="gate">(.*?)</div>', card, re.S)
+    assert banner is not None and f"G1 {reason}" in banner.group(1)
+    for page in (row.group(), note.group(1), banner.group(1)):
+        assert "重大问题" not in page and "封顶" not in page
+    assert any("基准日存在未关闭的重大问题" in g["reason"] for g in _gated(noticed))  # stored words unchanged
+
+
+def _gated(content: dict[str, Any]) -> list[dict[str, Any]]:
+    return [g for r in content["rows"] if r["gate"] for g in r["gate"]["rules"]]

@@ -10,6 +10,7 @@ Without a baseline setting, or before the baseline period is published, the cont
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,6 +26,7 @@ from qiangji.core.index.targets import with_targets
 from qiangji.core.index.tiers import assign_tiers
 from qiangji.web.publication.compute import core_frame
 from qiangji.web.publication.models import IndexRun, Publication
+from qiangji.web.assessment.models import FrameworkVersion
 from qiangji.web.stored_texts import TIER_COUNT, english
 
 TIER_TEXT = {
@@ -107,6 +109,23 @@ def gate_of(spec: IndexSpec, results: Mapping[str, Any], i: int) -> dict[str, An
         ],
         "ungated": results["ungated"][i],
     }
+
+
+@functools.lru_cache(maxsize=32)
+def _gate_rules(framework_sha256: str) -> Mapping[str, GateRule]:
+    """The gate rules of the framework version with this content hash (a stored version never changes)."""
+    version = FrameworkVersion.objects.filter(sha256=framework_sha256).first()
+    return {} if version is None else {r.code: r for r in version.framework().rules.gate}
+
+
+def gate_words(fired: Mapping[str, Any], framework_sha256: str | None) -> tuple[str, str]:
+    """(reason, cap) of a fired gate rule as :func:`gate_of` stored them (the framework's Chinese words);
+    in another language, the framework version's own words for that language and the cap in the catalogue's."""
+    stored = (str(fired.get("reason", "")), str(fired.get("cap") or ""))
+    if not english() or not framework_sha256:
+        return stored
+    rule = _gate_rules(framework_sha256).get(str(fired.get("code")))
+    return stored if rule is None else (rule.label("en"), gate_cap_text(rule))
 
 
 def floored(results: Mapping[str, Any], i: int) -> list[str]:

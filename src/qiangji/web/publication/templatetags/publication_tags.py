@@ -107,6 +107,18 @@ def stored_text(text: str) -> str:
 
 
 @register.filter
+def gate_reason(fired: Any, framework_sha256: str | None) -> str:
+    """A fired gate rule's reason in the request's language (the content stores the framework's Chinese)."""
+    return standing.gate_words(fired, framework_sha256)[0]
+
+
+@register.filter
+def gate_cap(fired: Any, framework_sha256: str | None) -> str:
+    """What a fired gate rule did (total or tier capped) in the request's language."""
+    return standing.gate_words(fired, framework_sha256)[1]
+
+
+@register.filter
 def unit_label(unit: str) -> str:
     """An indicator's unit (项, 台件, 学时/人…) in the request's language."""
     return unit_in_language(str(unit or ""))
