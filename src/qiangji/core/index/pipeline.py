@@ -14,10 +14,9 @@ at once:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from qiangji.core.errors import InputError
 from qiangji.core.index.data import IndexData, check_bounds, data_from_frame
@@ -29,6 +28,9 @@ from qiangji.core.index.result import IndexResult, readonly
 from qiangji.core.index.rules import GateResult, apply_gate, gate_facts
 from qiangji.core.index.spec import IndexSpec
 from qiangji.core.index.targets import check_targets, unit_params
+
+if TYPE_CHECKING:  # pandas is imported where a DataFrame is made: `qiangji index compute` needs none
+    import pandas as pd
 
 
 def impute_matrix(

@@ -12,10 +12,9 @@ import io
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from qiangji.core.errors import InputError
@@ -24,6 +23,9 @@ from qiangji.core.index.framework import Framework
 from qiangji.core.index.methods._arrays import FloatArray, min_rank
 from qiangji.core.index.rules import GateResult
 from qiangji.core.index.spec import IndexSpec
+
+if TYPE_CHECKING:  # pandas is imported where a DataFrame is made: `qiangji index compute` needs none
+    import pandas as pd
 
 STAGE_NAMES = ("raw", "imputed", "treated", "normalised")
 
@@ -125,6 +127,8 @@ class IndexResult:
     @property
     def index_scores(self) -> pd.Series:
         """The index score of each unit."""
+        import pandas as pd
+
         return pd.Series(
             self.scores[:, -1], index=pd.Index(self.units, name="unit"), name=self.framework.code
         )
@@ -132,6 +136,8 @@ class IndexResult:
     def table(self) -> pd.DataFrame:
         """The long output of docs/design.md#outputs: ``unit, node, level, score, rank`` (node post-order per
         unit)."""
+        import pandas as pd
+
         n_units, n_nodes = self.scores.shape
         return pd.DataFrame(
             {
@@ -175,6 +181,8 @@ class IndexResult:
         return explain.rank_change(self)
 
     def _frame(self, values: FloatArray, columns: Any) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame(
             np.array(values, copy=True), index=pd.Index(self.units, name="unit"), columns=list(columns)
         )
