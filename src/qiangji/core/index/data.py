@@ -146,13 +146,13 @@ def _read_csv(path: Path) -> Table:
         lines = [row for row in csv.reader(fh, skipinitialspace=True) if row]
     if not lines:
         raise ValueError("no columns to parse from the file")
-    header, body = _column_names(lines[0]), lines[1:]
+    header = _column_names(lines[0])
+    body: list[list[Any]] = [list(row) for row in lines[1:]]
     width = len(header)
     for n, row in enumerate(body, start=2):
         if len(row) > width:
-            raise ValueError(f"expected {width} fields in line {n}, saw {len(row)}")
-        if len(row) < width:
-            row.extend([None] * (width - len(row)))
+            raise ValueError(f"row {n} has {len(row)} fields, more than the header's {width}")
+        row.extend([None] * (width - len(row)))
     columns = list(zip(*body, strict=True)) if body else [() for _ in header]
     return Table(header, {name: list(col) for name, col in zip(header, columns, strict=True)}, len(body))
 
