@@ -140,19 +140,19 @@ def read_cells(path: str | Path) -> Table:
 
 def _read_csv(path: Path) -> Table:
     """A CSV file's cells as strings, as ``pandas.read_csv(dtype=str, keep_default_na=False,
-    skipinitialspace=True)`` reads them: blank lines skipped, a short row's missing cells None, a
+    skipinitialspace=True)`` reads them: blank lines skipped, a short row's missing cells empty, a
     nameless column ``Unnamed: i``, a repeated name ``name.1``; a row longer than the header an error."""
     with path.open(encoding="utf-8-sig", newline="") as fh:
         lines = [row for row in csv.reader(fh, skipinitialspace=True) if row]
     if not lines:
         raise ValueError("no columns to parse from the file")
     header = _column_names(lines[0])
-    body: list[list[Any]] = [list(row) for row in lines[1:]]
+    body = lines[1:]
     width = len(header)
     for n, row in enumerate(body, start=2):
         if len(row) > width:
             raise ValueError(f"row {n} has {len(row)} fields, more than the header's {width}")
-        row.extend([None] * (width - len(row)))
+        row.extend([""] * (width - len(row)))
     columns = list(zip(*body, strict=True)) if body else [() for _ in header]
     return Table(header, {name: list(col) for name, col in zip(header, columns, strict=True)}, len(body))
 
