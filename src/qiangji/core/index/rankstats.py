@@ -111,10 +111,6 @@ class RankStatsResult:
     n_runs: int
 
 
-#: Units counted per bincount in `RankAccumulator._flush`.
-UNIT_BLOCK = 128
-
-
 class RankAccumulator:
     """Integer accumulator of rank counts; feed chunks of ranks with `add`, then call `result`.
 
@@ -151,16 +147,11 @@ class RankAccumulator:
         self.n_runs += int(ranks.shape[0])
 
     def _flush(self) -> None:
-        """Count the buffered ranks a block of units at a time: a block's counts (``UNIT_BLOCK`` rows of
-        ``counts``) stay in the processor's cache while one bincount fills them, where counting every
-        unit at once scattered its increments over the whole matrix (some 70 MB for 3,000 units)."""
-        width = self.n_units + 1
-        filled = self._buffer[: self._filled]
-        for lo in range(0, self.n_units, UNIT_BLOCK):
-            hi = min(lo + UNIT_BLOCK, self.n_units)
-            offsets = np.arange(hi - lo, dtype=np.int64)[:, None] * width
-            flat = (filled[:, lo:hi].T + offsets).ravel()
-            self.counts[lo:hi] += np.bincount(flat, minlength=(hi - lo) * width).reshape(hi - lo, width)
+        offsets = np.arange(self.n_units, dtype=np.int64) * (self.n_units + 1)
+        step = max(1, 2**24 // max(self.n_units, 1))
+        for lo in range(0, self._filled, step):
+            flat = (self._buffer[lo : min(lo + step, self._filled)] + offsets).ravel()
+            self.counts += np.bincount(flat, minlength=self.counts.size).reshape(self.counts.shape)
         self._filled = 0
 
     def result(self) -> RankStatsResult:

@@ -37,6 +37,17 @@ def _csv_field(text: str) -> str:
     return buf.getvalue()[:-1]
 
 
+def _reprs(values: NDArray[Any], present: NDArray[np.bool_] | None = None) -> list[str]:
+    """``repr`` of each value (``""`` for NaN, or where ``present`` is False), as ``repr(v)`` gives it: the
+    list's ``repr`` calls the same C function for each item without a Python call per value."""
+    if not values.size:
+        return []
+    texts = repr(values.tolist())[1:-1].split(", ")
+    if present is None:
+        return ["" if t == "nan" else t for t in texts]
+    return [t if ok else "" for t, ok in zip(texts, present.tolist(), strict=True)]
+
+
 def readonly(a: NDArray[Any]) -> NDArray[Any]:
     """Mark ``a`` read-only and return it."""
     a.setflags(write=False)
@@ -160,8 +171,9 @@ class IndexResult:
         nodes = [
             f"{_csv_field(c)},{lv}," for c, lv in zip(self.codes, self.framework.level.tolist(), strict=True)
         ]
-        scores = ["" if v != v else repr(v) for v in self.scores.ravel().tolist()]
-        ranks = ["" if v != v else str(int(v)) for v in self.ranks.ravel().tolist()]
+        scores = _reprs(self.scores.ravel())
+        present = ~np.isnan(self.ranks.ravel())
+        ranks = _reprs(np.where(present, self.ranks.ravel(), 0).astype(np.int64), present)
         keys = [f"{u},{n}" for u in units for n in nodes]
         body = "".join([f"{k}{s},{r}\n" for k, s, r in zip(keys, scores, ranks, strict=True)])
         with open(path, "w", encoding="utf-8", newline="") as fh:
