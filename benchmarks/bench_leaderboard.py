@@ -11,6 +11,10 @@ of issue 17: the leaderboard under 32 concurrent clients ≥ 200 req/s with p95 
 served from the cache after its first request. Only loopback traffic; every run is bounded in time.
 
     .venv/bin/python benchmarks/bench_leaderboard.py [--connections 32] [--seconds 10] [--repeat 3]
+        [--data-dir DIR]
+
+``--data-dir`` serves a demo set up there before (``qiangji demo --no-serve --data-dir DIR``) instead of a
+fresh one: two code versions can then be measured one after the other on the same data (PYTHONPATH).
 """
 
 from __future__ import annotations
@@ -125,16 +129,18 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4, help="waitress threads")
+    parser.add_argument("--data-dir", type=Path, help="a demo set up there before (else a fresh one)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk (make bench installs it as root)")
     with tempfile.TemporaryDirectory(prefix="qiangji-bench-") as tmp:
-        data_dir, script = Path(tmp), Path(tmp) / "report.lua"
+        data_dir, script = args.data_dir or Path(tmp), Path(tmp) / "report.lua"
         script.write_text(WRK_SCRIPT)
         env = _env(data_dir)
-        print(f"setting up the demo in a fresh data directory … ({load()})", flush=True)
-        subprocess.run([sys.executable, "-m", "qiangji", "demo", "--no-serve", "--data-dir", tmp], env=env,
-                       capture_output=True, check=True, timeout=900)  # fmt: skip
+        if args.data_dir is None:
+            print(f"setting up the demo in a fresh data directory … ({load()})", flush=True)
+            subprocess.run([sys.executable, "-m", "qiangji", "demo", "--no-serve", "--data-dir", tmp],
+                           env=env, capture_output=True, check=True, timeout=900)  # fmt: skip
         port = _free_port()
         cmd = [sys.executable, "-m", "qiangji", "serve", "--production", "--port", str(port)]
         proc = subprocess.Popen([*cmd, "--threads", str(args.threads)], env=env, text=True,

@@ -74,5 +74,8 @@ def _fresh_api_rate_limits() -> object:
 
     cache.clear()
     caches["pages"].clear()  # final publications' pages: a rolled-back test database reuses hashes and ids
+    from qiangji.web.publication import shell
+
+    shell.clear()  # the same pages kept whole per process for anonymous visitors
     caches["audit"].clear()  # C3/C4 per institution: fingerprints rely on ids never being reused
     yield

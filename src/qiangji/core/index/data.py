@@ -20,22 +20,25 @@ unless ``period`` is given; the earlier periods are kept as history for the ``la
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from qiangji.core.errors import InputError
 from qiangji.core.index.framework import Framework
 from qiangji.core.index.methods._arrays import FloatArray
 from qiangji.core.index.period import period_name
+
+if TYPE_CHECKING:  # pandas only for XLSX files and DataFrame callers: `qiangji index` starts without it
+    import pandas as pd
 
 MISSING = frozenset({"", "na", "n/a", "#n/a", "nan", "null"})
 RESERVED = ("unit", "name", "period")
@@ -62,6 +65,26 @@ class IndexData:
     (`qiangji.core.index.targets`); None: none."""
 
 
+@dataclass(frozen=True, eq=False)
+class Table:
+    """The cells of a data file column by column, as read (no type guessing), header stripped."""
+
+    columns: list[str]
+    cells: dict[str, list[Any]]  # the first column of a name, as a DataFrame's ``frame[name]`` would be
+    rows: int
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> Table:
+        columns = [str(c) for c in frame.columns]
+        cells: dict[str, list[Any]] = {}
+        for i, name in enumerate(columns):
+            cells.setdefault(name, frame.iloc[:, i].tolist())
+        return cls(columns, cells, len(frame))
+
+    def __len__(self) -> int:
+        return self.rows
+
+
 def load_data(
     path: str | Path,
     framework: Framework,
@@ -71,11 +94,13 @@ def load_data(
     attributes: Sequence[str] = (),
 ) -> IndexData:
     """Read a CSV or XLSX file and validate it (see the module docstring)."""
-    return data_from_frame(read_table(path), framework, units=units, period=period, attributes=attributes)
+    return data_from_frame(read_cells(path), framework, units=units, period=period, attributes=attributes)
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
     """The cells of a CSV or XLSX file as objects (no type guessing), header stripped."""
+    import pandas as pd
+
     p = Path(path)
     if not p.is_file():
         raise InputError(f"`data` must be a readable CSV or XLSX file, got {str(p)!r}")
@@ -92,15 +117,71 @@ def read_table(path: str | Path) -> pd.DataFrame:
     return frame
 
 
+def read_cells(path: str | Path) -> Table:
+    """The cells of a CSV (the ``csv`` module: pandas is not loaded) or XLSX file, header stripped."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"`data` must be a readable CSV or XLSX file, got {str(p)!r}")
+    try:
+        if p.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
+            import pandas as pd
+
+            table = Table.of(pd.read_excel(p, engine="calamine", dtype=object, header=0))
+        else:
+            table = _read_csv(p)
+    except (ValueError, OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"`data` must be a CSV (UTF-8) or XLSX file, got {p.name}: {exc}") from None
+    columns = [unicodedata.normalize("NFKC", c).strip() for c in table.columns]
+    cells: dict[str, list[Any]] = {}
+    for name, old in zip(columns, table.columns, strict=True):
+        cells.setdefault(name, table.cells[old])
+    return Table(columns, cells, table.rows)
+
+
+def _read_csv(path: Path) -> Table:
+    """A CSV file's cells as strings, as ``pandas.read_csv(dtype=str, keep_default_na=False,
+    skipinitialspace=True)`` reads them: blank lines skipped, a short row's missing cells empty, a
+    nameless column ``Unnamed: i``, a repeated name ``name.1``; a row longer than the header an error."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        lines = [row for row in csv.reader(fh, skipinitialspace=True) if row]
+    if not lines:
+        raise ValueError("no columns to parse from the file")
+    header = _column_names(lines[0])
+    body = lines[1:]
+    width = len(header)
+    for n, row in enumerate(body, start=2):
+        if len(row) > width:
+            raise ValueError(f"row {n} has {len(row)} fields, more than the header's {width}")
+        row.extend([""] * (width - len(row)))
+    columns = list(zip(*body, strict=True)) if body else [() for _ in header]
+    return Table(header, {name: list(col) for name, col in zip(header, columns, strict=True)}, len(body))
+
+
+def _column_names(row: list[str]) -> list[str]:
+    names: list[str] = []
+    counts: dict[str, int] = {}
+    for i, raw in enumerate(row):
+        base = name = raw or f"Unnamed: {i}"
+        while name in counts:  # pandas' mangling of repeated names: a, a.1, a.2
+            counts[base] += 1
+            name = f"{base}.{counts[base]}"
+        counts[name] = 0
+        names.append(name)
+    return names
+
+
 def data_from_frame(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Table,
     framework: Framework,
     *,
     units: Iterable[str] | None = None,
     period: str | None = None,
     attributes: Sequence[str] = (),
 ) -> IndexData:
-    """Validate a wide or long DataFrame (rows numbered as in a spreadsheet: first data row = 2)."""
+    """Validate a wide or long DataFrame or :class:`Table` (rows numbered as in a spreadsheet: first data
+    row = 2)."""
+    if not isinstance(frame, Table):
+        frame = Table.of(frame)
     cols = {str(c).strip().lower(): str(c) for c in frame.columns}
     if "unit" not in cols:
         raise InputError(f"`data` must have a `unit` column, got columns {list(frame.columns)}")
@@ -151,14 +232,31 @@ def _parse(cell: Any) -> tuple[float | None, bool]:
 
 def _parse_many(raw: Sequence[Any]) -> tuple[FloatArray, NDArray[np.bool_]]:
     """Values (NaN = missing or bad) and the mask of bad cells; plain numbers take a vectorised path."""
-    parsed = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce")
-    values = np.array(parsed, dtype=np.float64, copy=True)
+    values = _plain_numbers(raw)
     bad = np.zeros(values.shape, dtype=bool)
     for i in np.flatnonzero(~np.isfinite(values)).tolist():
         v, ok = _parse(raw[i])
         values[i] = np.nan if v is None or not ok else v
         bad[i] = not ok
     return values, bad
+
+
+def _plain_numbers(raw: Sequence[Any]) -> FloatArray:
+    """Each cell that is a plain number as a float, anything else NaN or infinite (then `_parse` decides
+    it). A column of strings converts at once (numpy parses each as ``float()`` does, correctly rounded)."""
+    if all(type(c) is str for c in raw):
+        try:
+            return np.array([c or "nan" for c in raw], dtype=np.float64)
+        except ValueError:  # one odd cell (``12%``, ``1,000``): cell by cell
+            pass
+    return np.array([_float_or_nan(c) for c in raw], dtype=np.float64)
+
+
+def _float_or_nan(cell: Any) -> float:
+    try:
+        return float(cell)
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def _add(
@@ -224,7 +322,7 @@ def _fmt(v: float | None, none: str) -> str:
     return none if v is None else f"{v:g}"
 
 
-def _wide_cells(frame: pd.DataFrame, cols: Mapping[str, str], fw: Framework, wanted: set[str]) -> _Cells:
+def _wide_cells(frame: Table, cols: Mapping[str, str], fw: Framework, wanted: set[str]) -> _Cells:
     cells = _Cells()
     position = {code: j for j, code in enumerate(fw.indicators)}
     reserved = {cols[k] for k in RESERVED if k in cols}
@@ -236,19 +334,19 @@ def _wide_cells(frame: pd.DataFrame, cols: Mapping[str, str], fw: Framework, wan
             cells.errors.append(f"column `{code}`: indicator of framework {fw.code} is missing from the data")
     rows = np.arange(2, len(frame) + 2, dtype=np.int64)
     for c in (c for c in frame.columns if c in position):
-        _add(cells, fw, rows, position[c], frame[c].tolist(), c)
+        _add(cells, fw, rows, position[c], frame.cells[c], c)
     return cells
 
 
-def _long_cells(frame: pd.DataFrame, cols: Mapping[str, str], fw: Framework) -> _Cells:
+def _long_cells(frame: Table, cols: Mapping[str, str], fw: Framework) -> _Cells:
     cells = _Cells()
     extra = set(frame.columns) - {cols[k] for k in (*RESERVED, "indicator", "value") if k in cols}
     cells.errors += [
         f"column `{c}`: not a column of the long format (unit, indicator, value, period)"
         for c in sorted(extra)
     ]
-    codes = np.array([_text(c) for c in frame[cols["indicator"]].tolist()], dtype=object)
-    raw = frame[cols["value"]].tolist()
+    codes = np.array([_text(c) for c in frame.cells[cols["indicator"]]], dtype=object)
+    raw = frame.cells[cols["value"]]
     known = set(fw.indicators)
     cells.errors += [
         f"row {i + 2}, column `indicator`: unknown indicator {code!r} (framework {fw.code})"
@@ -280,7 +378,7 @@ def _label(cell: Any) -> str:
 
 
 def _assemble(
-    frame: pd.DataFrame,
+    frame: Table,
     cols: Mapping[str, str],
     fw: Framework,
     cells: _Cells,
@@ -289,8 +387,8 @@ def _assemble(
     wanted: set[str],
 ) -> IndexData:
     errors = cells.errors
-    unit_col = [_text(u) for u in frame[cols["unit"]].tolist()]
-    per_col = [_text(p) for p in frame[cols["period"]].tolist()] if "period" in cols else [""] * len(frame)
+    unit_col = [_text(u) for u in frame.cells[cols["unit"]]]
+    per_col = [_text(p) for p in frame.cells[cols["period"]]] if "period" in cols else [""] * len(frame)
     long = "indicator" in cols and "value" in cols
     key_of: dict[tuple[str, ...], int] = {}
     for i, unit in enumerate(unit_col):
@@ -302,7 +400,7 @@ def _assemble(
             errors.append(f"row {row}, column `unit`: unknown unit {unit!r}")
         key: tuple[str, ...] = (unit, per_col[i])
         if long:
-            key += (_text(frame[cols["indicator"]].iat[i]),)
+            key += (_text(frame.cells[cols["indicator"]][i]),)
         if key in key_of:
             what = ", ".join(k for k in key if k)
             errors.append(f"row {row}, column `unit`: duplicate of row {key_of[key]} ({what})")
@@ -322,7 +420,7 @@ def _assemble(
 
 
 def _matrix(
-    frame: pd.DataFrame,
+    frame: Table,
     cols: Mapping[str, str],
     fw: Framework,
     cells: _Cells,
@@ -346,8 +444,8 @@ def _matrix(
     here = [i for i, p in enumerate(per_col) if p == period]
     first = {unit_col[i]: i for i in reversed(here)}
     if "name" in cols:
-        names = tuple(_label(frame[cols["name"]].iat[first[u]]) for u in units)
-    attrs = {a: tuple(_label(frame[a].iat[first[u]]) or None for u in units) for a in sorted(wanted)}
+        names = tuple(_label(frame.cells[cols["name"]][first[u]]) for u in units)
+    attrs = {a: tuple(_label(frame.cells[a][first[u]]) or None for u in units) for a in sorted(wanted)}
     k = p_pos[period]
     values = cube[k]
     values.setflags(write=False)

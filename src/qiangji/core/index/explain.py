@@ -13,22 +13,27 @@ import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from qiangji.core.errors import InputError
 from qiangji.core.index.methods._arrays import FloatArray
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas is imported where a DataFrame is made: `qiangji index compute` needs none
+    import pandas as pd
+
     from qiangji.core.index.result import IndexResult
 
 
 def nullable_int(values: FloatArray) -> pd.Series:
     """Whole-number floats (NaN = missing) as a pandas nullable ``Int64`` series."""
+    import pandas as pd
+
     return pd.Series(np.asarray(values, dtype=np.float64)).astype("Int64")
 
 
 def ranking(result: IndexResult) -> pd.DataFrame:
     """One row per unit in publication order: rank, publication rank, unit, name, index score, children."""
+    import pandas as pd
+
     fw = result.framework
     frame = pd.DataFrame(
         {
@@ -51,6 +56,8 @@ def ranking(result: IndexResult) -> pd.DataFrame:
 def strengths_weaknesses(result: IndexResult, n: int = 3) -> pd.DataFrame:
     """Long table ``unit, kind, order, indicator, rank, value``: ``kind`` is ``strength`` or ``weakness``;
     ``order`` 1 is the strongest (or weakest); ``value`` is the raw value. Missing indicators are skipped."""
+    import pandas as pd
+
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise InputError(f"`n` must be an integer not less than 1, got {n!r}")
     fw = result.framework
@@ -82,6 +89,8 @@ def _all_tied(raw: FloatArray) -> np.ndarray:
 
 def rank_change(result: IndexResult) -> pd.DataFrame:
     """``unit, rank, previous_rank, change`` with ``change = previous_rank − rank`` (positive = up)."""
+    import pandas as pd
+
     if result.previous_rank is None:
         raise InputError("`previous` must be given to compute() to get the rank change, got None")
     now = result.ranks[:, -1]

@@ -36,7 +36,6 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
-import yaml
 from numpy.typing import NDArray
 
 from qiangji.core.canonical import canonical_json
@@ -219,8 +218,8 @@ def load_framework(path: str | Path, *, period_fraction: float = 1.0) -> Framewo
     except OSError as exc:
         raise InputError(f"`framework` must be a readable file, got {str(p)!r} ({exc.strerror})") from None
     try:
-        data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        data = json.loads(text) if p.suffix.lower() == ".json" else _yaml().safe_load(text)
+    except (_yaml().YAMLError, json.JSONDecodeError) as exc:
         raise InputError(
             f"`framework` must be valid YAML or JSON, got a syntax error in {p.name}: {exc}"
         ) from None
@@ -237,8 +236,15 @@ def parse_method(text: str) -> dict[str, Any]:
         key, eq, value = item.partition("=")
         if not eq:
             raise InputError(f"`method` parameters must be key=value, got {item!r}")
-        spec[key.strip()] = yaml.safe_load(value)
+        spec[key.strip()] = _yaml().safe_load(value)
     return spec
+
+
+def _yaml() -> Any:
+    """PyYAML, imported on first use: a JSON framework (`qiangji index compute` on one) never needs it."""
+    import yaml
+
+    return yaml
 
 
 def _drop_stage(nodes: Sequence[Any], stage: str) -> None:

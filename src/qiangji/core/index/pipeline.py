@@ -14,10 +14,10 @@ at once:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+from numpy.typing import NDArray
 
 from qiangji.core.errors import InputError
 from qiangji.core.index.data import IndexData, check_bounds, data_from_frame
@@ -29,6 +29,9 @@ from qiangji.core.index.result import IndexResult, readonly
 from qiangji.core.index.rules import GateResult, apply_gate, gate_facts
 from qiangji.core.index.spec import IndexSpec
 from qiangji.core.index.targets import check_targets, unit_params
+
+if TYPE_CHECKING:  # pandas is imported where a DataFrame is made: `qiangji index compute` needs none
+    import pandas as pd
 
 
 def impute_matrix(
@@ -86,12 +89,20 @@ def normalise_matrix(fw: Framework, x: FloatArray, *, targets: FloatArray | None
     out = np.empty(x.shape)
     for spec, cols in fw.plan["normalise"]:
         params = unit_params(fw, spec, cols, targets)
+        at = _columns(cols, x.shape[-1])
         try:
-            out[..., cols] = normalisers[spec.method](x[..., cols] * d[cols], direction=d[cols], **params)
+            out[..., at] = normalisers[spec.method](x[..., at] * d[at], direction=d[at], **params)
         except InputError as exc:
             codes = ", ".join(fw.indicators[c] for c in cols)
             raise InputError(f"normalising {codes} ({spec.method}): {exc}") from None
     return apply_floors(fw, x, out)
+
+
+def _columns(cols: NDArray[np.intp], n: int) -> NDArray[np.intp] | slice:
+    """``cols``, or a slice when they are every column in order (a view: no gathered copy)."""
+    if len(cols) == n and bool((np.asarray(cols) == np.arange(n)).all()):
+        return slice(None)
+    return cols
 
 
 def apply_floors(fw: Framework, x: FloatArray, normalised: FloatArray) -> FloatArray:
@@ -187,24 +198,11 @@ def compute(
     the framework's own (1 unless compiled ``for_period``). The result's spec records it.
     ``previous`` (an earlier result) gives the rank change. Same spec + same data → same result, bit for bit.
     """
-    spec = framework if isinstance(framework, IndexSpec) else IndexSpec(framework)
-    if rank_tolerance is not None:
-        spec = IndexSpec(spec.framework, rank_tolerance)
-    if period_fraction is not None:
-        spec = spec.for_period(period_fraction)
     overrides = {"impute": impute, "treat": treat, "normalise": normalise, "aggregate": aggregate}
-    if any(v is not None for v in overrides.values()):
-        spec = IndexSpec(spec.framework.with_methods(**overrides), spec.rank_tolerance)
+    spec = resolve_spec(framework, rank_tolerance, period_fraction, overrides)
     fw = spec.framework
-    d = data if isinstance(data, IndexData) else data_from_frame(data, fw)
-    if d.indicators != fw.indicators:
-        raise InputError(f"`data` must hold the indicators of framework {fw.code}, got {list(d.indicators)}")
-    if d.period_fraction is not None and d.period_fraction != fw.period_fraction:
-        check_bounds(fw, d)  # validated for another period length: check this period's bounds
-    if d.targets is not None:
-        check_targets(fw, d.targets, d.units)
-    imputed = impute_matrix(fw, d.values, attributes=d.attributes, history=d.history)
-    treated, notes = treat_matrix(fw, imputed)
+    d = _checked_data(fw, data)
+    raw, imputed, treated, notes = _prepared(fw, d)
     normalised = normalise_matrix(fw, treated, targets=d.targets)
     scores = aggregate_tree(fw, normalised)
     eff = unit_weights(fw, scores)
@@ -212,13 +210,11 @@ def compute(
     gate = gate_of(fw, d)
     if gate is not None:
         scores[:, -1] = np.minimum(scores[:, -1], gate.cap_score)
-    pub = publication_ranks(fw, d.units, scores, tol=spec.rank_tolerance)
-    prev = None if previous is None else _previous_ranks(d.units, previous)
     return IndexResult(
         spec=spec,
         units=d.units,
         names=d.names,
-        raw=readonly(np.array(d.values, copy=True)),
+        raw=raw,
         imputed=readonly(imputed),
         treated=readonly(treated),
         normalised=readonly(normalised),
@@ -226,13 +222,61 @@ def compute(
         weights=readonly(eff),
         contributions=readonly(contributions(fw, normalised, scores, eff)),
         treatment=notes,
-        publication_rank=readonly(pub),
-        previous_rank=None if prev is None else readonly(prev),
+        publication_rank=readonly(publication_ranks(fw, d.units, scores, tol=spec.rank_tolerance)),
+        previous_rank=None if previous is None else readonly(_previous_ranks(d.units, previous)),
         floored=readonly(np.isnan(imputed) & ~np.isnan(fw.floors)),
         gate=gate,
         ungated=ungated,
         targets=None if d.targets is None else readonly(np.array(d.targets, copy=True)),
     )
+
+
+def resolve_spec(
+    framework: Framework | IndexSpec,
+    rank_tolerance: float | None = None,
+    period_fraction: float | None = None,
+    overrides: Mapping[str, Mapping[str, Any] | str | None] | None = None,
+) -> IndexSpec:
+    """The spec a run uses: ``framework``'s (an `IndexSpec`, or a `Framework` with the default options)
+    with the rank tolerance, period fraction and whole-stage method overrides given (None: as it is)."""
+    spec = framework if isinstance(framework, IndexSpec) else IndexSpec(framework)
+    if rank_tolerance is not None:
+        spec = IndexSpec(spec.framework, rank_tolerance)
+    if period_fraction is not None:
+        spec = spec.for_period(period_fraction)
+    if overrides and any(v is not None for v in overrides.values()):
+        spec = IndexSpec(spec.framework.with_methods(**overrides), spec.rank_tolerance)
+    return spec
+
+
+def _checked_data(fw: Framework, data: IndexData | pd.DataFrame) -> IndexData:
+    """``data`` validated for ``fw``: its indicators, bounds for this period length, per-unit targets."""
+    d = data if isinstance(data, IndexData) else data_from_frame(data, fw)
+    if d.indicators != fw.indicators:
+        raise InputError(f"`data` must hold the indicators of framework {fw.code}, got {list(d.indicators)}")
+    if d.period_fraction is not None and d.period_fraction != fw.period_fraction:
+        check_bounds(fw, d)  # validated for another period length: check this period's bounds
+    if d.targets is not None:
+        check_targets(fw, d.targets, d.units)
+    return d
+
+
+def _prepared(fw: Framework, d: IndexData) -> tuple[FloatArray, FloatArray, FloatArray, tuple[str, ...]]:
+    """The data as given, imputed and treated (read-only), and the treatment notes. A stage whose every
+    method is ``none`` hands on the array before it: the same values, and nothing is copied."""
+    raw = readonly(np.array(d.values, dtype=np.float64, copy=True))
+    if _stage_is_none(fw, "impute"):
+        imputed = raw
+    else:
+        imputed = readonly(impute_matrix(fw, d.values, attributes=d.attributes, history=d.history))
+    if _stage_is_none(fw, "treat"):
+        return raw, imputed, imputed, ("",) * imputed.shape[1]
+    treated, notes = treat_matrix(fw, imputed)
+    return raw, imputed, readonly(treated), notes
+
+
+def _stage_is_none(fw: Framework, stage: str) -> bool:
+    return all(spec.method == "none" for spec, _cols in fw.plan[stage])
 
 
 def gate_of(fw: Framework, data: IndexData) -> GateResult | None:
@@ -263,6 +307,7 @@ __all__ = [
     "gate_of",
     "impute_matrix",
     "normalise_matrix",
+    "resolve_spec",
     "treat_matrix",
     "unit_weights",
 ]

@@ -12,10 +12,9 @@ import io
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from qiangji.core.errors import InputError
@@ -25,6 +24,9 @@ from qiangji.core.index.methods._arrays import FloatArray, min_rank
 from qiangji.core.index.rules import GateResult
 from qiangji.core.index.spec import IndexSpec
 
+if TYPE_CHECKING:  # pandas is imported where a DataFrame is made: `qiangji index compute` needs none
+    import pandas as pd
+
 STAGE_NAMES = ("raw", "imputed", "treated", "normalised")
 
 
@@ -33,6 +35,17 @@ def _csv_field(text: str) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerow([text])
     return buf.getvalue()[:-1]
+
+
+def _reprs(values: NDArray[Any], present: NDArray[np.bool_] | None = None) -> list[str]:
+    """``repr`` of each value (``""`` for NaN, or where ``present`` is False), as ``repr(v)`` gives it: the
+    list's ``repr`` calls the same C function for each item without a Python call per value."""
+    if not values.size:
+        return []
+    texts = repr(values.tolist())[1:-1].split(", ")
+    if present is None:
+        return ["" if t == "nan" else t for t in texts]
+    return [t if ok else "" for t, ok in zip(texts, present.tolist(), strict=True)]
 
 
 def readonly(a: NDArray[Any]) -> NDArray[Any]:
@@ -125,6 +138,8 @@ class IndexResult:
     @property
     def index_scores(self) -> pd.Series:
         """The index score of each unit."""
+        import pandas as pd
+
         return pd.Series(
             self.scores[:, -1], index=pd.Index(self.units, name="unit"), name=self.framework.code
         )
@@ -132,6 +147,8 @@ class IndexResult:
     def table(self) -> pd.DataFrame:
         """The long output of docs/design.md#outputs: ``unit, node, level, score, rank`` (node post-order per
         unit)."""
+        import pandas as pd
+
         n_units, n_nodes = self.scores.shape
         return pd.DataFrame(
             {
@@ -154,8 +171,9 @@ class IndexResult:
         nodes = [
             f"{_csv_field(c)},{lv}," for c, lv in zip(self.codes, self.framework.level.tolist(), strict=True)
         ]
-        scores = ["" if v != v else repr(v) for v in self.scores.ravel().tolist()]
-        ranks = ["" if v != v else str(int(v)) for v in self.ranks.ravel().tolist()]
+        scores = _reprs(self.scores.ravel())
+        present = ~np.isnan(self.ranks.ravel())
+        ranks = _reprs(np.where(present, self.ranks.ravel(), 0).astype(np.int64), present)
         keys = [f"{u},{n}" for u in units for n in nodes]
         body = "".join([f"{k}{s},{r}\n" for k, s, r in zip(keys, scores, ranks, strict=True)])
         with open(path, "w", encoding="utf-8", newline="") as fh:
@@ -175,6 +193,8 @@ class IndexResult:
         return explain.rank_change(self)
 
     def _frame(self, values: FloatArray, columns: Any) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame(
             np.array(values, copy=True), index=pd.Index(self.units, name="unit"), columns=list(columns)
         )

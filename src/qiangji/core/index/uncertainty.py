@@ -42,7 +42,7 @@ from qiangji.core.index.mc.replay import Replay
 from qiangji.core.index.mc.spec import STAGE_NAMES, Factor, UncertaintySpec
 from qiangji.core.index.mc.streams import keyed_normals, keyed_uniforms, stream_base
 from qiangji.core.index.methods import STAGES
-from qiangji.core.index.pipeline import compute
+from qiangji.core.index.pipeline import compute, resolve_spec
 from qiangji.core.index.rankstats import RankAccumulator, RankStatsResult, rank_rows, rank_shift
 from qiangji.core.index.sensitivity import SensitivityResult, jansen_indices, saltelli_keys
 from qiangji.core.index.spec import IndexSpec
@@ -183,28 +183,34 @@ def run_uncertainty(
         the nominal run and every replication use the framework compiled ``for_period`` (pro-rated targets
         and bounds of the ``per: year`` flow indicators). None keeps the framework's own.
     """
-    run = index_spec if isinstance(index_spec, IndexSpec) else IndexSpec(index_spec)
-    if rank_tolerance is not None:
-        run = IndexSpec(run.framework, rank_tolerance)
-    if period_fraction is not None:
-        run = run.for_period(period_fraction)
-    framework, tol = run.framework, run.rank_tolerance
-    d = data if isinstance(data, IndexData) else data_from_frame(data, framework)
-    spec = spec or UncertaintySpec()
-    plan = _Plan(framework, d, spec, replay, runs, seed, sensitivity)
+    run = resolve_spec(index_spec, rank_tolerance, period_fraction)
+    d = data if isinstance(data, IndexData) else data_from_frame(data, run.framework)
+    plan = _Plan(run.framework, d, spec or UncertaintySpec(), replay, runs, seed, sensitivity)
     nominal_score, nominal_rank = _nominal(run, d)
     draws = _Draws(
         plan, nominal_rank, top=top, keep_scores=keep_scores or sensitivity, keep_ranks=sensitivity
     )
+    _replicate(plan, draws, run.rank_tolerance, chunk_size, workers, progress)
+    sa = _sensitivity_of(plan, draws, n_boot, seed) if sensitivity else None
+    return _result(plan, nominal_score, draws, sa, keep_scores=keep_scores)
+
+
+def _replicate(
+    plan: _Plan, draws: _Draws, tol: float, chunk_size: int | None, workers: int, progress: Progress | None
+) -> None:
+    """Evaluate every replication of ``plan`` chunk by chunk (``workers`` threads) into ``draws``."""
     evaluate = functools.partial(_evaluate, plan, tol)
     for rows, s, r in _in_threads(evaluate, _chunks(plan, chunk_size), workers):
         draws.add(rows, s, r)
         if progress is not None:
             progress(int(rows[-1]) + 1, plan.total)
-    sa = None
-    if sensitivity and draws.scores is not None and draws.ranks is not None:
-        sa = _sensitivity(plan, draws.scores, draws.ranks, draws.shift, n_boot, seed)
-    return _result(plan, nominal_score, draws, sa, keep_scores=keep_scores)
+
+
+def _sensitivity_of(plan: _Plan, draws: _Draws, n_boot: int, seed: int) -> SensitivityAnalysis | None:
+    """First-order and total-effect indices from the kept scores and ranks (None if none were kept)."""
+    if draws.scores is None or draws.ranks is None:
+        return None
+    return _sensitivity(plan, draws.scores, draws.ranks, draws.shift, n_boot, seed)
 
 
 def _nominal(spec: IndexSpec, data: IndexData) -> tuple[FloatArray, NDArray[np.int32]]:

@@ -8,8 +8,8 @@ the publication's content hash plus what else the rendering reads:
 * the set of public publications (the period selector, a scorecard's trend over the final periods):
   :func:`publications_key`, a digest of their codes, states, hashes and notice dates — a new or
   corrected publication gives new keys, so nothing has to be invalidated;
-* the request's language, and :func:`code_key` (the code version and the digest of the templates), so an
-  upgrade never serves pages rendered by older code.
+* the request's language, and :func:`code_key` (the code version and the digest of the templates, the
+  site's layout among them), so an upgrade never serves pages rendered by older code.
 
 Draft and notice-period publications are computed on every request (their content is not frozen). The
 cache alias is ``pages`` (settings: a file-based cache under ``DATA_DIR`` by default, shared by every
@@ -36,6 +36,8 @@ SPLIT = "<!--qiangji:fragment-->"
 #: The template that a page template extends to be rendered as a fragment: its title, then its body.
 FRAGMENT_PARENT = "publication/_fragment.html"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+#: The site's layout: part of the whole pages kept for anonymous visitors (shell.py).
+LAYOUT = Path(__file__).resolve().parents[1] / "templates" / "base.html"
 
 
 @functools.cache
@@ -44,7 +46,7 @@ def code_key() -> str:
     from qiangji.web.publication.runs import code_version
 
     digest = hashlib.sha256()
-    for path in sorted(TEMPLATES_DIR.rglob("*.html")):
+    for path in [*sorted(TEMPLATES_DIR.rglob("*.html")), LAYOUT]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return f"{code_version()}:{digest.hexdigest()[:16]}"
 
@@ -61,13 +63,18 @@ def cached(kind: str, pub: Publication | PubRef, parts: Sequence[str], build: Ca
     """``build()`` for a draft or notice publication; for a final one, built once and then cached."""
     if pub.status != Publication.Status.FINAL:
         return build()
-    key = ":".join(["qj", kind, pub.content_sha256, code_key(), translation.get_language() or "", *parts])
+    key = page_key(kind, pub, parts)
     store = caches[ALIAS]
     found = store.get(key)
     if found is None:
         found = build()
         store.set(key, found, timeout=None)
     return found  # type: ignore[no-any-return]
+
+
+def page_key(kind: str, pub: Publication | PubRef, parts: Sequence[str]) -> str:
+    """The cache key of ``kind`` made from final publication ``pub`` in the request's language."""
+    return ":".join(["qj", kind, pub.content_sha256, code_key(), translation.get_language() or "", *parts])
 
 
 def split_fragment(html: str) -> dict[str, str]:
@@ -81,4 +88,4 @@ def clear() -> None:
     caches[ALIAS].clear()
 
 
-__all__: list[Any] = ["cached", "clear", "code_key", "publications_key", "split_fragment"]
+__all__: list[Any] = ["cached", "clear", "code_key", "page_key", "publications_key", "split_fragment"]

@@ -3,7 +3,9 @@ icon, and the exports."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from django.views.decorators.http import require_safe
 
 from qiangji.web import compression
 from qiangji.web.accounts import policy
-from qiangji.web.publication import charts, pagecache, pages
+from qiangji.web.publication import charts, pagecache, pages, shell
 from qiangji.web.publication.advice import advice_for
 from qiangji.web.publication.exports.docx import bulletin_docx as bulletin_docx_bytes
 from qiangji.web.publication.exports.excel import ranking_workbook
@@ -76,8 +78,7 @@ def leaderboard(request: HttpRequest, period: str | None = None) -> HttpResponse
             raise Http404("no published ranking for this period")
         return render(request, "publication/empty.html", {})
     parts = [pagecache.publications_key(refs)]
-    page = pagecache.cached("leaderboard", ref, parts, lambda: _leaderboard_page(request, ref))
-    return _page(request, page)
+    return _public_page(request, "leaderboard", ref, parts, lambda: _leaderboard_page(request, ref))
 
 
 def _leaderboard_page(request: HttpRequest, ref: pages.PubRef) -> dict[str, str]:
@@ -93,8 +94,10 @@ def scorecard(request: HttpRequest, period: str, unit: str) -> HttpResponse:
     refs = pages.public_index()
     ref = _published_ref(period, refs)
     parts = [unit, pagecache.publications_key(refs)]
-    page = pagecache.cached("scorecard", ref, parts, lambda: _scorecard_page(request, ref, unit))
-    return _page(request, page, {"audit_links": _audit_links(request, ref, unit)})
+    build = functools.partial(_scorecard_page, request, ref, unit)
+    return _public_page(
+        request, "scorecard", ref, parts, build, functools.partial(_audit_links, request, ref, unit)
+    )
 
 
 def _audit_links(request: HttpRequest, ref: pages.PubRef, unit: str) -> list[dict[str, Any]]:
@@ -133,6 +136,34 @@ def _fragment(request: HttpRequest, template: str, ctx: dict[str, Any]) -> dict[
     return pagecache.split_fragment(html)
 
 
+def _public_page(
+    request: HttpRequest,
+    kind: str,
+    ref: pages.PubRef,
+    parts: list[str],
+    build: Callable[[], dict[str, str]],
+    audit_links: Callable[[], list[dict[str, Any]]] | None = None,
+) -> HttpResponse:
+    """The page of ``kind``: its body from the page cache (``build()`` once per final publication); for an
+    anonymous visitor of a final publication the whole page, kept compressed (shell.py), else the layout
+    rendered around the body per request (with ``audit_links()``, which anonymous visitors never see)."""
+    if shell.applies(request, ref):
+        key = ":".join([pagecache.page_key(kind, ref, parts), request.path])
+        response = shell.respond(
+            request, key, lambda: _shell_html(request, pagecache.cached(kind, ref, parts, build))
+        )
+        if response is not None:
+            return response
+    page = pagecache.cached(kind, ref, parts, build)
+    return _page(request, page, {"audit_links": audit_links()} if audit_links else None)
+
+
+def _shell_html(request: HttpRequest, page: dict[str, str]) -> str:
+    """The page as an anonymous visitor gets it, with :data:`shell.SLOT` where the CSRF token goes."""
+    context = {"page_title": page["title"], "page_main": mark_safe(page["main"]), "csrf_token": shell.SLOT}
+    return render_to_string("publication/page.html", context, request=request)
+
+
 def _page(request: HttpRequest, page: dict[str, str], extra: dict[str, Any] | None = None) -> HttpResponse:
     """The site's layout (navigation, language, messages: per request) around a cached body; ``extra``
     is per-request content after it (the scorecard's audit links)."""
@@ -145,7 +176,7 @@ def methodology(request: HttpRequest, period: str) -> HttpResponse:
     """指数编制说明 of a public publication, from the framework version its run used (methodology.py)."""
     refs = pages.public_index()
     ref = _published_ref(period, refs)
-    return _page(request, pagecache.cached("methodology", ref, [], lambda: _methodology_page(request, ref)))
+    return _public_page(request, "methodology", ref, [], lambda: _methodology_page(request, ref))
 
 
 def _methodology_page(request: HttpRequest, ref: pages.PubRef) -> dict[str, str]:
