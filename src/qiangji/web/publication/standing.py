@@ -24,9 +24,9 @@ from qiangji.core.index.progress import progress_index
 from qiangji.core.index.rules import GateRule, TierRule
 from qiangji.core.index.targets import with_targets
 from qiangji.core.index.tiers import assign_tiers
+from qiangji.web.assessment.models import FrameworkVersion
 from qiangji.web.publication.compute import core_frame
 from qiangji.web.publication.models import IndexRun, Publication
-from qiangji.web.assessment.models import FrameworkVersion
 from qiangji.web.stored_texts import TIER_COUNT, english
 
 TIER_TEXT = {
@@ -120,7 +120,7 @@ def _gate_rules(framework_sha256: str) -> Mapping[str, GateRule]:
 
 def gate_words(fired: Mapping[str, Any], framework_sha256: str | None) -> tuple[str, str]:
     """(reason, cap) of a fired gate rule as :func:`gate_of` stored them (the framework's Chinese words);
-    in another language, the framework version's own words for that language and the cap in the catalogue's."""
+    in another language, the framework version's own words for it and the cap in the catalogue's."""
     stored = (str(fired.get("reason", "")), str(fired.get("cap") or ""))
     if not english() or not framework_sha256:
         return stored
