@@ -77,3 +77,17 @@ def test_a_text_no_pattern_knows_is_shown_as_stored() -> None:
     with translation.override("en"):
         assert stored_text("某个自由填写的说明") == "某个自由填写的说明"
         assert stored_text("") == "" and stored_text(None) == ""  # type: ignore[arg-type]
+
+
+def test_a_comparison_record_shows_its_verdict_in_the_pages_language() -> None:
+    """C3.2 records a result as "<round> <point> En=<value> <verdict code>" (comparisons/indicators.py): the
+    code is data, the page shows its label (a Chinese page used to show "satisfactory")."""
+    record = "CMP-2025-01 10 kg En=0.48 satisfactory"
+    with translation.override("zh-hans"):
+        assert stored_text(record) == "CMP-2025-01 10 kg En=0.48 满意"
+        assert stored_text("CMP-2025-01 10 kg En=1.3 unsatisfactory") == "CMP-2025-01 10 kg En=1.3 不满意"
+    with translation.override("en"):
+        assert stored_text(record) == "CMP-2025-01 10 kg En=0.48 Satisfactory"
+        assert stored_text("CMP-2025-01 10 kg En=1.3 not evaluated").endswith("En=1.3 Not assessed")
+    with translation.override("zh-hans"):  # a code the verdicts do not have stays as stored
+        assert stored_text("CMP-2025-01 10 kg En=0.48 excellent") == "CMP-2025-01 10 kg En=0.48 excellent"

@@ -104,9 +104,25 @@ SENTENCES: tuple[Sentence, ...] = (
 NOTES_JOINED, NOTES_JOINED_EN = "；", "; "
 
 
-def _tier_sentences() -> Iterator[Sentence]:
-    from qiangji.web.publication.standing import TIER_TEXT
+#: The tier rules in words (`publication.standing.tier_rule_text`), by the framework's rule name; kept
+#: here because a publication stores them and an English page recognises them.
+TIER_TEXT = {
+    "thirds": gettext_noop(
+        "按排名三等分：共 n 家机构，k = ⌈n/3⌉，第 1–k 名为第一方阵，第 k+1–2k 名为第二方阵，其余为第三方阵。"
+    ),
+    "rank_interval": gettext_noop(
+        "方阵按排名三等分划定后，边界两侧机构的排名区间（5%–95%）若有重叠，边界移到最近的不分开重叠区间的位置"
+        "（距离相同时取靠后者）；找不到这样的位置时该边界取消，下方机构并入上一方阵。排名区间重叠的机构"
+        "在统计上无法区分，不因方阵边界被分开。"
+    ),
+    "score_gap": gettext_noop(
+        "方阵按排名三等分划定后，边界只设在相邻两家总分相差不少于 %(gap)s 分之处：边界移到最近的满足条件的"
+        "位置（距离相同时取靠后者），找不到时该边界取消。"
+    ),
+}
 
+
+def _tier_sentences() -> Iterator[Sentence]:
     return (Sentence(text) for text in TIER_TEXT.values())
 
 
@@ -116,11 +132,29 @@ def sentences() -> tuple[Sentence, ...]:
     return (*_tier_sentences(), *SENTENCES)
 
 
+#: Readers of stored records that carry a code of an app's own (C3.2's verdict codes): each gives the
+#: record in the request's language, or None when it is not one of its records. Apps register them when
+#: ready (`register_record`), so this module imports no app.
+_RECORDS: list[Callable[[str], str | None]] = []
+
+
+def register_record(read: Callable[[str], str | None]) -> None:
+    if read not in _RECORDS:
+        _RECORDS.append(read)
+
+
+def _record(text: str) -> str | None:
+    return next((found for read in _RECORDS if (found := read(text)) is not None), None)
+
+
 def in_language(text: Any) -> str:
     """A stored Chinese text in the request's language (module docstring); '' for None or ''."""
     if not text:
         return ""
     text = str(text)
+    record = _record(text)
+    if record is not None:
+        return record
     if not english():
         return text
     found = _one(text)

@@ -14,6 +14,7 @@ derived once a round was evaluated in the period, else the institution's reporte
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -23,7 +24,7 @@ from django.utils.translation import gettext_noop
 from qiangji.web import indicators
 from qiangji.web.comparisons.models import ComparisonRound, LabResult, Participant
 from qiangji.web.registry.models import Institution
-from qiangji.web.stored_texts import NOT_SUBMITTED
+from qiangji.web.stored_texts import NOT_SUBMITTED, register_record
 
 EVALUATED = (ComparisonRound.Status.EVALUATED, ComparisonRound.Status.REPORTED)
 
@@ -92,6 +93,19 @@ def c3_2_all(insts: Sequence[Institution], period: Any) -> dict[int, indicators.
     return out
 
 
+#: A result as C3.2 records it: "<round> <point> En=<value> <verdict code>" (`c3_2_all`).
+RECORD = re.compile(r"^(?P<head>\S+ .+ En=\S+) (?P<verdict>[a-z][a-z ]*)$")
+
+
+def record_in_language(text: str) -> str | None:
+    """A stored C3.2 record with its verdict code shown as the verdict's label in the request's language;
+    None for any other text."""
+    found = RECORD.match(text)
+    label = None if found is None else dict(LabResult.Verdict.choices).get(found["verdict"])
+    return None if label is None or found is None else f"{found['head']} {label}"
+
+
 def register_indicators() -> None:
-    """C3.2: from the evaluated rounds, else reported (the demo reports it too)."""
+    """C3.2: from the evaluated rounds, else reported (the demo reports it too); its records' reader."""
+    register_record(record_in_language)
     indicators.register("C3.2", source=("derived", "reported"), derive=c3_2_all, demo_reported=True)

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from qiangji.core.errors import InputError
 from qiangji.core.index import IndexSpec, compute, data_from_frame
@@ -27,22 +26,7 @@ from qiangji.core.index.tiers import assign_tiers
 from qiangji.web.assessment.models import FrameworkVersion
 from qiangji.web.publication.compute import core_frame
 from qiangji.web.publication.models import IndexRun, Publication
-from qiangji.web.stored_texts import TIER_COUNT, english
-
-TIER_TEXT = {
-    "thirds": gettext_noop(
-        "按排名三等分：共 n 家机构，k = ⌈n/3⌉，第 1–k 名为第一方阵，第 k+1–2k 名为第二方阵，其余为第三方阵。"
-    ),
-    "rank_interval": gettext_noop(
-        "方阵按排名三等分划定后，边界两侧机构的排名区间（5%–95%）若有重叠，边界移到最近的不分开重叠区间的位置"
-        "（距离相同时取靠后者）；找不到这样的位置时该边界取消，下方机构并入上一方阵。排名区间重叠的机构"
-        "在统计上无法区分，不因方阵边界被分开。"
-    ),
-    "score_gap": gettext_noop(
-        "方阵按排名三等分划定后，边界只设在相邻两家总分相差不少于 %(gap)s 分之处：边界移到最近的满足条件的"
-        "位置（距离相同时取靠后者），找不到时该边界取消。"
-    ),
-}
+from qiangji.web.stored_texts import TIER_COUNT, TIER_TEXT, english
 
 TIER_ORDINALS = ("第一", "第二", "第三", "第四", "第五", "第六", "第七", "第八", "第九", "第十")
 
