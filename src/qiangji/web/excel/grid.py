@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas._libs import parsers
+from pandas._libs import parsers  # type: ignore[attr-defined]
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
 #: Cell types calamine gives that pandas keeps as they are.
@@ -54,7 +54,8 @@ def _frame(rows: list[list[Any]]) -> pd.DataFrame | None:
         return pd.DataFrame()
     width = len(rows[0])
     first = rows[0][0] if width else None
-    if not width or any(len(row) != width for row in rows) or (isinstance(first, str) and first[:1] == "\ufeff"):
+    marked = isinstance(first, str) and first[:1] == "\ufeff"  # pandas strips a byte-order mark there
+    if not width or marked or any(len(row) != width for row in rows):
         return None
     cells = np.array(rows, dtype=object)
     if cells.shape != (len(rows), width):

@@ -77,8 +77,9 @@ def read_workbook(source: str | IO[bytes] | Any) -> dict[str, pd.DataFrame]:
     frames = grid.read_frames(data)
     if frames is None:
         frames = pd.read_excel(
-            io.BytesIO(data), sheet_name=None, header=None, dtype=object, engine="calamine", keep_default_na=False
-        )
+            io.BytesIO(data), sheet_name=None, header=None, dtype=object, engine="calamine",
+            keep_default_na=False,
+        )  # fmt: skip
     return unreadable.mark(data, dict(frames))
 
 
