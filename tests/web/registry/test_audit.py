@@ -7,6 +7,7 @@ number of query parameters does not depend on the number of certificates.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -338,3 +339,29 @@ def test_a_mapped_registration_item_covers_the_catalogue_item(cert) -> None:
     )  # fmt: skip
     ProfessionalItemMapping.objects.create(registration_item="电子秤", catalogue_item=other)
     expect(cert, ["TR-3"])  # mapped to another item: still not covered
+
+
+def test_it_follows_overlapping_registrations_and_authorisations_day_by_day(cert) -> None:
+    """A certificate on every day around overlapping registrations (levels, starts and ends on
+    neighbouring days) and authorisations (one open-ended): the statements cut each verifier's and each
+    institution's periods into pieces, and every day of every piece agrees with the per-certificate rules."""
+    verifier, inst, item = cert.verifier, cert.institution, cert.mv_item
+    f.registration(verifier, D(2024, 5, 10), D(2024, 5, 20), level=1, professional_items=["压力"])
+    f.registration(verifier, D(2024, 5, 15), D(2024, 5, 17), level=1, professional_items=["电子计价秤"])
+    f.registration(verifier, D(2024, 5, 18), D(2024, 5, 19), level=1, professional_items=["电子计价秤"])
+    verifier.registrations.filter(level=2).update(valid_to=D(2024, 5, 21))
+    inst.mv_items.update(authorised_to=D(2024, 5, 11))
+    InstitutionMVItem.objects.create(
+        institution=inst, item=item, authorised_from=D(2024, 5, 13), authorised_to=D(2024, 5, 16)
+    )
+    InstitutionMVItem.objects.create(institution=inst, item=item, authorised_from=D(2024, 5, 16))
+    standards = list(cert.standards.all())
+    for n, day in enumerate(D(2024, 5, 7) + dt.timedelta(days=k) for k in range(18)):
+        other = VerificationCertificate.objects.get(pk=cert.pk)
+        other.pk, other.cert_no, other.verified_on = None, f"JD-DAY-{n}", day
+        other.valid_until = day + dt.timedelta(days=300)
+        other.save()
+        other.standards.set(standards)
+    found = set_based(audit.Scope(D(2024, 1, 1), D(2024, 12, 31)))
+    assert found == reference()
+    assert {rule for _id, rule, _f, _m in found} == {"TR-3", "TR-8"}  # both kinds of piece are exercised

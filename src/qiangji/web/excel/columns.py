@@ -87,7 +87,8 @@ def distinct(values: np.ndarray[Any, Any]) -> Distinct:
 def _blanks(d: Distinct) -> np.ndarray[Any, np.dtype[np.bool_]]:
     """``is_blank`` of each distinct value; for text only, ``str.strip`` run by pandas (kept for reading)."""
     if set(map(type, d.uniques)) == {str}:
-        d.stripped = pd.Series(d.uniques, dtype=object).str.strip()
+        # str.strip mapped directly: pandas' .str.strip calls the same method through a lambda per text
+        d.stripped = pd.Series(list(map(str.strip, d.uniques)), dtype=object)
         return (d.stripped == "").to_numpy(dtype=bool)
     return np.array([c.is_blank(u) for u in d.uniques], dtype=bool)
 

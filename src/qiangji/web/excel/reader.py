@@ -18,7 +18,7 @@ import pandas as pd
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from qiangji.web.excel import unreadable
+from qiangji.web.excel import grid, unreadable
 from qiangji.web.excel.cells import as_text, is_blank, matching_key
 from qiangji.web.excel.spec import Column, TableSpec
 from qiangji.web.excel.tables import TABLES
@@ -74,9 +74,12 @@ def read_workbook(source: str | IO[bytes] | Any) -> dict[str, pd.DataFrame]:
     :class:`~qiangji.web.excel.unreadable.Unreadable` cells, refused too.
     """
     data = source_bytes(source)
-    frames = pd.read_excel(
-        io.BytesIO(data), sheet_name=None, header=None, dtype=object, engine="calamine", keep_default_na=False
-    )
+    frames = grid.read_frames(data)
+    if frames is None:
+        frames = pd.read_excel(
+            io.BytesIO(data), sheet_name=None, header=None, dtype=object, engine="calamine",
+            keep_default_na=False,
+        )  # fmt: skip
     return unreadable.mark(data, dict(frames))
 
 

@@ -146,6 +146,10 @@ class _Dialect:
         both."""
         return "OFFSET 0" if self.postgres else "LIMIT -1 OFFSET 0"
 
+    def next_day(self, expr: str) -> str:
+        """The day after the date ``expr``."""
+        return f"({expr} + 1)" if self.postgres else f"date({expr}, '+1 day')"
+
     def day(self, expr: str) -> str:
         if self.postgres:
             return f"CAST(EXTRACT(DAY FROM {expr}) AS integer)"
@@ -194,6 +198,23 @@ STANDARD_VALID = f"""(
 NO_STANDARD = f"NOT EXISTS (SELECT 1 FROM {LINK} m WHERE m.verificationcertificate_id = c.id)"
 
 
+def _pieces(d: _Dialect, table: str, keys: str, start: str, end: str) -> str:
+    """The days of each ``keys`` group of ``table``'s rows (valid from ``start`` to ``end``, both inclusive,
+    ``end`` NULL: open) cut where any row of the group starts or ends: ``(keys, start, stop)``, ``stop``
+    exclusive, NULL for the last piece. Within a piece every row of the group is valid on all days or on
+    none, so what holds on its first day holds on each of its days: a rule asked once per piece (a few
+    thousand) joins the certificates by key and date range, where asking it per certificate was a look-up
+    per certificate (a million)."""
+    ends = f"SELECT {keys}, {d.next_day(end)} AS d FROM {table} WHERE {end} IS NOT NULL"
+    bounds = f"SELECT {keys}, {start} AS d FROM {table} UNION {ends}"
+    return f"""SELECT {keys}, d AS start, LEAD(d) OVER (PARTITION BY {keys} ORDER BY d) AS stop
+        FROM ({bounds}) b"""
+
+
+def _in_piece(alias: str, day: str) -> str:
+    return f"{alias}.start <= {day} AND ({alias}.stop IS NULL OR {day} < {alias}.stop)"
+
+
 def _tr1(d: _Dialect, where: str) -> str:
     return f"""
         SELECT {KEYS}, NULL FROM {CERT} c WHERE {where} AND {NO_STANDARD}
@@ -217,18 +238,25 @@ def _tr3(d: _Dialect, where: str) -> str:
     # The registration TR-3 reads: the valid one of the highest level (1 before 2), then the latest; found
     # once per certificate (materialised: inlined, the planners evaluate it once per use). Whether it
     # covers the item is asked once per distinct (registration, item) pair, not per certificate.
-    registration = f"""(SELECT r.id FROM {RM} r WHERE r.staff_id = c.verifier_id
-        AND r.valid_from <= c.verified_on AND c.verified_on <= r.valid_to
+    # The registration is chosen once per piece of a verifier's registrations (_pieces), not per certificate.
+    chosen = f"""(SELECT r.id FROM {RM} r WHERE r.staff_id = k.staff_id
+        AND r.valid_from <= k.start AND k.start <= r.valid_to
         ORDER BY r.level, r.valid_from DESC, r.id LIMIT 1)"""
+    pieces = _pieces(d, RM, "staff_id", "valid_from", "valid_to")
     # The item rule of registry/items.py: the exact name, or a row of the mapping table (stored stripped).
     covered = f"""EXISTS (SELECT 1 FROM {d.json_items("r.professional_items")}
         WHERE {d.trimmed("j.v")} IN ({d.trimmed("item.level2_name")}, {d.trimmed("item.level1_name")})
         OR EXISTS (SELECT 1 FROM {MAP} mp WHERE mp.catalogue_item_id = item.id
                    AND mp.registration_item = {d.trimmed("j.v")}))"""
     return f"""
-        WITH y AS MATERIALIZED (
-            SELECT {KEYS}, c.mv_item_id, c.verifier_id, c.checker_id, c.approver_id, {registration} AS reg_id
-            FROM {CERT} c WHERE {where}
+        WITH k AS MATERIALIZED (
+            SELECT e.staff_id, e.start, e.stop, e.reg_id FROM (
+                SELECT k.staff_id, k.start, k.stop, {chosen} AS reg_id FROM ({pieces}) k) e
+            WHERE e.reg_id IS NOT NULL
+        ), y AS MATERIALIZED (
+            SELECT {KEYS}, c.mv_item_id, c.verifier_id, c.checker_id, c.approver_id, k.reg_id
+            FROM {CERT} c LEFT JOIN k ON k.staff_id = c.verifier_id AND {_in_piece("k", "c.verified_on")}
+            WHERE {where}
         ), p AS MATERIALIZED (
             SELECT q.reg_id, q.mv_item_id,
                 CASE WHEN {d.json_length("r.professional_items")} > 0 AND NOT {covered}
@@ -269,6 +297,17 @@ def _interval(d: _Dialect) -> str:
         OR ({u} = {v} + {n} AND {d.day("c.valid_until")} > {d.day("c.verified_on")}))"""
 
 
+def _authorised(d: _Dialect) -> str:
+    """TR-8's pieces (:func:`_pieces`) of each institution's authorisations of an item during which one of
+    them is in effect: at most one per certificate."""
+    keys = "institution_id, item_id"
+    return f"""SELECT k.institution_id, k.item_id, k.start, k.stop
+        FROM ({_pieces(d, AUTH, keys, "authorised_from", "authorised_to")}) k
+        WHERE EXISTS (SELECT 1 FROM {AUTH} a WHERE a.institution_id = k.institution_id
+            AND a.item_id = k.item_id AND a.authorised_from <= k.start
+            AND (a.authorised_to IS NULL OR k.start <= a.authorised_to))"""
+
+
 ENVIRONMENT = "c.temperature_c IS NOT NULL AND c.humidity_pct IS NOT NULL"
 IN_FORCE = (
     "{g}.effective_from <= c.verified_on AND ({g}.superseded_on IS NULL OR c.verified_on < {g}.superseded_on)"
@@ -283,10 +322,8 @@ FLAGS = (
         AND g.humidity_max_pct IS NOT NULL AND c.humidity_pct > g.humidity_max_pct"""),
     Flag("TR-6", "valid_until", "interval", _interval),
     Flag("TR-7", "record_no", "no_record", lambda d: f"{d.trimmed('c.record_no')} = ''"),
-    Flag("TR-8", "mv_item", "out_of_scope", lambda d: f"""c.mv_item_id IS NOT NULL AND NOT EXISTS (
-        SELECT 1 FROM {AUTH} a WHERE a.institution_id = c.institution_id AND a.item_id = c.mv_item_id
-        AND a.authorised_from <= c.verified_on
-        AND (a.authorised_to IS NULL OR c.verified_on <= a.authorised_to))"""),
+    # auth: the pieces of the institution's authorisation of the item that some authorisation covers
+    Flag("TR-8", "mv_item", "out_of_scope", lambda d: "c.mv_item_id IS NOT NULL AND auth.item_id IS NULL"),
     # Indicator C4.1's data elements (no rule of their own: no message): record, environment, standard.
     Flag(ELEMENTS, "", "", lambda d: f"""{d.trimmed("c.record_no")} = ''
         OR c.temperature_c IS NULL OR c.humidity_pct IS NULL OR {NO_STANDARD}"""),
@@ -311,11 +348,15 @@ def _row_rules(rules: Sequence[str]) -> Callable[[_Dialect, str], str]:
                 ORDER BY g2.year DESC LIMIT 1) END"""
             current = current.replace("c.verified_on", "t.verified_on")
         names = [f"t.f{k}" for k in range(len(flags))]
+        joined = f"{CERT} c JOIN {REG} g ON g.id = c.regulation_id"
+        if "TR-8" in rules:
+            joined += f""" LEFT JOIN ({_authorised(d)}) auth ON auth.institution_id = c.institution_id
+                AND auth.item_id = c.mv_item_id AND {_in_piece("auth", "c.verified_on")}"""
         return f"""
             SELECT t.id, t.cert_no, t.institution_id, t.code, {current}, t.max_interval_months,
                 {", ".join(names)}
             FROM (SELECT {KEYS}, c.verified_on, g.kind, g.number, g.code, g.max_interval_months, {columns}
-                  FROM {CERT} c JOIN {REG} g ON g.id = c.regulation_id WHERE {where} {d.fence()}) t
+                  FROM {joined} WHERE {where} {d.fence()}) t
             WHERE {" + ".join(names)} > 0"""
 
     return sql
@@ -416,15 +457,22 @@ def _stream(cursor: CursorWrapper) -> Iterator[Sequence[Any]]:
         yield from rows
 
 
+#: PostgreSQL's memory per sort or hash of an audit statement. The default 4 MB spilled a year's joins of
+#: certificates and cited standards (a million of each) to temporary files in 16 batches, and TR-3's sort to
+#: an 80 MB external merge; 64 MB keeps them in memory (one statement at a time, a few such nodes each).
+WORK_MEM = "64MB"
+
+
 @contextmanager
 def _cursor(using: str) -> Iterator[CursorWrapper]:
     """A cursor in a transaction; on PostgreSQL without JIT compilation for it, which the planner's cost
     estimates of the correlated look-ups trigger and which cost more than the scans themselves (0.85 s of
-    1.6 s for TR-3 over 100,000 certificates)."""
+    1.6 s for TR-3 over 100,000 certificates), and with :data:`WORK_MEM`."""
     connection = connections[using]
     with transaction.atomic(using=using), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL jit = off")
+            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         yield cursor
 
 
