@@ -52,7 +52,9 @@ def test_it_reads_two_partitions_for_a_range_across_new_year() -> None:
 
 
 @pytest.mark.parametrize("sample_size", [0, 3])
-def test_every_statement_of_the_indicators_reads_only_the_year_s_partition(sample_size: int, settings) -> None:
+def test_every_statement_of_the_indicators_reads_only_the_year_s_partition(
+    sample_size: int, settings
+) -> None:
     """C3/C4 of a period as the index computes them (fingerprints, counts, the drawn sample, failures)."""
     settings.QIANGJI = {**settings.QIANGJI, "CERTIFICATE_SAMPLE_SIZE": sample_size}
     period = SimpleNamespace(pk=1, code=str(YEAR), start=dt.date(YEAR, 1, 1), end=dt.date(YEAR, 12, 31))

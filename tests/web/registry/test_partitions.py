@@ -44,48 +44,57 @@ def check_constraints() -> None:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
+def unsaved(inst, **kw) -> VerificationCertificate:
+    """A certificate, valid for a year from its verification date."""
+    if "verified_on" in kw:
+        kw["valid_until"] = kw["verified_on"] + dt.timedelta(days=364)
+    return f.certificate(inst, **kw)
+
+
 def saved(inst, **kw) -> VerificationCertificate:
-    cert = f.certificate(inst, **kw)
+    cert = unsaved(inst, **kw)
     cert.save()
     return cert
 
 
 def test_it_refuses_a_number_of_another_year_in_the_database() -> None:
     inst = f.institution()
-    first = saved(inst, cert_no="JD-1", verified_on=D(YEAR - 1, 6, 1), valid_until=None)
-    again = f.certificate(inst, cert_no="JD-1", verified_on=D(YEAR, 6, 1), valid_until=None)
+    first = saved(inst, cert_no="JD-1", verified_on=D(YEAR - 1, 6, 1))
+    again = unsaved(inst, cert_no="JD-1", verified_on=D(YEAR, 6, 1))
     with pytest.raises(ValidationError) as form:  # what the admin's form and the importer's rows say
         again.full_clean()
-    assert form.value.messages == ["具有 机构 和 证书编号 的 检定证书 已存在。"]
+    assert form.value.messages == ["包含 机构 和 证书编号 的 检定证书 已经存在。"]
     with pytest.raises(IntegrityError, match='unique constraint "vcert_unique_no"'), transaction.atomic():
         again.save()  # the database, whatever the code path
     assert where(first) == f"{partitions.TABLE}_y{YEAR - 1}"
     assert keys() == {(first.pk, inst.pk, "JD-1")}
-    other = saved(f.institution(), cert_no="JD-1", verified_on=D(YEAR, 6, 1), valid_until=None)
+    other = saved(f.institution(), cert_no="JD-1", verified_on=D(YEAR, 6, 1))
     assert keys() == {(first.pk, inst.pk, "JD-1"), (other.pk, other.institution_id, "JD-1")}
 
 
 def test_the_importer_s_copy_is_refused_too() -> None:
     inst = f.institution()
-    saved(inst, cert_no="JD-2", verified_on=D(YEAR, 1, 2), valid_until=None)
-    again = f.certificate(inst, cert_no="JD-2", verified_on=D(YEAR - 2, 1, 2), valid_until=None)
+    saved(inst, cert_no="JD-2", verified_on=D(YEAR, 1, 2))
+    again = unsaved(inst, cert_no="JD-2", verified_on=D(YEAR - 2, 1, 2))
     with pytest.raises(IntegrityError, match="vcert_unique_no"), transaction.atomic():
         insert_rows(VerificationCertificate, [again])
     with pytest.raises(IntegrityError, match="vcert_unique_no"), transaction.atomic():
-        VerificationCertificate.objects.bulk_create([again, f.certificate(inst, cert_no="JD-2")])
+        VerificationCertificate.objects.bulk_create([again, unsaved(inst, cert_no="JD-2")])
 
 
 def test_a_certificate_that_changes_year_moves_with_its_key_and_links() -> None:
     inst = f.institution()
-    cert = saved(inst, verified_on=D(YEAR - 1, 12, 31), valid_until=None)
+    cert = saved(inst, verified_on=D(YEAR - 1, 12, 31))
     old_no = cert.cert_no
     cert.standards.add(f.standard(inst))
     cert.verified_on, cert.cert_no = D(YEAR, 1, 1), "JD-moved"
     cert.save()
     assert where(cert) == f"{partitions.TABLE}_y{YEAR}"
-    VerificationCertificate.objects.filter(pk=cert.pk).update(verified_on=D(2099, 1, 1))
+    VerificationCertificate.objects.filter(pk=cert.pk).update(verified_on=D(2099, 1, 1), valid_until=None)
     assert where(cert) == f"{partitions.TABLE}_default"
-    VerificationCertificate.objects.bulk_update([cert], ["verified_on"])  # back to YEAR, as the importer updates
+    VerificationCertificate.objects.bulk_update(
+        [cert], ["verified_on"]
+    )  # back to YEAR, as the importer updates
     assert where(cert) == f"{partitions.TABLE}_y{YEAR}"
     assert keys() == {(cert.pk, inst.pk, "JD-moved")}
     check_constraints()
@@ -109,15 +118,18 @@ def test_deleting_certificates_frees_their_numbers() -> None:
     cert.delete()
     assert keys() == set()
     check_constraints()
-    saved(inst, cert_no="JD-9", verified_on=D(YEAR - 3, 5, 5), valid_until=None)
+    saved(inst, cert_no="JD-9", verified_on=D(YEAR - 3, 5, 5))
 
 
 def test_a_truncate_empties_the_key_table() -> None:
     """Django's test flush and a restore empty the tables with TRUNCATE, which fires no row trigger."""
     inst = f.institution()
     saved(inst, cert_no="JD-5")
+    check_constraints()  # no deferred check pending, or PostgreSQL refuses the TRUNCATE
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {partitions.TABLE}, {VerificationCertificate.standards.through._meta.db_table}")
+        cursor.execute(
+            f"TRUNCATE {partitions.TABLE}, {VerificationCertificate.standards.through._meta.db_table}"
+        )
     assert keys() == set()
     saved(inst, cert_no="JD-5")
 
@@ -133,9 +145,9 @@ def test_the_flush_between_transactional_tests_empties_it(run: int) -> None:
 def test_the_command_gives_a_year_its_partition_and_moves_its_certificates(capsys) -> None:
     inst = f.institution()
     far = D(2090, 3, 1)
-    cert = saved(inst, cert_no="JD-far", verified_on=far, valid_until=None)
+    cert = saved(inst, cert_no="JD-far", verified_on=far)
     cert.standards.add(f.standard(inst))
-    later = saved(inst, cert_no="JD-later", verified_on=D(2091, 3, 1), valid_until=None)
+    later = saved(inst, cert_no="JD-later", verified_on=D(2091, 3, 1))
     assert where(cert) == where(later) == partitions.DEFAULT
     call_command("partitioncertificates", "--ahead", "0", "--year", "2090")
     out = capsys.readouterr().out
@@ -145,7 +157,7 @@ def test_the_command_gives_a_year_its_partition_and_moves_its_certificates(capsy
     check_constraints()
     assert VerificationCertificate.objects.get(pk=cert.pk).standards.count() == 1
     with pytest.raises(IntegrityError, match="vcert_unique_no"), transaction.atomic():
-        saved(inst, cert_no="JD-far", verified_on=D(YEAR, 1, 1), valid_until=None)
+        saved(inst, cert_no="JD-far", verified_on=D(YEAR, 1, 1))
     call_command("partitioncertificates", "--ahead", "0", "--year", "2090")  # nothing left to do
     assert "created" not in capsys.readouterr().out
     assert 2090 in {p.year for p in partitions.partitions()}

@@ -64,12 +64,15 @@ def add_years(years: Iterable[int], using: str = "default") -> dict[int, int]:
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         for year in sorted(set(years) - have):
             start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
-            cursor.execute(f"SELECT COUNT(*) FROM {DEFAULT} WHERE verified_on >= %s AND verified_on < %s", [start, end])
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {DEFAULT} WHERE verified_on >= %s AND verified_on < %s", [start, end]
+            )
             waiting = int(cursor.fetchone()[0])
             if waiting:
                 cursor.execute(f"ALTER TABLE {TABLE} DETACH PARTITION {DEFAULT}")
             cursor.execute(
-                f"CREATE TABLE {TABLE}_y{year} PARTITION OF {TABLE} FOR VALUES FROM (%s) TO (%s)", [start, end]
+                f"CREATE TABLE {TABLE}_y{year} PARTITION OF {TABLE} FOR VALUES FROM (%s) TO (%s)",
+                [start, end],
             )
             if waiting:
                 _move(cursor, year, start, end)
@@ -82,7 +85,8 @@ def _move(cursor: CursorWrapper, year: int, start: dt.date, end: dt.date) -> Non
     columns = ", ".join(f.column for f in VerificationCertificate._meta.concrete_fields)
     within = "verified_on >= %s AND verified_on < %s"
     cursor.execute(
-        f"INSERT INTO {TABLE}_y{year} ({columns}) SELECT {columns} FROM {DEFAULT} WHERE {within}", [start, end]
+        f"INSERT INTO {TABLE}_y{year} ({columns}) SELECT {columns} FROM {DEFAULT} WHERE {within}",
+        [start, end],
     )
     cursor.execute(f"DELETE FROM {DEFAULT} WHERE {within}", [start, end])
 

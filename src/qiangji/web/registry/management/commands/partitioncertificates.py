@@ -19,11 +19,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--ahead", type=int, default=2, help="years after this one (default 2)")
-        parser.add_argument("--year", type=int, action="append", default=[], help="also this year (repeatable)")
+        parser.add_argument(
+            "--year", type=int, action="append", default=[], help="also this year (repeatable)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not partitions.partitioned():
-            raise CommandError("the certificate table is not partitioned (PostgreSQL only, registry migration 0007)")
+            raise CommandError(
+                "the certificate table is not partitioned (PostgreSQL only, registry migration 0007)"
+            )
         ahead, extra = options["ahead"], options["year"]
         if ahead < 0 or any(not 1900 <= y <= 9998 for y in extra):
             raise CommandError("--ahead must be 0 or more and each --year between 1900 and 9998")
