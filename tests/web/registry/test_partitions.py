@@ -21,6 +21,7 @@ from tests.web.registry import factories as f
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres_only]
 D = dt.date
 KEYS = f"{partitions.TABLE}_key"
+LINKS = VerificationCertificate.standards.through._meta.db_table
 YEAR = D.today().year - 1
 
 
@@ -161,3 +162,37 @@ def test_the_command_gives_a_year_its_partition_and_moves_its_certificates(capsy
     call_command("partitioncertificates", "--ahead", "0", "--year", "2090")  # nothing left to do
     assert "created" not in capsys.readouterr().out
     assert 2090 in {p.year for p in partitions.partitions()}
+
+
+def test_the_migration_keeps_every_certificate_both_ways() -> None:
+    """Registry 0007 backwards (the plain table) and forwards again over stored certificates: every row,
+    its id and its link kept; ids go on from where they were."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    inst = f.institution()
+    certs = [saved(inst, verified_on=D(year, 3, 1)) for year in (YEAR - 20, YEAR, 2099)]
+    certs[1].standards.add(f.standard(inst))
+    check_constraints()
+    before = table_rows()
+
+    def migrate(name: str) -> None:
+        executor = MigrationExecutor(connection)
+        executor.migrate([("registry", name)])
+        check_constraints()
+
+    migrate("0006_audit_indexes")
+    assert not partitions.partitioned() and table_rows() == before
+    migrate("0007_certificate_partitions")
+    assert partitions.partitioned() and table_rows() == before
+    assert keys() == {(c.pk, inst.pk, c.cert_no) for c in certs}
+    year = f"{partitions.TABLE}_y{YEAR}"
+    assert [where(c) for c in certs] == [partitions.DEFAULT, year, partitions.DEFAULT]
+    assert saved(inst).pk > certs[-1].pk
+
+
+def table_rows() -> list[tuple[object, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {partitions.TABLE} ORDER BY id")
+        rows = cursor.fetchall()
+        cursor.execute(f"SELECT * FROM {LINKS} ORDER BY id")
+        return [*rows, *cursor.fetchall()]

@@ -53,12 +53,17 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO {KEYS} (id, institution_id, cert_no) SELECT id, institution_id, cert_no FROM new_rows;
     ELSIF TG_OP = 'UPDATE' THEN
-        DELETE FROM {KEYS} k USING old_rows o
-            WHERE k.id = o.id AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.id = o.id);
-        UPDATE {KEYS} k SET institution_id = n.institution_id, cert_no = n.cert_no FROM new_rows n
-            WHERE k.id = n.id AND (k.institution_id, k.cert_no) IS DISTINCT FROM (n.institution_id, n.cert_no);
-        INSERT INTO {KEYS} (id, institution_id, cert_no) SELECT n.id, n.institution_id, n.cert_no
-            FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.id = n.id);
+        -- Almost every update keeps the keys (a year changed included): one pass over the two transition
+        -- tables says so, without touching the key table. Otherwise the changed keys are replaced.
+        IF EXISTS (SELECT 1 FROM old_rows o FULL JOIN new_rows n
+                   ON n.id = o.id AND n.institution_id = o.institution_id AND n.cert_no = o.cert_no
+                   WHERE o.id IS NULL OR n.id IS NULL) THEN
+            DELETE FROM {KEYS} k USING old_rows o WHERE k.id = o.id AND NOT EXISTS (SELECT 1 FROM new_rows n
+                WHERE n.id = o.id AND n.institution_id = o.institution_id AND n.cert_no = o.cert_no);
+            INSERT INTO {KEYS} (id, institution_id, cert_no) SELECT n.id, n.institution_id, n.cert_no
+                FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM old_rows o
+                WHERE o.id = n.id AND o.institution_id = n.institution_id AND o.cert_no = n.cert_no);
+        END IF;
     ELSIF TG_OP = 'DELETE' THEN
         DELETE FROM {KEYS} k USING old_rows o WHERE k.id = o.id;
     ELSE
