@@ -417,7 +417,12 @@ def _write(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
     names = ", ".join(qn(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {qn(table)} ({names}) FROM STDIN") as copy:
+            # COPY runs on the driver's own cursor: its errors are made Django's (IntegrityError) as execute's
+            # are, so that a refused row (a number taken meanwhile) lets the importer fall back to row by row.
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {qn(table)} ({names}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
             return
