@@ -29,7 +29,8 @@ from django.core.management import call_command
 from django.db import models
 from pytest_django.live_server_helper import LiveServer
 
-from qiangji.demo.load import demo_accounts, load_demo
+from qiangji.demo.accounts import demo_accounts
+from qiangji.demo.load import load_demo
 
 # Plain django_db: each test in a transaction rolled back at its end; the module's demo stays loaded.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]

@@ -93,7 +93,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _print_accounts() -> None:
-    from qiangji.demo.load import demo_accounts
+    from qiangji.demo.accounts import demo_accounts
 
     print("演示账号 / demo accounts（用户名 / 密码 / 角色 / 机构）:")
     for account in demo_accounts():

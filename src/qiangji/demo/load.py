@@ -14,46 +14,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
+from qiangji.demo.accounts import DEMO_ADMIN, ensure_accounts, ensure_admin
 from qiangji.demo.generate import CatalogueEntry, DemoData, generate
-from qiangji.demo.generate.institutions import DIVISIONS, PROFILE, RANKED, institutions
+from qiangji.demo.generate.institutions import institutions
 from qiangji.demo.generate.records import StandardRec
 
-DEMO_ADMIN = ("admin", "qiangji-demo-2025")
 BATCH = 1000
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    """A demo sign-in of one role (a reporter: of one county institution)."""
-
-    username: str
-    password: str
-    role: str
-    institution: str = ""
-
-
-def demo_accounts() -> list[DemoAccount]:
-    """The programme admin, a reporter of every ranked county institution, a city reviewer, leadership.
-
-    Passwords are public demo passwords (README): long enough and not guessable from the username, so they
-    pass the project's password validators, which :func:`_ensure_accounts` runs on each.
-    """
-    english = {d.code: d.name_en for d in DIVISIONS}
-    reporters = [
-        DemoAccount(
-            f"rep-{PROFILE[c].division.lower()}", f"Demo-{english[PROFILE[c].division]}-2026", "reporter", c
-        )
-        for c in RANKED
-    ]
-    return [
-        DemoAccount(DEMO_ADMIN[0], DEMO_ADMIN[1], "admin"),
-        DemoAccount("reviewer", "Demo-Review-Taizhou-2026", "reviewer"),
-        DemoAccount("leader", "Demo-Leadership-Taizhou-2026", "leadership"),
-        *reporters,
-    ]
 
 
 @dataclass
@@ -76,9 +44,9 @@ def load_demo() -> LoadReport:
     report = LoadReport()
     with transaction.atomic():
         _load(report)
-        if _ensure_admin():
+        if ensure_admin():
             report.created["admin"] = 1
-        report.created["accounts"] = _ensure_accounts()
+        report.created["accounts"] = ensure_accounts()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -578,34 +546,3 @@ def _oversight(data: DemoData, ids: dict[str, int], report: LoadReport) -> None:
         report,
         "findings",
     )
-
-
-def _ensure_accounts() -> int:
-    """Create the role accounts of :func:`demo_accounts` that do not exist yet; returns how many."""
-    from django.contrib.auth.password_validation import validate_password
-
-    from qiangji.web.accounts.roles import assign_role
-    from qiangji.web.registry.models import Institution
-
-    user_model, made = get_user_model(), 0
-    for account in demo_accounts():
-        if account.role == "admin" or user_model.objects.filter(username=account.username).exists():
-            continue
-        inst = Institution.objects.filter(code=account.institution).first() if account.institution else None
-        if account.institution and inst is None:
-            continue  # the registry demo data are not loaded (a partial database)
-        user = user_model(username=account.username, email=f"{account.username}@example.invalid")
-        validate_password(account.password, user)
-        user.set_password(account.password)
-        user.save()
-        assign_role(user, account.role, inst)
-        made += 1
-    return made
-
-
-def _ensure_admin() -> bool:
-    user_model = get_user_model()
-    if user_model.objects.filter(username=DEMO_ADMIN[0]).exists():
-        return False
-    user_model.objects.create_superuser(DEMO_ADMIN[0], "admin@example.invalid", DEMO_ADMIN[1])
-    return True

@@ -180,7 +180,7 @@ def models_f(name: str):
 def test_it_creates_a_signed_in_account_for_every_role(loaded: LoadReport) -> None:
     from django.contrib.auth import authenticate
 
-    from qiangji.demo.load import demo_accounts
+    from qiangji.demo.accounts import demo_accounts
     from qiangji.web.accounts import policy
 
     accounts = demo_accounts()
