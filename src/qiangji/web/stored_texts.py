@@ -3,7 +3,7 @@
 A derived value's method and detail (``配备≥2名持该专业项目注册人员的授权项目 / 授权项目``,
 ``年检定量合计 58002 台件 × 0.25``) and a publication's tier rule are stored as the Chinese words they were
 computed or published with: they are part of hashed inputs and frozen contents
-(docs/publication.md#reproducibility), so their text never changes. A page in another language
+(docs/design.md#reproducibility), so their text never changes. A page in another language
 translates them when it shows them: a constant sentence through the catalogue, and a sentence built with
 numbers or names (a `Sentence`) by recognising it, taking its numbers and names out and putting them into
 its translated pattern. Chinese pages show the stored text exactly as it is.
