@@ -46,6 +46,20 @@ def test_it_maps_items_with_gaps_and_duplications(world: dict[str, Any]) -> None
     assert rows["压力表"].duty_divisions == ("甲区",) and rows["压力表"].population == 1200
 
 
+def test_a_countys_own_columns_keep_the_citys_gaps_and_duplications(world: dict[str, Any]) -> None:
+    everyone = [world["c1"], world["c2"], world["tz"]]
+    whole = capability_map(D(2025, 12, 31), everyone)
+    own = capability_map(D(2025, 12, 31), everyone, shown=[world["c2"]])
+    assert [i.code for i in own.institutions] == ["C2"]
+    assert [r.status for r in own.items] == [r.status for r in whole.items]
+    assert [r.uncovered_divisions for r in own.items] == [r.uncovered_divisions for r in whole.items]
+    assert [r.status for r in own.clusters] == [r.status for r in whole.clusters]
+    rows = _rows(own)
+    # 压力表 is on 甲区's list and C1 covers it: not a gap in C2's view (it was, computed over C2 alone)
+    assert rows["压力表"].status == "" and rows["压力表"].uncovered_divisions == ()
+    assert rows["衡器"].cells == (whole.items[0].cells[1],) and rows["衡器"].volume == 800  # C2's own column
+
+
 def test_it_maps_clusters_with_gaps_and_duplications(world: dict[str, Any]) -> None:
     m = capability_map(D(2025, 12, 31), [world["c1"], world["c2"], world["tz"]])
     rows = {r.cluster: r for r in m.clusters}

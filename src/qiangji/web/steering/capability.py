@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qiangji.web.registry.models import (
     Division,
@@ -123,17 +123,37 @@ def _role(a: PlanAssignment | None, item_id: int) -> str:
     return "speciality" if any(i.pk == item_id for i in a.speciality_items.all()) else ""
 
 
-def capability_map(day: dt.date, institutions: Sequence[Institution] | None = None) -> CapabilityMap:
-    """The map on ``day``; ``institutions`` defaults to every institution existing on that day."""
+def capability_map(
+    day: dt.date,
+    institutions: Sequence[Institution] | None = None,
+    *,
+    shown: Sequence[Institution] | None = None,
+) -> CapabilityMap:
+    """The map on ``day`` over ``institutions`` (default: every institution existing on that day), with
+    the columns of ``shown`` only (default: all of them). Gaps and duplications are always judged over all
+    of ``institutions``: a county's own view must not call an item a gap that a neighbour covers."""
     insts = tuple(institutions if institutions is not None else Institution.objects.active_on(day))
     plan = CapabilityPlan.objects.in_force_on(day)
-    return CapabilityMap(
+    whole = CapabilityMap(
         day,
         day.year,
         insts,
         plan,
         tuple(_item_rows(day, insts, plan)),
         tuple(_cluster_rows(day, insts, plan)),
+    )
+    return whole if shown is None else _columns(whole, shown)
+
+
+def _columns(whole: CapabilityMap, shown: Sequence[Institution]) -> CapabilityMap:
+    """``whole`` with the columns of ``shown`` only; every row's status and uncovered divisions kept."""
+    at = {inst.pk: k for k, inst in enumerate(whole.institutions)}
+    keep = [at[i.pk] for i in shown if i.pk in at]
+    return replace(
+        whole,
+        institutions=tuple(whole.institutions[k] for k in keep),
+        items=tuple(replace(r, cells=tuple(r.cells[k] for k in keep)) for r in whole.items),
+        clusters=tuple(replace(r, cells=tuple(r.cells[k] for k in keep)) for r in whole.clusters),
     )
 
 

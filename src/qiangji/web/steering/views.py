@@ -70,8 +70,7 @@ def _scope(request: HttpRequest) -> Institution | None:
 @staff_required
 def capability(request: HttpRequest) -> HttpResponse:
     day, own = _as_of(request), _scope(request)
-    insts = None if own is None else [own]
-    cmap = capability_map(day, insts)
+    cmap = capability_map(day, shown=None if own is None else [own])
     plan = cmap.plan
     assignments = (
         []
