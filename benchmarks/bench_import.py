@@ -102,10 +102,13 @@ def main() -> None:
                 f"{load()}",
                 flush=True,
             )
+        split = ""
         if servers:  # the CPU that counts: this process's and the server's
+            split = f" (client {statistics.median(cpus):.2f} s + server {statistics.median(servers):.2f} s)"
             cpus = [c + s for c, s in zip(cpus, servers, strict=True)]
         target = TARGETS.get((connection.vendor, fmt, args.rows))
-        print(figure(f"{fmt} import of {args.rows:,} rows on {connection.vendor}", firsts, cpus, target))
+        label = f"{fmt} import of {args.rows:,} rows on {connection.vendor}"
+        print(figure(label, firsts, cpus, target) + split)
         print(
             f"{fmt}: {args.rows / statistics.median(firsts):,.0f} rows/s; "
             f"same file again median {statistics.median(seconds):.2f} s"

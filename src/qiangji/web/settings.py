@@ -247,6 +247,11 @@ QIANGJI_IMPORT_LIMITS = {
 }
 # Web imports of a file larger than this run as a background job with a progress page (issue 13 L10: a
 # 139 s import outlived the proxy's 120 s timeout); smaller ones (well under a second) answer at once.
+# PostgreSQL: an import of at least this many new rows, and at least 1/SHARE of the rows already stored,
+# checks its table's foreign keys with one query per constraint instead of one per row (qiangji.web.excel.
+# setchecks; the table is locked against other sessions' reads until the import commits: README, deployment).
+QIANGJI_IMPORT_SET_CHECK_ROWS = env_int("QIANGJI_IMPORT_SET_CHECK_ROWS", 100_000)
+QIANGJI_IMPORT_SET_CHECK_SHARE = env_int("QIANGJI_IMPORT_SET_CHECK_SHARE", 4)
 QIANGJI_IMPORT_INLINE_MAX_BYTES = env_int("QIANGJI_IMPORT_INLINE_MAX_BYTES", 1024 * 1024)
 
 LOGIN_URL = "accounts:login"  # the site's own page; the admin's login URL redirects there

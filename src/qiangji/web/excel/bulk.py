@@ -38,6 +38,7 @@ from qiangji.web.accounts import audit
 from qiangji.web.accounts.context import current
 from qiangji.web.accounts.models import AuditEvent
 from qiangji.web.excel import cells as c
+from qiangji.web.excel import copytext
 from qiangji.web.excel.lookups import Index, Unsupported, condition_holds, referenced
 from qiangji.web.excel.reader import Header
 from qiangji.web.excel.rows import RowReader, read_cell
@@ -423,8 +424,7 @@ def _write(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
                 connection.wrap_database_errors,
                 cursor.cursor.copy(f"COPY {qn(table)} ({names}) FROM STDIN") as copy,
             ):
-                for row in rows:
-                    copy.write_row(row)
+                copytext.write(copy, rows)
             return
         marks = ", ".join(["%s"] * len(columns))
         sql = f"INSERT INTO {qn(table)} ({names}) VALUES ({marks})"

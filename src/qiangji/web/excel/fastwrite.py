@@ -23,6 +23,7 @@ from qiangji.web.accounts import audit
 from qiangji.web.accounts.models import AuditEvent
 from qiangji.web.excel.bulk import _add_links, _drop_links, _m2m_event, _write
 from qiangji.web.excel.columns import factorise
+from qiangji.web.excel.setchecks import set_based
 
 if TYPE_CHECKING:
     from qiangji.web.excel.fast import FieldColumns, Progress, Stored
@@ -88,7 +89,7 @@ class Writer:
 
     # --- writing ---------------------------------------------------------------------------------
     def write(self, progress: Progress) -> None:
-        with _page_cache():
+        with _page_cache(), set_based(self.model, len(self.created)):
             self.write_rows(progress)
 
     def write_rows(self, progress: Progress) -> None:

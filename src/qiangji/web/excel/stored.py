@@ -21,6 +21,7 @@ Array = np.ndarray[Any, Any]
 #: A file with at most this many distinct first key parts (e.g. institutions) reads only their rows.
 FILTER_FIRST = 500
 LINK_CHUNK = 10_000
+ARRAY_CHUNK = 200_000
 
 
 def raw_columns(qs: QuerySet[Any]) -> list[Array]:
@@ -102,10 +103,26 @@ class Stored:
         through = f.remote_field.through
         own, other = f.m2m_field_name(), f.m2m_reverse_field_name()
         found: dict[Any, set[Any]] = {}
-        size = min(connections[through.objects.db].features.max_query_params or LINK_CHUNK, LINK_CHUNK)
+        db = connections[through.objects.db]
+        if db.vendor == "postgresql":  # one array parameter per chunk: the ORM's IN (%s, …) of ten
+            return _links_by_array(db, through, own, other, pks)  # thousand parameters cost 1.3 s a chunk
+        size = min(db.features.max_query_params or LINK_CHUNK, LINK_CHUNK)
         for start in range(0, len(pks), size):
             rows = through.objects.order_by().filter(**{f"{own}__in": pks[start : start + size]})
             mine, theirs = raw_columns(rows.values_list(own, other))
             for pk, linked in zip(mine.tolist(), theirs.tolist(), strict=True):
                 found.setdefault(pk, set()).add(linked)
         return found
+
+
+def _links_by_array(db: Any, through: Any, own: str, other: str, pks: list[Any]) -> dict[Any, set[Any]]:
+    meta, qn = through._meta, db.ops.quote_name
+    mine, theirs = (qn(meta.get_field(n).column) for n in (own, other))
+    sql = f"SELECT {mine}, {theirs} FROM {qn(meta.db_table)} WHERE {mine} = ANY(%s)"
+    found: dict[Any, set[Any]] = {}
+    with db.cursor() as cursor:
+        for start in range(0, len(pks), ARRAY_CHUNK):
+            cursor.execute(sql, [pks[start : start + ARRAY_CHUNK]])
+            for pk, linked in cursor.fetchall():
+                found.setdefault(pk, set()).add(linked)
+    return found
