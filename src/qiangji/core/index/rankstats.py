@@ -28,6 +28,7 @@ __all__ = ["RankAccumulator", "RankStatsResult", "rank_rows", "rank_shift", "ran
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+_UNIT_BLOCK = 64  # units counted together: their part of the rank table stays in cache
 
 
 def rank_rows(scores: NDArray[np.floating], *, tol: float = 0.0) -> NDArray[np.int32]:
@@ -118,7 +119,7 @@ class RankAccumulator:
     """
 
     def __init__(
-        self, nominal: NDArray[np.int32], top: Sequence[int] = (1, 3), *, buffer_bytes: int = 64 * 2**20
+        self, nominal: NDArray[np.int32], top: Sequence[int] = (1, 3), *, buffer_bytes: int = 16 * 2**20
     ) -> None:
         self.nominal = np.asarray(nominal, dtype=np.int32)
         self.n_units = int(self.nominal.shape[0])
@@ -126,7 +127,8 @@ class RankAccumulator:
         # column 0 counts the replications in which a unit was unranked
         self.counts = np.zeros((self.n_units, self.n_units + 1), dtype=np.int64)
         self.n_runs = 0
-        # ranks are buffered and counted in large batches: one bincount costs O(units²) besides its input
+        # ranks are buffered and counted in large batches: one count of a batch costs O(units²) besides
+        # its input
         dtype = np.int16 if self.n_units < 2**15 else np.int32
         rows = max(1, buffer_bytes // (np.dtype(dtype).itemsize * max(self.n_units, 1)))
         self._buffer = np.empty((rows, self.n_units), dtype=dtype)
@@ -147,31 +149,46 @@ class RankAccumulator:
         self.n_runs += int(ranks.shape[0])
 
     def _flush(self) -> None:
-        offsets = np.arange(self.n_units, dtype=np.int64) * (self.n_units + 1)
-        step = max(1, 2**24 // max(self.n_units, 1))
-        for lo in range(0, self._filled, step):
-            flat = (self._buffer[lo : min(lo + step, self._filled)] + offsets).ravel()
-            self.counts += np.bincount(flat, minlength=self.counts.size).reshape(self.counts.shape)
+        """Count the buffered ranks a few units at a time.
+
+        One `np.bincount` over all units would scatter its increments over the whole units × ranks table
+        (a cache miss each); a block of units keeps its part of the table in cache.
+        """
+        width = self.n_units + 1
+        block = _UNIT_BLOCK
+        offsets = np.arange(block, dtype=np.int64) * width
+        filled = self._buffer[: self._filled]
+        for lo in range(0, self.n_units, block):
+            hi = min(lo + block, self.n_units)
+            flat = (filled[:, lo:hi] + offsets[: hi - lo]).ravel()
+            self.counts[lo:hi] += np.bincount(flat, minlength=(hi - lo) * width).reshape(hi - lo, width)
         self._filled = 0
 
     def result(self) -> RankStatsResult:
-        """Turn the counts into `RankStatsResult`."""
+        """Turn the counts into `RankStatsResult`, a block of units at a time (no units² temporaries)."""
         self._flush()
+        n, runs = self.n_units, max(self.n_runs, 1)
         ranked = self.counts[:, 1:]
         n_ranked = ranked.sum(axis=1)
-        freq = ranked.astype(np.float64)
-        r = np.arange(1, self.n_units + 1, dtype=np.float64)
-        distance = np.abs(r[None, :] - self.nominal[:, None])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.einsum("ur,r->u", freq, r) / n_ranked
-            shift_mean = np.einsum("ur,ur->u", freq, distance) / n_ranked
+        mean, shift_mean = np.empty(n), np.empty(n)
+        quantiles = [np.empty(n) for _ in range(3)]
+        top = np.zeros((n, len(self.top)), dtype=np.int64)
+        probabilities = np.empty((n, n))
+        r = np.arange(1, n + 1, dtype=np.int64)
+        for lo in range(0, n, _UNIT_BLOCK):
+            part = slice(lo, min(lo + _UNIT_BLOCK, n))
+            freq, count = ranked[part], n_ranked[part]
+            # integer sums of integer products: exact (below 2**53) whatever the order of the terms
+            distance = np.abs(r[None, :] - self.nominal[part, None])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean[part] = (freq @ r) / count
+                shift_mean[part] = np.einsum("ur,ur->u", freq, distance) / count
+            cum = np.cumsum(freq, axis=1)
+            for out, q in zip(quantiles, _quantiles_from_counts(cum, count, (0.5, 0.05, 0.95)), strict=True):
+                out[part] = q
+            top[part] = np.stack([cum[:, min(k, n) - 1] for k in self.top], axis=1)
+            probabilities[part] = freq / runs
         shift_mean[self.nominal == 0] = np.nan
-        cum = np.cumsum(ranked, axis=1)
-        quantiles = _quantiles_from_counts(cum, n_ranked, (0.5, 0.05, 0.95))
-        runs = max(self.n_runs, 1)
-        top = np.zeros((self.n_units, len(self.top)), dtype=np.int64)
-        if self.n_units:
-            top = np.stack([cum[:, min(k, self.n_units) - 1] for k in self.top], axis=1)
         return RankStatsResult(
             nominal=self.nominal,
             mean=mean,
@@ -179,7 +196,7 @@ class RankAccumulator:
             p05=quantiles[1],
             p95=quantiles[2],
             shift_mean=shift_mean,
-            probabilities=ranked / runs,
+            probabilities=probabilities,
             top=self.top,
             top_probabilities=top / runs,
             n_ranked=n_ranked,
