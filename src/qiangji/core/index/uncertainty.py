@@ -52,7 +52,9 @@ __all__ = ["SensitivityAnalysis", "UncertaintyResult", "method_label", "run_unce
 FloatArray = NDArray[np.float64]
 Progress = Callable[[int, int], None]
 _T = TypeVar("_T")
-_CHUNK_BYTES = 48 * 2**20  # target size of the largest per-chunk array
+_CHUNK_BYTES = 48 * 2**20  # target size of the largest per-chunk array with measurement noise
+# without noise the per-chunk arrays are (rows, units): small enough to stay in the core's cache
+_CACHE_CHUNK_BYTES = 2**20
 
 
 @dataclass(frozen=True)
@@ -354,8 +356,10 @@ class _Plan:
         self._choices = self._all_choices()
 
     def auto_chunk(self) -> int:
-        width = len(self.data.units) * (len(self.fw.indicators) if self.noise_scale is not None else 4)
-        return int(np.clip(_CHUNK_BYTES // (8 * max(width, 1)), 16, 4096))
+        units = max(len(self.data.units), 1)
+        if self.noise_scale is not None:
+            return int(np.clip(_CHUNK_BYTES // (8 * units * len(self.fw.indicators)), 16, 4096))
+        return int(np.clip(_CACHE_CHUNK_BYTES // (8 * units), 16, 4096))
 
     def combinations(self) -> NDArray[np.int64]:
         """Each design row's combination of method alternatives, as one number."""

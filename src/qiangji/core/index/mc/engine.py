@@ -186,7 +186,7 @@ class Model:
     def _combination(
         self, v: int, a: int, weights: Mapping[int, FloatArray], noise: FloatArray | None, n: int
     ) -> FloatArray:
-        """Index scores ``(n, units)`` of n replications that all use variant v and aggregate alternative a."""
+        """Index scores ``(n, units)`` of n replications that all use variant v and aggregate choice a."""
         method = self._single_mean(self.aggregate_specs[a])
         if noise is None and method and self.variants[v].complete:
             return self._collapsed(self.variants[v], method == "geometric", weights, n)
