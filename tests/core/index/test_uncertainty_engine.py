@@ -131,6 +131,19 @@ def test_it_gives_identical_results_whatever_the_chunk_size(value_noise: float) 
         pd.testing.assert_frame_equal(other.runs_table(), first.runs_table())
 
 
+def test_it_reports_progress_as_the_runs_done_though_chunks_follow_the_method_combinations() -> None:
+    # chunks take the runs grouped by their combination of alternatives, not in run order
+    fw = grouped()
+    data = data_from_frame(frame(fw, 25, missing=0.05), fw)
+    calls: list[tuple[int, int]] = []
+    run_uncertainty(
+        fw, data, SPEC, runs=203, seed=5, chunk_size=16, progress=lambda d, t: calls.append((d, t))
+    )
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and done[-1] == 203 and len(done) == 13
+    assert {t for _, t in calls} == {203}
+
+
 def test_it_changes_with_the_seed_and_draws_methods_with_their_probabilities() -> None:
     fw = grouped()
     data = data_from_frame(frame(fw, 20), fw)

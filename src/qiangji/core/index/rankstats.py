@@ -16,6 +16,7 @@ Hyndman, R. J. & Fan, Y. (1996). Sample quantiles in statistical packages. Am. S
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ __all__ = ["RankAccumulator", "RankStatsResult", "rank_rows", "rank_shift", "ran
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+_PIECE_BYTES = 2**21  # largest array the accumulator holds (see `RankAccumulator`)
 
 
 def rank_rows(scores: NDArray[np.floating], *, tol: float = 0.0) -> NDArray[np.int32]:
@@ -115,63 +117,94 @@ class RankAccumulator:
     """Integer accumulator of rank counts; feed chunks of ranks with `add`, then call `result`.
 
     The order and size of the chunks do not change the result: everything is an integer count.
+
+    Every array is held in pieces of at most `_PIECE_BYTES`: one units × ranks table (72 MB for 3,000
+    units) would be counted into with a cache miss per increment, and numpy asks the kernel to back
+    arrays of 4 MiB or more with huge pages, whose first touch can stall on memory compaction (1-2 s
+    for such a table in a fresh process on a busy machine; see `_plain_pages`).
     """
 
     def __init__(
-        self, nominal: NDArray[np.int32], top: Sequence[int] = (1, 3), *, buffer_bytes: int = 64 * 2**20
+        self, nominal: NDArray[np.int32], top: Sequence[int] = (1, 3), *, buffer_bytes: int = 16 * 2**20
     ) -> None:
         self.nominal = np.asarray(nominal, dtype=np.int32)
-        self.n_units = int(self.nominal.shape[0])
+        self.n_units = n = int(self.nominal.shape[0])
         self.top = _check_top(top)
-        # column 0 counts the replications in which a unit was unranked
-        self.counts = np.zeros((self.n_units, self.n_units + 1), dtype=np.int64)
         self.n_runs = 0
-        # ranks are buffered and counted in large batches: one bincount costs O(units²) besides its input
-        dtype = np.int16 if self.n_units < 2**15 else np.int32
-        rows = max(1, buffer_bytes // (np.dtype(dtype).itemsize * max(self.n_units, 1)))
-        self._buffer = np.empty((rows, self.n_units), dtype=dtype)
+        # counts of a block of units; column 0 counts the replications in which a unit was unranked
+        self._block = max(1, min(64, _PIECE_BYTES // (8 * (n + 1))))
+        self._counts = [
+            np.zeros((min(self._block, n - lo), n + 1), dtype=np.int64) for lo in range(0, n, self._block)
+        ]
+        # ranks are buffered and counted in large batches: one count of a batch costs O(units²) besides
+        # its input; the buffer is a list of slabs of rows
+        dtype = np.int16 if n < 2**15 else np.int32
+        row_bytes = np.dtype(dtype).itemsize * max(n, 1)
+        slab_rows = max(1, min(buffer_bytes, _PIECE_BYTES) // row_bytes)
+        slabs = max(1, buffer_bytes // (slab_rows * row_bytes))
+        self._slabs = [np.empty((slab_rows, n), dtype=dtype) for _ in range(slabs)]
         self._filled = 0
 
     def add(self, ranks: NDArray[np.int32]) -> None:
         """Count a (chunk × units) rank matrix (0 = unranked)."""
         if ranks.ndim != 2 or ranks.shape[1] != self.n_units:
             raise InputError(f"`ranks` must have shape (runs, {self.n_units}), got {ranks.shape}")
+        slab_rows = self._slabs[0].shape[0]
         start = 0
         while start < ranks.shape[0]:
-            take = min(ranks.shape[0] - start, self._buffer.shape[0] - self._filled)
-            self._buffer[self._filled : self._filled + take] = ranks[start : start + take]
+            slab, row = divmod(self._filled, slab_rows)
+            take = min(ranks.shape[0] - start, slab_rows - row)
+            self._slabs[slab][row : row + take] = ranks[start : start + take]
             self._filled += take
             start += take
-            if self._filled == self._buffer.shape[0]:
+            if self._filled == slab_rows * len(self._slabs):
                 self._flush()
         self.n_runs += int(ranks.shape[0])
 
     def _flush(self) -> None:
-        offsets = np.arange(self.n_units, dtype=np.int64) * (self.n_units + 1)
-        step = max(1, 2**24 // max(self.n_units, 1))
-        for lo in range(0, self._filled, step):
-            flat = (self._buffer[lo : min(lo + step, self._filled)] + offsets).ravel()
-            self.counts += np.bincount(flat, minlength=self.counts.size).reshape(self.counts.shape)
+        """Count the buffered ranks a block of units at a time.
+
+        One `np.bincount` over all units would scatter its increments over the whole units × ranks table
+        (a cache miss each); a block of units keeps its part of the table in cache.
+        """
+        if not self._filled:
+            return
+        width = self.n_units + 1
+        offsets = np.arange(self._block, dtype=np.int64) * width
+        slab_rows = self._slabs[0].shape[0]
+        full, rest = divmod(self._filled, slab_rows)
+        parts = [*self._slabs[:full], *([self._slabs[full][:rest]] if rest else [])]
+        for i, counts in enumerate(self._counts):
+            lo, m = i * self._block, counts.shape[0]
+            flat = np.concatenate([(p[:, lo : lo + m] + offsets[:m]).ravel() for p in parts])
+            counts += np.bincount(flat, minlength=m * width).reshape(m, width)
         self._filled = 0
 
     def result(self) -> RankStatsResult:
-        """Turn the counts into `RankStatsResult`."""
+        """Turn the counts into `RankStatsResult`, a block of units at a time (no units² temporaries)."""
         self._flush()
-        ranked = self.counts[:, 1:]
-        n_ranked = ranked.sum(axis=1)
-        freq = ranked.astype(np.float64)
-        r = np.arange(1, self.n_units + 1, dtype=np.float64)
-        distance = np.abs(r[None, :] - self.nominal[:, None])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.einsum("ur,r->u", freq, r) / n_ranked
-            shift_mean = np.einsum("ur,ur->u", freq, distance) / n_ranked
+        n, runs = self.n_units, max(self.n_runs, 1)
+        n_ranked = np.zeros(n, dtype=np.int64)
+        mean, shift_mean = np.empty(n), np.empty(n)
+        quantiles = [np.empty(n) for _ in range(3)]
+        top = np.zeros((n, len(self.top)), dtype=np.int64)
+        probabilities = _plain_pages((n, n))
+        r = np.arange(1, n + 1, dtype=np.int64)
+        for i, counts in enumerate(self._counts):
+            part = slice(i * self._block, i * self._block + counts.shape[0])
+            freq = counts[:, 1:]
+            count = n_ranked[part] = freq.sum(axis=1)
+            # integer sums of integer products: exact (below 2**53) whatever the order of the terms
+            distance = np.abs(r[None, :] - self.nominal[part, None])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean[part] = (freq @ r) / count
+                shift_mean[part] = np.einsum("ur,ur->u", freq, distance) / count
+            cum = np.cumsum(freq, axis=1)
+            for out, q in zip(quantiles, _quantiles_from_counts(cum, count, (0.5, 0.05, 0.95)), strict=True):
+                out[part] = q
+            top[part] = np.stack([cum[:, min(k, n) - 1] for k in self.top], axis=1)
+            probabilities[part] = freq / runs
         shift_mean[self.nominal == 0] = np.nan
-        cum = np.cumsum(ranked, axis=1)
-        quantiles = _quantiles_from_counts(cum, n_ranked, (0.5, 0.05, 0.95))
-        runs = max(self.n_runs, 1)
-        top = np.zeros((self.n_units, len(self.top)), dtype=np.int64)
-        if self.n_units:
-            top = np.stack([cum[:, min(k, self.n_units) - 1] for k in self.top], axis=1)
         return RankStatsResult(
             nominal=self.nominal,
             mean=mean,
@@ -179,7 +212,7 @@ class RankAccumulator:
             p05=quantiles[1],
             p95=quantiles[2],
             shift_mean=shift_mean,
-            probabilities=ranked / runs,
+            probabilities=probabilities,
             top=self.top,
             top_probabilities=top / runs,
             n_ranked=n_ranked,
@@ -247,6 +280,19 @@ def _quantiles_from_counts(cum: IntArray, n: IntArray, ps: Sequence[float]) -> l
         x_lo, x_hi = value(lo), value(np.minimum(lo + 1, np.maximum(n - 1, 0)))
         out.append(np.where(n > 0, x_lo + (h - lo) * (x_hi - x_lo), np.nan).astype(np.float64))
     return out
+
+
+def _plain_pages(shape: tuple[int, int]) -> FloatArray:
+    """An uninitialised float array like `np.empty`, backed by ordinary pages when it is large.
+
+    numpy advises the kernel to back arrays of 4 MiB or more with transparent huge pages; where the
+    kernel then compacts memory on the first touch, a fresh process can stall for seconds filling one
+    units × units table. An anonymous mapping is zero-filled page by page instead.
+    """
+    size = shape[0] * shape[1] * np.dtype(np.float64).itemsize
+    if size < _PIECE_BYTES:
+        return np.empty(shape)
+    return np.frombuffer(mmap.mmap(-1, size), dtype=np.float64).reshape(shape)
 
 
 def _check_top(top: Sequence[int]) -> tuple[int, ...]:

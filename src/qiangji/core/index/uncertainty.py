@@ -52,7 +52,9 @@ __all__ = ["SensitivityAnalysis", "UncertaintyResult", "method_label", "run_unce
 FloatArray = NDArray[np.float64]
 Progress = Callable[[int, int], None]
 _T = TypeVar("_T")
-_CHUNK_BYTES = 48 * 2**20  # target size of the largest per-chunk array
+_CHUNK_BYTES = 48 * 2**20  # target size of the largest per-chunk array with measurement noise
+# without noise the per-chunk arrays are (rows, units): small enough to stay in the core's cache
+_CACHE_CHUNK_BYTES = 2**20
 
 
 @dataclass(frozen=True)
@@ -200,10 +202,12 @@ def _replicate(
 ) -> None:
     """Evaluate every replication of ``plan`` chunk by chunk (``workers`` threads) into ``draws``."""
     evaluate = functools.partial(_evaluate, plan, tol)
+    done = 0
     for rows, s, r in _in_threads(evaluate, _chunks(plan, chunk_size), workers):
         draws.add(rows, s, r)
+        done += rows.size
         if progress is not None:
-            progress(int(rows[-1]) + 1, plan.total)
+            progress(done, plan.total)
 
 
 def _sensitivity_of(plan: _Plan, draws: _Draws, n_boot: int, seed: int) -> SensitivityAnalysis | None:
@@ -221,12 +225,16 @@ def _nominal(spec: IndexSpec, data: IndexData) -> tuple[FloatArray, NDArray[np.i
 
 
 def _chunks(plan: _Plan, chunk_size: int | None) -> Iterator[NDArray[np.int64]]:
-    """Consecutive design rows in chunks of ``chunk_size`` (None or 0: `_Plan.auto_chunk`)."""
+    """The design rows in chunks of ``chunk_size`` (None or 0: `_Plan.auto_chunk`).
+
+    The rows are taken grouped by their combination of method alternatives (in run order within one), so
+    that a chunk is evaluated as one block instead of being split by combination.
+    """
     chunk = chunk_size or plan.auto_chunk()
     if chunk < 1:
         raise InputError(f"`chunk_size` must be an integer not less than 1, got {chunk_size}")
-    total = plan.total
-    return (np.arange(lo, min(lo + chunk, total)) for lo in range(0, total, chunk))
+    order = np.argsort(plan.combinations(), kind="stable").astype(np.int64)
+    return (order[lo : lo + chunk] for lo in range(0, plan.total, chunk))
 
 
 def _evaluate(
@@ -348,8 +356,15 @@ class _Plan:
         self._choices = self._all_choices()
 
     def auto_chunk(self) -> int:
-        width = len(self.data.units) * (len(self.fw.indicators) if self.noise_scale is not None else 4)
-        return int(np.clip(_CHUNK_BYTES // (8 * max(width, 1)), 16, 4096))
+        units = max(len(self.data.units), 1)
+        if self.noise_scale is not None:
+            return int(np.clip(_CHUNK_BYTES // (8 * units * len(self.fw.indicators)), 16, 4096))
+        return int(np.clip(_CACHE_CHUNK_BYTES // (8 * units), 16, 4096))
+
+    def combinations(self) -> NDArray[np.int64]:
+        """Each design row's combination of method alternatives, as one number."""
+        variant = self.model.variant_index(self._choices)
+        return variant * len(self.model.aggregate_specs) + self._choices["aggregate"]
 
     def scores(self, rows: NDArray[np.int64]) -> FloatArray:
         """Index scores of the design rows ``rows`` (one chunk)."""

@@ -63,6 +63,45 @@ class Variant:
         out: FloatArray = self.__dict__[key]
         return out
 
+    def leaf_block(self, columns: tuple[int, ...], geometric: bool) -> LeafBlock:
+        """The values (or logs) of indicator ``columns`` as one `LeafBlock`, prepared once per variant."""
+        cache: dict[tuple[tuple[int, ...], bool], LeafBlock] = self.__dict__.setdefault("_leaf_blocks", {})
+        key = (columns, geometric)
+        if key not in cache:
+            cache[key] = LeafBlock.of((self.log if geometric else self.normalised)[:, list(columns)].T)
+        return cache[key]
+
+
+@dataclass(frozen=True, eq=False)
+class LeafBlock:
+    """The indicator values ``(children, units)`` a group of leaves shares with every replication.
+
+    Everything `_leaf_mean` needs that does not depend on the weights is prepared here once, instead of
+    once per chunk of replications: the values with the gaps set to 0, the units with a gap and their
+    presence mask.
+    """
+
+    values: FloatArray  # (children, units), C-ordered, NaN where missing
+    complete: bool
+    zeroed: FloatArray  # values with the gaps set to 0 (Y₀)
+    gaps: NDArray[np.intp]  # units with at least one child missing
+    present_at_gaps: FloatArray  # (children, gaps) presence mask M at those units, 1.0 or 0.0
+    present_count: NDArray[np.intp]  # (units,) children present
+
+    @classmethod
+    def of(cls, values: FloatArray) -> LeafBlock:
+        y = np.ascontiguousarray(values, dtype=np.float64)
+        present = ~np.isnan(y)
+        gaps = np.flatnonzero(~present.all(axis=0))
+        return cls(
+            values=y,
+            complete=not gaps.size,
+            zeroed=np.ascontiguousarray(np.where(present, y, 0.0)),
+            gaps=gaps,
+            present_at_gaps=present[:, gaps].astype(np.float64),
+            present_count=present.sum(axis=0),
+        )
+
 
 class _Value:
     """A node's scores for a block, ``(n, units)`` or shared ``(units,)``, kept as value and/or log."""
@@ -133,17 +172,25 @@ class Model:
         normalisation, ``(n, units, indicators)`` (zero at unmeasured cells), or None.
         """
         n = variant.shape[0]
-        out = np.empty((n, len(self.data.units)))
-        for v, a in sorted(set(zip(variant.tolist(), aggregate.tolist(), strict=True))):
-            rows = np.flatnonzero((variant == v) & (aggregate == a))
-            w = {g: arr[rows] for g, arr in weights.items()}
-            eps = None if noise is None else noise[rows]
-            method = self._single_mean(self.aggregate_specs[a])
-            if eps is None and method and self.variants[v].complete:
-                out[rows] = self._collapsed(self.variants[v], method == "geometric", w, rows.size)
-            else:
-                out[rows] = self._tree(self.variants[v], self.aggregate_specs[a], w, eps, rows.size)
+        combos = sorted(set(zip(variant.tolist(), aggregate.tolist(), strict=True)))
+        if len(combos) == 1:  # the usual block (`uncertainty` groups the replications by combination)
+            out = self._combination(*combos[0], weights, noise, n)
+        else:
+            out = np.empty((n, len(self.data.units)))
+            for v, a in combos:
+                rows = np.flatnonzero((variant == v) & (aggregate == a))
+                w = {g: arr[rows] for g, arr in weights.items()}
+                out[rows] = self._combination(v, a, w, None if noise is None else noise[rows], rows.size)
         return out if self.caps is None else np.minimum(out, self.caps)
+
+    def _combination(
+        self, v: int, a: int, weights: Mapping[int, FloatArray], noise: FloatArray | None, n: int
+    ) -> FloatArray:
+        """Index scores ``(n, units)`` of n replications that all use variant v and aggregate choice a."""
+        method = self._single_mean(self.aggregate_specs[a])
+        if noise is None and method and self.variants[v].complete:
+            return self._collapsed(self.variants[v], method == "geometric", weights, n)
+        return self._tree(self.variants[v], self.aggregate_specs[a], weights, noise, n)
 
     @staticmethod
     def _single_mean(specs: Mapping[int, MethodSpec]) -> str | None:
@@ -224,14 +271,28 @@ class Model:
             g = int(g)
             w = weights[g] if g in weights else np.broadcast_to(fw.weights[g], (1, fw.weights[g].size))
             kids = [values.pop(int(k)) for k in fw.children[g]]
-            values[g] = _aggregate(fw.nodes[g].code, specs[g], kids, w, fw.nodes[g].min_data)
-        return np.broadcast_to(values[int(fw.groups[-1])].value(), (n, len(self.data.units))).copy()
+            spec, min_data = specs[g], fw.nodes[g].min_data
+            if noise is None and _plain_mean(spec) and leaves[fw.children[g]].all():
+                geometric = spec.method == "geometric"
+                block = variant.leaf_block(tuple(int(c) for c in fw.column[fw.children[g]]), geometric)
+                out = _leaf_mean(block, w, min_data)
+                values[g] = _Value(log=out) if geometric else _Value(out)
+            else:
+                values[g] = _aggregate(fw.nodes[g].code, spec, kids, w, min_data)
+        top = values[int(fw.groups[-1])].value()
+        shape = (n, len(self.data.units))
+        # a mean computed here is a fresh array of its own; anything else (a view, a broadcast row) is copied
+        return top if top.shape == shape and top.flags.owndata else np.broadcast_to(top, shape).copy()
+
+
+def _plain_mean(spec: MethodSpec) -> bool:
+    return spec.method in ("arithmetic", "geometric") and not spec.params
 
 
 def _aggregate(
     code: str, spec: MethodSpec, kids: list[_Value], w: FloatArray, min_data: float | None
 ) -> _Value:
-    if spec.method in ("arithmetic", "geometric") and not spec.params:
+    if _plain_mean(spec):
         return _mean(code, spec.method == "geometric", kids, w, min_data)
     stacked = np.stack(np.broadcast_arrays(*(k.value() for k in kids)), axis=-1)
     if stacked.ndim == 2:
@@ -248,9 +309,10 @@ def _mean(code: str, geometric: bool, kids: list[_Value], w: FloatArray, min_dat
     ys = [kid.log(code) if geometric else kid.value() for kid in kids]
     missing = [bool(np.isnan(y).any()) for y in ys]
     if not any(missing):
-        out = _weighted_sum(ys, w) / w.sum(axis=1, keepdims=True)
+        out = _weighted_sum(ys, w)
+        out /= w.sum(axis=1, keepdims=True)
     elif all(y.ndim == 1 for y in ys):
-        out = _shared_gaps_mean(np.stack(ys), w, min_data)
+        out = _shared_gaps_mean(LeafBlock.of(np.stack(ys)), w, min_data)
     else:
         num: Any = 0.0
         wsum: Any = 0.0
@@ -268,7 +330,16 @@ def _mean(code: str, geometric: bool, kids: list[_Value], w: FloatArray, min_dat
     return _Value(log=out) if geometric else _Value(out)
 
 
-def _shared_gaps_mean(y: FloatArray, w: FloatArray, min_data: float | None) -> FloatArray:
+def _leaf_mean(block: LeafBlock, w: FloatArray, min_data: float | None) -> FloatArray:
+    """`_mean` of a group of leaves from its prepared `LeafBlock`: the same operations in the same order."""
+    if block.complete:
+        out: FloatArray = np.einsum("nc,cu->nu", w, block.values)
+        out /= w.sum(axis=1, keepdims=True)
+        return out
+    return _shared_gaps_mean(block, w, min_data)
+
+
+def _shared_gaps_mean(block: LeafBlock, w: FloatArray, min_data: float | None) -> FloatArray:
     """``Σ wᵢyᵢ / Σ wᵢ`` over the children present when every replication shares the values ``y``
     ``(children, units)``, some missing: numerator W·Y₀ and denominator W·M, with Y₀ the values with the
     gaps set to 0 and M the presence mask.
@@ -277,19 +348,18 @@ def _shared_gaps_mean(y: FloatArray, w: FloatArray, min_data: float | None) -> F
     missing child's term w·0 = 0 is the 0 that loop adds), so the sums are the same to the bit. W·M equals
     the row sums of W except in the units with a gap, so it is formed for those alone.
     """
-    present = ~np.isnan(y)
-    out = _ordered_product(w, np.where(present, y, 0.0))
+    out = _ordered_product(w, block.zeroed)
     total = w[:, 0].copy()
     for j in range(1, w.shape[1]):
         total += w[:, j]
-    gaps = np.flatnonzero(~present.all(axis=0))
-    wsum = _ordered_product(w, present[:, gaps].astype(np.float64))
+    gaps = block.gaps
+    wsum = _ordered_product(w, block.present_at_gaps)
     with np.errstate(invalid="ignore", divide="ignore"):
         gap_means = np.where(wsum > 0, out[:, gaps] / wsum, np.nan)
         out /= total[:, None]  # total = 0 only if every weight is 0, and then 0/0 gives the NaN wanted
     out[:, gaps] = gap_means
     if min_data is not None:
-        out = np.where(present.sum(axis=0) / y.shape[0] < min_data, np.nan, out)
+        out = np.where(block.present_count / block.values.shape[0] < min_data, np.nan, out)
     return out
 
 
@@ -316,7 +386,10 @@ def _weighted_sum(ys: list[FloatArray], w: FloatArray) -> FloatArray:
     """
     if all(y.ndim == 1 for y in ys):
         return np.asarray(np.einsum("nc,cu->nu", w, np.stack(ys)), dtype=np.float64)
-    acc = np.broadcast_to(w[:, :1] * ys[0], (w.shape[0], ys[0].shape[-1])).copy()
+    acc = w[:, :1] * ys[0]
+    shape = (w.shape[0], ys[0].shape[-1])
+    if acc.shape != shape:
+        acc = np.broadcast_to(acc, shape).copy()
     tmp = np.empty_like(acc)
     for j in range(1, len(ys)):
         np.multiply(w[:, j : j + 1], ys[j], out=tmp)
