@@ -284,10 +284,13 @@ def _print_table(table: list[dict[str, Any]]) -> None:
     """The table on standard output, each declared number by its column's format."""
     from qiangji.core.comparison import RESULT_COLUMNS
 
-    text = {c.name: c.text for c in RESULT_COLUMNS}
+    declared = {c.name: c for c in RESULT_COLUMNS}
     cols = [c for c in table[0] if c not in ("verdict", "verdict_zh")] + ["verdict_zh", "verdict"]
     print("\t".join(cols))
-    cells = [[text[c](line[c]) if c in text else _fmt(line[c]) for line in table] for c in cols]
+    cells = [
+        declared[c].texts(line[c] for line in table) if c in declared else [_fmt(line[c]) for line in table]
+        for c in cols
+    ]
     sys.stdout.write("".join("\t".join(row) + "\n" for row in zip(*cells, strict=True)))
 
 

@@ -122,3 +122,12 @@ def test_every_method_has_one_label_and_the_options_are_the_functions() -> None:
         out = evaluate_point(X, U, method=method, pilot=0, **options)
         assert out.trail["method"] == method and len(out.rows) == 4
     assert set(OPTION_NAMES) >= {"U_ts", "correlated", "seed"}
+
+
+def test_a_columns_texts_are_its_text_of_each_value() -> None:
+    """The command line formats a whole column at once (`ResultColumn.texts`), exactly as value by value."""
+    values: list[object] = [None, "", 0.1 + 0.2, -1234.5678901234, 1e-12, 3, "LCS", float("nan")]
+    for column in RESULT_COLUMNS:
+        assert column.texts(iter(values)) == [column.text(v) for v in values], column.name
+    en = next(c for c in RESULT_COLUMNS if c.name == "en")
+    assert en.texts([0.456, None]) == ["0.46", "—"]  # a score: fixed decimals

@@ -11,6 +11,7 @@ add what").
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Literal
 
@@ -54,13 +55,24 @@ class ResultColumn:
     def header(self) -> str:
         return self.symbol or self.label
 
+    @property
+    def spec(self) -> str:
+        """The format spec of a float in this column: fixed decimals for a score, significant digits else."""
+        return f".{self.digits}{'f' if self.kind == 'score' else 'g'}"
+
     def text(self, value: object) -> str:
         """A value as plain text in this column's format (the command line): "—" for none."""
         if value is None or value == "":
             return "—"
-        if isinstance(value, float):
-            return f"{value:.{self.digits}f}" if self.kind == "score" else f"{value:.{self.digits}g}"
-        return str(value)
+        return format(value, self.spec) if isinstance(value, float) else str(value)
+
+    def texts(self, values: Iterable[object]) -> list[str]:
+        """:meth:`text` of each value, the format spec worked out once for the column."""
+        spec = self.spec
+        return [
+            ("—" if v is None or v == "" else format(v, spec) if isinstance(v, float) else str(v))
+            for v in values
+        ]
 
 
 _ = gettext_noop
