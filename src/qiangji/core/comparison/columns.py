@@ -62,9 +62,7 @@ class ResultColumn:
 
     def text(self, value: object) -> str:
         """A value as plain text in this column's format (the command line): "—" for none."""
-        if value is None or value == "":
-            return "—"
-        return format(value, self.spec) if isinstance(value, float) else str(value)
+        return self.texts((value,))[0]
 
     def texts(self, values: Iterable[object]) -> list[str]:
         """:meth:`text` of each value, the format spec worked out once for the column."""
