@@ -64,7 +64,8 @@ def column(values: tuple[Any, ...]) -> list[str]:
 
 
 def _texts(values: list[str]) -> list[str]:
-    if any(c in "".join(values) for c in _SPECIAL):
+    joined = "".join(values)  # once: the test below runs for each special character
+    if any(c in joined for c in _SPECIAL):
         return [v.translate(_ESCAPE) for v in values]
     return values
 
