@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qiangji.core.comparison import MAX_MAGNITUDE, MIN_UNCERTAINTY
+from qiangji.core.magnitudes import MAX_MAGNITUDE, MIN_UNCERTAINTY
 from qiangji.core.plausible import date_window
 
 

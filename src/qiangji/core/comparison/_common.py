@@ -12,13 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from qiangji.core.errors import DegenerateDataWarning, InputError
-
-#: Largest |value| (result x, uncertainty, σ_pt, …) and smallest non-zero uncertainty the statistics accept.
-#: Within them every quantity the methods form stays finite: (x_i − y)/u_i ≤ 2e60, its square and a sum of
-#: a million of them ≤ 4e126; the weights 1/u² ≤ 1e60. Real measurands (optical frequencies ≈ 5e14 Hz,
-#: capacitances ≈ 1e-12 F with u ≈ 1e-18 F) sit far inside; 1e308 overflowed Algorithm A and the means.
-MAX_MAGNITUDE = 1e30
-MIN_UNCERTAINTY = 1e-30
+from qiangji.core.magnitudes import MAX_MAGNITUDE, MIN_UNCERTAINTY
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]

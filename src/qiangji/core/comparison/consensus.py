@@ -26,9 +26,9 @@ from qiangji.core.comparison._common import (
     check_choice,
     check_positive,
     degenerate,
-    gettext_noop,
 )
 from qiangji.core.comparison.lcs import largest_consistent_subset
+from qiangji.core.comparison.names import METHOD_LABELS
 from qiangji.core.comparison.robust import AlgorithmAResult, algorithm_a, q_hampel
 from qiangji.core.errors import InputError
 
@@ -293,22 +293,8 @@ REFERENCE_METHODS: Mapping[str, Method] = MappingProxyType(
     }
 )
 
-_ = gettext_noop
-#: The one list of reference-method names: the web app's choices and report wording and the command
-#: line's choices are derived from ``REFERENCE_METHODS`` and these Chinese labels (message ids).
-METHOD_LABELS: Mapping[str, str] = MappingProxyType(
-    {
-        "pilot": _("主导实验室参考值"),
-        "mean": _("算术平均值"),
-        "weighted_mean": _("加权平均值（χ² 一致性检验）"),
-        "median": _("中位值（蒙特卡洛不确定度）"),
-        "algorithm_a": _("稳健平均值（ISO 13528 算法A）"),
-        "q_hampel": _("Q/Hampel 稳健估计"),
-        "dersimonian_laird": _("DerSimonian–Laird 随机效应模型"),
-        "mandel_paule": _("Mandel–Paule 随机效应模型"),
-        "largest_consistent_subset": _("最大一致子集加权平均"),
-    }
-)
+#: The method codes and labels (message ids) live in .names, which loads without scipy: the web app's
+#: choices and report wording and the command line's choices come from there, so they must be these.
 if list(METHOD_LABELS) != list(REFERENCE_METHODS):
     raise RuntimeError("METHOD_LABELS must name every method of REFERENCE_METHODS, in the same order")
 

@@ -22,14 +22,13 @@ from qiangji.core.comparison.consensus import ReferenceValueResult, reference_va
 from qiangji.core.comparison.drift import DriftResult, drift_reference
 from qiangji.core.comparison.en import en_numbers
 from qiangji.core.comparison.equivalence import degrees_of_equivalence
+from qiangji.core.comparison.names import OPTION_NAMES
 from qiangji.core.comparison.robust import algorithm_a
 from qiangji.core.comparison.scores import z_scores, zeta_scores, zprime_scores
 from qiangji.core.errors import InputError
 
 __all__ = ["OPTION_NAMES", "PointEvaluation", "evaluate_point", "plain"]
 
-#: The options of an evaluation (keyword arguments of :func:`evaluate_point`) a round may store.
-OPTION_NAMES = ("alpha", "mean_uncertainty", "birge_inflation", "n_mc", "seed", "correlated", "U_ts")
 PilotCheck = Sequence[Any]  # (date, x, u) of one pilot measurement of the transfer standard
 
 

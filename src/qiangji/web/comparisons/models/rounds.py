@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from qiangji.core.comparison import OPTION_NAMES, REFERENCE_METHODS
+from qiangji.core.comparison import METHOD_LABELS, OPTION_NAMES
 from qiangji.web import plausible
 from qiangji.web.comparisons.labels import method_choices
 from qiangji.web.registry.models import Institution
@@ -77,7 +77,7 @@ class ComparisonRound(Timestamped):
         return f"{self.code} {self.name}"
 
     def clean(self) -> None:
-        if self.reference_method not in REFERENCE_METHODS:
+        if self.reference_method not in METHOD_LABELS:
             raise ValidationError({"reference_method": _("未知的参考值方法。")})
         opts = self.reference_options
         if not isinstance(opts, dict):
