@@ -82,3 +82,33 @@ def test_an_evaluated_round_feeds_c3_2_through_build_inputs(filled: dict[str, An
         assert (prov["numerator"], prov["denominator"]) == (num, den)
         assert inputs.frame.loc[code, "C3.2"] == 100.0 * num / den
         assert any("CMP-2025-01 200 g" in r for r in prov["records"])
+
+
+def test_all_institutions_at_once_equal_each_asked_alone(filled: dict[str, Any]) -> None:
+    """``c3_2_all`` reads every institution in three queries; each value, count and record (in order) is
+    what ``satisfaction_rate`` gives that institution alone — a satisfied lab, a half-satisfied one, the
+    pilot without results and one that missed the mandatory round."""
+    from types import SimpleNamespace
+
+    from qiangji.web.comparisons.indicators import c3_2_all
+    from qiangji.web.registry.models import Institution
+
+    absent = Institution.objects.create(code="C9", name="缺席县计量所（示例）", level="county")
+    Participant.objects.create(round=filled["round"], institution=absent, lab_code="L9")
+    _evaluate(filled)
+    insts = [*filled["labs"], filled["city"], absent]
+    every = c3_2_all(insts, SimpleNamespace(start=YEAR[0], end=YEAR[1]))
+    seen = set()
+    for inst in insts:
+        value, num, den, detail = satisfaction_rate(inst, *YEAR)
+        derived = every[inst.pk]
+        if value is None:
+            assert derived is None
+            continue
+        seen.add(float(value))
+        assert derived is not None and (derived.numerator, derived.denominator) == (num, den)
+        assert round(derived.value, 1) == float(value)
+        records = [f"{r['round']} {r['point']} En={r['en']} {r['verdict']}" for r in detail["results"]]
+        assert list(derived.records[: len(records)]) == records
+        assert len(derived.records) == len(records) + len(detail["missed_mandatory"])
+    assert seen == {100.0, 50.0, 0.0}
