@@ -8,6 +8,7 @@ functions, so that the pure commands (`index`, `comparison`) start fast and neve
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -42,3 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`qiangji audit certificates | head`): stop quietly, as a Unix filter does
+        # on SIGPIPE, and point standard output at nothing so that the interpreter's own flush at exit
+        # does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
