@@ -2,7 +2,8 @@
 
 After a change only the institutions whose rows changed are audited again, and the values are always
 those a fresh audit gives: checked after a certificate's save, a bulk update that sets ``updated_at``, a
-link removed, a new certificate, a deleted one, and a change to a shared table (every institution again).
+link removed, a new certificate, a deleted one, a change to a shared table (every institution again), and a
+change to one institution's staff or standards (that institution, and those whose certificates name them).
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from django.utils import timezone
 
 from qiangji.web.assessment.models import Period
 from qiangji.web.registry import audit_cache
-from qiangji.web.registry.models import VerificationCertificate
+from qiangji.web.registry.models import (
+    MVCatalogueItem,
+    ProfessionalItemMapping,
+    RMRegistration,
+    VerificationCertificate,
+)
 from qiangji.web.registry.samples import SAMPLE_RULES, certificate_samples
 from tests.web.registry import factories as f
 
@@ -109,3 +115,44 @@ def test_a_change_to_a_shared_table_audits_every_institution(world, audited) -> 
     regulation.save()
     got = rates(world)
     assert audited[-1] == {i.pk for i in world["insts"]} and got == fresh(world)
+
+
+def test_a_change_to_one_institution_s_staff_audits_that_institution_only(world, audited) -> None:
+    rates(world)
+    a, b, _c = world["insts"]
+    registration = RMRegistration.objects.filter(staff=world["certs"][b.pk, 0].verifier).get()
+    registration.valid_to = D(2024, 2, 1)  # TR-3: the verifier is no longer registered on 2024-03-01
+    registration.save()
+    got = rates(world)
+    assert audited[-1] == {b.pk} and got == fresh(world)
+    assert got[b.pk]["C3.1"].records == (world["certs"][b.pk, 0].cert_no,)
+    standard = world["certs"][a.pk, 0].standards.get()
+    standard.assessment_expires_on = D(2024, 2, 1)  # TR-1 for every certificate of a citing it
+    standard.save()
+    got = rates(world)
+    assert audited[-1] == {a.pk} and got == fresh(world)
+
+
+def test_a_standard_cited_by_another_institution_audits_both(world, audited) -> None:
+    a, b, _c = world["insts"]
+    borrowed = world["certs"][b.pk, 0].standards.get()
+    world["certs"][a.pk, 1].standards.add(borrowed)  # a's certificate also cites b's standard
+    rates(world)
+    borrowed.assessment_expires_on = D(2024, 2, 1)
+    borrowed.save()
+    got = rates(world)
+    assert audited[-1] == {a.pk, b.pk} and got == fresh(world)
+    assert world["certs"][a.pk, 1].cert_no in got[a.pk]["C4.2"].records
+
+
+def test_a_registration_item_mapping_audits_every_institution(world, audited) -> None:
+    rates(world)
+    item = MVCatalogueItem.objects.create(
+        catalogue_version="2020-42", level1_no=2, level1_name="非自动衡器", level2_no=2,
+        level2_name="电子计价秤", supervision_mode="P+V", mv_form="periodic", evidence="confirmed",
+    )  # fmt: skip
+    rates(world)
+    before = len(audited)
+    ProfessionalItemMapping.objects.create(catalogue_item=item, registration_item="衡器")
+    got = rates(world)
+    assert audited[before:] == [{i.pk for i in world["insts"]}] and got == fresh(world)

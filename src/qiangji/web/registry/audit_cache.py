@@ -16,6 +16,15 @@ reused: PostgreSQL sequences, SQLite AUTOINCREMENT) and on every update, as long
 only inserted and deleted, so their count and id sum suffice. What it cannot see is what the rest of the
 code base does not do: ``QuerySet.update()`` on these tables, or a clock going backwards.
 
+An institution's fingerprint holds its certificates and their links; the tables every institution reads
+(regulations, the catalogue and its item mapping); its *own* rows of the registry tables a certificate
+reaches (staff and their registrations, standards with their archived assessments, instruments and their
+certificates, authorised items); and the own rows of every other institution whose staff or standards its
+certificates of the period name (:func:`neighbours`; the forms and imports refuse another institution's
+signatories, but no database constraint does, and a certificate may cite a standard kept elsewhere). So a
+change to one county's staff or standards audits that county again, not the province — at a million
+certificates, a second instead of the whole year's audit.
+
 Entries live in the ``audit`` cache (settings.CACHES: files under ``DATA_DIR``, shared by the server and
 the worker); the key holds the period, the sampling settings and a digest of the audit's code, so a new
 version of the rules never reads an old entry.
@@ -42,13 +51,22 @@ Fingerprint = tuple[Any, ...]
 Rates = dict[str, Derived | None]
 
 LINKS = f"{audit.LINK} x JOIN {audit.CERT} c ON c.id = x.verificationcertificate_id"
-#: Read by every institution's: the shared tables, and the registry rows a certificate reaches through a
-#: foreign key that no database constraint keeps within its institution (signatories, cited standards and
-#: what hangs from them). A change to one of these audits every institution again.
-SHARED = (
-    audit.REG, audit.ITEM, audit.AUTH, audit.STAFF, audit.RM, audit.STD, audit.PREV, audit.INSTR,
-    audit.INSTR_CERT,
-)  # fmt: skip
+#: Read by every institution's audit alike.
+SHARED = (audit.REG, audit.ITEM, audit.MAP)
+#: The registry rows an institution's audit reads that belong to one institution: ``SELECT`` of (its
+#: institution, id, updated_at) from each table.
+_BY_STAFF = f"JOIN {audit.STAFF} s ON s.id = x.staff_id"
+_BY_STANDARD = f"JOIN {audit.STD} s ON s.id = x.standard_id"
+OWN = {
+    audit.STAFF: f"SELECT x.institution_id, x.id, x.updated_at FROM {audit.STAFF} x",
+    audit.RM: f"SELECT s.institution_id, x.id, x.updated_at FROM {audit.RM} x {_BY_STAFF}",
+    audit.AUTH: f"SELECT x.institution_id, x.id, x.updated_at FROM {audit.AUTH} x",
+    audit.STD: f"SELECT x.institution_id, x.id, x.updated_at FROM {audit.STD} x",
+    audit.PREV: f"SELECT s.institution_id, x.id, x.updated_at FROM {audit.PREV} x {_BY_STANDARD}",
+    audit.INSTR: f"SELECT s.institution_id, x.id, x.updated_at FROM {audit.INSTR} x {_BY_STANDARD}",
+    audit.INSTR_CERT: f"""SELECT s.institution_id, x.id, x.updated_at FROM {audit.INSTR_CERT} x
+        JOIN {audit.INSTR} i ON i.id = x.instrument_id JOIN {audit.STD} s ON s.id = i.standard_id""",
+}
 
 
 @cache
@@ -60,14 +78,19 @@ def code_digest() -> str:
 
 
 def fingerprints(period: Period) -> dict[int, Fingerprint]:
-    """Institution id → the fingerprint of every row its C3/C4 in ``period`` read (module docstring):
-    its certificates, their links to standards, and the shared tables."""
+    """Institution id → the fingerprint of every row its C3/C4 in ``period`` read (module docstring)."""
     certificates = _grouped(f"{audit.CERT} c", "c", "MAX(c.updated_at)", period)
     links = _links(period)
-    shared = _shared()
+    shared, own = _shared(), _own()
+    insts = certificates.keys() | links.keys()
+    near = neighbours(period, {i: (certificates.get(i), links.get(i)) for i in insts})
     return {
-        inst: (certificates.get(inst), links.get(inst), shared) for inst in certificates.keys() | links.keys()
-    }
+        inst: (
+            certificates.get(inst), links.get(inst), shared, own.get(inst),
+            tuple((other, own.get(other)) for other in near[inst]),
+        )
+        for inst in insts
+    }  # fmt: skip
 
 
 def _grouped(source: str, row: str, stamp: str, period: Period) -> dict[int, tuple[str, ...]]:
@@ -99,6 +122,76 @@ def _shared() -> tuple[tuple[str, ...], ...]:
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts))
         return tuple(sorted(tuple(map(str, row)) for row in cursor.fetchall()))
+
+
+def _own() -> dict[int, tuple[tuple[str, ...], ...]]:
+    """Institution id → the fingerprint of its own rows of each :data:`OWN` table (one query)."""
+    parts = [
+        f"SELECT '{t}', o.institution_id, COUNT(*), SUM(o.id), MAX(o.updated_at) FROM ({sql}) o"
+        " GROUP BY o.institution_id"
+        for t, sql in OWN.items()
+    ]
+    out: dict[int, list[tuple[str, ...]]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts))
+        for table, inst, *values in cursor.fetchall():
+            out.setdefault(int(inst), []).append((str(table), *map(str, values)))
+    return {inst: tuple(sorted(rows)) for inst, rows in out.items()}
+
+
+def _owners() -> str:
+    """A digest of which institution each member of staff and each standard belongs to (a few thousand
+    rows; exact, so a row that moves to another institution is seen)."""
+    digest = hashlib.sha256()
+    with connection.cursor() as cursor:
+        for table in (audit.STAFF, audit.STD):
+            cursor.execute(f"SELECT id, institution_id FROM {table} ORDER BY id")
+            digest.update(repr(cursor.fetchall()).encode())
+    return digest.hexdigest()
+
+
+def neighbours(period: Period, held: dict[int, Fingerprint]) -> dict[int, tuple[int, ...]]:
+    """Institution id → the other institutions whose staff (as a signatory) or standards (cited) its
+    certificates of ``period`` name, sorted. Kept per institution under ``held`` (its certificates' and
+    links' fingerprints) and :func:`_owners`; asked again only for the institutions whose entry moved, in
+    one query over their certificates (through the (institution, verified_on) index)."""
+    store, owners = caches["audit"], _owners()
+    keys = {inst: f"qiangji:c34-near:{period.pk}:{period.start}:{period.end}:{inst}" for inst in held}
+    found = store.get_many(list(keys.values()))
+    out: dict[int, tuple[int, ...]] = {}
+    stale = []
+    for inst, key in keys.items():
+        entry = found.get(key)
+        if entry is not None and entry[0] == (held[inst], owners):
+            out[inst] = entry[1]
+        else:
+            stale.append(inst)
+    if stale:
+        fresh = _named_institutions(period, None if len(stale) == len(held) else stale)
+        out.update({i: fresh.get(i, ()) for i in stale})
+        store.set_many({keys[i]: ((held[i], owners), out[i]) for i in stale}, TIMEOUT)
+    return out
+
+
+def _named_institutions(period: Period, insts: list[int] | None) -> dict[int, tuple[int, ...]]:
+    """:func:`neighbours` asked of the database for ``insts`` (None: every institution)."""
+    scope, params = "c.verified_on >= %s AND c.verified_on <= %s", [period.start, period.end]
+    if insts is not None:
+        scope += f" AND c.institution_id IN ({', '.join(['%s'] * len(insts))})"
+        params += insts
+    signatories = " UNION ".join(
+        f"""SELECT c.institution_id, s.institution_id FROM {audit.CERT} c JOIN {audit.STAFF} s
+            ON s.id = c.{role}_id WHERE {scope} AND s.institution_id <> c.institution_id"""
+        for role in ("verifier", "checker", "approver")
+    )
+    cited = f"""SELECT c.institution_id, s.institution_id FROM {LINKS} JOIN {audit.STD} s
+        ON s.id = x.measurementstandard_id WHERE {scope} AND s.institution_id <> c.institution_id"""
+    out: dict[int, set[int]] = {inst: set() for inst in insts or ()}
+    with connection.cursor() as cursor:
+        cursor.execute(f"{signatories} UNION {cited}", params * 4)
+        for inst, other in cursor.fetchall():
+            out.setdefault(int(inst), set()).add(int(other))
+    return {inst: tuple(sorted(others)) for inst, others in out.items()}
 
 
 def _key(period: Period, inst_id: int) -> str:
