@@ -61,6 +61,16 @@ def test_side_by_side_gives_the_rows_of_one_after_the_other(broken: None) -> Non
     assert {row[3] for row in together} == set(audit.RULES) - {"TR-2"}  # each defect found (TR-2 has none)
 
 
+def test_failing_certificates_side_by_side_equal_one_statement(broken: None) -> None:
+    postgres_only()
+    together = list(audit.failing_certificates(YEAR))
+    with transaction.atomic():  # one statement grouping the rules' UNION ALL
+        grouped = list(audit.failing_certificates(YEAR))
+    assert together == grouped
+    found = {rule for *_keys, rules in together for rule in rules}
+    assert found == set(audit.RULES) - {"TR-2"} | {audit.ELEMENTS}  # each defect found (TR-2 has none)
+
+
 def test_a_statement_s_error_reaches_the_reader(broken: None, monkeypatch: pytest.MonkeyPatch) -> None:
     postgres_only()
     real = audit._statement

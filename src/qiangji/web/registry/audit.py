@@ -21,17 +21,16 @@ takes whichever the database listed first); and "whitespace" is Python's ``str.i
 from __future__ import annotations
 
 import datetime as dt
-import queue
+import heapq
+import itertools
 import sys
-import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections, transaction
-from django.db.backends.utils import CursorWrapper
+from django.db import connections
 
+from qiangji.web.registry import audit_statements as running
 from qiangji.web.registry.models import (
     Institution,
     InstitutionMVItem,
@@ -52,7 +51,6 @@ RULES = ("TR-1", "TR-2", "TR-3", "TR-4", "TR-5", "TR-6", "TR-7", "TR-8")
 #: Pseudo-rule of indicator C4.1: a data element missing (record number, cited standard, environment).
 ELEMENTS = "elements"
 WHITESPACE = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
-FETCH = 5_000  # rows per round trip: the audit streams, it never holds a period's failures at once
 
 
 @dataclass(frozen=True)
@@ -466,73 +464,6 @@ def _statement(group: tuple[str, ...], scope: Scope, using: str) -> tuple[str, l
     return sql, _layout(sql, where, params)
 
 
-def _stream(cursor: CursorWrapper) -> Iterator[Sequence[Any]]:
-    while rows := cursor.fetchmany(FETCH):
-        yield from rows
-
-
-#: PostgreSQL's memory per sort or hash of an audit statement. The default 4 MB spilled a year's joins of
-#: certificates and cited standards (a million of each) to temporary files in 16 batches, and TR-3's sort to
-#: an 80 MB external merge; 64 MB keeps them in memory (one statement at a time, a few such nodes each).
-WORK_MEM = "64MB"
-
-
-@contextmanager
-def _cursor(using: str, server_side: bool = False) -> Iterator[CursorWrapper]:
-    """A cursor in a transaction; on PostgreSQL without JIT compilation for it, which the planner's cost
-    estimates of the correlated look-ups trigger and which cost more than the scans themselves (0.85 s of
-    1.6 s for TR-3 over 100,000 certificates), and with :data:`WORK_MEM`. ``server_side``: a cursor that
-    the server fills as it is read, planned for reading every row (not the first few, as a cursor is by
-    default)."""
-    connection = connections[using]
-    with transaction.atomic(using=using):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as settings:
-                settings.execute("SET LOCAL jit = off")
-                settings.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-                settings.execute("SET LOCAL cursor_tuple_fraction = 1")
-        with connection.chunked_cursor() if server_side else connection.cursor() as cursor:
-            yield cursor
-
-
-class _Pump(threading.Thread):
-    """One statement run on a connection of its own (this thread's), its rows handed over in batches
-    through a short queue: the database works on the next statements while the caller reads this one."""
-
-    def __init__(self, group: tuple[str, ...], scope: Scope, using: str) -> None:
-        super().__init__(name=f"audit {'+'.join(group)}", daemon=True)
-        self.group, self.scope, self.using = group, scope, using
-        self.batches: queue.Queue[Sequence[Sequence[Any]] | BaseException | None] = queue.Queue(maxsize=4)
-        self.stop = threading.Event()
-
-    def run(self) -> None:
-        try:
-            sql, params = _statement(self.group, self.scope, self.using)
-            with _cursor(self.using, server_side=True) as cursor:
-                cursor.execute(f"SELECT * FROM ({sql}) q ORDER BY 1", params)
-                while not self.stop.is_set() and (rows := cursor.fetchmany(FETCH)):
-                    self._put(rows)
-            self._put(None)
-        except BaseException as exc:  # handed to the reader, which raises it in its own thread
-            self._put(exc)
-        finally:
-            connections[self.using].close()
-
-    def _put(self, item: Sequence[Sequence[Any]] | BaseException | None) -> None:
-        while not self.stop.is_set():
-            try:
-                self.batches.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def rows(self) -> Iterator[Sequence[Any]]:
-        while (item := self.batches.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield from item
-
-
 def side_by_side(scope: Scope, groups: Sequence[tuple[str, ...]], using: str) -> bool:
     """Whether the statements run at once, each on a connection of its own: on PostgreSQL, for a scope of
     every institution (a year of a province: the statements take seconds each, and on two cores running
@@ -552,24 +483,18 @@ def _results(
 ) -> Iterator[tuple[tuple[str, ...], Iterator[Sequence[Any]]]]:
     """Each group with the rows of its statement by certificate id, in the order of ``groups``; each
     group's rows must be read before the next group is asked for."""
-    if not side_by_side(scope, groups, using):
-        for group in groups:
-            sql, params = _statement(group, scope, using)
-            with _cursor(using) as cursor:
-                cursor.execute(f"SELECT * FROM ({sql}) q ORDER BY 1", params)
-                yield group, _stream(cursor)
+    statements = []
+    for group in groups:
+        sql, params = _statement(group, scope, using)
+        statements.append((f"SELECT * FROM ({sql}) q ORDER BY 1", params))
+    if side_by_side(scope, groups, using):
+        with running.at_once(statements, using) as pumps:
+            yield from zip(groups, (pump.rows() for pump in pumps), strict=True)
         return
-    pumps = [_Pump(group, scope, using) for group in groups]
-    for pump in pumps:
-        pump.start()
-    try:
-        for pump in pumps:
-            yield pump.group, pump.rows()
-    finally:
-        for pump in pumps:
-            pump.stop.set()
-        for pump in pumps:
-            pump.join()
+    for group, (sql, params) in zip(groups, statements, strict=True):
+        with running.cursor(using) as cursor:
+            cursor.execute(sql, params)
+            yield group, running.stream(cursor)
 
 
 def failure_rows(scope: Scope, rules: Sequence[str] = RULES, using: str = "default") -> Iterator[Row]:
@@ -600,12 +525,13 @@ def failing_certificates(
     scope: Scope, rules: Sequence[str] = (*RULES, ELEMENTS), using: str = "default"
 ) -> Iterator[tuple[int, str, int, frozenset[str]]]:
     """``(certificate id, number, institution id, rules it breaks)`` of each certificate failing any of
-    ``rules`` (ELEMENTS included): one statement, the rules' own statements (the row rules' single pass
-    with a bit per rule) joined with ``UNION ALL`` and grouped by certificate, so only failing
-    certificates come back."""
+    ``rules`` (ELEMENTS included): the rules' own statements (the row rules' single pass with a bit per
+    rule) joined with ``UNION ALL`` and grouped by certificate, so only failing certificates come back;
+    when :func:`side_by_side`, each statement on its own connection and their rows merged by id."""
     bits = {rule: 1 << k for k, rule in enumerate(rules)}
-    parts, args = [], []
-    for n, group in enumerate(_groups(rules)):
+    groups = _groups(rules)
+    parts = []
+    for n, group in enumerate(groups):
         sql, params = _statement(group, scope, using)
         if len(group) == 1 and group[0] not in ROW_RULES:
             bit = str(bits[group[0]])
@@ -616,16 +542,36 @@ def failing_certificates(
                 f"THEN {bits[rule]} ELSE 0 END"
                 for rule in group
             )
-        parts.append(f"SELECT id, cert_no, institution_id, {bit} AS bit FROM ({sql}) q{n}")
-        args += params
-    union = " UNION ALL ".join(parts)
-    grouped = f"""SELECT id, cert_no, institution_id, SUM(DISTINCT bit) FROM ({union}) u
-        GROUP BY id, cert_no, institution_id ORDER BY id"""
-    with _cursor(using) as cursor:
-        cursor.execute(grouped, args)
-        for cert_id, cert_no, inst_id, mask in _stream(cursor):
-            broken = frozenset(r for r, bit in bits.items() if int(mask) & bit)
-            yield cert_id, cert_no, inst_id, broken
+        parts.append((f"SELECT id, cert_no, institution_id, {bit} AS bit FROM ({sql}) q{n}", params))
+    for cert_id, cert_no, inst_id, mask in _masks(parts, side_by_side(scope, groups, using), using):
+        yield cert_id, cert_no, inst_id, frozenset(r for r, bit in bits.items() if mask & bit)
+
+
+def _masks(
+    parts: list[tuple[str, list[Any]]], at_once: bool, using: str
+) -> Iterator[tuple[int, str, int, int]]:
+    """``(id, number, institution, the bits of every part's rows of that certificate or-ed)`` by id:
+    one statement that groups the parts' ``UNION ALL``, or (``at_once``) each part on its own connection
+    by id, merged here."""
+    if not at_once:
+        union = " UNION ALL ".join(sql for sql, _params in parts)
+        grouped = f"""SELECT id, cert_no, institution_id, SUM(DISTINCT bit) FROM ({union}) u
+            GROUP BY id, cert_no, institution_id ORDER BY id"""
+        with running.cursor(using) as cursor:
+            cursor.execute(grouped, [p for _sql, params in parts for p in params])
+            for cert_id, cert_no, inst_id, mask in running.stream(cursor):
+                yield cert_id, cert_no, inst_id, int(mask)
+        return
+    statements = [(f"SELECT * FROM ({sql}) p ORDER BY 1", params) for sql, params in parts]
+    with running.at_once(statements, using) as pumps:
+        merged = heapq.merge(*(pump.rows() for pump in pumps), key=lambda row: row[0])
+        for cert_id, rows in itertools.groupby(merged, key=lambda row: row[0]):
+            first, mask = None, 0
+            for row in rows:
+                first = first or row
+                mask |= int(row[3])
+            assert first is not None
+            yield cert_id, first[1], first[2], mask
 
 
 def drawn_certificates(scope: Scope, using: str = "default") -> Iterator[tuple[int, str]]:
@@ -633,16 +579,16 @@ def drawn_certificates(scope: Scope, using: str = "default") -> Iterator[tuple[i
     ``scope.sample_size`` > 0), by institution and number: what a sampled run stores in its snapshot."""
     where, params = _where(scope)
     sql = f"SELECT c.institution_id, c.cert_no FROM {CERT} c WHERE {where} ORDER BY 1, 2"
-    with _cursor(using) as cursor:
+    with running.cursor(using) as cursor:
         cursor.execute(sql, params)
-        yield from ((int(inst_id), str(cert_no)) for inst_id, cert_no in _stream(cursor))
+        yield from ((int(inst_id), str(cert_no)) for inst_id, cert_no in running.stream(cursor))
 
 
 def certificates_checked(scope: Scope, using: str = "default") -> dict[int, int]:
     """Number of certificates in ``scope`` per institution id (the audit's denominator)."""
     where, params = _where(scope)
     sql = f"SELECT c.institution_id, COUNT(*) FROM {CERT} c WHERE {where} GROUP BY c.institution_id"
-    with _cursor(using) as cursor:
+    with running.cursor(using) as cursor:
         cursor.execute(sql, params)
         return {inst: int(n) for inst, n in cursor.fetchall()}
 
