@@ -122,6 +122,36 @@ def test_bad_rows_are_named_and_nothing_is_stored(lims: dict[str, Caller]) -> No
     assert status == 200 and body["created"] == 8
 
 
+@pytest.mark.parametrize(("field", "value"), [("temperature_c", "2\x000"), ("standards", ["\x00"])])
+def test_a_nul_character_is_refused_as_bad_input(lims: dict[str, Caller], field: str, value: Any) -> None:
+    """PostgreSQL holds no NUL in text or JSON: a value with one is a 422 naming the field, never a 500
+    (schemathesis found it: a text "number" reached the import and its problem could not be kept)."""
+    items = certificates(2)
+    items[1][field] = value
+    status, body = push(lims["county"], {"certificates": items})
+    assert status == 422, body
+    assert field in json.dumps(body, ensure_ascii=False)
+    assert not VerificationCertificate.objects.exists()
+
+
+def test_a_kept_problem_may_quote_a_nul_character(db: None) -> None:
+    """The evidence of an attempt is kept whatever the refused value held (a CSV cell may hold a NUL)."""
+    from qiangji.web.excel.evidence import keep_batch
+
+    problem = {
+        "sheet": "证书",
+        "row": 2,
+        "column": "仪器名称",
+        "value": "a\x00b",
+        "rule": "示例",
+        "level": "error",
+    }
+    batch = keep_batch(b"x", name="c.csv", table="verification_certificate", source="cli", user=None,
+                       problems=[problem], actor="test")  # fmt: skip
+    batch.refresh_from_db()
+    assert batch.problems[0]["value"] == "a\\x00b" and batch.status == ImportBatch.Status.FAILED
+
+
 def test_it_refuses_an_oversized_batch_a_missing_key_and_leadership(lims: dict[str, Caller]) -> None:
     status, body = push(lims["county"], {"certificates": [{"cert_no": f"X{k}"} for k in range(10_001)]})
     assert status == 422 and body["error"] == "certificates: 至多 10000 项"

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Router, Schema
+from pydantic import StringConstraints
 
 from qiangji.web.accounts import policy
 from qiangji.web.api.errors import ERRORS, Conflict
@@ -54,7 +55,9 @@ FIELDS = {
 }  # fmt: skip
 BY_PATH = {path: name for name, path in FIELDS.items()}
 Text = str | None
-Number = str | int | float | None  # a number may come as JSON number or as text ("20.5")
+#: A number may come as JSON number or as text ("20.5"); text without NUL, which no PostgreSQL text holds.
+Number = Annotated[str, StringConstraints(pattern=TEXT, max_length=60)] | int | float | None
+StandardNo = Annotated[str, StringConstraints(pattern=TEXT, max_length=200)]
 
 
 class CertificateIn(Strict):
@@ -75,7 +78,7 @@ class CertificateIn(Strict):
     mv_item_level1: Number = None
     mv_item_level2: Number = None
     regulation: Text = Field(None, pattern=TEXT, max_length=100)
-    standards: list[str] | None = Field(None, max_length=50)
+    standards: list[StandardNo] | None = Field(None, max_length=50)
     verifier: Text = Field(None, pattern=TEXT, max_length=60)
     checker: Text = Field(None, pattern=TEXT, max_length=60)
     approver: Text = Field(None, pattern=TEXT, max_length=60)

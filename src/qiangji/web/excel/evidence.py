@@ -102,6 +102,19 @@ def run_import(
     return ImportOutcome(batch, result)
 
 
+def _storable(value: Any) -> Any:
+    """``value`` with every NUL character of its texts written ``\\x00``: a problem quotes the refused
+    value, and PostgreSQL stores no NUL in text or JSON (the evidence of an attempt must be kept whatever
+    its content)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\\x00")
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    return value
+
+
 def keep_batch(
     data: bytes,
     *,
@@ -135,7 +148,7 @@ def keep_batch(
         counts=counts or {},
         error_count=errors,
         warning_count=warnings,
-        problems=problems,
+        problems=_storable(problems),
     )
     batch.file.save(safe_name(name), ContentFile(data), save=False)
     batch.save()
