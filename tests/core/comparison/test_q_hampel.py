@@ -49,6 +49,8 @@ def brute_hampel(x: np.ndarray, s: float) -> float:
     nodes = np.sort((x[:, None] + s * np.array([-4.5, -3.0, -1.5, 1.5, 3.0, 4.5])).ravel())
     f = brute_psi_sum(x, nodes, s)
     roots = list(nodes[f == 0.0])
+    flat = np.flatnonzero((f[:-1] == 0.0) & (f[1:] == 0.0))  # Σψ = 0 on the whole step: every point a root
+    roots.extend(np.clip(med, nodes[flat], nodes[flat + 1]))
     k = np.flatnonzero(f[:-1] * f[1:] < 0)
     roots.extend(nodes[k] - f[k] * (nodes[k + 1] - nodes[k]) / (f[k + 1] - f[k]))
     if not roots:
@@ -85,6 +87,15 @@ samples = st.lists(
 @given(samples)
 def test_it_equals_the_brute_force_definition(values: list[float]) -> None:
     check_against_brute_force(np.array(values))
+
+
+def test_a_median_between_groups_far_apart_is_the_root() -> None:
+    """Two pairs more than 4.5·s* apart: Σψ is 0 on the whole step between them, the median included, so
+    the root nearest the median is the median (C.5.3.3). Hypothesis found it: the prefix sums gave ±9e-16
+    at the step's ends, and the refinement returned the step's lower end, 167.02."""
+    x = np.array([0.0, 1.0, 993.0, 976.375])
+    assert q_hampel(x).value == 488.6875 == float(np.median(x))
+    check_against_brute_force(x)
 
 
 @pytest.mark.parametrize("seed", range(12))

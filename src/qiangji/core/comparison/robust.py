@@ -395,19 +395,27 @@ def _psi_sum(a: FloatArray, mu: FloatArray, s: float) -> FloatArray:
 def _hampel(a: FloatArray, s: float) -> float:
     """Finite-step Hampel location (C.5.3.3): the root of Σψ nearest the median (the median if none).
 
-    Σψ is linear between consecutive nodes x_i ± {1.5, 3, 4.5}·s; its roots are the nodes where it is 0 and
-    the linear interpolations where it changes sign. Σψ is evaluated at every node by prefix sums; the
-    chosen root is then re-interpolated from term-by-term sums at its two nodes.
+    Σψ is linear between consecutive nodes x_i ± {1.5, 3, 4.5}·s; its roots are the nodes where it is 0,
+    the linear interpolations where it changes sign, and every point of a step where it is 0 at both ends
+    (data split into groups more than 4.5·s apart: there the root nearest the median is the step's point
+    nearest the median, often the median itself). Σψ is evaluated at every node by prefix sums; the chosen
+    root is then re-interpolated from term-by-term sums at its two nodes.
     """
     med = _median(a)
     if s <= 0:
         return med
     nodes = np.sort((a[:, None] + s * np.array(HAMPEL_KNOTS)).ravel())
-    f = psi_sums_fast(np.sort(a), med, nodes, s)
+    f = np.array(psi_sums_fast(np.sort(a), med, nodes, s), dtype=float)
+    # Where the prefix sums come within their rounding of 0, the term-by-term sum says whether it is 0:
+    # ±1e-16 for an exact 0 made a step between groups far apart look like a sign change, or hid it.
+    tiny = np.flatnonzero(np.abs(f) <= 64 * np.finfo(float).eps * a.size)
+    f[tiny] = _psi_sum(a, nodes[tiny], s)
     zero = np.flatnonzero(f == 0.0)
+    flat = np.flatnonzero((f[:-1] == 0.0) & (f[1:] == 0.0))
     change = np.flatnonzero(f[:-1] * f[1:] < 0)
     lo, hi, flo, fhi = nodes[change], nodes[change + 1], f[change], f[change + 1]
-    roots = np.concatenate((nodes[zero], lo - flo * (hi - lo) / (fhi - flo)))
+    exact = np.concatenate((nodes[zero], np.clip(med, nodes[flat], nodes[flat + 1])))
+    roots = np.concatenate((exact, lo - flo * (hi - lo) / (fhi - flo)))
     if not roots.size:
         return med
     dist = np.abs(roots - med)
@@ -415,17 +423,22 @@ def _hampel(a: FloatArray, s: float) -> float:
     if np.ptp(roots[near]) > 1e-12 * max(1.0, abs(med)):
         return med
     first = int(near[0])
-    if first < zero.size:
+    if first < exact.size:
         return float(roots[first])
-    k = int(change[first - zero.size])
-    return _refined_root(a, nodes[k], nodes[k + 1], s, float(roots[first]))
+    k = int(change[first - exact.size])
+    return _refined_root(a, (nodes[k], nodes[k + 1]), s, float(roots[first]), med)
 
 
-def _refined_root(a: FloatArray, lo: float, hi: float, s: float, fallback: float) -> float:
-    """The root between nodes ``lo`` and ``hi`` from term-by-term sums (``fallback`` if they disagree)."""
+def _refined_root(a: FloatArray, step: tuple[float, float], s: float, fallback: float, med: float) -> float:
+    """The root between the nodes ``step`` from term-by-term sums (``fallback`` if they disagree): where
+    both sums are 0 (the prefix sums' rounding had made a sign change of ±1e-16), every point of the step
+    is a root and the one nearest the median is taken."""
+    lo, hi = step
     flo, fhi = _psi_sum(a, np.array([lo, hi]), s)
     if flo * fhi < 0:
         return float(lo - flo * (hi - lo) / (fhi - flo))
+    if flo == 0.0 and fhi == 0.0:
+        return float(min(max(med, lo), hi))
     if flo == 0.0:
         return float(lo)
     if fhi == 0.0:
