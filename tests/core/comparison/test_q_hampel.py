@@ -147,3 +147,17 @@ def test_it_handles_a_hundred_thousand_values_in_linear_memory() -> None:
 def test_it_gives_zero_spread_for_identical_values() -> None:
     assert q_method([2.0, 2.0, 2.0]) == 0.0
     assert q_hampel([2.0, 2.0, 2.0]).value == 2.0
+
+
+def test_the_sums_near_a_node_equal_the_sums_over_every_value() -> None:
+    """The term-by-term Σψ at nodes near 0 reads only the values within 4.5·s of the node; each sum equals
+    the one over the whole sample (exactly 0 where every term is 0)."""
+    from qiangji.core.comparison.robust import _psi_sum, _psi_sums_near
+
+    rng = np.random.default_rng(7)
+    x = np.sort(np.concatenate([rng.normal(0.0, 1.0, 300), [40.0, 41.0, -55.0]]))
+    s = q_method(x)
+    mu = np.concatenate([x[[0, 150, -1]] + 4.5 * s, [20.0, 40.5, -55.0 - 4.5 * s, 1e6]])
+    near, every = _psi_sums_near(x, mu, s), _psi_sum(x, mu, s)
+    assert np.allclose(near, every, rtol=1e-12, atol=1e-12)
+    assert near[3] == 0.0 and near[-1] == 0.0  # between the groups and far beyond: no term counts
