@@ -47,12 +47,11 @@ if TYPE_CHECKING:
     from qiangji.core.comparison.scores import ScoreResult, z_scores, zeta_scores, zprime_scores
     from qiangji.core.magnitudes import MAX_MAGNITUDE, MIN_UNCERTAINTY
 
-#: Where each public name is defined.
+#: Where each public name is defined (a module name relative to this package).
 _WHERE = {
-    **dict.fromkeys(
-        ("MAX_MAGNITUDE", "MIN_UNCERTAINTY", "Verdict", "check_results", "result_problem"), "_common"
-    ),
-    **dict.fromkeys(("RESULT_COLUMNS", "LabScore", "ResultColumn"), "columns"),
+    **dict.fromkeys(("MAX_MAGNITUDE", "MIN_UNCERTAINTY"), "..magnitudes"),
+    **dict.fromkeys(("Verdict", "check_results", "result_problem"), "._common"),
+    **dict.fromkeys(("RESULT_COLUMNS", "LabScore", "ResultColumn"), ".columns"),
     **dict.fromkeys(
         (
             "REFERENCE_METHODS",
@@ -61,14 +60,14 @@ _WHERE = {
             "chi_squared_test",
             "reference_value",
         ),
-        "consensus",
+        ".consensus",
     ),
-    **dict.fromkeys(("DriftResult", "drift_reference"), "drift"),
-    **dict.fromkeys(("EnResult", "en_numbers"), "en"),
-    **dict.fromkeys(("DegreesOfEquivalence", "degrees_of_equivalence"), "equivalence"),
-    **dict.fromkeys(("ConsistentSubset", "largest_consistent_subset"), "lcs"),
-    **dict.fromkeys(("METHOD_LABELS", "OPTION_NAMES"), "names"),
-    **dict.fromkeys(("PointEvaluation", "evaluate_point", "plain"), "point"),
+    **dict.fromkeys(("DriftResult", "drift_reference"), ".drift"),
+    **dict.fromkeys(("EnResult", "en_numbers"), ".en"),
+    **dict.fromkeys(("DegreesOfEquivalence", "degrees_of_equivalence"), ".equivalence"),
+    **dict.fromkeys(("ConsistentSubset", "largest_consistent_subset"), ".lcs"),
+    **dict.fromkeys(("METHOD_LABELS", "OPTION_NAMES"), ".names"),
+    **dict.fromkeys(("PointEvaluation", "evaluate_point", "plain"), ".point"),
     **dict.fromkeys(
         (
             "AlgorithmAIteration",
@@ -85,9 +84,9 @@ _WHERE = {
             "q_hampel",
             "q_method",
         ),
-        "robust",
+        ".robust",
     ),
-    **dict.fromkeys(("ScoreResult", "z_scores", "zeta_scores", "zprime_scores"), "scores"),
+    **dict.fromkeys(("ScoreResult", "z_scores", "zeta_scores", "zprime_scores"), ".scores"),
 }
 __all__ = [
     "MAX_MAGNITUDE",
@@ -140,7 +139,7 @@ def __getattr__(name: str) -> Any:
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value
     return value
 

@@ -66,15 +66,15 @@ def _missed(rounds: Any, ids: Sequence[int]) -> dict[int, list[str]]:
     return {inst: sorted(codes) for inst, codes in out.items()}
 
 
-def _rate(rows: list[Row], missed: list[str], codes: list[str]) -> tuple[Decimal | None, int, int, Row]:
+def _rate(rows: list[Row], missed: list[str]) -> tuple[Decimal | None, int, int]:
+    """(value in %, numerator, denominator) of C3.2 from an institution's results and missed rounds."""
     num = sum(1 for r in rows if r["verdict"] == LabResult.Verdict.SATISFACTORY)
     den = len(rows)
-    detail = {"results": rows, "missed_mandatory": missed, "rounds": codes}
     if missed:
-        return Decimal("0.0"), num, den, detail
+        return Decimal("0.0"), num, den
     if den == 0:
-        return None, 0, 0, detail
-    return (Decimal(100 * num) / Decimal(den)).quantize(Decimal("0.1")), num, den, detail
+        return None, 0, 0
+    return (Decimal(100 * num) / Decimal(den)).quantize(Decimal("0.1")), num, den
 
 
 def satisfaction_rate(
@@ -82,9 +82,14 @@ def satisfaction_rate(
 ) -> tuple[Decimal | None, int, int, dict[str, Any]]:
     """(value in %, numerator, denominator, detail) for C3.2 over the period [start, end]."""
     rounds = _rounds_in(start, end)
-    codes = sorted(rounds.values_list("code", flat=True))
     pk = institution.pk
-    return _rate(_results(rounds, [pk])[pk], _missed(rounds, [pk])[pk], codes)
+    rows, missed = _results(rounds, [pk])[pk], _missed(rounds, [pk])[pk]
+    detail = {
+        "results": rows,
+        "missed_mandatory": missed,
+        "rounds": sorted(rounds.values_list("code", flat=True)),
+    }
+    return (*_rate(rows, missed), detail)
 
 
 def c3_2_all(insts: Sequence[Institution], period: Any) -> dict[int, indicators.Derived | None]:
@@ -95,12 +100,12 @@ def c3_2_all(insts: Sequence[Institution], period: Any) -> dict[int, indicators.
     results, missed_by = _results(rounds, ids), _missed(rounds, ids)
     out: dict[int, indicators.Derived | None] = {}
     for pk in ids:
-        value, num, den, detail = _rate(results[pk], missed_by[pk], [])
+        rows, missed = results[pk], missed_by[pk]
+        value, num, den = _rate(rows, missed)
         if value is None:
             out[pk] = None
             continue
-        missed = detail["missed_mandatory"]
-        records = [f"{r['round']} {r['point']} En={r['en']} {r['verdict']}" for r in detail["results"]]
+        records = [f"{r['round']} {r['point']} En={r['en']} {r['verdict']}" for r in rows]
         out[pk] = indicators.Derived(
             0.0 if missed else 100.0 * num / den,
             gettext_noop("|En|≤1 的比对结果数 / 比对结果数（必须参加而未提交的比对计0）"),

@@ -21,8 +21,10 @@ takes whichever the database listed first); and "whitespace" is Python's ``str.i
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import heapq
 import itertools
+import operator
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -566,12 +568,9 @@ def _masks(
     with running.at_once(statements, using) as pumps:
         merged = heapq.merge(*(pump.rows() for pump in pumps), key=lambda row: row[0])
         for cert_id, rows in itertools.groupby(merged, key=lambda row: row[0]):
-            first, mask = None, 0
-            for row in rows:
-                first = first or row
-                mask |= int(row[3])
-            assert first is not None
-            yield cert_id, first[1], first[2], mask
+            group = list(rows)  # one certificate's rows: a few
+            mask = functools.reduce(operator.or_, (int(row[3]) for row in group))
+            yield cert_id, group[0][1], group[0][2], mask
 
 
 def drawn_certificates(scope: Scope, using: str = "default") -> Iterator[tuple[int, str]]:

@@ -50,6 +50,7 @@ TIMEOUT = 30 * 24 * 3600
 Fingerprint = tuple[Any, ...]
 Rates = dict[str, Derived | None]
 
+SIGNATORIES = ("verifier", "checker", "approver")
 LINKS = f"{audit.LINK} x JOIN {audit.CERT} c ON c.id = x.verificationcertificate_id"
 #: Read by every institution's audit alike.
 SHARED = (audit.REG, audit.ITEM, audit.MAP)
@@ -182,13 +183,13 @@ def _named_institutions(period: Period, insts: list[int] | None) -> dict[int, tu
     signatories = " UNION ".join(
         f"""SELECT c.institution_id, s.institution_id FROM {audit.CERT} c JOIN {audit.STAFF} s
             ON s.id = c.{role}_id WHERE {scope} AND s.institution_id <> c.institution_id"""
-        for role in ("verifier", "checker", "approver")
+        for role in SIGNATORIES
     )
     cited = f"""SELECT c.institution_id, s.institution_id FROM {LINKS} JOIN {audit.STD} s
         ON s.id = x.measurementstandard_id WHERE {scope} AND s.institution_id <> c.institution_id"""
     out: dict[int, set[int]] = {inst: set() for inst in insts or ()}
     with connection.cursor() as cursor:
-        cursor.execute(f"{signatories} UNION {cited}", params * 4)
+        cursor.execute(f"{signatories} UNION {cited}", params * (len(SIGNATORIES) + 1))
         for inst, other in cursor.fetchall():
             out.setdefault(int(inst), set()).add(int(other))
     return {inst: tuple(sorted(others)) for inst, others in out.items()}

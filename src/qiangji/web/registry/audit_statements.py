@@ -85,7 +85,7 @@ class Pump(threading.Thread):
 
 @contextmanager
 def at_once(statements: Sequence[tuple[str, list[Any]]], using: str) -> Iterator[list[Pump]]:
-    """Each statement started on a :class:`_Pump`; on leaving, every pump stopped and joined (a reader
+    """Each statement started on a :class:`Pump`; on leaving, every pump stopped and joined (a reader
     that stops early leaves no statement or connection behind)."""
     pumps = [Pump(sql, params, using) for sql, params in statements]
     for pump in pumps:
