@@ -68,6 +68,8 @@ def sign_in(watched: Watched, base: str, username: str) -> None:
     page = watched.page
     watched.open(f"{base}/")
     page.click("header a[href='/accounts/login/']")
+    page.wait_for_url("**/accounts/login/**")  # the click only starts the navigation; a loaded machine lags
+    page.wait_for_load_state()
     assert page.title().startswith("用户登录")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
